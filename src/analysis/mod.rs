@@ -1,0 +1,5 @@
+//! Pure functions over measured numbers: no I/O, no clocks.
+
+mod stats;
+
+pub use stats::{Fairness, Summary, fairness, summarize};

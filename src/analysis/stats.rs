@@ -1,0 +1,120 @@
+//! Trial statistics and fairness.
+
+/// A statistic across trials: median, range and relative spread.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    /// Median of the values.
+    pub median: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+    /// (max − min) / median; 0 for one value, infinite if the median is 0 and values differ.
+    pub spread: f64,
+    /// How many values.
+    pub n: usize,
+}
+
+/// Summarises `values` (NaNs ignored). `None` if there are none.
+pub fn summarize(values: &[f64]) -> Option<Summary> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    let (min, max) = (v[0], v[n - 1]);
+    let spread = if max == min {
+        0.0
+    } else if median == 0.0 {
+        f64::INFINITY
+    } else {
+        (max - min) / median.abs()
+    };
+    Some(Summary {
+        median,
+        min,
+        max,
+        spread,
+        n,
+    })
+}
+
+/// How evenly work was shared among threads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fairness {
+    /// Jain's index (Σx)² / (n·Σx²): 1 when all equal, 1/n when one thread did everything.
+    pub jain: f64,
+    /// Smallest per-thread share of the total.
+    pub min_share: f64,
+    /// Largest per-thread share of the total.
+    pub max_share: f64,
+}
+
+/// Fairness of per-thread operation counts. All-zero input counts as perfectly fair
+/// (nobody got anything, equally), and so does a single thread.
+pub fn fairness(per_thread: &[u64]) -> Fairness {
+    let n = per_thread.len();
+    let total: f64 = per_thread.iter().map(|&x| x as f64).sum();
+    if n == 0 || total == 0.0 {
+        let even = if n == 0 { 1.0 } else { 1.0 / n as f64 };
+        return Fairness {
+            jain: 1.0,
+            min_share: even,
+            max_share: even,
+        };
+    }
+    let squares: f64 = per_thread.iter().map(|&x| (x as f64) * (x as f64)).sum();
+    let share = |x: u64| x as f64 / total;
+    Fairness {
+        jain: total * total / (n as f64 * squares),
+        min_share: per_thread
+            .iter()
+            .copied()
+            .map(share)
+            .fold(f64::INFINITY, f64::min),
+        max_share: per_thread.iter().copied().map(share).fold(0.0, f64::max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_of_odd_and_even_counts() {
+        let s = summarize(&[3.0, 1.0, 2.0]).unwrap();
+        assert_eq!((s.median, s.min, s.max, s.n), (2.0, 1.0, 3.0, 3));
+        assert!((s.spread - 1.0).abs() < 1e-12);
+        let s = summarize(&[1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert_eq!(s.median, 2.5);
+        assert!((s.spread - 3.0 / 2.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn summary_edge_cases() {
+        assert!(summarize(&[]).is_none());
+        assert!(summarize(&[f64::NAN]).is_none());
+        assert_eq!(summarize(&[5.0]).unwrap().spread, 0.0);
+        assert_eq!(summarize(&[0.0, 0.0, 1.0]).unwrap().spread, f64::INFINITY);
+    }
+
+    #[test]
+    fn jain_index_bounds() {
+        let even = fairness(&[10, 10, 10, 10]);
+        assert!((even.jain - 1.0).abs() < 1e-12);
+        assert!((even.min_share - 0.25).abs() < 1e-12);
+        let hog = fairness(&[100, 0, 0, 0]);
+        assert!((hog.jain - 0.25).abs() < 1e-12);
+        assert_eq!((hog.min_share, hog.max_share), (0.0, 1.0));
+        let skew = fairness(&[3, 1]);
+        assert!((skew.jain - 16.0 / 20.0).abs() < 1e-12);
+        assert_eq!(fairness(&[]).jain, 1.0);
+        assert_eq!(fairness(&[0, 0]).min_share, 0.5);
+    }
+}

@@ -1,0 +1,464 @@
+//! Command-line interface: clap derive → validated point → harness → output.
+//!
+//! Bad input is reported as one line naming what is wrong and exits with code 2
+//! ([`UsageError`]); a primitive that breaks its invariant exits with code 1.
+
+use crate::analysis::summarize;
+use crate::harness::topology::Placement;
+use crate::harness::{Env, Point, TrialOutput};
+use crate::record::RunRecord;
+use crate::registry::{self, Family, Kind, PRIMITIVES};
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::time::Duration;
+
+/// Measure locks, atomics and friends on this machine.
+#[derive(Debug, Parser)]
+#[command(name = "lockbench", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List every primitive lockbench can measure.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Measure one primitive at one point (threads, critical section, think time …).
+    Run(RunArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Table,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RunFormat {
+    /// Human summary with units (default).
+    Table,
+    /// One `runs.csv` row per trial, with header.
+    Csv,
+    /// A JSON array of records.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Primitive to measure (see `lockbench list`).
+    #[arg(long = "lock", value_name = "NAME")]
+    lock: String,
+    /// Worker threads; more than the CPU count is allowed (oversubscription).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    threads: u32,
+    /// Critical-section length, e.g. 200ns, 1.5us, 2ms.
+    #[arg(long, default_value = "0", value_parser = parse_duration)]
+    cs: Duration,
+    /// Think time between operations (outside the lock).
+    #[arg(long, default_value = "0", value_parser = parse_duration)]
+    think: Duration,
+    /// Fraction of reads, 0 to 1 (reader-writer primitives only).
+    #[arg(long, value_parser = parse_ratio)]
+    read_ratio: Option<f64>,
+    /// Measured window per trial.
+    #[arg(long, default_value = "500ms", value_parser = parse_duration)]
+    duration: Duration,
+    /// Discarded warm-up before each window.
+    #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+    warmup: Duration,
+    /// Trials (statistics are reported across them).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    trials: u32,
+    /// Thread placement.
+    #[arg(long, value_enum, default_value_t = Placement::Compact)]
+    pin: Placement,
+    /// Time every op (1), one op in N (N), or none (0).
+    #[arg(long, default_value_t = 1)]
+    sample: u32,
+    /// Fixed total work instead of a fixed window: the slowest thread decides the time.
+    #[arg(long, value_name = "OPS", value_parser = clap::value_parser!(u64).range(1..))]
+    fixed_ops: Option<u64>,
+    /// Watchdog budget beyond the planned time of a trial.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    timeout: Duration,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
+    format: RunFormat,
+}
+
+/// Bad input from the user: reported in one line, exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Parses a duration with a unit: `ns`, `us`/`µs`, `ms`, `s` (e.g. `200ns`, `1.5us`). A bare
+/// `0` is accepted; any other number needs a unit.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    if t == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .ok_or_else(|| format!("{text:?} has no unit: write e.g. 200ns, 1.5us, 10ms or 2s"))?;
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("{text:?}: {num:?} is not a number"))?;
+    if value < 0.0 || !value.is_finite() {
+        return Err(format!("{text:?}: a duration cannot be negative"));
+    }
+    let ns_per_unit = match unit.trim() {
+        "ns" => 1.0,
+        "us" | "µs" | "μs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        other => {
+            return Err(format!(
+                "{text:?}: unknown unit {other:?} (use ns, us, µs, ms or s)"
+            ));
+        }
+    };
+    let ns = value * ns_per_unit;
+    if ns > 1e15 {
+        return Err(format!("{text:?} is too long"));
+    }
+    Ok(Duration::from_nanos(ns.round() as u64))
+}
+
+/// Parses a read ratio in [0, 1].
+pub fn parse_ratio(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number between 0 and 1"))?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{text:?} is outside [0, 1]"))
+    }
+}
+
+/// Runs the command line; the binary maps the error to an exit code.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::List { format } => list(format),
+        Command::Run(args) => run_point(args),
+    }
+}
+
+fn list(format: ListFormat) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(["name", "family", "description"])?;
+            for p in PRIMITIVES {
+                w.write_record([p.name, p.family.as_str(), p.description])?;
+            }
+            w.flush()?;
+        }
+        ListFormat::Table => {
+            let width = PRIMITIVES.iter().map(|p| p.name.len()).max().unwrap_or(4);
+            writeln!(out, "{:<width$}  {:<8}  description", "name", "family")?;
+            for family in Family::ALL {
+                for p in PRIMITIVES.iter().filter(|p| p.family == family) {
+                    let origin = if p.hand_written { "" } else { " [crate]" };
+                    writeln!(
+                        out,
+                        "{:<width$}  {:<8}  {}{origin}",
+                        p.name,
+                        family.as_str(),
+                        p.description
+                    )?;
+                }
+            }
+            writeln!(
+                out,
+                "\n{} primitives. Measure one with: lockbench run --lock NAME",
+                PRIMITIVES.len()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks the arguments against the registry and builds the point.
+fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), UsageError> {
+    let primitive = registry::find(&args.lock).ok_or_else(|| {
+        let near = registry::closest(&args.lock);
+        let hint = if near.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you mean {}?)", near.join(", "))
+        };
+        UsageError(format!(
+            "unknown primitive {:?} in --lock{hint}; `lockbench list` shows all {}",
+            args.lock,
+            PRIMITIVES.len()
+        ))
+    })?;
+    if args.read_ratio.is_some() && matches!(primitive.kind, Kind::Exclusive | Kind::Counter) {
+        return Err(UsageError(format!(
+            "--read-ratio applies to reader-writer primitives; {} has no read mode",
+            primitive.name
+        )));
+    }
+    if args.duration.is_zero() && args.fixed_ops.is_none() {
+        return Err(UsageError("--duration must be longer than 0".into()));
+    }
+    Ok((
+        Point {
+            primitive: primitive.name.to_string(),
+            threads: args.threads as usize,
+            cs_ns: args.cs.as_nanos() as u64,
+            think_ns: args.think.as_nanos() as u64,
+            read_ratio: args.read_ratio,
+            placement: args.pin,
+            duration: args.duration,
+            warmup: args.warmup,
+            sample_every: args.sample,
+            fixed_ops: args.fixed_ops,
+            timeout: args.timeout,
+        },
+        primitive,
+    ))
+}
+
+fn run_point(args: RunArgs) -> Result<()> {
+    let (point, primitive) = validate(&args)?;
+    let env = Env::detect();
+    let mut trials: Vec<TrialOutput> = Vec::new();
+    eprintln!(
+        "lockbench run: {} × {} thread(s), cs {}, think {}, {} trial(s) of {}",
+        point.primitive,
+        point.threads,
+        fmt_ns(point.cs_ns as f64),
+        fmt_ns(point.think_ns as f64),
+        args.trials,
+        match point.fixed_ops {
+            Some(n) => format!("{n} ops"),
+            None => fmt_ns(point.duration.as_nanos() as f64),
+        }
+    );
+    for trial in 0..args.trials {
+        let out = primitive
+            .run(&env, &point, trial)
+            .with_context(|| format!("measuring {}", point.primitive))?;
+        eprintln!(
+            "  trial {}/{}: {}{}",
+            trial + 1,
+            args.trials,
+            fmt_rate(out.record.throughput_ops_s),
+            if out.record.timed_out {
+                " (TIMED OUT)"
+            } else {
+                ""
+            }
+        );
+        trials.push(out);
+    }
+    let records: Vec<&RunRecord> = trials.iter().map(|t| &t.record).collect();
+    let stdout = std::io::stdout();
+    match args.format {
+        RunFormat::Csv => {
+            let mut w = csv::Writer::from_writer(stdout.lock());
+            for r in &records {
+                w.serialize(r)?;
+            }
+            w.flush()?;
+        }
+        RunFormat::Json => {
+            serde_json::to_writer_pretty(stdout.lock(), &records)?;
+            println!();
+        }
+        RunFormat::Table => print_summary(&env, &point, &records)?,
+    }
+    Ok(())
+}
+
+/// Formats nanoseconds with a unit that keeps 3–4 significant digits.
+pub fn fmt_ns(ns: f64) -> String {
+    if ns >= 1e9 {
+        format!("{:.2} s", ns / 1e9)
+    } else if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// Formats a rate in ops/s with an SI prefix.
+pub fn fmt_rate(per_s: f64) -> String {
+    if per_s >= 1e6 {
+        format!("{:.2} Mops/s", per_s / 1e6)
+    } else if per_s >= 1e3 {
+        format!("{:.1} kops/s", per_s / 1e3)
+    } else {
+        format!("{per_s:.0} ops/s")
+    }
+}
+
+fn print_summary(env: &Env, point: &Point, records: &[&RunRecord]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    let first = records[0];
+    writeln!(
+        out,
+        "host        {} — {}",
+        first.cpu_model,
+        env.host.topology.summary()
+    )?;
+    writeln!(
+        out,
+        "calibration busy work {:.3} units/ns; clock read {:.1} ns",
+        env.busy.units_per_ns(),
+        env.clock_overhead_ns
+    )?;
+    writeln!(
+        out,
+        "placement   {} — {}{}",
+        point.placement.as_str(),
+        if first.pinned {
+            format!("pinned to CPUs [{}]", first.pin_map.replace(';', ", "))
+        } else if point.placement == Placement::None {
+            "unpinned".to_string()
+        } else {
+            "PINNING FAILED: threads ran unpinned".to_string()
+        },
+        if first.oversubscribed {
+            format!(
+                "; OVERSUBSCRIBED: {} threads on {} CPUs",
+                point.threads,
+                env.host.usable_cpus()
+            )
+        } else {
+            String::new()
+        }
+    )?;
+    let timed_out = records.iter().filter(|r| r.timed_out).count();
+    if timed_out > 0 {
+        writeln!(
+            out,
+            "WARNING     {timed_out} trial(s) timed out and are excluded below"
+        )?;
+    }
+    let ok: Vec<&RunRecord> = records.iter().copied().filter(|r| !r.timed_out).collect();
+    if ok.is_empty() {
+        writeln!(out, "no trial finished within its time budget")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n{:<22} {:>13} {:>13} {:>13} {:>8}   ({} trials)",
+        "metric",
+        "median",
+        "min",
+        "max",
+        "spread",
+        ok.len()
+    )?;
+    type Row = (&'static str, fn(&RunRecord) -> f64, fn(f64) -> String);
+    let ns = |v: f64| fmt_ns(v);
+    let plain2 = |v: f64| format!("{v:.3}");
+    let mut rows: Vec<Row> = vec![
+        ("throughput", |r| r.throughput_ops_s, fmt_rate),
+        (
+            "time per op per thread",
+            |r| r.threads as f64 * 1e9 / r.throughput_ops_s.max(1e-9),
+            ns,
+        ),
+    ];
+    if first.sampled_ops > 0 {
+        rows.extend::<[Row; 4]>([
+            ("wait p50", |r| r.wait_p50_ns, ns),
+            ("wait p99", |r| r.wait_p99_ns, ns),
+            ("wait p99.9", |r| r.wait_p999_ns, ns),
+            ("wait max", |r| r.wait_max_ns, ns),
+        ]);
+        // Counters have no hold time: their whole update is the "wait".
+        if first.family != "atomic" {
+            rows.extend::<[Row; 2]>([
+                ("hold mean (achieved cs)", |r| r.hold_mean_ns, ns),
+                ("hold p99", |r| r.hold_p99_ns, ns),
+            ]);
+        }
+    }
+    rows.extend::<[Row; 6]>([
+        ("ops per CPU-second", |r| r.ops_per_cpu_s, fmt_rate),
+        ("CPU time", |r| r.cpu_s * 1e9, ns),
+        ("voluntary csw per op", |r| r.vcsw_per_op, plain2),
+        ("involuntary csw per op", |r| r.ivcsw_per_op, plain2),
+        ("Jain fairness (0–1]", |r| r.jain_index, plain2),
+        ("min thread share", |r| r.min_share, plain2),
+    ]);
+    if first.family == "atomic" {
+        rows.push(("CAS retries per op", |r| r.cas_retries_per_op, plain2));
+    }
+    if first.lost_updates > 0 || first.primitive == "racy-counter" || first.primitive == "null" {
+        rows.push((
+            "lost updates",
+            |r| r.lost_updates as f64,
+            |v| format!("{v:.0}"),
+        ));
+    }
+    for (name, get, fmt) in rows {
+        let values: Vec<f64> = ok.iter().map(|r| get(r)).collect();
+        if let Some(s) = summarize(&values) {
+            writeln!(
+                out,
+                "{name:<22} {:>13} {:>13} {:>13} {:>7.1}%",
+                fmt(s.median),
+                fmt(s.min),
+                fmt(s.max),
+                s.spread * 100.0
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("200ns"), Ok(Duration::from_nanos(200)));
+        assert_eq!(parse_duration("1.5us"), Ok(Duration::from_nanos(1500)));
+        assert_eq!(parse_duration("2µs"), Ok(Duration::from_micros(2)));
+        assert_eq!(parse_duration("10ms"), Ok(Duration::from_millis(10)));
+        assert_eq!(parse_duration("3s"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("200").unwrap_err().contains("no unit"));
+        assert!(parse_duration("-5ms").unwrap_err().contains("negative"));
+        assert!(
+            parse_duration("5 parsecs")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
+        assert!(parse_duration("ms").is_err());
+    }
+
+    #[test]
+    fn ratios() {
+        assert_eq!(parse_ratio("0.99"), Ok(0.99));
+        assert!(parse_ratio("1.5").is_err());
+        assert!(parse_ratio("-0.1").is_err());
+        assert!(parse_ratio("x").is_err());
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(fmt_ns(12.0), "12 ns");
+        assert_eq!(fmt_ns(1500.0), "1.50 µs");
+        assert_eq!(fmt_rate(2.5e6), "2.50 Mops/s");
+    }
+}

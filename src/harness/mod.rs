@@ -1,0 +1,309 @@
+//! The harness: runs one point (one primitive under one configuration) and returns one
+//! measured [`RunRecord`] per trial.
+//!
+//! Protocol, identical for every primitive (see DESIGN.md, "Measurement protocol"):
+//! host facts and calibration once per process; per trial, spawn and pin the threads, start
+//! them together at a barrier, run a discarded warm-up, then the measured window (fixed time,
+//! or fixed total work); a stop flag ends it and a watchdog ends a point that overruns its
+//! budget; per-thread recorders (cache-padded, merged only after join) hold histograms, op
+//! counts and CPU usage; finally the primitive's invariant is checked, and a broken lock is an
+//! error, never a number.
+
+pub mod clock;
+pub mod host;
+mod runner;
+pub mod topology;
+
+pub use runner::{LockRun, ProtectedData, run_counter, run_exclusive};
+
+use crate::record::{HostInfo, RunRecord, SCHEMA_VERSION};
+use crate::workload::BusyWork;
+use clock::Clock;
+use hdrhistogram::Histogram;
+use host::Host;
+use std::time::Duration;
+use topology::Placement;
+
+/// One configuration of one primitive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// Registry name of the primitive.
+    pub primitive: String,
+    /// Worker threads (may exceed the CPU count: oversubscription).
+    pub threads: usize,
+    /// Critical-section length in nanoseconds (calibrated busy work under the lock).
+    pub cs_ns: u64,
+    /// Think time between operations, outside the lock, in nanoseconds.
+    pub think_ns: u64,
+    /// Fraction of operations that are reads, for reader-writer primitives.
+    pub read_ratio: Option<f64>,
+    /// Thread placement.
+    pub placement: Placement,
+    /// Measured window (fixed-time mode).
+    pub duration: Duration,
+    /// Discarded warm-up before the window.
+    pub warmup: Duration,
+    /// Latency sampling: 1 = every op, N = one in N, 0 = none.
+    pub sample_every: u32,
+    /// Fixed total work instead of a fixed window: the slowest thread decides the time.
+    pub fixed_ops: Option<u64>,
+    /// Time budget for one trial; past it the watchdog stops the trial as timed out.
+    pub timeout: Duration,
+}
+
+impl Point {
+    /// A point with the harness defaults: 2 threads, no cs or think time, compact placement,
+    /// 500 ms window after 100 ms warm-up, every op timed.
+    pub fn new(primitive: &str) -> Point {
+        Point {
+            primitive: primitive.to_string(),
+            threads: 2,
+            cs_ns: 0,
+            think_ns: 0,
+            read_ratio: None,
+            placement: Placement::Compact,
+            duration: Duration::from_millis(500),
+            warmup: Duration::from_millis(100),
+            sample_every: 1,
+            fixed_ops: None,
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Per-process measurement context: host facts and calibrations, made once.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// The machine.
+    pub host: Host,
+    /// The TSC clock.
+    pub clock: Clock,
+    /// Median cost of one clock read, in nanoseconds.
+    pub clock_overhead_ns: f64,
+    /// Busy-work calibration.
+    pub busy: BusyWork,
+}
+
+impl Env {
+    /// Detects the host (before any pinning) and calibrates clock and busy work.
+    pub fn detect() -> Env {
+        let host = Host::detect();
+        let clock = Clock::new();
+        let clock_overhead_ns = clock.read_overhead_ns(2_000);
+        let busy = BusyWork::calibrate(Duration::from_millis(5), 9);
+        Env {
+            host,
+            clock,
+            clock_overhead_ns,
+            busy,
+        }
+    }
+}
+
+/// Why a point produced no record.
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    /// The primitive broke its own invariant: mutual exclusion or an exact count.
+    #[error(
+        "{primitive} is broken: {what} (threads={threads}, trial={trial}); refusing to report a number"
+    )]
+    Invariant {
+        /// The primitive.
+        primitive: String,
+        /// What was violated.
+        what: String,
+        /// Threads in the point.
+        threads: usize,
+        /// The trial.
+        trial: u32,
+    },
+    /// A worker thread could not be started.
+    #[error("cannot spawn worker thread: {0}")]
+    Spawn(#[from] std::io::Error),
+    /// A worker thread panicked.
+    #[error("a worker thread of {0} panicked")]
+    WorkerPanicked(String),
+}
+
+/// What one worker thread measured; merged into a [`RunRecord`] after join.
+#[derive(Debug, Clone)]
+pub struct ThreadStats {
+    /// Operations completed in the window.
+    pub ops: u64,
+    /// Of which reads (shared acquisitions).
+    pub reads: u64,
+    /// Wait-time histogram (ns), sampled ops.
+    pub wait: Histogram<u64>,
+    /// Hold-time histogram (ns), sampled ops.
+    pub hold: Histogram<u64>,
+    /// CPU usage in the window.
+    pub usage: clock::ThreadUsage,
+    /// Failed CAS attempts.
+    pub cas_retries: u64,
+    /// A holder found another thread inside the critical section.
+    pub overlap_seen: bool,
+    /// CPU this thread was pinned to, if it was.
+    pub pinned_to: Option<usize>,
+    /// Pinning was requested and failed.
+    pub pin_failed: bool,
+    /// Clock reading when this thread finished its quota (fixed-work mode).
+    pub finished_at: u64,
+}
+
+/// Largest value a latency histogram records (60 s); larger values saturate.
+const HIST_MAX_NS: u64 = 60_000_000_000;
+
+impl ThreadStats {
+    fn new() -> ThreadStats {
+        let hist =
+            || Histogram::new_with_bounds(1, HIST_MAX_NS, 3).expect("static bounds are valid");
+        ThreadStats {
+            ops: 0,
+            reads: 0,
+            wait: hist(),
+            hold: hist(),
+            usage: clock::ThreadUsage::default(),
+            cas_retries: 0,
+            overlap_seen: false,
+            pinned_to: None,
+            pin_failed: false,
+            finished_at: 0,
+        }
+    }
+}
+
+/// The outcome of one trial: the CSV row plus what does not fit in it.
+#[derive(Debug, Clone)]
+pub struct TrialOutput {
+    /// The row.
+    pub record: RunRecord,
+    /// Merged wait-time histogram (ns).
+    pub wait: Histogram<u64>,
+    /// Merged hold-time histogram (ns).
+    pub hold: Histogram<u64>,
+    /// Operations per thread, in thread order.
+    pub per_thread_ops: Vec<u64>,
+}
+
+/// The raw result of running the threads of one trial.
+pub(crate) struct Collected {
+    pub threads: Vec<ThreadStats>,
+    pub elapsed_ns: u64,
+    pub timed_out: bool,
+    /// Operations run by all threads, warm-up included (what the invariant checks against).
+    pub all_ops: u64,
+}
+
+/// Builds the record for one trial from the merged per-thread stats.
+pub(crate) fn build_record(
+    env: &Env,
+    point: &Point,
+    family: &str,
+    trial: u32,
+    collected: &Collected,
+    lost_updates: u64,
+) -> TrialOutput {
+    let host: &HostInfo = &env.host.info;
+    let stats = &collected.threads;
+    let mut wait = ThreadStats::new().wait;
+    let mut hold = ThreadStats::new().hold;
+    for s in stats {
+        // Same bounds everywhere, so adding cannot fail.
+        let _ = wait.add(&s.wait);
+        let _ = hold.add(&s.hold);
+    }
+    let per_thread_ops: Vec<u64> = stats.iter().map(|s| s.ops).collect();
+    let ops: u64 = per_thread_ops.iter().sum();
+    let reads: u64 = stats.iter().map(|s| s.reads).sum();
+    let elapsed_s = collected.elapsed_ns as f64 / 1e9;
+    let per_s = |n: u64| {
+        if elapsed_s > 0.0 {
+            n as f64 / elapsed_s
+        } else {
+            0.0
+        }
+    };
+    let cpu_s: f64 = stats.iter().map(|s| s.usage.cpu.as_secs_f64()).sum();
+    let per_op = |n: u64| if ops > 0 { n as f64 / ops as f64 } else { 0.0 };
+    let fairness = crate::analysis::fairness(&per_thread_ops);
+    let pin_map: Vec<String> = stats
+        .iter()
+        .filter_map(|s| s.pinned_to.map(|c| c.to_string()))
+        .collect();
+    let q = |h: &Histogram<u64>, p: f64| {
+        if h.is_empty() {
+            0.0
+        } else {
+            h.value_at_quantile(p) as f64
+        }
+    };
+    let record = RunRecord {
+        schema_version: SCHEMA_VERSION,
+        host_id: host.host_id.clone(),
+        cpu_model: host.cpu_model.clone(),
+        logical_cpus: host.logical_cpus,
+        physical_cores: host.physical_cores,
+        smt: host.smt,
+        kernel: host.kernel.clone(),
+        rustc: host.rustc.clone(),
+        lockbench_version: host.lockbench_version.clone(),
+        git_sha: host.git_sha.clone(),
+        primitive: point.primitive.clone(),
+        family: family.to_string(),
+        threads: point.threads,
+        cs_ns: point.cs_ns,
+        think_ns: point.think_ns,
+        read_ratio: point.read_ratio,
+        placement: point.placement,
+        duration_ms: point.duration.as_secs_f64() * 1e3,
+        warmup_ms: point.warmup.as_secs_f64() * 1e3,
+        sample_every: point.sample_every,
+        fixed_ops: point.fixed_ops,
+        trial,
+        oversubscribed: point.threads > env.host.usable_cpus(),
+        pinned: point.placement != Placement::None && stats.iter().all(|s| !s.pin_failed),
+        pin_map: pin_map.join(";"),
+        timed_out: collected.timed_out,
+        busy_units_per_ns: env.busy.units_per_ns(),
+        ops,
+        elapsed_s,
+        throughput_ops_s: per_s(ops),
+        reads_ops_s: per_s(reads),
+        writes_ops_s: per_s(ops - reads),
+        wait_p50_ns: q(&wait, 0.5),
+        wait_p90_ns: q(&wait, 0.9),
+        wait_p99_ns: q(&wait, 0.99),
+        wait_p999_ns: q(&wait, 0.999),
+        wait_max_ns: if wait.is_empty() {
+            0.0
+        } else {
+            wait.max() as f64
+        },
+        hold_p50_ns: q(&hold, 0.5),
+        hold_p90_ns: q(&hold, 0.9),
+        hold_p99_ns: q(&hold, 0.99),
+        hold_p999_ns: q(&hold, 0.999),
+        hold_max_ns: if hold.is_empty() {
+            0.0
+        } else {
+            hold.max() as f64
+        },
+        hold_mean_ns: if hold.is_empty() { 0.0 } else { hold.mean() },
+        sampled_ops: wait.len(),
+        cpu_s,
+        ops_per_cpu_s: if cpu_s > 0.0 { ops as f64 / cpu_s } else { 0.0 },
+        vcsw_per_op: per_op(stats.iter().map(|s| s.usage.voluntary_switches).sum()),
+        ivcsw_per_op: per_op(stats.iter().map(|s| s.usage.involuntary_switches).sum()),
+        jain_index: fairness.jain,
+        min_share: fairness.min_share,
+        max_share: fairness.max_share,
+        cas_retries_per_op: per_op(stats.iter().map(|s| s.cas_retries).sum()),
+        lost_updates,
+    };
+    TrialOutput {
+        record,
+        wait,
+        hold,
+        per_thread_ops,
+    }
+}

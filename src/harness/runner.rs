@@ -1,0 +1,385 @@
+//! Thread orchestration and the measured loops, monomorphised per primitive.
+
+use super::clock::{Clock, ThreadUsage};
+use super::{Collected, Env, HarnessError, Point, ThreadStats, TrialOutput, build_record};
+use crate::primitives::Exclusive;
+use crate::primitives::counter::Counter;
+use crate::workload::BusyWork;
+use crossbeam_utils::CachePadded;
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier, mpsc};
+use std::time::{Duration, Instant};
+
+const WARMUP: u8 = 0;
+const MEASURE: u8 = 1;
+const STOP: u8 = 2;
+
+/// Shared run control: the start barrier and the phase flag the workers poll.
+struct Control {
+    /// [`WARMUP`] → [`MEASURE`] → [`STOP`]; only the main thread writes it.
+    phase: CachePadded<AtomicU8>,
+    barrier: Barrier,
+}
+
+impl Control {
+    #[inline(always)]
+    fn phase(&self) -> u8 {
+        // Relaxed: the phase only tells a worker when to stop looping; its results reach the
+        // main thread through the channel, which synchronizes.
+        self.phase.load(Ordering::Relaxed)
+    }
+}
+
+/// The data guarded by the lock under test. The critical section reads and writes it, so its
+/// cache line travels with the lock as in real code, and it carries the in-run correctness
+/// checks. All fields are atomics accessed with Relaxed loads and stores (never RMWs): under a
+/// correct lock that is exactly what plain accesses would do, and under a broken one the race
+/// is detected (a lost count, an owner mismatch) instead of being undefined behaviour.
+#[derive(Debug, Default)]
+pub struct ProtectedData {
+    /// Completed critical sections, incremented by load + store: only the lock makes it exact.
+    count: AtomicU64,
+    /// 1 + the index of the thread inside the critical section, or 0 when none is.
+    owner: AtomicUsize,
+    /// Payload words the critical section updates.
+    payload: [AtomicU64; 6],
+}
+
+impl ProtectedData {
+    /// One critical section by thread `me`: touch the data, then `cs_units` of busy work.
+    /// Returns `true` if another thread was seen inside at the same time.
+    #[inline(always)]
+    pub fn critical_section(&self, me: usize, cs_units: u64) -> bool {
+        // Relaxed throughout: ordering is the lock's job (see the type's docs).
+        let intruder_before = self.owner.load(Ordering::Relaxed) != 0;
+        self.owner.store(me + 1, Ordering::Relaxed);
+        let n = self.count.load(Ordering::Relaxed);
+        self.count.store(n.wrapping_add(1), Ordering::Relaxed);
+        let slot = &self.payload[(n % 6) as usize];
+        slot.store(slot.load(Ordering::Relaxed) ^ n, Ordering::Relaxed);
+        BusyWork::burn(cs_units);
+        let intruder_after = self.owner.load(Ordering::Relaxed) != me + 1;
+        self.owner.store(0, Ordering::Relaxed);
+        intruder_before | intruder_after
+    }
+
+    /// Critical sections completed so far.
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+}
+
+/// The per-thread loop around one operation: warm-up, then the measured phase with sampling.
+/// `op(sample, stats)` performs one operation and, when `sample` is set, records its timing.
+#[inline(always)]
+fn drive(
+    ctl: &Control,
+    point: &Point,
+    quota: Option<u64>,
+    clock: &Clock,
+    stats: &mut ThreadStats,
+    all_ops: &mut u64,
+    mut op: impl FnMut(bool, &mut ThreadStats),
+) {
+    while ctl.phase() == WARMUP {
+        op(false, stats);
+        *all_ops += 1;
+    }
+    stats.cas_retries = 0;
+    stats.reads = 0;
+    let every = point.sample_every;
+    let mut countdown = every;
+    let mut sample = || {
+        if every == 0 {
+            return false;
+        }
+        countdown -= 1;
+        if countdown == 0 {
+            countdown = every;
+            true
+        } else {
+            false
+        }
+    };
+    let start = ThreadUsage::now();
+    match quota {
+        None => {
+            while ctl.phase() == MEASURE {
+                op(sample(), stats);
+                stats.ops += 1;
+            }
+        }
+        Some(quota) => {
+            for _ in 0..quota {
+                if ctl.phase() == STOP {
+                    break;
+                }
+                op(sample(), stats);
+                stats.ops += 1;
+            }
+            stats.finished_at = clock.raw();
+        }
+    }
+    stats.usage = ThreadUsage::now().since(&start);
+    *all_ops += stats.ops;
+}
+
+/// A worker's report: its stats and every op it ran, warm-up included (for the invariant).
+type Report = (usize, ThreadStats, u64);
+
+/// Spawns, pins and runs the workers of one trial; `work(thread, ctl, stats, all_ops)` is the
+/// thread's whole measured life after the start barrier.
+fn run_threads<S, W>(
+    env: &Env,
+    point: &Point,
+    shared: Arc<S>,
+    work: W,
+) -> Result<Collected, HarnessError>
+where
+    S: Send + Sync + 'static,
+    W: Fn(&S, usize, &ControlView<'_>, &mut ThreadStats, &mut u64) + Send + Sync + 'static,
+{
+    let ctl = Arc::new(Control {
+        phase: CachePadded::new(AtomicU8::new(WARMUP)),
+        barrier: Barrier::new(point.threads + 1),
+    });
+    let work = Arc::new(work);
+    let order = env
+        .host
+        .topology
+        .pin_order(point.placement, &env.host.allowed_cpus);
+    let (tx, rx) = mpsc::channel::<Report>();
+    for t in 0..point.threads {
+        let cpu = (!order.is_empty()).then(|| order[t % order.len()]);
+        let (ctl, work, shared, tx) = (ctl.clone(), work.clone(), shared.clone(), tx.clone());
+        std::thread::Builder::new()
+            .name(format!("lockbench-{t}"))
+            .spawn(move || {
+                // Allocate before the barrier: nothing allocates in the measured loop.
+                let mut stats = ThreadStats::new();
+                if let Some(id) = cpu {
+                    if core_affinity::set_for_current(core_affinity::CoreId { id }) {
+                        stats.pinned_to = Some(id);
+                    } else {
+                        stats.pin_failed = true;
+                    }
+                }
+                let mut all_ops = 0;
+                ctl.barrier.wait();
+                work(&shared, t, &ControlView(&ctl), &mut stats, &mut all_ops);
+                let _ = tx.send((t, stats, all_ops));
+            })?;
+    }
+    drop(tx);
+    ctl.barrier.wait();
+    let started = Instant::now();
+    std::thread::sleep(point.warmup);
+    let start = env.clock.raw();
+    // Relaxed: see `Control::phase`.
+    ctl.phase.store(MEASURE, Ordering::Relaxed);
+    let mut end = None;
+    if point.fixed_ops.is_none() {
+        std::thread::sleep(point.duration);
+        end = Some(env.clock.raw());
+        ctl.phase.store(STOP, Ordering::Relaxed);
+    }
+    let planned = point.warmup
+        + if point.fixed_ops.is_none() {
+            point.duration
+        } else {
+            Duration::ZERO
+        };
+    let deadline = started + planned + point.timeout;
+    let mut reports: Vec<Option<(ThreadStats, u64)>> = vec![None; point.threads];
+    let mut received = 0;
+    let mut timed_out = false;
+    while received < point.threads {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok((t, stats, all_ops)) => {
+                reports[t] = Some((stats, all_ops));
+                received += 1;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                // The watchdog: stop everyone and give up on this trial. Workers still inside
+                // an operation finish it on their own; they only hold `Arc`s, so nothing they
+                // touch is freed under them.
+                ctl.phase.store(STOP, Ordering::Relaxed);
+                timed_out = true;
+                break;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(HarnessError::WorkerPanicked(point.primitive.clone()));
+            }
+        }
+    }
+    if timed_out {
+        return Ok(Collected {
+            threads: Vec::new(),
+            all_ops: 0,
+            elapsed_ns: 0,
+            timed_out,
+        });
+    }
+    let reports: Vec<(ThreadStats, u64)> = reports.into_iter().flatten().collect();
+    let end = end.unwrap_or_else(|| {
+        reports
+            .iter()
+            .map(|(s, _)| s.finished_at)
+            .max()
+            .unwrap_or(start)
+    });
+    Ok(Collected {
+        all_ops: reports.iter().map(|(_, n)| n).sum(),
+        threads: reports.into_iter().map(|(s, _)| s).collect(),
+        elapsed_ns: env.clock.delta_ns(start, end),
+        timed_out,
+    })
+}
+
+/// What a worker sees of the run control.
+pub struct ControlView<'a>(&'a Control);
+
+/// Operations thread `t` must do in fixed-work mode (the remainder goes to the first threads).
+fn quota(point: &Point, t: usize) -> Option<u64> {
+    point.fixed_ops.map(|total| {
+        let n = point.threads as u64;
+        total / n + u64::from((t as u64) < total % n)
+    })
+}
+
+/// What the exclusive-lock loop shares between threads: the lock and its data, each on its
+/// own cache lines.
+pub struct LockRun<L> {
+    lock: CachePadded<L>,
+    data: CachePadded<ProtectedData>,
+}
+
+/// Runs one trial of mutual-exclusion primitive `L`.
+///
+/// With `checked`, the in-run invariant is enforced: the protected count must equal the
+/// operations completed and no thread may ever see another inside; a violation is an error.
+/// Without it (the `null` primitive), the lost updates are reported instead.
+pub fn run_exclusive<L: Exclusive>(
+    env: &Env,
+    point: &Point,
+    family: &str,
+    trial: u32,
+    checked: bool,
+) -> Result<TrialOutput, HarnessError> {
+    let shared = Arc::new(LockRun {
+        lock: CachePadded::new(L::create()),
+        data: CachePadded::new(ProtectedData::default()),
+    });
+    let cs_units = env.busy.units_for_ns(point.cs_ns);
+    let think_units = env.busy.units_for_ns(point.think_ns);
+    let (clock, p) = (env.clock.clone(), point.clone());
+    let collected = run_threads(
+        env,
+        point,
+        shared.clone(),
+        move |s: &LockRun<L>, t, ctl, stats, all_ops| {
+            let mut node = CachePadded::new(L::Node::default());
+            let op = |sample: bool, stats: &mut ThreadStats| {
+                if sample {
+                    let requested = clock.raw();
+                    let (acquired, releasing, intruder) = s.lock.with(&mut node, || {
+                        let acquired = clock.raw();
+                        let intruder = s.data.critical_section(t, cs_units);
+                        (acquired, clock.raw(), intruder)
+                    });
+                    stats
+                        .wait
+                        .saturating_record(clock.delta_ns(requested, acquired));
+                    stats
+                        .hold
+                        .saturating_record(clock.delta_ns(acquired, releasing));
+                    stats.overlap_seen |= intruder;
+                } else {
+                    stats.overlap_seen |= s
+                        .lock
+                        .with(&mut node, || s.data.critical_section(t, cs_units));
+                }
+                BusyWork::burn(think_units);
+            };
+            drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
+        },
+    )?;
+    let total = shared.data.count();
+    let lost = collected.all_ops.saturating_sub(total);
+    if checked && !collected.timed_out {
+        let broken = |what: String| HarnessError::Invariant {
+            primitive: point.primitive.clone(),
+            what,
+            threads: point.threads,
+            trial,
+        };
+        if collected.threads.iter().any(|s| s.overlap_seen) {
+            return Err(broken(
+                "two threads were inside the critical section at once".into(),
+            ));
+        }
+        if total != collected.all_ops {
+            return Err(broken(format!(
+                "protected counter is {total} after {} critical sections ({lost} updates lost)",
+                collected.all_ops
+            )));
+        }
+    }
+    Ok(build_record(
+        env,
+        point,
+        family,
+        trial,
+        &collected,
+        if checked { 0 } else { lost },
+    ))
+}
+
+/// Runs one trial of counter `C`. The "critical section" is the speculative work of one
+/// update (redone on every failed CAS). Each sampled op's whole latency (request → counter
+/// updated, retries included) goes to the wait histogram; counters have no hold time.
+pub fn run_counter<C: Counter>(
+    env: &Env,
+    point: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    let shared = Arc::new(CachePadded::new(C::with_threads(point.threads)));
+    let cs_units = env.busy.units_for_ns(point.cs_ns);
+    let think_units = env.busy.units_for_ns(point.think_ns);
+    let (clock, p) = (env.clock.clone(), point.clone());
+    let collected = run_threads(
+        env,
+        point,
+        shared.clone(),
+        move |c: &CachePadded<C>, t, ctl, stats, all_ops| {
+            let op = |sample: bool, stats: &mut ThreadStats| {
+                let work = || {
+                    BusyWork::burn(cs_units);
+                };
+                if sample {
+                    let requested = clock.raw();
+                    stats.cas_retries += u64::from(c.increment(t, work));
+                    stats
+                        .wait
+                        .saturating_record(clock.delta_ns(requested, clock.raw()));
+                } else {
+                    stats.cas_retries += u64::from(c.increment(t, work));
+                }
+                BusyWork::burn(think_units);
+            };
+            drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
+        },
+    )?;
+    let total = shared.total();
+    let lost = collected.all_ops.saturating_sub(total);
+    if C::EXACT && !collected.timed_out && total != collected.all_ops {
+        return Err(HarnessError::Invariant {
+            primitive: point.primitive.clone(),
+            what: format!("counter is {total} after {} increments", collected.all_ops),
+            threads: point.threads,
+            trial,
+        });
+    }
+    Ok(build_record(env, point, family, trial, &collected, lost))
+}

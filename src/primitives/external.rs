@@ -1,0 +1,98 @@
+//! Ecosystem baselines under the same interfaces as the hand-written locks.
+
+use super::{Exclusive, RawLock};
+
+/// `std::sync::Mutex<()>`: a futex mutex with a short spin (std's `futex.rs`), poisoning on
+/// panic. It only unlocks through its guard, so it implements [`Exclusive`] directly.
+#[derive(Debug, Default)]
+pub struct StdMutex(std::sync::Mutex<()>);
+
+impl Exclusive for StdMutex {
+    type Node = ();
+    fn create() -> Self {
+        StdMutex::default()
+    }
+    #[inline(always)]
+    fn with<T>(&self, _node: &mut (), f: impl FnOnce() -> T) -> T {
+        // A poisoned lock still excludes: a panicking critical section in one trial must not
+        // turn every later acquisition into a panic.
+        let _guard = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f()
+    }
+    #[inline(always)]
+    fn try_with<T>(&self, _node: &mut (), f: impl FnOnce() -> T) -> Option<T> {
+        let _guard = match self.0.try_lock() {
+            Ok(guard) => guard,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        Some(f())
+    }
+}
+
+/// Implements [`RawLock`] for a type that implements `lock_api::RawMutex`.
+macro_rules! raw_lock_from_lock_api {
+    ($($ty:ty),* $(,)?) => {$(
+        // SAFETY: `lock_api::RawMutex` promises the same mutual exclusion and Acquire/Release
+        // hand-off that `RawLock` requires.
+        unsafe impl RawLock for $ty {
+            fn new() -> Self {
+                <$ty as lock_api::RawMutex>::INIT
+            }
+            #[inline]
+            fn lock(&self) {
+                lock_api::RawMutex::lock(self)
+            }
+            #[inline]
+            fn try_lock(&self) -> bool {
+                lock_api::RawMutex::try_lock(self)
+            }
+            #[inline]
+            unsafe fn unlock(&self) {
+                // SAFETY: the caller holds the lock, as `RawLock::unlock` requires.
+                unsafe { lock_api::RawMutex::unlock(self) }
+            }
+        }
+    )*};
+}
+
+/// `parking_lot::Mutex`'s raw lock: one byte, adaptive spinning, then parking in a global
+/// hash table of wait queues; eventually fair (a waiter is handed the lock directly every
+/// ~0.5 ms on average).
+pub type ParkingLotMutex = parking_lot::RawMutex;
+/// `parking_lot::FairMutex`'s raw lock: always hands the lock to the next waiter on unlock.
+pub type ParkingLotFairMutex = parking_lot::RawFairMutex;
+/// `spin::Mutex<()>` (spin-rs): a test-and-set spinlock from the ecosystem.
+pub type SpinRsMutex = spin::mutex::SpinMutex<()>;
+/// `spin::TicketMutex<()>` (spin-rs): the ecosystem's ticket lock.
+pub type SpinRsTicket = spin::mutex::TicketMutex<()>;
+
+raw_lock_from_lock_api!(
+    ParkingLotMutex,
+    ParkingLotFairMutex,
+    SpinRsMutex,
+    SpinRsTicket
+);
+
+/// No lock at all: the critical section runs unprotected. Used to measure the harness's own
+/// per-operation cost (its "null" primitive); mutual exclusion is, of course, not checked.
+#[derive(Debug, Default)]
+pub struct NoLock;
+
+impl Exclusive for NoLock {
+    type Node = ();
+    fn create() -> Self {
+        NoLock
+    }
+    #[inline(always)]
+    fn with<T>(&self, _node: &mut (), f: impl FnOnce() -> T) -> T {
+        f()
+    }
+    #[inline(always)]
+    fn try_with<T>(&self, _node: &mut (), f: impl FnOnce() -> T) -> Option<T> {
+        Some(f())
+    }
+}

@@ -1,0 +1,147 @@
+//! Plain data: the host fingerprint, a measured point, and [`RunRecord`] — the one struct
+//! that *is* the `runs.csv` schema (headers come from serde; units are in the field names).
+
+use crate::harness::topology::Placement;
+use serde::{Deserialize, Serialize};
+
+/// Version of the [`RunRecord`] column set. Bump on any rename, removal or change of meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Facts about the machine and build that produced a record, repeated on every CSV row so
+/// files from different machines can simply be concatenated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostInfo {
+    /// Short stable name of the host (hostname, sanitised for use in paths).
+    pub host_id: String,
+    /// CPU model string from /proc/cpuinfo.
+    pub cpu_model: String,
+    /// Online logical CPUs.
+    pub logical_cpus: usize,
+    /// Physical cores.
+    pub physical_cores: usize,
+    /// Whether cores run more than one hardware thread.
+    pub smt: bool,
+    /// Kernel release (`uname -r`).
+    pub kernel: String,
+    /// Compiler that built this binary.
+    pub rustc: String,
+    /// lockbench version.
+    pub lockbench_version: String,
+    /// Git commit of the lockbench build (`unknown` outside a checkout).
+    pub git_sha: String,
+}
+
+/// One row of `runs.csv`: one trial of one point, on one host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// [`SCHEMA_VERSION`] of this row.
+    pub schema_version: u32,
+    // ---- host ----
+    /// See [`HostInfo::host_id`].
+    pub host_id: String,
+    /// See [`HostInfo::cpu_model`].
+    pub cpu_model: String,
+    /// See [`HostInfo::logical_cpus`].
+    pub logical_cpus: usize,
+    /// See [`HostInfo::physical_cores`].
+    pub physical_cores: usize,
+    /// See [`HostInfo::smt`].
+    pub smt: bool,
+    /// See [`HostInfo::kernel`].
+    pub kernel: String,
+    /// See [`HostInfo::rustc`].
+    pub rustc: String,
+    /// See [`HostInfo::lockbench_version`].
+    pub lockbench_version: String,
+    /// See [`HostInfo::git_sha`].
+    pub git_sha: String,
+    // ---- point ----
+    /// Registry name of the primitive.
+    pub primitive: String,
+    /// Its family (`spin`, `mutex`, `atomic`, `baseline`, …).
+    pub family: String,
+    /// Worker threads.
+    pub threads: usize,
+    /// Requested critical-section length.
+    pub cs_ns: u64,
+    /// Requested think time between operations (outside the lock).
+    pub think_ns: u64,
+    /// Fraction of operations that are reads (shared); empty for exclusive-only primitives.
+    pub read_ratio: Option<f64>,
+    /// Thread placement policy.
+    pub placement: Placement,
+    /// Measured window (fixed-time mode) in milliseconds.
+    pub duration_ms: f64,
+    /// Discarded warm-up before the window, in milliseconds.
+    pub warmup_ms: f64,
+    /// Per-operation latency sampling: 1 = every op, N = one in N, 0 = none.
+    pub sample_every: u32,
+    /// Total operations in fixed-work mode; empty in fixed-time mode.
+    pub fixed_ops: Option<u64>,
+    /// Trial number within the point, from 0.
+    pub trial: u32,
+    // ---- conditions ----
+    /// More threads than logical CPUs available to the process.
+    pub oversubscribed: bool,
+    /// Every thread was pinned as requested.
+    pub pinned: bool,
+    /// CPU of each thread, `;`-separated (empty when unpinned).
+    pub pin_map: String,
+    /// The point overran its time budget and was stopped by the watchdog: no metrics.
+    pub timed_out: bool,
+    /// Busy-work calibration used for cs and think time.
+    pub busy_units_per_ns: f64,
+    // ---- metrics ----
+    /// Operations completed in the window (all threads).
+    pub ops: u64,
+    /// Length of the measured window in seconds.
+    pub elapsed_s: f64,
+    /// Operations per second.
+    pub throughput_ops_s: f64,
+    /// Read (shared) operations per second.
+    pub reads_ops_s: f64,
+    /// Write (exclusive) operations per second.
+    pub writes_ops_s: f64,
+    /// Wait for the lock (request → acquired), percentiles over sampled ops.
+    pub wait_p50_ns: f64,
+    /// See `wait_p50_ns`.
+    pub wait_p90_ns: f64,
+    /// See `wait_p50_ns`.
+    pub wait_p99_ns: f64,
+    /// See `wait_p50_ns`.
+    pub wait_p999_ns: f64,
+    /// See `wait_p50_ns`.
+    pub wait_max_ns: f64,
+    /// Time the lock was held (acquired → about to release), percentiles over sampled ops.
+    pub hold_p50_ns: f64,
+    /// See `hold_p50_ns`.
+    pub hold_p90_ns: f64,
+    /// See `hold_p50_ns`.
+    pub hold_p99_ns: f64,
+    /// See `hold_p50_ns`.
+    pub hold_p999_ns: f64,
+    /// See `hold_p50_ns`.
+    pub hold_max_ns: f64,
+    /// Achieved mean hold time; compare with `cs_ns`.
+    pub hold_mean_ns: f64,
+    /// Operations whose latency was recorded.
+    pub sampled_ops: u64,
+    /// CPU time (user + system) of all worker threads in the window.
+    pub cpu_s: f64,
+    /// Operations per CPU-second: the efficiency metric.
+    pub ops_per_cpu_s: f64,
+    /// Voluntary context switches (the thread blocked) per operation.
+    pub vcsw_per_op: f64,
+    /// Involuntary context switches (preempted) per operation.
+    pub ivcsw_per_op: f64,
+    /// Jain's fairness index over per-thread operation counts (1 = perfectly even).
+    pub jain_index: f64,
+    /// Smallest per-thread share of all operations (1/threads when fair).
+    pub min_share: f64,
+    /// Largest per-thread share of all operations.
+    pub max_share: f64,
+    /// Failed CAS attempts per operation (lock-free counters).
+    pub cas_retries_per_op: f64,
+    /// Updates lost by an unsynchronized counter (racy counter, null primitive).
+    pub lost_updates: u64,
+}

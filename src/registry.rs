@@ -1,0 +1,369 @@
+//! Every primitive lockbench can measure: a stable kebab-case name, a family, a one-line
+//! description, and the harness runner monomorphised for its type.
+//!
+//! Adding a primitive: write it under `src/primitives/`, then add one line to [`PRIMITIVES`].
+
+use crate::harness::{Env, HarnessError, Point, TrialOutput, run_counter, run_exclusive};
+use crate::primitives::Exclusive;
+use crate::primitives::counter::{
+    CasBackoffCounter, CasCounter, Counter, FetchAddCounter, RacyCounter, ShardedCounter,
+};
+use crate::primitives::external::{
+    NoLock, ParkingLotFairMutex, ParkingLotMutex, SpinRsMutex, SpinRsTicket, StdMutex,
+};
+use crate::primitives::futex::{AdaptiveMutex, FutexMutex};
+use crate::primitives::spin::{Mcs, Tas, Ticket, Ttas, TtasBackoff};
+
+/// A group of primitives compared together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// The harness with no primitive: its own overhead.
+    Baseline,
+    /// Spinlocks.
+    Spin,
+    /// Sleeping and adaptive mutexes.
+    Mutex,
+    /// Lock-free and wait-free counters (and the racy one).
+    Atomic,
+}
+
+impl Family {
+    /// All families, in display order.
+    pub const ALL: [Family; 4] = [
+        Family::Baseline,
+        Family::Spin,
+        Family::Mutex,
+        Family::Atomic,
+    ];
+
+    /// The name used on the command line and in CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Baseline => "baseline",
+            Family::Spin => "spin",
+            Family::Mutex => "mutex",
+            Family::Atomic => "atomic",
+        }
+    }
+}
+
+/// How a primitive is driven, which decides the axes it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A mutual-exclusion lock (or none, for the baseline).
+    Exclusive,
+    /// A shared counter.
+    Counter,
+}
+
+/// Runs one trial of one point.
+type Runner = fn(&Env, &Point, &str, u32) -> Result<TrialOutput, HarnessError>;
+
+/// One registered primitive.
+#[derive(Debug, Clone, Copy)]
+pub struct Primitive {
+    /// Stable kebab-case name, used on the command line and in CSV.
+    pub name: &'static str,
+    /// Family.
+    pub family: Family,
+    /// How it is driven.
+    pub kind: Kind,
+    /// Hand-written here (and so model-checked by loom) rather than from a crate.
+    pub hand_written: bool,
+    /// One line: what it is.
+    pub description: &'static str,
+    runner: Runner,
+}
+
+impl Primitive {
+    /// Runs trial `trial` of `point` (whose `primitive` must be this one's name).
+    pub fn run(&self, env: &Env, point: &Point, trial: u32) -> Result<TrialOutput, HarnessError> {
+        (self.runner)(env, point, self.family.as_str(), trial)
+    }
+}
+
+fn lock<L: Exclusive>(
+    env: &Env,
+    p: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    run_exclusive::<L>(env, p, family, trial, true)
+}
+
+fn unchecked<L: Exclusive>(
+    env: &Env,
+    p: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    run_exclusive::<L>(env, p, family, trial, false)
+}
+
+fn counter<C: Counter>(
+    env: &Env,
+    p: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    run_counter::<C>(env, p, family, trial)
+}
+
+macro_rules! entry {
+    ($name:literal, $family:ident, $kind:ident, $hand:literal, $runner:expr, $desc:literal) => {
+        Primitive {
+            name: $name,
+            family: Family::$family,
+            kind: Kind::$kind,
+            hand_written: $hand,
+            description: $desc,
+            runner: $runner,
+        }
+    };
+}
+
+/// The registry, in display order.
+pub static PRIMITIVES: &[Primitive] = &[
+    entry!(
+        "null",
+        Baseline,
+        Exclusive,
+        true,
+        unchecked::<NoLock>,
+        "no lock: the harness's own per-op cost (mutual exclusion not checked)"
+    ),
+    entry!(
+        "spin-tas",
+        Spin,
+        Exclusive,
+        true,
+        lock::<Tas>,
+        "test-and-set: every attempt is an atomic RMW on the lock line"
+    ),
+    entry!(
+        "spin-ttas",
+        Spin,
+        Exclusive,
+        true,
+        lock::<Ttas>,
+        "test-and-test-and-set: spin on loads, RMW only when the lock looks free"
+    ),
+    entry!(
+        "spin-ttas-backoff",
+        Spin,
+        Exclusive,
+        true,
+        lock::<TtasBackoff>,
+        "TTAS with bounded exponential backoff (25 ns doubling to 1 µs, time-calibrated)"
+    ),
+    entry!(
+        "spin-ticket",
+        Spin,
+        Exclusive,
+        true,
+        lock::<Ticket>,
+        "ticket lock: FIFO, one fetch_add per acquire, all waiters spin on one line"
+    ),
+    entry!(
+        "spin-mcs",
+        Spin,
+        Exclusive,
+        true,
+        lock::<Mcs>,
+        "MCS queue lock: FIFO, each waiter spins on its own cache-padded node"
+    ),
+    entry!(
+        "spin-rs",
+        Spin,
+        Exclusive,
+        false,
+        lock::<SpinRsMutex>,
+        "spin::Mutex (spin-rs crate): ecosystem test-and-set spinlock"
+    ),
+    entry!(
+        "spin-rs-ticket",
+        Spin,
+        Exclusive,
+        false,
+        lock::<SpinRsTicket>,
+        "spin::TicketMutex (spin-rs crate): ecosystem ticket lock"
+    ),
+    entry!(
+        "futex-mutex",
+        Mutex,
+        Exclusive,
+        true,
+        lock::<FutexMutex>,
+        "never spins: 3-state futex mutex (unlocked/locked/contended), sleeps at once"
+    ),
+    entry!(
+        "adaptive-mutex",
+        Mutex,
+        Exclusive,
+        true,
+        lock::<AdaptiveMutex<1_000>>,
+        "spin up to 1 µs (time-calibrated), then sleep on the futex"
+    ),
+    entry!(
+        "adaptive-mutex-100ns",
+        Mutex,
+        Exclusive,
+        true,
+        lock::<AdaptiveMutex<100>>,
+        "spin up to 100 ns, then sleep on the futex"
+    ),
+    entry!(
+        "adaptive-mutex-10us",
+        Mutex,
+        Exclusive,
+        true,
+        lock::<AdaptiveMutex<10_000>>,
+        "spin up to 10 µs, then sleep on the futex"
+    ),
+    entry!(
+        "std-mutex",
+        Mutex,
+        Exclusive,
+        false,
+        lock::<StdMutex>,
+        "std::sync::Mutex: futex mutex with a fixed 100-iteration spin"
+    ),
+    entry!(
+        "parking-lot-mutex",
+        Mutex,
+        Exclusive,
+        false,
+        lock::<ParkingLotMutex>,
+        "parking_lot::Mutex: adaptive spin, then a global parking table; eventually fair"
+    ),
+    entry!(
+        "parking-lot-fair-mutex",
+        Mutex,
+        Exclusive,
+        false,
+        lock::<ParkingLotFairMutex>,
+        "parking_lot::FairMutex: hands the lock to the next waiter on every unlock"
+    ),
+    entry!(
+        "cas-counter",
+        Atomic,
+        Counter,
+        true,
+        counter::<CasCounter>,
+        "lock-free counter: load, compute, compare-and-swap, retry"
+    ),
+    entry!(
+        "cas-backoff-counter",
+        Atomic,
+        Counter,
+        true,
+        counter::<CasBackoffCounter>,
+        "CAS counter with exponential backoff after a failed CAS"
+    ),
+    entry!(
+        "fetch-add-counter",
+        Atomic,
+        Counter,
+        true,
+        counter::<FetchAddCounter>,
+        "wait-free counter: one fetch_add (LOCK XADD), never retries"
+    ),
+    entry!(
+        "sharded-counter",
+        Atomic,
+        Counter,
+        true,
+        counter::<ShardedCounter>,
+        "one cache-padded slot per thread, summed on read: no shared line"
+    ),
+    entry!(
+        "racy-counter",
+        Atomic,
+        Counter,
+        true,
+        counter::<RacyCounter>,
+        "BROKEN on purpose: separate load and store, loses updates (reports how many)"
+    ),
+];
+
+/// The primitive called `name`.
+pub fn find(name: &str) -> Option<&'static Primitive> {
+    PRIMITIVES.iter().find(|p| p.name == name)
+}
+
+/// Up to three registered names closest to `name` (for "did you mean" hints).
+pub fn closest(name: &str) -> Vec<&'static str> {
+    let mut scored: Vec<(usize, &'static str)> = PRIMITIVES
+        .iter()
+        .map(|p| {
+            let d = edit_distance(name, p.name);
+            // A prefix or substring match is as good as a near miss.
+            let d = if p.name.contains(name) || name.contains(p.name) {
+                d.min(2)
+            } else {
+                d
+            };
+            (d, p.name)
+        })
+        .filter(|&(d, n)| d <= (n.len().max(name.len()) / 2).max(2))
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, n)| n).collect()
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case() {
+        for (i, p) in PRIMITIVES.iter().enumerate() {
+            assert!(
+                p.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{} is not kebab-case",
+                p.name
+            );
+            assert!(
+                PRIMITIVES[..i].iter().all(|q| q.name != p.name),
+                "duplicate {}",
+                p.name
+            );
+            assert!(!p.description.is_empty());
+        }
+    }
+
+    #[test]
+    fn at_least_sixteen_across_the_three_families() {
+        let n = |f| PRIMITIVES.iter().filter(|p| p.family == f).count();
+        assert!(n(Family::Spin) + n(Family::Mutex) + n(Family::Atomic) >= 16);
+        assert!(n(Family::Spin) >= 5 && n(Family::Mutex) >= 4 && n(Family::Atomic) >= 4);
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(closest("spin-tass")[0], "spin-tas");
+        assert!(closest("futex").contains(&"futex-mutex"));
+        assert!(closest("zzzzzzzzzzzz").is_empty());
+    }
+}

@@ -1,0 +1,138 @@
+//! The binary as a user meets it: listing, a tiny run in every format, and one-line errors
+//! with exit code 2 for every kind of bad input.
+
+use std::process::{Command, Output};
+
+fn lockbench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lockbench"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn list_shows_the_registry() {
+    let out = lockbench(&["list"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for name in [
+        "spin-tas",
+        "spin-mcs",
+        "futex-mutex",
+        "adaptive-mutex",
+        "std-mutex",
+        "cas-counter",
+        "racy-counter",
+    ] {
+        assert!(text.contains(name), "{name} missing from list");
+    }
+    let out = lockbench(&["list", "--format", "csv"]);
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("name,family,description"));
+    let rows: Vec<&str> = lines.collect();
+    assert!(rows.len() >= 16, "{} rows", rows.len());
+    for family in ["spin", "mutex", "atomic"] {
+        assert!(
+            rows.iter().any(|r| r.split(',').nth(1) == Some(family)),
+            "no {family} row"
+        );
+    }
+}
+
+const TINY: &[&str] = &["--duration", "20ms", "--warmup", "5ms", "--trials", "2"];
+
+#[test]
+fn run_prints_a_table_with_units() {
+    let out = lockbench(&[&["run", "--lock", "spin-ttas", "--cs", "100ns"], TINY].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    for needle in ["throughput", "ops/s", "wait p99", "ns", "Jain", "pinned"] {
+        assert!(text.contains(needle), "{needle:?} missing:\n{text}");
+    }
+}
+
+#[test]
+fn run_csv_has_one_row_per_trial() {
+    let out = lockbench(&[&["run", "--lock", "futex-mutex", "--format", "csv"], TINY].concat());
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    for col in [
+        "schema_version",
+        "cs_ns",
+        "wait_p99_ns",
+        "throughput_ops_s",
+        "ops_per_cpu_s",
+        "host_id",
+    ] {
+        assert!(headers.iter().any(|h| h == col), "column {col} missing");
+    }
+    assert_eq!(reader.records().count(), 2);
+}
+
+#[test]
+fn run_json_is_an_array_of_records() {
+    let out = lockbench(
+        &[
+            &["run", "--lock", "fetch-add-counter", "--format", "json"],
+            TINY,
+        ]
+        .concat(),
+    );
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(v[0]["primitive"], "fetch-add-counter");
+}
+
+/// Each bad input: exit code 2, a one-line error that names the problem, no panic.
+#[test]
+fn bad_input_is_a_one_line_error_with_exit_code_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "--lock", "spin-tass"], "did you mean spin-tas"),
+        (
+            &["run", "--lock", "nonsense-lock-name"],
+            "unknown primitive",
+        ),
+        (
+            &["run", "--lock", "spin-tas", "--threads", "0"],
+            "--threads",
+        ),
+        (&["run", "--lock", "spin-tas", "--cs=-5ms"], "negative"),
+        (&["run", "--lock", "spin-tas", "--cs", "200"], "no unit"),
+        (
+            &["run", "--lock", "spin-tas", "--duration", "5 fortnights"],
+            "unknown unit",
+        ),
+        (
+            &["run", "--lock", "spin-tas", "--read-ratio", "1.5"],
+            "outside [0, 1]",
+        ),
+        (
+            &["run", "--lock", "spin-tas", "--read-ratio", "0.5"],
+            "no read mode",
+        ),
+        (&["run", "--lock", "spin-tas", "--pin", "diagonal"], "--pin"),
+    ];
+    for (args, needle) in cases {
+        let out = lockbench(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: ") && first.contains(needle),
+            "{args:?}: {first:?}"
+        );
+        assert!(!err.contains("panicked"), "{args:?} panicked");
+    }
+}

@@ -1,0 +1,262 @@
+//! The harness on tiny points (tens of ms): every primitive, both modes, the watchdog, and
+//! the refusal to report a number from a broken lock.
+
+use lockbench::harness::topology::Placement;
+use lockbench::harness::{Env, HarnessError, Point, run_exclusive};
+use lockbench::primitives::Exclusive;
+use lockbench::primitives::external::NoLock;
+use lockbench::record::RunRecord;
+use lockbench::registry::{Family, PRIMITIVES};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+fn env() -> &'static Env {
+    static ENV: OnceLock<Env> = OnceLock::new();
+    ENV.get_or_init(Env::detect)
+}
+
+fn tiny(name: &str, threads: usize) -> Point {
+    Point {
+        threads,
+        duration: Duration::from_millis(30),
+        warmup: Duration::from_millis(10),
+        timeout: Duration::from_secs(20),
+        ..Point::new(name)
+    }
+}
+
+fn check_consistent(r: &RunRecord) {
+    let who = format!("{} at {} threads", r.primitive, r.threads);
+    assert!(!r.timed_out, "{who} timed out");
+    assert!(r.ops > 0, "{who}: no ops");
+    assert!(r.throughput_ops_s > 0.0, "{who}");
+    assert!(r.elapsed_s > 0.0, "{who}");
+    assert!(
+        r.sampled_ops > 0 && r.sampled_ops <= r.ops,
+        "{who}: sampled {}",
+        r.sampled_ops
+    );
+    assert!(
+        r.wait_p50_ns <= r.wait_p99_ns && r.wait_p99_ns <= r.wait_max_ns,
+        "{who}: wait percentiles"
+    );
+    assert!(
+        r.hold_p50_ns <= r.hold_p99_ns && r.hold_p99_ns <= r.hold_max_ns,
+        "{who}: hold percentiles"
+    );
+    assert!(
+        r.jain_index > 0.0 && r.jain_index <= 1.0 + 1e-9,
+        "{who}: jain {}",
+        r.jain_index
+    );
+    assert!(r.min_share <= r.max_share, "{who}");
+    assert!(
+        r.cpu_s > 0.0 && r.ops_per_cpu_s > 0.0,
+        "{who}: cpu {}",
+        r.cpu_s
+    );
+    assert_eq!(
+        r.threads,
+        r.pin_map.split(';').count(),
+        "{who}: pin map {}",
+        r.pin_map
+    );
+}
+
+#[test]
+fn every_primitive_runs_and_its_record_is_consistent() {
+    for p in PRIMITIVES {
+        let out = p
+            .run(
+                env(),
+                &Point {
+                    cs_ns: 100,
+                    ..tiny(p.name, 2)
+                },
+                0,
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", p.name));
+        let r = &out.record;
+        check_consistent(r);
+        assert_eq!(r.family, p.family.as_str());
+        assert_eq!(out.per_thread_ops.iter().sum::<u64>(), r.ops);
+        if p.family != Family::Atomic {
+            // The critical-section work really runs under the lock. (Accuracy of the
+            // calibration is the unit test's job; here other tests share the CPUs.)
+            assert!(
+                r.hold_mean_ns >= 50.0,
+                "{}: hold {} ns",
+                p.name,
+                r.hold_mean_ns
+            );
+        }
+        if p.name != "racy-counter" && p.name != "null" {
+            assert_eq!(r.lost_updates, 0, "{}", p.name);
+        }
+    }
+}
+
+/// More threads than CPUs: every family still produces a consistent, flagged record. (FIFO
+/// spinlocks are left out: their convoys under preemption make tiny windows unreliable.)
+#[test]
+fn oversubscribed_points_are_flagged() {
+    let threads = env().host.usable_cpus() * 2 + 1;
+    for name in [
+        "spin-ttas-backoff",
+        "futex-mutex",
+        "std-mutex",
+        "fetch-add-counter",
+    ] {
+        let p = lockbench::registry::find(name).unwrap();
+        let r = p.run(env(), &tiny(name, threads), 0).unwrap().record;
+        check_consistent(&r);
+        assert!(r.oversubscribed, "{name}");
+    }
+    let r = lockbench::registry::find("spin-tas")
+        .unwrap()
+        .run(env(), &tiny("spin-tas", 1), 0)
+        .unwrap();
+    assert!(!r.record.oversubscribed);
+}
+
+#[test]
+fn the_racy_counter_reports_lost_updates() {
+    let p = lockbench::registry::find("racy-counter").unwrap();
+    let point = Point {
+        cs_ns: 50,
+        duration: Duration::from_millis(100),
+        ..tiny("racy-counter", 4)
+    };
+    let r = p.run(env(), &point, 0).unwrap().record;
+    assert!(
+        r.lost_updates > 0,
+        "racy counter lost nothing in {} ops",
+        r.ops
+    );
+}
+
+#[test]
+fn fixed_work_mode_does_exactly_the_requested_ops() {
+    for name in ["spin-ticket", "futex-mutex", "cas-counter"] {
+        let point = Point {
+            fixed_ops: Some(10_001),
+            ..tiny(name, 2)
+        };
+        let r = lockbench::registry::find(name)
+            .unwrap()
+            .run(env(), &point, 0)
+            .unwrap()
+            .record;
+        assert_eq!(r.ops, 10_001, "{name}");
+        assert!(r.elapsed_s > 0.0);
+    }
+}
+
+#[test]
+fn sampling_one_in_n_and_none() {
+    let p = lockbench::registry::find("spin-ttas").unwrap();
+    let r = p
+        .run(
+            env(),
+            &Point {
+                sample_every: 10,
+                ..tiny("spin-ttas", 2)
+            },
+            0,
+        )
+        .unwrap()
+        .record;
+    assert!(
+        r.sampled_ops > 0 && r.sampled_ops <= r.ops / 10 + 2,
+        "{} of {}",
+        r.sampled_ops,
+        r.ops
+    );
+    let r = p
+        .run(
+            env(),
+            &Point {
+                sample_every: 0,
+                ..tiny("spin-ttas", 2)
+            },
+            0,
+        )
+        .unwrap()
+        .record;
+    assert_eq!(r.sampled_ops, 0);
+    assert_eq!(r.wait_max_ns, 0.0);
+    assert!(r.ops > 0);
+}
+
+#[test]
+fn unpinned_runs_say_so() {
+    let p = lockbench::registry::find("spin-ttas").unwrap();
+    let r = p
+        .run(
+            env(),
+            &Point {
+                placement: Placement::None,
+                ..tiny("spin-ttas", 2)
+            },
+            0,
+        )
+        .unwrap()
+        .record;
+    assert!(!r.pinned);
+    assert!(r.pin_map.is_empty());
+}
+
+/// Without a lock, the in-run check must catch the race and refuse to produce a record.
+#[test]
+fn a_broken_lock_is_an_error_not_a_number() {
+    let point = Point {
+        cs_ns: 200,
+        duration: Duration::from_millis(100),
+        ..tiny("no-lock", 2)
+    };
+    match run_exclusive::<NoLock>(env(), &point, "test", 0, true) {
+        Err(HarnessError::Invariant {
+            primitive, what, ..
+        }) => {
+            assert_eq!(primitive, "no-lock");
+            assert!(what.contains("inside") || what.contains("lost"), "{what}");
+        }
+        other => panic!("broken lock was not refused: {other:?}"),
+    }
+}
+
+/// A lock that never lets go of its first waiter: the watchdog must end the trial.
+struct Stuck;
+
+impl Exclusive for Stuck {
+    type Node = ();
+    fn create() -> Self {
+        Stuck
+    }
+    fn with<T>(&self, _: &mut (), f: impl FnOnce() -> T) -> T {
+        std::thread::sleep(Duration::from_secs(3));
+        f()
+    }
+    fn try_with<T>(&self, n: &mut (), f: impl FnOnce() -> T) -> Option<T> {
+        Some(self.with(n, f))
+    }
+}
+
+#[test]
+fn the_watchdog_ends_an_overrunning_point() {
+    let point = Point {
+        timeout: Duration::from_millis(200),
+        ..tiny("stuck", 2)
+    };
+    let started = Instant::now();
+    let r = run_exclusive::<Stuck>(env(), &point, "test", 0, true)
+        .unwrap()
+        .record;
+    assert!(r.timed_out);
+    assert_eq!(r.ops, 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "watchdog too slow: {:?}",
+        started.elapsed()
+    );
+}
