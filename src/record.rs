@@ -91,6 +91,8 @@ pub struct RunRecord {
     pub timed_out: bool,
     /// Busy-work calibration used for cs and think time.
     pub busy_units_per_ns: f64,
+    /// Median cost of one timestamp read (included in every timed wait and hold).
+    pub clock_read_ns: f64,
     // ---- metrics ----
     /// Operations completed in the window (all threads).
     pub ops: u64,

@@ -265,6 +265,7 @@ pub(crate) fn build_record(
         pin_map: pin_map.join(";"),
         timed_out: collected.timed_out,
         busy_units_per_ns: env.busy.units_per_ns(),
+        clock_read_ns: env.clock_overhead_ns,
         ops,
         elapsed_s,
         throughput_ops_s: per_s(ops),

@@ -155,8 +155,9 @@ where
         std::thread::Builder::new()
             .name(format!("lockbench-{t}"))
             .spawn(move || {
-                // Allocate before the barrier: nothing allocates in the measured loop.
-                let mut stats = ThreadStats::new();
+                // Allocate before the barrier: nothing allocates in the measured loop. Padded
+                // so no two threads' counters ever share a cache line.
+                let mut stats = CachePadded::new(ThreadStats::new());
                 if let Some(id) = cpu {
                     if core_affinity::set_for_current(core_affinity::CoreId { id }) {
                         stats.pinned_to = Some(id);
@@ -167,7 +168,7 @@ where
                 let mut all_ops = 0;
                 ctl.barrier.wait();
                 work(&shared, t, &ControlView(&ctl), &mut stats, &mut all_ops);
-                let _ = tx.send((t, stats, all_ops));
+                let _ = tx.send((t, CachePadded::into_inner(stats), all_ops));
             })?;
     }
     drop(tx);
