@@ -194,6 +194,40 @@ pub(crate) struct Collected {
     pub all_ops: u64,
 }
 
+/// The latency figures a record keeps from one histogram (all 0 when it is empty).
+struct Percentiles {
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    p999: f64,
+    max: f64,
+    mean: f64,
+}
+
+impl Percentiles {
+    fn of(h: &Histogram<u64>) -> Percentiles {
+        if h.is_empty() {
+            return Percentiles {
+                p50: 0.0,
+                p90: 0.0,
+                p99: 0.0,
+                p999: 0.0,
+                max: 0.0,
+                mean: 0.0,
+            };
+        }
+        let q = |p: f64| h.value_at_quantile(p) as f64;
+        Percentiles {
+            p50: q(0.5),
+            p90: q(0.9),
+            p99: q(0.99),
+            p999: q(0.999),
+            max: h.max() as f64,
+            mean: h.mean(),
+        }
+    }
+}
+
 /// Builds the record for one trial from the merged per-thread stats.
 pub(crate) fn build_record(
     env: &Env,
@@ -230,13 +264,7 @@ pub(crate) fn build_record(
         .iter()
         .filter_map(|s| s.pinned_to.map(|c| c.to_string()))
         .collect();
-    let q = |h: &Histogram<u64>, p: f64| {
-        if h.is_empty() {
-            0.0
-        } else {
-            h.value_at_quantile(p) as f64
-        }
-    };
+    let (w, h) = (Percentiles::of(&wait), Percentiles::of(&hold));
     let record = RunRecord {
         schema_version: SCHEMA_VERSION,
         host_id: host.host_id.clone(),
@@ -271,25 +299,17 @@ pub(crate) fn build_record(
         throughput_ops_s: per_s(ops),
         reads_ops_s: per_s(reads),
         writes_ops_s: per_s(ops - reads),
-        wait_p50_ns: q(&wait, 0.5),
-        wait_p90_ns: q(&wait, 0.9),
-        wait_p99_ns: q(&wait, 0.99),
-        wait_p999_ns: q(&wait, 0.999),
-        wait_max_ns: if wait.is_empty() {
-            0.0
-        } else {
-            wait.max() as f64
-        },
-        hold_p50_ns: q(&hold, 0.5),
-        hold_p90_ns: q(&hold, 0.9),
-        hold_p99_ns: q(&hold, 0.99),
-        hold_p999_ns: q(&hold, 0.999),
-        hold_max_ns: if hold.is_empty() {
-            0.0
-        } else {
-            hold.max() as f64
-        },
-        hold_mean_ns: if hold.is_empty() { 0.0 } else { hold.mean() },
+        wait_p50_ns: w.p50,
+        wait_p90_ns: w.p90,
+        wait_p99_ns: w.p99,
+        wait_p999_ns: w.p999,
+        wait_max_ns: w.max,
+        hold_p50_ns: h.p50,
+        hold_p90_ns: h.p90,
+        hold_p99_ns: h.p99,
+        hold_p999_ns: h.p999,
+        hold_max_ns: h.max,
+        hold_mean_ns: h.mean,
         sampled_ops: wait.len(),
         cpu_s,
         ops_per_cpu_s: if cpu_s > 0.0 { ops as f64 / cpu_s } else { 0.0 },
