@@ -4,6 +4,7 @@
 //! ([`UsageError`]); a primitive that breaks its invariant exits with code 1.
 
 use crate::analysis::summarize;
+pub use crate::cli_sweep::Interrupted;
 use crate::harness::topology::Placement;
 use crate::harness::{Env, Point, TrialOutput};
 use crate::record::RunRecord;
@@ -31,6 +32,8 @@ enum Command {
     },
     /// Measure one primitive at one point (threads, critical section, think time …).
     Run(RunArgs),
+    /// Measure a grid of points and write runs.csv, histograms.csv and meta.json.
+    Sweep(crate::cli_sweep::SweepArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -150,6 +153,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::List { format } => list(format),
         Command::Run(args) => run_point(args),
+        Command::Sweep(args) => crate::cli_sweep::sweep(args),
     }
 }
 

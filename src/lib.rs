@@ -12,10 +12,16 @@ pub mod analysis;
 #[cfg(not(loom))]
 pub mod cli;
 #[cfg(not(loom))]
+mod cli_sweep;
+#[cfg(not(loom))]
 pub mod harness;
 #[cfg(not(loom))]
 pub mod record;
 #[cfg(not(loom))]
 pub mod registry;
+#[cfg(not(loom))]
+pub mod report;
+#[cfg(not(loom))]
+pub mod sweep;
 #[cfg(not(loom))]
 pub mod workload;

@@ -3,7 +3,7 @@
 #[cfg(not(loom))]
 fn main() -> std::process::ExitCode {
     use clap::Parser;
-    use lockbench::cli::{Cli, UsageError, run};
+    use lockbench::cli::{Cli, Interrupted, UsageError, run};
     use std::process::ExitCode;
 
     match run(Cli::parse()) {
@@ -11,6 +11,10 @@ fn main() -> std::process::ExitCode {
         Err(err) if err.downcast_ref::<UsageError>().is_some() => {
             eprintln!("error: {err}");
             ExitCode::from(2)
+        }
+        Err(err) if err.downcast_ref::<Interrupted>().is_some() => {
+            eprintln!("{err}");
+            ExitCode::from(130)
         }
         Err(err) => {
             eprintln!("error: {err:#}");

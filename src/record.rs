@@ -32,7 +32,7 @@ pub struct HostInfo {
 }
 
 /// One row of `runs.csv`: one trial of one point, on one host.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     /// [`SCHEMA_VERSION`] of this row.
     pub schema_version: u32,
@@ -146,4 +146,54 @@ pub struct RunRecord {
     pub cas_retries_per_op: f64,
     /// Updates lost by an unsynchronized counter (racy counter, null primitive).
     pub lost_updates: u64,
+}
+
+impl RunRecord {
+    /// The `runs.csv` column names, in order, derived from the struct by serde (so the schema
+    /// can never drift from the type).
+    pub fn columns() -> Vec<String> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(RunRecord::default())
+            .expect("a default record serializes");
+        let bytes = w.into_inner().expect("writing to memory cannot fail");
+        let text = String::from_utf8(bytes).expect("headers are ASCII");
+        text.lines()
+            .next()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The point this row measured, as a key for matching and resuming (trial included).
+    pub fn key(&self) -> PointKey {
+        PointKey {
+            primitive: self.primitive.clone(),
+            threads: self.threads,
+            cs_ns: self.cs_ns,
+            think_ns: self.think_ns,
+            read_ratio_bits: self.read_ratio.map(f64::to_bits),
+            placement: self.placement,
+            trial: self.trial,
+        }
+    }
+}
+
+/// Identity of one (point, trial) for resume and comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PointKey {
+    /// Primitive name.
+    pub primitive: String,
+    /// Threads.
+    pub threads: usize,
+    /// Critical section, ns.
+    pub cs_ns: u64,
+    /// Think time, ns.
+    pub think_ns: u64,
+    /// Read ratio as raw bits (exact match).
+    pub read_ratio_bits: Option<u64>,
+    /// Placement.
+    pub placement: Placement,
+    /// Trial.
+    pub trial: u32,
 }

@@ -136,3 +136,93 @@ fn bad_input_is_a_one_line_error_with_exit_code_2() {
         assert!(!err.contains("panicked"), "{args:?} panicked");
     }
 }
+
+#[test]
+fn sweep_writes_the_three_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let o = lockbench(&[
+        "sweep",
+        "--locks",
+        "spin-tas,cas-counter",
+        "--threads",
+        "1,2",
+        "--cs",
+        "0,100ns",
+        "--duration",
+        "10ms",
+        "--warmup",
+        "2ms",
+        "--trials",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = lockbench::report::load_runs(&out.join("runs.csv")).unwrap();
+    assert_eq!(rows.len(), 2 * 2 * 2);
+    assert!(out.join("histograms.csv").exists());
+    let meta = lockbench::report::meta::read_meta(&out).unwrap();
+    assert!(meta.complete);
+    assert_eq!(meta.rows, 8);
+    assert!(meta.harness_ns_per_op_untimed > 0.0 && meta.clock_read_ns > 0.0);
+    // An existing run directory is never overwritten.
+    let again = lockbench(&[
+        "sweep",
+        "--locks",
+        "spin-tas",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds a run"));
+    // Resuming a complete run has nothing left to do and changes nothing.
+    let resumed = lockbench(&["sweep", "--resume", out.to_str().unwrap()]);
+    assert!(resumed.status.success());
+    assert_eq!(
+        lockbench::report::load_runs(&out.join("runs.csv")).unwrap(),
+        rows
+    );
+}
+
+#[test]
+fn sweep_bad_input_is_a_one_line_error_with_exit_code_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["sweep", "--locks", "spinn"], "--locks"),
+        (&["sweep", "--threads", "0"], "--threads"),
+        (&["sweep", "--threads", "8..2"], "backwards"),
+        (&["sweep", "--cs", "1us..10ns:5"], "--cs"),
+        (&["sweep", "--cs", "100"], "no unit"),
+        (&["sweep", "--read-ratio", "2"], "--read-ratio"),
+        (
+            &["sweep", "--out", "/proc/lockbench-cannot-write-here"],
+            "cannot create output directory",
+        ),
+        (&["sweep", "--resume", "/nonexistent-run-dir"], "--resume"),
+        (
+            &["sweep", "--resume", "/tmp", "--threads", "2"],
+            "drop the other sweep options",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = lockbench(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: ") && first.contains(needle),
+            "{args:?}: {first:?}"
+        );
+    }
+}
+
+#[test]
+fn sweep_dry_run_prints_the_plan() {
+    let out = lockbench(&["sweep", "--preset", "quick", "--dry-run"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.contains("run(s)") && text.contains("estimated"),
+        "{text}"
+    );
+}

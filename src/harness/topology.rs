@@ -70,12 +70,22 @@ pub enum TopologyError {
 
 /// How threads are placed on CPUs.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+    Default,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Placement {
     /// Fill CPUs closest together first: all SMT siblings of a core, then the next core of the
     /// same package, then the next package.
+    #[default]
     Compact,
     /// One thread per physical core first (alternating packages), SMT siblings only after.
     Spread,

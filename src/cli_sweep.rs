@@ -1,0 +1,484 @@
+//! `lockbench sweep`: argument handling, the run directory, progress, Ctrl-C and resume.
+//! The plan and the loop live in [`crate::sweep`]; files in [`crate::report`].
+
+use crate::cli::{UsageError, fmt_ns, fmt_rate, parse_duration};
+use crate::harness::topology::Placement;
+use crate::harness::{Env, Point};
+use crate::record::PointKey;
+use crate::report::csv::{HISTOGRAMS_CSV, RUNS_CSV, RunSink, load_runs};
+use crate::report::meta::{META_JSON, Meta, read_meta, utc_timestamp, write_meta};
+use crate::sweep::{Planned, Preset, Progress, SweepError, SweepSpec, axes, run_sweep};
+use anyhow::{Context, Result};
+use std::collections::{BTreeMap, HashSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Arguments of `lockbench sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Starting grid; explicit axes below override its values.
+    #[arg(long, value_enum, default_value_t = Preset::Quick)]
+    preset: Preset,
+    /// Primitives: names and/or families (spin, mutex, atomic, baseline), or `all`.
+    #[arg(long)]
+    locks: Option<String>,
+    /// Thread counts: `1,2,4`, `1..8`, `cores`, `2xcores`.
+    #[arg(long)]
+    threads: Option<String>,
+    /// Critical-section lengths: `0,100ns,1us` or a log range `10ns..100us:12`.
+    #[arg(long)]
+    cs: Option<String>,
+    /// Think times, same syntax as --cs.
+    #[arg(long)]
+    think: Option<String>,
+    /// Read ratios for reader-writer primitives: `0,0.9,0.99`.
+    #[arg(long)]
+    read_ratio: Option<String>,
+    /// Placements: `compact,spread,none`.
+    #[arg(long, value_delimiter = ',')]
+    pin: Option<Vec<Placement>>,
+    /// Measured window per trial.
+    #[arg(long, value_parser = parse_duration)]
+    duration: Option<Duration>,
+    /// Discarded warm-up per trial.
+    #[arg(long, value_parser = parse_duration)]
+    warmup: Option<Duration>,
+    /// Trials per point.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    trials: Option<u32>,
+    /// Time every op (1), one in N, or none (0).
+    #[arg(long)]
+    sample: Option<u32>,
+    /// Watchdog budget per trial beyond its planned time.
+    #[arg(long, value_parser = parse_duration)]
+    timeout: Option<Duration>,
+    /// Output directory (default: results/<host-id>/<UTC timestamp>); must not hold a run.
+    #[arg(long, conflicts_with = "resume")]
+    out: Option<PathBuf>,
+    /// Continue an interrupted sweep in DIR, skipping the runs it already wrote.
+    #[arg(long, value_name = "DIR")]
+    resume: Option<PathBuf>,
+    /// Print the plan's size and estimated time, then exit without measuring.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// Set by the Ctrl-C handler; polled between runs.
+static STOP: AtomicBool = AtomicBool::new(false);
+static PRESSES: AtomicUsize = AtomicUsize::new(0);
+
+/// The sweep ended early on request; the binary exits with 130 like an interrupted shell
+/// command.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "interrupted: {written} run(s) kept in {dir}; continue with `lockbench sweep --resume {dir}`"
+)]
+pub struct Interrupted {
+    /// Runs written.
+    pub written: usize,
+    /// The run directory.
+    pub dir: String,
+}
+
+impl SweepArgs {
+    fn has_axes(&self) -> bool {
+        self.locks.is_some()
+            || self.threads.is_some()
+            || self.cs.is_some()
+            || self.think.is_some()
+            || self.read_ratio.is_some()
+            || self.pin.is_some()
+            || self.duration.is_some()
+            || self.warmup.is_some()
+            || self.trials.is_some()
+            || self.sample.is_some()
+            || self.timeout.is_some()
+    }
+
+    /// The preset, with every axis given on the command line replacing the preset's.
+    fn spec(&self, cores: usize) -> Result<SweepSpec, UsageError> {
+        let usage = |e: axes::AxisError| UsageError(e.to_string());
+        let mut spec = self.preset.spec(cores);
+        if let Some(t) = &self.locks {
+            spec.locks = axes::parse_locks(t)
+                .map_err(usage)?
+                .into_iter()
+                .map(String::from)
+                .collect();
+        }
+        if let Some(t) = &self.threads {
+            spec.threads = axes::parse_threads(t, cores).map_err(usage)?;
+        }
+        if let Some(t) = &self.cs {
+            spec.cs_ns = axes::parse_durations(t, "--cs").map_err(usage)?;
+        }
+        if let Some(t) = &self.think {
+            spec.think_ns = axes::parse_durations(t, "--think").map_err(usage)?;
+        }
+        if let Some(t) = &self.read_ratio {
+            spec.read_ratios = axes::parse_ratios(t).map_err(usage)?;
+        }
+        if let Some(p) = &self.pin {
+            spec.placements = p.clone();
+            spec.placements.dedup();
+        }
+        if let Some(d) = self.duration {
+            if d.is_zero() {
+                return Err(UsageError("--duration must be longer than 0".into()));
+            }
+            spec.duration_ns = d.as_nanos() as u64;
+        }
+        if let Some(d) = self.warmup {
+            spec.warmup_ns = d.as_nanos() as u64;
+        }
+        if let Some(n) = self.trials {
+            spec.trials = n;
+        }
+        if let Some(n) = self.sample {
+            spec.sample_every = n;
+        }
+        if let Some(d) = self.timeout {
+            spec.timeout_ns = d.as_nanos() as u64;
+        }
+        if spec.is_empty() {
+            return Err(UsageError(
+                "the sweep plan is empty: every axis needs at least one value".into(),
+            ));
+        }
+        Ok(spec)
+    }
+}
+
+/// Creates a fresh run directory: `out` if given (it must not already hold a run), else
+/// `results/<host>/<timestamp>` with a numeric suffix if that exists. Never overwrites.
+fn new_run_dir(out: Option<&Path>, host_id: &str) -> Result<PathBuf, UsageError> {
+    let dir = match out {
+        Some(d) => d.to_path_buf(),
+        None => {
+            let base = Path::new("results")
+                .join(host_id)
+                .join(utc_timestamp(SystemTime::now(), true));
+            let mut dir = base.clone();
+            let mut n = 2;
+            while dir.exists() {
+                dir = PathBuf::from(format!("{}-{n}", base.display()));
+                n += 1;
+            }
+            dir
+        }
+    };
+    if [RUNS_CSV, HISTOGRAMS_CSV, META_JSON]
+        .iter()
+        .any(|f| dir.join(f).exists())
+    {
+        return Err(UsageError(format!(
+            "{} already holds a run; choose another --out, or continue it with --resume {0}",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        UsageError(format!(
+            "cannot create output directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    // Prove the directory is writable before measuring anything.
+    let probe = dir.join(".lockbench-write-test");
+    std::fs::write(&probe, b"")
+        .map_err(|e| UsageError(format!("cannot write in {}: {e}", dir.display())))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(dir)
+}
+
+/// Cuts a partial last line left by a kill mid-write, so appending continues valid CSV.
+fn drop_partial_last_line(path: &Path) -> std::io::Result<bool> {
+    let bytes = std::fs::read(path)?;
+    if bytes.is_empty() || bytes.ends_with(b"\n") {
+        return Ok(false);
+    }
+    let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    std::fs::write(path, &bytes[..keep])?;
+    Ok(true)
+}
+
+/// Per-op cost of the harness itself (null primitive, 1 thread), untimed and timed, ns.
+fn harness_overhead(env: &Env) -> (f64, f64) {
+    let null = crate::registry::find("null").expect("null is registered");
+    let per_op = |sample_every| {
+        let point = Point {
+            threads: 1,
+            sample_every,
+            duration: Duration::from_millis(100),
+            warmup: Duration::from_millis(20),
+            ..Point::new("null")
+        };
+        null.run(env, &point, 0)
+            .map(|o| 1e9 / o.record.throughput_ops_s.max(1e-9))
+            .unwrap_or(f64::NAN)
+    };
+    (per_op(0), per_op(1))
+}
+
+/// Progress as a bar on a terminal, or one plain line per run otherwise.
+struct Reporter {
+    bar: Option<indicatif::ProgressBar>,
+    total: usize,
+    count: usize,
+    started: Instant,
+}
+
+fn describe(p: &Planned) -> String {
+    format!(
+        "{} ×{} cs={} think={}{} trial {}",
+        p.point.primitive,
+        p.point.threads,
+        fmt_ns(p.point.cs_ns as f64),
+        fmt_ns(p.point.think_ns as f64),
+        p.point
+            .read_ratio
+            .map(|r| format!(" reads={r}"))
+            .unwrap_or_default(),
+        p.trial
+    )
+}
+
+impl Progress for Reporter {
+    fn start(&mut self, runs: usize, skipped: usize, estimate: Duration) {
+        self.total = runs;
+        eprintln!(
+            "lockbench sweep: {runs} run(s){}, estimated {}",
+            if skipped > 0 {
+                format!(" ({skipped} already done, skipped)")
+            } else {
+                String::new()
+            },
+            fmt_ns(estimate.as_nanos() as f64)
+        );
+        if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(runs as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:30}] {pos}/{len} ETA {eta} {msg}",
+                )
+                .expect("static template")
+                .progress_chars("=> "),
+            );
+            self.bar = Some(bar);
+        }
+    }
+
+    fn done(&mut self, planned: &Planned, out: &crate::harness::TrialOutput) {
+        self.count += 1;
+        let r = &out.record;
+        let flag = if r.timed_out {
+            " TIMED OUT"
+        } else if r.oversubscribed {
+            " (oversubscribed)"
+        } else {
+            ""
+        };
+        let line = format!(
+            "{}: {}{flag}",
+            describe(planned),
+            fmt_rate(r.throughput_ops_s)
+        );
+        match &self.bar {
+            Some(bar) => {
+                bar.set_message(line);
+                bar.inc(1);
+            }
+            None => {
+                let elapsed = self.started.elapsed().as_secs_f64();
+                let eta = elapsed / self.count as f64 * (self.total - self.count) as f64;
+                eprintln!("[{:>5}/{}] {line} (ETA {eta:.0} s)", self.count, self.total);
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `lockbench sweep`.
+pub fn sweep(args: SweepArgs) -> Result<()> {
+    let env_cores = crate::harness::host::Host::detect().usable_cpus();
+    let (spec, dir, mut meta, done, existing_rows) = match &args.resume {
+        Some(dir) => {
+            if args.has_axes() {
+                return Err(UsageError(format!(
+                    "--resume takes its axes from {}; drop the other sweep options",
+                    dir.join(META_JSON).display()
+                ))
+                .into());
+            }
+            resume_state(dir)?
+        }
+        None => {
+            let spec = args.spec(env_cores)?;
+            if args.dry_run {
+                println!(
+                    "{} run(s) ({} primitive(s) × {} thread count(s) × {} cs × {} think × {} placement(s) × {} trial(s)), estimated {}",
+                    spec.len(),
+                    spec.locks.len(),
+                    spec.threads.len(),
+                    spec.cs_ns.len(),
+                    spec.think_ns.len(),
+                    spec.placements.len(),
+                    spec.trials,
+                    fmt_ns(spec.estimate(spec.len()).as_nanos() as f64)
+                );
+                return Ok(());
+            }
+            let env_host = crate::harness::host::Host::detect();
+            let dir = new_run_dir(args.out.as_deref(), &env_host.info.host_id)?;
+            (spec, dir, None, HashSet::new(), 0)
+        }
+    };
+    let env = Env::detect();
+    if let Some(m) = &meta {
+        if m.host.host_id != env.host.info.host_id {
+            return Err(UsageError(format!(
+                "{} was measured on host {:?}; this is {:?}: resume it there, or start a new sweep",
+                dir.display(),
+                m.host.host_id,
+                env.host.info.host_id
+            ))
+            .into());
+        }
+    }
+    let mut sink = if meta.is_some() {
+        RunSink::append(&dir, existing_rows)?
+    } else {
+        RunSink::create(&dir)?
+    };
+    let meta = match meta.take() {
+        Some(m) => m,
+        None => {
+            let (untimed, timed) = harness_overhead(&env);
+            let pin_orders: BTreeMap<String, Vec<usize>> = [Placement::Compact, Placement::Spread]
+                .iter()
+                .map(|&p| {
+                    (
+                        p.as_str().to_string(),
+                        env.host.topology.pin_order(p, &env.host.allowed_cpus),
+                    )
+                })
+                .collect();
+            Meta {
+                lockbench_version: env!("CARGO_PKG_VERSION").into(),
+                command_line: std::env::args().collect(),
+                started_utc: utc_timestamp(SystemTime::now(), false),
+                finished_utc: None,
+                complete: false,
+                rows: 0,
+                host: env.host.info.clone(),
+                topology: env.host.topology.summary(),
+                allowed_cpus: env.host.allowed_cpus.clone(),
+                pin_orders,
+                busy_units_per_ns: env.busy.units_per_ns(),
+                ns_per_spin_hint: crate::primitives::spin::ns_per_spin_hint(),
+                clock_read_ns: env.clock_overhead_ns,
+                harness_ns_per_op_untimed: untimed,
+                harness_ns_per_op_timed: timed,
+                spec: serde_json::to_value(&spec).context("serializing the sweep spec")?,
+                probes: None,
+            }
+        }
+    };
+    write_meta(&dir, &meta)?;
+    eprintln!("writing to {}", dir.display());
+    let _ = ctrlc::set_handler(|| {
+        if PRESSES.fetch_add(1, Ordering::SeqCst) == 0 {
+            STOP.store(true, Ordering::SeqCst);
+            eprintln!("\nstopping after the run in flight (Ctrl-C again to abort at once)");
+        } else {
+            std::process::exit(130);
+        }
+    });
+    let mut reporter = Reporter {
+        bar: None,
+        total: 0,
+        count: 0,
+        started: Instant::now(),
+    };
+    let result = run_sweep(
+        &env,
+        &spec,
+        &done,
+        &|| STOP.load(Ordering::SeqCst),
+        &mut reporter,
+        &mut |out| sink.write(out).map_err(SweepError::from),
+    );
+    let mut meta = meta;
+    meta.rows = sink.rows();
+    meta.finished_utc = Some(utc_timestamp(SystemTime::now(), false));
+    let outcome = match result {
+        Ok(o) => o,
+        Err(e) => {
+            write_meta(&dir, &meta)?;
+            return Err(anyhow::Error::new(e).context(format!(
+                "sweep stopped; the {} run(s) before this one are kept in {}",
+                sink.rows(),
+                dir.display()
+            )));
+        }
+    };
+    meta.complete = !outcome.interrupted;
+    write_meta(&dir, &meta)?;
+    if outcome.interrupted {
+        return Err(Interrupted {
+            written: sink.rows() as usize,
+            dir: dir.display().to_string(),
+        }
+        .into());
+    }
+    println!("{}", dir.display());
+    eprintln!(
+        "done: {} run(s) written ({} skipped as already done) to {}/{{{RUNS_CSV}, {HISTOGRAMS_CSV}, {META_JSON}}}",
+        outcome.written,
+        outcome.skipped,
+        dir.display()
+    );
+    Ok(())
+}
+
+type ResumeState = (SweepSpec, PathBuf, Option<Meta>, HashSet<PointKey>, u64);
+
+/// Reads what an interrupted sweep left in `dir`.
+fn resume_state(dir: &Path) -> Result<ResumeState> {
+    let meta =
+        read_meta(dir).map_err(|e| UsageError(format!("--resume {}: {e}", dir.display())))?;
+    let spec: SweepSpec = serde_json::from_value(meta.spec.clone()).map_err(|e| {
+        UsageError(format!(
+            "{}: the sweep spec is unreadable: {e}",
+            dir.join(META_JSON).display()
+        ))
+    })?;
+    if let Some(bad) = spec
+        .locks
+        .iter()
+        .find(|l| crate::registry::find(l).is_none())
+    {
+        return Err(UsageError(format!(
+            "{}: primitive {bad:?} is not known to this lockbench version",
+            dir.join(META_JSON).display()
+        ))
+        .into());
+    }
+    for name in [RUNS_CSV, HISTOGRAMS_CSV] {
+        if drop_partial_last_line(&dir.join(name)).with_context(|| format!("repairing {name}"))? {
+            eprintln!(
+                "note: dropped a partial last line from {} (a run killed mid-write)",
+                dir.join(name).display()
+            );
+        }
+    }
+    let rows = load_runs(&dir.join(RUNS_CSV)).map_err(|e| UsageError(e.to_string()))?;
+    let done: HashSet<PointKey> = rows.iter().map(|r| r.key()).collect();
+    Ok((spec, dir.to_path_buf(), Some(meta), done, rows.len() as u64))
+}

@@ -1,0 +1,353 @@
+//! `runs.csv` and `histograms.csv`: written one point at a time (append + flush, so a kill
+//! loses at most the point in flight and the file is valid CSV after every flush), and read
+//! back with errors that name the file, line and column.
+
+use crate::harness::TrialOutput;
+use crate::record::{RunRecord, SCHEMA_VERSION};
+use base64::Engine;
+use hdrhistogram::Histogram;
+use hdrhistogram::serialization::{Deserializer, Serializer, V2Serializer};
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// File name of the per-trial rows.
+pub const RUNS_CSV: &str = "runs.csv";
+/// File name of the histogram sidecar.
+pub const HISTOGRAMS_CSV: &str = "histograms.csv";
+
+/// One row of `histograms.csv`. `row` is the 0-based index of the matching data row in
+/// `runs.csv`; the histograms are HdrHistogram V2 (compressed is not used), base64-encoded,
+/// values in nanoseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistogramRow {
+    /// Index of the data row in runs.csv.
+    pub row: u64,
+    /// Primitive (repeated for readability).
+    pub primitive: String,
+    /// Trial (repeated for readability).
+    pub trial: u32,
+    /// Wait-time histogram.
+    pub wait_hdr_v2_base64: String,
+    /// Hold-time histogram.
+    pub hold_hdr_v2_base64: String,
+}
+
+/// Encodes a histogram as base64 of its HdrHistogram V2 serialization.
+pub fn encode_histogram(h: &Histogram<u64>) -> String {
+    let mut bytes = Vec::new();
+    V2Serializer::new()
+        .serialize(h, &mut bytes)
+        .expect("serializing to memory cannot fail");
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Decodes [`encode_histogram`]'s output.
+pub fn decode_histogram(text: &str) -> Result<Histogram<u64>, String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| format!("not base64: {e}"))?;
+    Deserializer::new()
+        .deserialize(&mut bytes.as_slice())
+        .map_err(|e| format!("not an HdrHistogram V2 payload: {e:?}"))
+}
+
+/// Appends trial results to a run directory's CSV files.
+pub struct RunSink {
+    runs: ::csv::Writer<File>,
+    histograms: ::csv::Writer<File>,
+    next_row: u64,
+    dir: PathBuf,
+}
+
+/// Why results could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {path}: {message}")]
+pub struct WriteError {
+    /// The file.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub message: String,
+}
+
+fn write_err(path: &Path, e: impl std::fmt::Display) -> WriteError {
+    WriteError {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+impl RunSink {
+    /// Creates fresh `runs.csv` and `histograms.csv` in `dir` (which must exist); refuses to
+    /// touch existing files.
+    pub fn create(dir: &Path) -> Result<RunSink, WriteError> {
+        let open = |name: &str| {
+            let path = dir.join(name);
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(|e| write_err(&path, e))
+        };
+        Ok(RunSink {
+            runs: ::csv::Writer::from_writer(open(RUNS_CSV)?),
+            histograms: ::csv::Writer::from_writer(open(HISTOGRAMS_CSV)?),
+            next_row: 0,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Opens existing files in `dir` for appending after `existing_rows` data rows.
+    pub fn append(dir: &Path, existing_rows: u64) -> Result<RunSink, WriteError> {
+        let open = |name: &str| {
+            let path = dir.join(name);
+            let file = OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .map_err(|e| write_err(&path, e))?;
+            Ok::<_, WriteError>(
+                ::csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(file),
+            )
+        };
+        Ok(RunSink {
+            runs: open(RUNS_CSV)?,
+            histograms: open(HISTOGRAMS_CSV)?,
+            next_row: existing_rows,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Writes one trial's row and histograms, and flushes both files.
+    pub fn write(&mut self, out: &TrialOutput) -> Result<(), WriteError> {
+        let runs_path = self.dir.join(RUNS_CSV);
+        let hist_path = self.dir.join(HISTOGRAMS_CSV);
+        self.runs
+            .serialize(&out.record)
+            .map_err(|e| write_err(&runs_path, e))?;
+        self.runs.flush().map_err(|e| write_err(&runs_path, e))?;
+        self.histograms
+            .serialize(HistogramRow {
+                row: self.next_row,
+                primitive: out.record.primitive.clone(),
+                trial: out.record.trial,
+                wait_hdr_v2_base64: encode_histogram(&out.wait),
+                hold_hdr_v2_base64: encode_histogram(&out.hold),
+            })
+            .map_err(|e| write_err(&hist_path, e))?;
+        self.histograms
+            .flush()
+            .map_err(|e| write_err(&hist_path, e))?;
+        self.next_row += 1;
+        Ok(())
+    }
+
+    /// Rows written so far (including those found when appending).
+    pub fn rows(&self) -> u64 {
+        self.next_row
+    }
+}
+
+/// Why a `runs.csv` could not be read. Every variant names the file; row problems name the
+/// line (1-based, the header is line 1) and column.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum LoadError {
+    /// The file could not be opened or read.
+    #[error("{file}: cannot read: {message}")]
+    Io {
+        /// The file.
+        file: PathBuf,
+        /// The OS error.
+        message: String,
+    },
+    /// Zero bytes, or only whitespace.
+    #[error("{file}: empty file (expected a lockbench runs.csv with a header line)")]
+    Empty {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Binary data, or a header with none of our columns.
+    #[error("{file}: not a lockbench runs.csv ({why})")]
+    NotRunsCsv {
+        /// The file.
+        file: PathBuf,
+        /// What gave it away.
+        why: String,
+    },
+    /// The header lacks a column this version needs.
+    #[error("{file}: line 1: missing column {column:?}")]
+    MissingColumn {
+        /// The file.
+        file: PathBuf,
+        /// The column.
+        column: String,
+    },
+    /// A row written by a schema this version does not read.
+    #[error(
+        "{file}: line {line}: schema_version {found} is not supported (this lockbench reads {expected})"
+    )]
+    UnknownSchema {
+        /// The file.
+        file: PathBuf,
+        /// The line.
+        line: u64,
+        /// What the row says.
+        found: String,
+        /// What we read.
+        expected: u32,
+    },
+    /// A value that does not parse as its column's type.
+    #[error("{file}: line {line}, column {column:?}: {message}")]
+    BadValue {
+        /// The file.
+        file: PathBuf,
+        /// The line.
+        line: u64,
+        /// The column.
+        column: String,
+        /// The parser's complaint, with the value.
+        message: String,
+    },
+    /// A row with the wrong number of fields.
+    #[error("{file}: line {line}: {found} fields where the header has {expected}{}", if *.last { " (truncated last line?)" } else { "" })]
+    WrongFieldCount {
+        /// The file.
+        file: PathBuf,
+        /// The line.
+        line: u64,
+        /// Fields found.
+        found: u64,
+        /// Fields expected.
+        expected: u64,
+        /// Whether this is the file's last line.
+        last: bool,
+    },
+}
+
+/// Reads a `runs.csv` (or any CSV with its columns; extra columns are ignored).
+pub fn load_runs(path: &Path) -> Result<Vec<RunRecord>, LoadError> {
+    let file = path.to_path_buf();
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
+        file: file.clone(),
+        message: e.to_string(),
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(LoadError::Empty { file });
+    }
+    if bytes.contains(&0) || std::str::from_utf8(&bytes).is_err() {
+        return Err(LoadError::NotRunsCsv {
+            file,
+            why: "binary data".into(),
+        });
+    }
+    let mut reader = ::csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    let headers = reader
+        .headers()
+        .map_err(|e| LoadError::NotRunsCsv {
+            file: file.clone(),
+            why: e.to_string(),
+        })?
+        .clone();
+    let header_names: Vec<&str> = headers.iter().collect();
+    let expected = RunRecord::columns();
+    if !header_names.contains(&"schema_version") {
+        return Err(LoadError::NotRunsCsv {
+            file,
+            why: format!(
+                "no schema_version column; header starts {:?}",
+                header_names.first().copied().unwrap_or("")
+            ),
+        });
+    }
+    if let Some(missing) = expected
+        .iter()
+        .find(|c| !header_names.contains(&c.as_str()))
+    {
+        return Err(LoadError::MissingColumn {
+            file,
+            column: missing.clone(),
+        });
+    }
+    let version_at = header_names
+        .iter()
+        .position(|h| *h == "schema_version")
+        .unwrap_or(0);
+    let total_lines =
+        bytes.iter().filter(|&&b| b == b'\n').count() as u64 + u64::from(!bytes.ends_with(b"\n"));
+    let mut out = Vec::new();
+    for result in reader.records() {
+        let record = result.map_err(|e| match e.kind() {
+            ::csv::ErrorKind::UnequalLengths {
+                pos,
+                expected_len,
+                len,
+            } => {
+                let line = pos.as_ref().map_or(0, |p| p.line());
+                LoadError::WrongFieldCount {
+                    file: file.clone(),
+                    line,
+                    found: *len,
+                    expected: *expected_len,
+                    last: line >= total_lines,
+                }
+            }
+            _ => LoadError::NotRunsCsv {
+                file: file.clone(),
+                why: e.to_string(),
+            },
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let version = record.get(version_at).unwrap_or("");
+        if version.trim() != SCHEMA_VERSION.to_string() {
+            return Err(LoadError::UnknownSchema {
+                file,
+                line,
+                found: version.to_string(),
+                expected: SCHEMA_VERSION,
+            });
+        }
+        let row: RunRecord = record.deserialize(Some(&headers)).map_err(|e| {
+            let (field, message) = match e.kind() {
+                ::csv::ErrorKind::Deserialize { err, .. } => (err.field(), err.kind().to_string()),
+                other => (None, format!("{other:?}")),
+            };
+            let at = |i: u64| (headers.get(i as usize), record.get(i as usize));
+            let (column, value) = field.map(at).unwrap_or((None, None));
+            LoadError::BadValue {
+                file: file.clone(),
+                line,
+                column: column.unwrap_or("?").to_string(),
+                message: format!("{:?}: {message}", value.unwrap_or("")),
+            }
+        })?;
+        out.push(row);
+    }
+    Ok(out)
+}
+
+/// Reads a `histograms.csv`.
+pub fn load_histograms(path: &Path) -> Result<Vec<HistogramRow>, LoadError> {
+    let file = path.to_path_buf();
+    let mut reader = ::csv::Reader::from_path(path).map_err(|e| LoadError::Io {
+        file: file.clone(),
+        message: e.to_string(),
+    })?;
+    reader
+        .deserialize()
+        .map(|r| {
+            r.map_err(|e: ::csv::Error| LoadError::NotRunsCsv {
+                file: file.clone(),
+                why: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Flushes and syncs a file to disk (used after the last row of a sweep).
+pub fn sync(path: &Path) -> std::io::Result<()> {
+    File::open(path)?.sync_all()?;
+    let _ = std::io::stdout().flush();
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! `meta.json`: what is too bulky for a CSV row — command line, calibrations, harness and
+//! clock overhead, pin orders, the sweep's spec (for `--resume`), and later the host probes.
+
+use crate::record::HostInfo;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// File name of the run metadata.
+pub const META_JSON: &str = "meta.json";
+
+/// Everything about a run that is not per row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    /// lockbench version that wrote the run.
+    pub lockbench_version: String,
+    /// The command line, argument by argument.
+    pub command_line: Vec<String>,
+    /// When the run started (UTC, ISO 8601).
+    pub started_utc: String,
+    /// When it last finished (UTC), if it did.
+    pub finished_utc: Option<String>,
+    /// Every planned point was measured.
+    pub complete: bool,
+    /// Rows in runs.csv.
+    pub rows: u64,
+    /// Host fingerprint (as on every row).
+    pub host: HostInfo,
+    /// Topology summary line.
+    pub topology: String,
+    /// CPUs the process could use, read before pinning.
+    pub allowed_cpus: Vec<usize>,
+    /// The CPU order used for each placement.
+    pub pin_orders: BTreeMap<String, Vec<usize>>,
+    /// Busy-work calibration, units per ns.
+    pub busy_units_per_ns: f64,
+    /// Measured latency of one spin-loop hint, ns.
+    pub ns_per_spin_hint: f64,
+    /// Median cost of one clock read, ns.
+    pub clock_read_ns: f64,
+    /// Harness cost per op without per-op timing (null primitive, 1 thread), ns.
+    pub harness_ns_per_op_untimed: f64,
+    /// Harness cost per op with every op timed, ns.
+    pub harness_ns_per_op_timed: f64,
+    /// The sweep specification, as the sweep serialized it.
+    pub spec: serde_json::Value,
+    /// Host probes (sleep/wake cost, core-to-core latency …), when measured.
+    pub probes: Option<serde_json::Value>,
+}
+
+/// Why `meta.json` could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct MetaError {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Writes `meta.json` in `dir` atomically (temporary file, then rename).
+pub fn write_meta(dir: &Path, meta: &Meta) -> Result<(), MetaError> {
+    let path = dir.join(META_JSON);
+    let tmp = dir.join(".meta.json.tmp");
+    let err = |e: &dyn std::fmt::Display| MetaError {
+        path: path.clone(),
+        message: e.to_string(),
+    };
+    let text = serde_json::to_string_pretty(meta).map_err(|e| err(&e))?;
+    std::fs::write(&tmp, text + "\n").map_err(|e| err(&e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| err(&e))
+}
+
+/// Reads `meta.json` from `dir`.
+pub fn read_meta(dir: &Path) -> Result<Meta, MetaError> {
+    let path = dir.join(META_JSON);
+    let text = std::fs::read_to_string(&path).map_err(|e| MetaError {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    serde_json::from_str(&text).map_err(|e| MetaError {
+        path,
+        message: format!("not a lockbench meta.json: {e}"),
+    })
+}
+
+/// A UTC timestamp, `2026-11-27T20:07:17Z` (`compact` drops the separators for paths:
+/// `20261127T200717Z`).
+pub fn utc_timestamp(time: std::time::SystemTime, compact: bool) -> String {
+    let secs = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    let (hh, mm, ss) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    if compact {
+        format!("{y:04}{m:02}{d:02}T{hh:02}{mm:02}{ss:02}Z")
+    } else {
+        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
+    }
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(utc_timestamp(UNIX_EPOCH, false), "1970-01-01T00:00:00Z");
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_810_037);
+        assert_eq!(utc_timestamp(t, false), "2026-11-27T20:07:17Z");
+        assert_eq!(utc_timestamp(t, true), "20261127T200717Z");
+        // A leap day.
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400);
+        assert_eq!(utc_timestamp(leap, false), "2000-02-29T00:00:00Z");
+    }
+}

@@ -1,0 +1,7 @@
+//! Everything that touches result files: the `runs.csv` / `histograms.csv` writer that
+//! appends and flushes per point, `meta.json`, and the loader every later command reads with.
+
+pub mod csv;
+pub mod meta;
+
+pub use self::csv::{LoadError, RunSink, decode_histogram, encode_histogram, load_runs};

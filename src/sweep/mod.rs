@@ -1,0 +1,370 @@
+//! `lockbench sweep`: a grid of points, run with interleaved trials, written row by row.
+//!
+//! The grid is the cartesian product of the axes, produced by an iterator ([`SweepSpec::plan`])
+//! in this order: placement → threads → critical section → think time → trial → primitive →
+//! read ratio. Primitives are innermost, so trial *k* of every primitive at one point runs
+//! back to back (A B C A B C …) and slow drift of the machine hits all of them alike.
+
+pub mod axes;
+
+use crate::harness::topology::Placement;
+use crate::harness::{Env, HarnessError, Point, TrialOutput};
+use crate::record::PointKey;
+use crate::registry::{self, Kind};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::time::Duration;
+
+/// Every axis and setting of a sweep; serialized into meta.json so `--resume` can rebuild
+/// exactly the same plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepSpec {
+    /// Primitive names, in registry order.
+    pub locks: Vec<String>,
+    /// Thread counts.
+    pub threads: Vec<usize>,
+    /// Critical-section lengths, ns.
+    pub cs_ns: Vec<u64>,
+    /// Think times, ns.
+    pub think_ns: Vec<u64>,
+    /// Read ratios (applied to reader-writer primitives only).
+    pub read_ratios: Vec<f64>,
+    /// Placements.
+    pub placements: Vec<Placement>,
+    /// Measured window per trial, ns.
+    pub duration_ns: u64,
+    /// Warm-up per trial, ns.
+    pub warmup_ns: u64,
+    /// Trials per point.
+    pub trials: u32,
+    /// Latency sampling (1 = every op).
+    pub sample_every: u32,
+    /// Watchdog budget per trial beyond its planned time, ns.
+    pub timeout_ns: u64,
+}
+
+/// Named starting points for a sweep; explicit axes override theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    /// Every primitive at 1 thread, `cores` and `2xcores`, two critical sections, 2 short
+    /// trials: about a minute on a 2-core machine. The README's main command.
+    Quick,
+    /// Four thread counts, three critical sections, 3 trials: a few minutes.
+    Standard,
+    /// Fine thread and log-spaced critical-section axes, 5 trials: long; use a quiet machine.
+    Full,
+}
+
+impl Preset {
+    /// The preset's spec for a machine with `cores` usable CPUs.
+    pub fn spec(self, cores: usize) -> SweepSpec {
+        let all: Vec<String> = registry::PRIMITIVES
+            .iter()
+            .map(|p| p.name.to_string())
+            .collect();
+        let base = SweepSpec {
+            locks: all,
+            threads: vec![1, cores, 2 * cores],
+            cs_ns: vec![100, 2_000],
+            think_ns: vec![0],
+            read_ratios: vec![0.0, 0.9],
+            placements: vec![Placement::Compact],
+            duration_ns: 150_000_000,
+            warmup_ns: 50_000_000,
+            trials: 2,
+            sample_every: 1,
+            timeout_ns: 10_000_000_000,
+        };
+        let mut spec = match self {
+            Preset::Quick => base,
+            Preset::Standard => SweepSpec {
+                threads: vec![1, cores, 2 * cores, 4 * cores],
+                cs_ns: vec![100, 1_000, 10_000],
+                think_ns: vec![0],
+                read_ratios: vec![0.0, 0.5, 0.9, 0.99],
+                duration_ns: 250_000_000,
+                warmup_ns: 50_000_000,
+                trials: 3,
+                ..base
+            },
+            Preset::Full => SweepSpec {
+                threads: (1..=2 * cores).chain([4 * cores]).collect(),
+                cs_ns: axes::log_range(10, 100_000, 9).expect("static range"),
+                think_ns: vec![0, 1_000],
+                read_ratios: vec![0.0, 0.5, 0.9, 0.99, 1.0],
+                placements: vec![Placement::Compact, Placement::Spread],
+                duration_ns: 500_000_000,
+                warmup_ns: 100_000_000,
+                trials: 5,
+                ..base
+            },
+        };
+        spec.threads.sort_unstable();
+        spec.threads.dedup();
+        spec
+    }
+}
+
+/// One entry of the plan: a point and a trial number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    /// The point.
+    pub point: Point,
+    /// The trial.
+    pub trial: u32,
+}
+
+impl Planned {
+    /// This entry's identity, as recorded in runs.csv.
+    pub fn key(&self) -> PointKey {
+        PointKey {
+            primitive: self.point.primitive.clone(),
+            threads: self.point.threads,
+            cs_ns: self.point.cs_ns,
+            think_ns: self.point.think_ns,
+            read_ratio_bits: self.point.read_ratio.map(f64::to_bits),
+            placement: self.point.placement,
+            trial: self.trial,
+        }
+    }
+}
+
+impl SweepSpec {
+    /// Read ratios that apply to `name`: the ratio axis for reader-writer primitives, a single
+    /// `None` for everything else.
+    fn ratios_for(&self, name: &str) -> Vec<Option<f64>> {
+        match registry::find(name).map(|p| p.kind) {
+            Some(Kind::Exclusive | Kind::Counter) | None => vec![None],
+        }
+    }
+
+    /// The plan, in execution order (see the module docs).
+    pub fn plan(&self) -> impl Iterator<Item = Planned> + '_ {
+        let configs = self.placements.iter().flat_map(move |&placement| {
+            self.threads.iter().flat_map(move |&threads| {
+                self.cs_ns.iter().flat_map(move |&cs_ns| {
+                    self.think_ns
+                        .iter()
+                        .map(move |&think_ns| (placement, threads, cs_ns, think_ns))
+                })
+            })
+        });
+        configs.flat_map(move |(placement, threads, cs_ns, think_ns)| {
+            (0..self.trials).flat_map(move |trial| {
+                self.locks.iter().flat_map(move |lock| {
+                    self.ratios_for(lock)
+                        .into_iter()
+                        .map(move |read_ratio| Planned {
+                            point: Point {
+                                primitive: lock.clone(),
+                                threads,
+                                cs_ns,
+                                think_ns,
+                                read_ratio,
+                                placement,
+                                duration: Duration::from_nanos(self.duration_ns),
+                                warmup: Duration::from_nanos(self.warmup_ns),
+                                sample_every: self.sample_every,
+                                fixed_ops: None,
+                                timeout: Duration::from_nanos(self.timeout_ns),
+                            },
+                            trial,
+                        })
+                })
+            })
+        })
+    }
+
+    /// Number of (point, trial) runs in the plan.
+    pub fn len(&self) -> usize {
+        self.plan().count()
+    }
+
+    /// Whether the plan is empty.
+    pub fn is_empty(&self) -> bool {
+        self.plan().next().is_none()
+    }
+
+    /// Expected wall time of `runs` runs: warm-up + window + about 15 ms of thread start-up
+    /// and join each.
+    pub fn estimate(&self, runs: usize) -> Duration {
+        Duration::from_nanos(self.warmup_ns + self.duration_ns + 15_000_000) * runs as u32
+    }
+}
+
+/// What the sweep loop reports as it goes.
+pub trait Progress {
+    /// Before the first run: how many will run (after skipping resumed ones) and for how long.
+    fn start(&mut self, runs: usize, skipped: usize, estimate: Duration);
+    /// After each run.
+    fn done(&mut self, planned: &Planned, out: &TrialOutput);
+    /// At the end.
+    fn finish(&mut self);
+}
+
+/// Why a sweep stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The harness refused a point (broken lock, failed thread).
+    #[error(transparent)]
+    Harness(#[from] HarnessError),
+    /// Results could not be written.
+    #[error(transparent)]
+    Write(#[from] crate::report::csv::WriteError),
+}
+
+/// How a sweep ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SweepOutcome {
+    /// Runs measured and written in this invocation.
+    pub written: usize,
+    /// Runs skipped because a previous invocation wrote them (`--resume`).
+    pub skipped: usize,
+    /// Stopped by request before the plan was done.
+    pub interrupted: bool,
+}
+
+/// Runs every planned (point, trial) not in `done`, writing each through `write` before the
+/// next starts. `stop()` is polled between runs: when it turns true the sweep ends after the
+/// run in flight.
+pub fn run_sweep(
+    env: &Env,
+    spec: &SweepSpec,
+    done: &HashSet<PointKey>,
+    stop: &dyn Fn() -> bool,
+    progress: &mut dyn Progress,
+    write: &mut dyn FnMut(&TrialOutput) -> Result<(), SweepError>,
+) -> Result<SweepOutcome, SweepError> {
+    let total = spec.len();
+    let todo = spec.plan().filter(|p| !done.contains(&p.key())).count();
+    progress.start(todo, total - todo, spec.estimate(todo));
+    let mut outcome = SweepOutcome {
+        written: 0,
+        skipped: total - todo,
+        interrupted: false,
+    };
+    for planned in spec.plan().filter(|p| !done.contains(&p.key())) {
+        if stop() {
+            outcome.interrupted = true;
+            break;
+        }
+        let primitive = registry::find(&planned.point.primitive)
+            .expect("sweep specs hold registered names only (validated on parse and resume)");
+        let out = primitive.run(env, &planned.point, planned.trial)?;
+        write(&out)?;
+        outcome.written += 1;
+        progress.done(&planned, &out);
+    }
+    progress.finish();
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> SweepSpec {
+        SweepSpec {
+            locks: vec![
+                "spin-tas".into(),
+                "futex-mutex".into(),
+                "cas-counter".into(),
+            ],
+            threads: vec![1, 2],
+            cs_ns: vec![0, 100],
+            think_ns: vec![0],
+            read_ratios: vec![0.0, 0.5],
+            placements: vec![Placement::Compact],
+            duration_ns: 1_000_000,
+            warmup_ns: 1_000_000,
+            trials: 2,
+            sample_every: 1,
+            timeout_ns: 1_000_000_000,
+        }
+    }
+
+    #[test]
+    fn plan_size_is_the_product_of_the_axes() {
+        let s = small();
+        // Exclusive and counter primitives ignore the read-ratio axis.
+        assert_eq!(s.len(), 3 * 2 * 2 * 2);
+        let s = SweepSpec {
+            placements: vec![Placement::Compact, Placement::Spread],
+            think_ns: vec![0, 5, 9],
+            ..small()
+        };
+        assert_eq!(s.len(), 3 * 2 * 2 * 2 * 2 * 3);
+        assert!(!s.is_empty());
+        assert!(
+            SweepSpec {
+                locks: vec![],
+                ..small()
+            }
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn trials_interleave_across_primitives() {
+        let s = small();
+        let first: Vec<(String, u32)> = s
+            .plan()
+            .take(6)
+            .map(|p| (p.point.primitive, p.trial))
+            .collect();
+        assert_eq!(
+            first,
+            vec![
+                ("spin-tas".into(), 0),
+                ("futex-mutex".into(), 0),
+                ("cas-counter".into(), 0),
+                ("spin-tas".into(), 1),
+                ("futex-mutex".into(), 1),
+                ("cas-counter".into(), 1),
+            ]
+        );
+        // The point changes only after every trial of every primitive ran.
+        let points: Vec<(usize, u64)> =
+            s.plan().map(|p| (p.point.threads, p.point.cs_ns)).collect();
+        assert_eq!(points[..6], [(1, 0); 6]);
+        assert_eq!(points[6], (1, 100));
+    }
+
+    #[test]
+    fn every_key_is_unique() {
+        let s = SweepSpec {
+            placements: vec![Placement::Compact, Placement::None],
+            ..small()
+        };
+        let keys: HashSet<PointKey> = s.plan().map(|p| p.key()).collect();
+        assert_eq!(keys.len(), s.len());
+    }
+
+    #[test]
+    fn presets_cover_every_family_and_oversubscribe() {
+        for preset in [Preset::Quick, Preset::Standard, Preset::Full] {
+            let s = preset.spec(2);
+            assert_eq!(s.locks.len(), registry::PRIMITIVES.len());
+            assert!(
+                s.threads.iter().any(|&t| t > 2),
+                "{preset:?} never oversubscribes"
+            );
+            assert!(s.threads.contains(&1));
+        }
+        let quick = Preset::Quick.spec(2);
+        // The quick preset must fit in 90 s on a 2-core machine.
+        assert!(
+            quick.estimate(quick.len()) < Duration::from_secs(80),
+            "{:?}",
+            quick.estimate(quick.len())
+        );
+    }
+
+    #[test]
+    fn estimate_scales_with_runs() {
+        let s = small();
+        assert_eq!(s.estimate(0), Duration::ZERO);
+        assert_eq!(s.estimate(10), Duration::from_millis(170));
+    }
+}
