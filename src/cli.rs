@@ -8,7 +8,7 @@ pub use crate::cli_sweep::Interrupted;
 use crate::harness::topology::Placement;
 use crate::harness::{Env, Point, TrialOutput};
 use crate::record::RunRecord;
-use crate::registry::{self, Family, Kind, PRIMITIVES};
+use crate::registry::{self, Family, PRIMITIVES};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -94,6 +94,9 @@ struct RunArgs {
     #[arg(long, value_enum, default_value_t = RunFormat::Table)]
     format: RunFormat,
 }
+
+/// Read ratio of `run` for reader-writer primitives when `--read-ratio` is not given.
+pub const DEFAULT_READ_RATIO: f64 = 0.9;
 
 /// Bad input from the user: reported in one line, exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -208,12 +211,17 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
             PRIMITIVES.len()
         ))
     })?;
-    if args.read_ratio.is_some() && matches!(primitive.kind, Kind::Exclusive | Kind::Counter) {
+    let axes = primitive.kind.axes();
+    if args.read_ratio.is_some() && !axes.read_ratio {
         return Err(UsageError(format!(
             "--read-ratio applies to reader-writer primitives; {} has no read mode",
             primitive.name
         )));
     }
+    // Reader-writer primitives default to a read-mostly mix.
+    let read_ratio = args
+        .read_ratio
+        .or(axes.read_ratio.then_some(DEFAULT_READ_RATIO));
     if args.duration.is_zero() && args.fixed_ops.is_none() {
         return Err(UsageError("--duration must be longer than 0".into()));
     }
@@ -223,7 +231,10 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
             threads: args.threads as usize,
             cs_ns: args.cs.as_nanos() as u64,
             think_ns: args.think.as_nanos() as u64,
-            read_ratio: args.read_ratio,
+            read_ratio,
+            stripes: None,
+            key_skew: None,
+            seed: Point::new("").seed,
             placement: args.pin,
             duration: args.duration,
             warmup: args.warmup,
@@ -404,7 +415,7 @@ fn print_summary(env: &Env, point: &Point, records: &[&RunRecord]) -> Result<()>
         ("min thread share", |r| r.min_share, plain2),
     ]);
     if first.family == "atomic" {
-        rows.push(("CAS retries per op", |r| r.cas_retries_per_op, plain2));
+        rows.push(("CAS retries per op", |r| r.retries_per_op, plain2));
     }
     if first.lost_updates > 0 || first.primitive == "racy-counter" || first.primitive == "null" {
         rows.push((

@@ -68,6 +68,10 @@ pub struct RunRecord {
     pub think_ns: u64,
     /// Fraction of operations that are reads (shared); empty for exclusive-only primitives.
     pub read_ratio: Option<f64>,
+    /// Stripes, accounts or permits (the workload's resource count); empty where none.
+    pub stripes: Option<usize>,
+    /// Key skew of striped workloads (0 uniform, s > 0 Zipf-like); empty where none.
+    pub key_skew: Option<f64>,
     /// Thread placement policy.
     pub placement: Placement,
     /// Measured window (fixed-time mode) in milliseconds.
@@ -126,6 +130,23 @@ pub struct RunRecord {
     pub hold_max_ns: f64,
     /// Achieved mean hold time; compare with `cs_ns`.
     pub hold_mean_ns: f64,
+    /// Wait of shared (read) acquisitions: p50 (reader-writer primitives; 0 elsewhere).
+    pub read_wait_p50_ns: f64,
+    /// See `read_wait_p50_ns`.
+    pub read_wait_p99_ns: f64,
+    /// See `read_wait_p50_ns`.
+    pub read_wait_p999_ns: f64,
+    /// See `read_wait_p50_ns`.
+    pub read_wait_max_ns: f64,
+    /// Wait of exclusive (write) acquisitions of reader-writer primitives: p50. Writer
+    /// starvation shows in the p99.9 and max.
+    pub write_wait_p50_ns: f64,
+    /// See `write_wait_p50_ns`.
+    pub write_wait_p99_ns: f64,
+    /// See `write_wait_p50_ns`.
+    pub write_wait_p999_ns: f64,
+    /// See `write_wait_p50_ns`.
+    pub write_wait_max_ns: f64,
     /// Operations whose latency was recorded.
     pub sampled_ops: u64,
     /// CPU time (user + system) of all worker threads in the window.
@@ -142,8 +163,8 @@ pub struct RunRecord {
     pub min_share: f64,
     /// Largest per-thread share of all operations.
     pub max_share: f64,
-    /// Failed CAS attempts per operation (lock-free counters).
-    pub cas_retries_per_op: f64,
+    /// Failed CAS attempts (lock-free counters) or try-lock retries (bank transfers) per op.
+    pub retries_per_op: f64,
     /// Updates lost by an unsynchronized counter (racy counter, null primitive).
     pub lost_updates: u64,
 }
@@ -173,6 +194,8 @@ impl RunRecord {
             cs_ns: self.cs_ns,
             think_ns: self.think_ns,
             read_ratio_bits: self.read_ratio.map(f64::to_bits),
+            stripes: self.stripes,
+            key_skew_bits: self.key_skew.map(f64::to_bits),
             placement: self.placement,
             trial: self.trial,
         }
@@ -192,6 +215,10 @@ pub struct PointKey {
     pub think_ns: u64,
     /// Read ratio as raw bits (exact match).
     pub read_ratio_bits: Option<u64>,
+    /// Stripes / accounts / permits.
+    pub stripes: Option<usize>,
+    /// Key skew as raw bits.
+    pub key_skew_bits: Option<u64>,
     /// Placement.
     pub placement: Placement,
     /// Trial.

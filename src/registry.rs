@@ -3,7 +3,9 @@
 //!
 //! Adding a primitive: write it under `src/primitives/`, then add one line to [`PRIMITIVES`].
 
-use crate::harness::{Env, HarnessError, Point, TrialOutput, run_counter, run_exclusive};
+use crate::harness::{
+    Env, HarnessError, Point, TrialOutput, run_counter, run_exclusive, run_rwlock,
+};
 use crate::primitives::Exclusive;
 use crate::primitives::counter::{
     CasBackoffCounter, CasCounter, Counter, FetchAddCounter, RacyCounter, ShardedCounter,
@@ -11,7 +13,11 @@ use crate::primitives::counter::{
 use crate::primitives::external::{
     NoLock, ParkingLotFairMutex, ParkingLotMutex, SpinRsMutex, SpinRsTicket, StdMutex,
 };
+use crate::primitives::external::{ParkingLotRwLock, StdRwLock};
 use crate::primitives::futex::{AdaptiveMutex, FutexMutex};
+use crate::primitives::rwlock::{
+    PhaseFairRwLock, ReadWrite, ReaderPrefRwLock, SeqLock, WriterPrefRwLock,
+};
 use crate::primitives::spin::{Mcs, Tas, Ticket, Ttas, TtasBackoff};
 
 /// A group of primitives compared together.
@@ -25,15 +31,18 @@ pub enum Family {
     Mutex,
     /// Lock-free and wait-free counters (and the racy one).
     Atomic,
+    /// Reader-writer locks and the seqlock.
+    Rwlock,
 }
 
 impl Family {
     /// All families, in display order.
-    pub const ALL: [Family; 4] = [
+    pub const ALL: [Family; 5] = [
         Family::Baseline,
         Family::Spin,
         Family::Mutex,
         Family::Atomic,
+        Family::Rwlock,
     ];
 
     /// The name used on the command line and in CSV.
@@ -43,6 +52,7 @@ impl Family {
             Family::Spin => "spin",
             Family::Mutex => "mutex",
             Family::Atomic => "atomic",
+            Family::Rwlock => "rwlock",
         }
     }
 }
@@ -54,6 +64,32 @@ pub enum Kind {
     Exclusive,
     /// A shared counter.
     Counter,
+    /// A reader-writer lock: takes the read-ratio axis.
+    RwLock,
+}
+
+/// Which workload-specific axes a kind of primitive takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Axes {
+    /// `--read-ratio`.
+    pub read_ratio: bool,
+    /// `--stripes` (stripes, accounts or permits).
+    pub stripes: bool,
+    /// `--skew`.
+    pub key_skew: bool,
+}
+
+impl Kind {
+    /// The workload-specific axes this kind takes.
+    pub fn axes(self) -> Axes {
+        match self {
+            Kind::Exclusive | Kind::Counter => Axes::default(),
+            Kind::RwLock => Axes {
+                read_ratio: true,
+                ..Axes::default()
+            },
+        }
+    }
 }
 
 /// Runs one trial of one point.
@@ -98,6 +134,15 @@ fn unchecked<L: Exclusive>(
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
     run_exclusive::<L>(env, p, family, trial, false)
+}
+
+fn rwlock<R: ReadWrite>(
+    env: &Env,
+    p: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    run_rwlock::<R>(env, p, family, trial)
 }
 
 fn counter<C: Counter>(
@@ -283,6 +328,54 @@ pub static PRIMITIVES: &[Primitive] = &[
         true,
         counter::<RacyCounter>,
         "BROKEN on purpose: separate load and store, loses updates (reports how many)"
+    ),
+    entry!(
+        "rw-reader-pref",
+        Rwlock,
+        RwLock,
+        true,
+        rwlock::<ReaderPrefRwLock>,
+        "spinning RwLock, reader-preferring: readers enter past waiting writers (writers can starve)"
+    ),
+    entry!(
+        "rw-writer-pref",
+        Rwlock,
+        RwLock,
+        true,
+        rwlock::<WriterPrefRwLock>,
+        "spinning RwLock, writer-preferring: a waiting writer blocks new readers (readers can starve)"
+    ),
+    entry!(
+        "rw-phase-fair",
+        Rwlock,
+        RwLock,
+        true,
+        rwlock::<PhaseFairRwLock>,
+        "spinning phase-fair ticket RwLock (Brandenburg & Anderson PF-T): phases alternate, writers FIFO"
+    ),
+    entry!(
+        "rw-seqlock",
+        Rwlock,
+        RwLock,
+        true,
+        rwlock::<SeqLock>,
+        "sequence lock: optimistic readers never write shared memory, retry if a writer overlapped"
+    ),
+    entry!(
+        "std-rwlock",
+        Rwlock,
+        RwLock,
+        false,
+        rwlock::<StdRwLock>,
+        "std::sync::RwLock: futex-based, writer-preferring, sleeps"
+    ),
+    entry!(
+        "parking-lot-rwlock",
+        Rwlock,
+        RwLock,
+        false,
+        rwlock::<ParkingLotRwLock>,
+        "parking_lot::RwLock: adaptive spin then park, eventually fair"
     ),
 ];
 

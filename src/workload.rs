@@ -107,3 +107,144 @@ mod tests {
         }
     }
 }
+
+/// SplitMix64: a tiny, fast, seedable generator for per-thread operation mixes and keys.
+/// Each thread seeds its own from the run's seed and its index, so runs are reproducible.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator for thread `thread` of a run seeded with `seed`.
+    pub fn for_thread(seed: u64, thread: usize) -> Rng {
+        Rng(seed ^ (thread as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// The next 64 random bits.
+    #[inline(always)]
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A uniform value in `0..n` (n > 0), by multiply-shift (no division).
+    #[inline(always)]
+    pub fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+    }
+}
+
+/// Decides "is this op a read?" with probability `ratio`, one comparison per op.
+#[derive(Debug, Clone, Copy)]
+pub struct Coin {
+    threshold: u64,
+    always: bool,
+}
+
+impl Coin {
+    /// A coin that comes up `true` with probability `ratio` (clamped to [0, 1]).
+    pub fn new(ratio: f64) -> Coin {
+        let r = ratio.clamp(0.0, 1.0);
+        Coin {
+            threshold: (r * u64::MAX as f64) as u64,
+            always: r >= 1.0,
+        }
+    }
+
+    /// One toss.
+    #[inline(always)]
+    pub fn toss(&self, rng: &mut Rng) -> bool {
+        self.always || rng.next_u64() < self.threshold
+    }
+}
+
+/// Keys for striped workloads: uniform over `0..n`, or Zipf-like with exponent `skew`
+/// (key k drawn with probability ∝ 1/(k+1)^skew), by inverse-CDF lookup in a table built
+/// once before the measured loop.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    n: u64,
+    /// Cumulative probabilities scaled to u64, empty for uniform.
+    cdf: Vec<u64>,
+}
+
+impl Keys {
+    /// A key distribution over `0..n` (n ≥ 1); `skew` 0 is uniform.
+    pub fn new(n: u64, skew: f64) -> Keys {
+        let n = n.max(1);
+        if skew <= 0.0 {
+            return Keys { n, cdf: Vec::new() };
+        }
+        let weights: Vec<f64> = (0..n).map(|k| 1.0 / ((k + 1) as f64).powf(skew)).collect();
+        let total: f64 = weights.iter().sum();
+        let mut acc = 0.0;
+        let cdf = weights
+            .iter()
+            .map(|w| {
+                acc += w / total;
+                (acc.min(1.0) * u64::MAX as f64) as u64
+            })
+            .collect();
+        Keys { n, cdf }
+    }
+
+    /// Draws one key.
+    #[inline(always)]
+    pub fn draw(&self, rng: &mut Rng) -> u64 {
+        if self.cdf.is_empty() {
+            return rng.below(self.n);
+        }
+        let x = rng.next_u64();
+        (self.cdf.partition_point(|&c| c < x) as u64).min(self.n - 1)
+    }
+}
+
+#[cfg(test)]
+mod rng_tests {
+    use super::*;
+
+    #[test]
+    fn coin_frequencies() {
+        let mut rng = Rng::for_thread(42, 0);
+        let heads = |c: Coin, rng: &mut Rng| (0..100_000).filter(|_| c.toss(rng)).count();
+        assert_eq!(heads(Coin::new(0.0), &mut rng), 0);
+        assert_eq!(heads(Coin::new(1.0), &mut rng), 100_000);
+        let h = heads(Coin::new(0.9), &mut rng);
+        assert!((89_000..91_000).contains(&h), "{h}");
+    }
+
+    #[test]
+    fn threads_get_different_streams() {
+        let a: Vec<u64> = (0..4).map(|_| Rng::for_thread(1, 0).next_u64()).collect();
+        assert!(
+            a.windows(2).all(|w| w[0] == w[1]),
+            "same thread, same seed: same stream"
+        );
+        assert_ne!(
+            Rng::for_thread(1, 0).next_u64(),
+            Rng::for_thread(1, 1).next_u64()
+        );
+    }
+
+    #[test]
+    fn uniform_and_skewed_keys() {
+        let mut rng = Rng::for_thread(7, 3);
+        let count = |keys: &Keys, rng: &mut Rng| {
+            let mut c = [0u32; 8];
+            for _ in 0..80_000 {
+                c[keys.draw(rng) as usize] += 1;
+            }
+            c
+        };
+        let u = count(&Keys::new(8, 0.0), &mut rng);
+        assert!(u.iter().all(|&c| (9_000..11_000).contains(&c)), "{u:?}");
+        let z = count(&Keys::new(8, 1.0), &mut rng);
+        assert!(z[0] > 2 * z[1] - 2_000 && z[1] > z[7] * 3, "{z:?}");
+        assert!(
+            z.windows(2).all(|w| w[0] >= w[1]),
+            "Zipf counts must fall with rank: {z:?}"
+        );
+    }
+}

@@ -260,3 +260,42 @@ fn the_watchdog_ends_an_overrunning_point() {
         started.elapsed()
     );
 }
+
+/// The read-ratio axis: reads and writes both happen in about the requested mix, and each
+/// side's waits land in its own histogram.
+#[test]
+fn rwlocks_mix_reads_and_writes() {
+    for name in [
+        "rw-reader-pref",
+        "rw-writer-pref",
+        "rw-phase-fair",
+        "rw-seqlock",
+        "std-rwlock",
+        "parking-lot-rwlock",
+    ] {
+        let point = Point {
+            read_ratio: Some(0.9),
+            cs_ns: 100,
+            ..tiny(name, 2)
+        };
+        let r = lockbench::registry::find(name)
+            .unwrap()
+            .run(env(), &point, 0)
+            .unwrap()
+            .record;
+        check_consistent(&r);
+        let read_share = r.reads_ops_s / r.throughput_ops_s;
+        assert!(
+            (0.85..0.95).contains(&read_share),
+            "{name}: read share {read_share}"
+        );
+        assert!(r.writes_ops_s > 0.0, "{name}");
+        assert!(
+            r.read_wait_max_ns > 0.0 && r.write_wait_max_ns > 0.0,
+            "{name}: per-kind waits missing"
+        );
+        assert!(
+            r.read_wait_p50_ns <= r.read_wait_max_ns && r.write_wait_p50_ns <= r.write_wait_max_ns
+        );
+    }
+}

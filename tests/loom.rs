@@ -24,8 +24,19 @@ fn model<S: Send + Sync + 'static>(
     body: fn(&S, usize),
     check: fn(&S, usize),
 ) {
+    bounded_model(threads, 3, make, body, check);
+}
+
+/// [`model`] with an explicit preemption bound, for models too large to explore at 3.
+fn bounded_model<S: Send + Sync + 'static>(
+    threads: usize,
+    preemptions: usize,
+    make: fn() -> S,
+    body: fn(&S, usize),
+    check: fn(&S, usize),
+) {
     let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
+    builder.preemption_bound = Some(preemptions);
     // Spin loops yield to loom on every iteration, which adds branches.
     builder.max_branches = 100_000;
     builder.check(move || {
@@ -340,4 +351,230 @@ fn mcs_relaxed_handoff_is_caught() {
         },
         |l, _| l.data.with(|d| assert_eq!(unsafe { *d }, 2)),
     );
+}
+
+// ---- reader-writer locks ----
+
+use lockbench::primitives::rwlock::{
+    PhaseFairRwLock, RawRwLock, ReadWrite, ReaderPrefRwLock, SeqLock, WriterPrefRwLock,
+};
+
+/// Thread `t` writes if `t < WRITERS`, else reads; loom's UnsafeCell reports a reader
+/// overlapping a writer, or two writers, as a data race.
+fn rw_body<L: ReadWrite, const WRITERS: usize>(g: &Guarded<L>, t: usize) {
+    if t < WRITERS {
+        // SAFETY: exclusive access is held.
+        g.lock.write(|| g.data.with_mut(|d| unsafe { *d += 1 }));
+    } else {
+        // SAFETY: shared access is held; writers are excluded.
+        let seen = g.lock.read(|| g.data.with(|d| unsafe { *d }));
+        assert!(seen <= WRITERS);
+    }
+}
+
+fn rw_models<L: ReadWrite>() {
+    fn make<L: ReadWrite>() -> Guarded<L> {
+        Guarded {
+            lock: L::create(),
+            data: UnsafeCell::new(0),
+        }
+    }
+    // Writer against reader, and writer against writer. (Three spinning threads exceed CI's
+    // budget at this preemption bound; see `rw_phase_fair_three` for a bounded one.)
+    model(2, make::<L>, rw_body::<L, 1>, |g, _| {
+        g.data.with(|d| assert_eq!(unsafe { *d }, 1))
+    });
+    model(2, make::<L>, rw_body::<L, 2>, |g, _| {
+        g.data.with(|d| assert_eq!(unsafe { *d }, 2))
+    });
+}
+
+/// One writer and two readers with at most one preemption (two took over two minutes): the phase hand-over between a
+/// writer and several readers.
+#[test]
+fn rw_phase_fair_three() {
+    bounded_model(
+        3,
+        1,
+        || Guarded {
+            lock: PhaseFairRwLock::create(),
+            data: UnsafeCell::new(0),
+        },
+        rw_body::<PhaseFairRwLock, 1>,
+        |g, _| g.data.with(|d| assert_eq!(unsafe { *d }, 1)),
+    );
+}
+
+#[test]
+fn rw_reader_pref() {
+    rw_models::<ReaderPrefRwLock>();
+}
+
+#[test]
+fn rw_writer_pref() {
+    rw_models::<WriterPrefRwLock>();
+}
+
+#[test]
+fn rw_phase_fair() {
+    rw_models::<PhaseFairRwLock>();
+}
+
+/// try_lock paths of the phase-fair lock: a writer's try against a blocking reader and
+/// writer.
+#[test]
+fn rw_phase_fair_try() {
+    fn body(g: &Guarded<PhaseFairRwLock>, t: usize) {
+        match t {
+            0 => {
+                if g.lock.try_lock_exclusive() {
+                    // SAFETY: exclusive access is held.
+                    g.data.with_mut(|d| unsafe { *d += 1 });
+                    // SAFETY: acquired just above.
+                    unsafe { g.lock.unlock_exclusive() };
+                }
+            }
+            1 => {
+                // SAFETY: exclusive access is held.
+                g.lock.write(|| g.data.with_mut(|d| unsafe { *d += 1 }));
+            }
+            _ => {
+                if g.lock.try_lock_shared() {
+                    // SAFETY: shared access is held.
+                    g.data.with(|d| unsafe { *d });
+                    // SAFETY: acquired just above.
+                    unsafe { g.lock.unlock_shared() };
+                }
+            }
+        }
+    }
+    model(
+        3,
+        || Guarded {
+            lock: PhaseFairRwLock::create(),
+            data: UnsafeCell::new(0),
+        },
+        body,
+        |g, _| g.data.with(|d| assert!((1..=2).contains(&unsafe { *d }))),
+    );
+}
+
+/// Seqlock data must be atomics; a validated read must never see a torn pair.
+struct SeqData<L> {
+    lock: L,
+    a: AtomicU32,
+    b: AtomicU32,
+}
+
+fn seq_body<L: ReadWrite>(s: &SeqData<L>, t: usize) {
+    if t == 0 {
+        s.lock.write(|| {
+            s.a.store(1, Ordering::Relaxed);
+            s.b.store(1, Ordering::Relaxed);
+        });
+    } else {
+        let (a, b) = s
+            .lock
+            .read(|| (s.a.load(Ordering::Relaxed), s.b.load(Ordering::Relaxed)));
+        assert_eq!(a, b, "torn read passed validation");
+    }
+}
+
+fn seq_model<L: ReadWrite>() {
+    model(
+        2,
+        || SeqData {
+            lock: L::create(),
+            a: AtomicU32::new(0),
+            b: AtomicU32::new(0),
+        },
+        seq_body::<L>,
+        |_, _| {},
+    );
+}
+
+#[test]
+fn rw_seqlock() {
+    seq_model::<SeqLock>();
+}
+
+/// Reader-preferring lock whose readers ignore the writer bit.
+struct ReadersIgnoreWriter(AtomicU32);
+
+// SAFETY: deliberately broken; test-only.
+unsafe impl RawRwLock for ReadersIgnoreWriter {
+    fn new() -> Self {
+        ReadersIgnoreWriter(AtomicU32::new(0))
+    }
+    fn lock_shared(&self) {
+        self.0.fetch_add(1, Ordering::Acquire);
+    }
+    fn try_lock_shared(&self) -> bool {
+        unreachable!("not modelled")
+    }
+    unsafe fn unlock_shared(&self) {
+        self.0.fetch_sub(1, Ordering::Release);
+    }
+    fn lock_exclusive(&self) {
+        while self
+            .0
+            .compare_exchange(0, 1 << 31, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            spin_hint();
+        }
+    }
+    fn try_lock_exclusive(&self) -> bool {
+        unreachable!("not modelled")
+    }
+    unsafe fn unlock_exclusive(&self) {
+        self.0.fetch_and(!(1 << 31), Ordering::Release);
+    }
+}
+
+#[test]
+#[should_panic]
+fn rw_reader_ignoring_writer_is_caught() {
+    fn make() -> Guarded<ReadersIgnoreWriter> {
+        Guarded {
+            lock: ReadersIgnoreWriter::create(),
+            data: UnsafeCell::new(0),
+        }
+    }
+    model(2, make, rw_body::<ReadersIgnoreWriter, 1>, |_, _| {});
+}
+
+/// Seqlock whose writer never makes the sequence odd: a reader can validate a torn pair.
+struct NoOddPhase {
+    seq: AtomicU32,
+}
+
+impl ReadWrite for NoOddPhase {
+    fn create() -> Self {
+        NoOddPhase {
+            seq: AtomicU32::new(0),
+        }
+    }
+    fn read<T>(&self, mut f: impl FnMut() -> T) -> T {
+        loop {
+            let before = self.seq.load(Ordering::Acquire);
+            let v = f();
+            lockbench::sync::fence(Ordering::Acquire);
+            if self.seq.load(Ordering::Relaxed) == before {
+                return v;
+            }
+        }
+    }
+    fn write<T>(&self, f: impl FnOnce() -> T) -> T {
+        let s = self.seq.load(Ordering::Relaxed);
+        let v = f();
+        self.seq.store(s + 2, Ordering::Release);
+        v
+    }
+}
+
+#[test]
+#[should_panic(expected = "torn read")]
+fn seqlock_without_odd_phase_is_caught() {
+    seq_model::<NoOddPhase>();
 }

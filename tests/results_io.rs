@@ -34,6 +34,8 @@ fn tiny_spec() -> SweepSpec {
         cs_ns: vec![50],
         think_ns: vec![0],
         read_ratios: vec![0.0],
+        stripes: vec![1],
+        key_skews: vec![0.0],
         placements: vec![Placement::Compact],
         duration_ns: 10_000_000,
         warmup_ns: 2_000_000,

@@ -14,7 +14,7 @@ pub mod host;
 mod runner;
 pub mod topology;
 
-pub use runner::{LockRun, ProtectedData, run_counter, run_exclusive};
+pub use runner::{LockRun, ProtectedData, RwRun, run_counter, run_exclusive, run_rwlock};
 
 use crate::record::{HostInfo, RunRecord, SCHEMA_VERSION};
 use crate::workload::BusyWork;
@@ -37,6 +37,13 @@ pub struct Point {
     pub think_ns: u64,
     /// Fraction of operations that are reads, for reader-writer primitives.
     pub read_ratio: Option<f64>,
+    /// Stripes (striped tables), accounts (bank transfers) or permits (semaphores): the
+    /// workload's resource count, for the primitives that have one.
+    pub stripes: Option<usize>,
+    /// Key skew for striped workloads: 0 uniform, s > 0 Zipf-like with exponent s.
+    pub key_skew: Option<f64>,
+    /// Seed of the per-thread random streams (operation mix, keys).
+    pub seed: u64,
     /// Thread placement.
     pub placement: Placement,
     /// Measured window (fixed-time mode).
@@ -61,6 +68,9 @@ impl Point {
             cs_ns: 0,
             think_ns: 0,
             read_ratio: None,
+            stripes: None,
+            key_skew: None,
+            seed: 0x10C_BE4C,
             placement: Placement::Compact,
             duration: Duration::from_millis(500),
             warmup: Duration::from_millis(100),
@@ -136,10 +146,18 @@ pub struct ThreadStats {
     pub wait: Histogram<u64>,
     /// Hold-time histogram (ns), sampled ops.
     pub hold: Histogram<u64>,
+    /// Wait-time histogram of shared (read) acquisitions.
+    pub read_wait: Histogram<u64>,
+    /// Wait-time histogram of exclusive (write) acquisitions of reader-writer primitives.
+    pub write_wait: Histogram<u64>,
+    /// Exclusive critical sections run, warm-up included (what the invariant checks).
+    pub exclusive_total: u64,
     /// CPU usage in the window.
     pub usage: clock::ThreadUsage,
-    /// Failed CAS attempts.
-    pub cas_retries: u64,
+    /// Failed CAS attempts, or try-lock retries.
+    pub retries: u64,
+    /// A reader saw a writer inside, or torn data.
+    pub torn_read_seen: bool,
     /// A holder found another thread inside the critical section.
     pub overlap_seen: bool,
     /// CPU this thread was pinned to, if it was.
@@ -162,8 +180,12 @@ impl ThreadStats {
             reads: 0,
             wait: hist(),
             hold: hist(),
+            read_wait: hist(),
+            write_wait: hist(),
+            exclusive_total: 0,
             usage: clock::ThreadUsage::default(),
-            cas_retries: 0,
+            retries: 0,
+            torn_read_seen: false,
             overlap_seen: false,
             pinned_to: None,
             pin_failed: false,
@@ -239,12 +261,15 @@ pub(crate) fn build_record(
 ) -> TrialOutput {
     let host: &HostInfo = &env.host.info;
     let stats = &collected.threads;
-    let mut wait = ThreadStats::new().wait;
-    let mut hold = ThreadStats::new().hold;
+    let empty = ThreadStats::new();
+    let (mut wait, mut hold) = (empty.wait.clone(), empty.hold.clone());
+    let (mut read_wait, mut write_wait) = (empty.read_wait, empty.write_wait);
     for s in stats {
         // Same bounds everywhere, so adding cannot fail.
         let _ = wait.add(&s.wait);
         let _ = hold.add(&s.hold);
+        let _ = read_wait.add(&s.read_wait);
+        let _ = write_wait.add(&s.write_wait);
     }
     let per_thread_ops: Vec<u64> = stats.iter().map(|s| s.ops).collect();
     let ops: u64 = per_thread_ops.iter().sum();
@@ -265,6 +290,7 @@ pub(crate) fn build_record(
         .filter_map(|s| s.pinned_to.map(|c| c.to_string()))
         .collect();
     let (w, h) = (Percentiles::of(&wait), Percentiles::of(&hold));
+    let (rw, ww) = (Percentiles::of(&read_wait), Percentiles::of(&write_wait));
     let record = RunRecord {
         schema_version: SCHEMA_VERSION,
         host_id: host.host_id.clone(),
@@ -282,6 +308,8 @@ pub(crate) fn build_record(
         cs_ns: point.cs_ns,
         think_ns: point.think_ns,
         read_ratio: point.read_ratio,
+        stripes: point.stripes,
+        key_skew: point.key_skew,
         placement: point.placement,
         duration_ms: point.duration.as_secs_f64() * 1e3,
         warmup_ms: point.warmup.as_secs_f64() * 1e3,
@@ -310,6 +338,14 @@ pub(crate) fn build_record(
         hold_p999_ns: h.p999,
         hold_max_ns: h.max,
         hold_mean_ns: h.mean,
+        read_wait_p50_ns: rw.p50,
+        read_wait_p99_ns: rw.p99,
+        read_wait_p999_ns: rw.p999,
+        read_wait_max_ns: rw.max,
+        write_wait_p50_ns: ww.p50,
+        write_wait_p99_ns: ww.p99,
+        write_wait_p999_ns: ww.p999,
+        write_wait_max_ns: ww.max,
         sampled_ops: wait.len(),
         cpu_s,
         ops_per_cpu_s: if cpu_s > 0.0 { ops as f64 / cpu_s } else { 0.0 },
@@ -318,7 +354,7 @@ pub(crate) fn build_record(
         jain_index: fairness.jain,
         min_share: fairness.min_share,
         max_share: fairness.max_share,
-        cas_retries_per_op: per_op(stats.iter().map(|s| s.cas_retries).sum()),
+        retries_per_op: per_op(stats.iter().map(|s| s.retries).sum()),
         lost_updates,
     };
     TrialOutput {

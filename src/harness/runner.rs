@@ -4,7 +4,9 @@ use super::clock::{Clock, ThreadUsage};
 use super::{Collected, Env, HarnessError, Point, ThreadStats, TrialOutput, build_record};
 use crate::primitives::Exclusive;
 use crate::primitives::counter::Counter;
+use crate::primitives::rwlock::ReadWrite;
 use crate::workload::BusyWork;
+use crate::workload::{Coin, Rng};
 use crossbeam_utils::CachePadded;
 use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, mpsc};
@@ -41,8 +43,9 @@ pub struct ProtectedData {
     count: AtomicU64,
     /// 1 + the index of the thread inside the critical section, or 0 when none is.
     owner: AtomicUsize,
-    /// Payload words the critical section updates.
-    payload: [AtomicU64; 6],
+    /// Payload words: exclusive sections write `pair` to the same value with two stores;
+    /// readers check they are equal (a torn pair means a writer was inside with them).
+    pair: [AtomicU64; 2],
 }
 
 impl ProtectedData {
@@ -55,12 +58,26 @@ impl ProtectedData {
         self.owner.store(me + 1, Ordering::Relaxed);
         let n = self.count.load(Ordering::Relaxed);
         self.count.store(n.wrapping_add(1), Ordering::Relaxed);
-        let slot = &self.payload[(n % 6) as usize];
-        slot.store(slot.load(Ordering::Relaxed) ^ n, Ordering::Relaxed);
+        self.pair[0].store(n, Ordering::Relaxed);
+        self.pair[1].store(n, Ordering::Relaxed);
         BusyWork::burn(cs_units);
         let intruder_after = self.owner.load(Ordering::Relaxed) != me + 1;
         self.owner.store(0, Ordering::Relaxed);
         intruder_before | intruder_after
+    }
+
+    /// One shared (read) section: read the data, then `cs_units` of busy work. Returns `true`
+    /// if a writer was seen inside or the pair was torn. Reads only, so optimistic readers
+    /// (the seqlock) may run it concurrently with a writer and discard the result.
+    #[inline(always)]
+    pub fn read_section(&self, cs_units: u64) -> bool {
+        // Relaxed throughout: ordering is the lock's job (see the type's docs).
+        let writer_before = self.owner.load(Ordering::Relaxed) != 0;
+        let a = self.pair[0].load(Ordering::Relaxed);
+        let b = self.pair[1].load(Ordering::Relaxed);
+        BusyWork::burn(cs_units);
+        let writer_after = self.owner.load(Ordering::Relaxed) != 0;
+        writer_before | writer_after | (a != b)
     }
 
     /// Critical sections completed so far.
@@ -85,7 +102,7 @@ fn drive(
         op(false, stats);
         *all_ops += 1;
     }
-    stats.cas_retries = 0;
+    stats.retries = 0;
     stats.reads = 0;
     let every = point.sample_every;
     let mut countdown = every;
@@ -300,40 +317,127 @@ pub fn run_exclusive<L: Exclusive>(
                         .lock
                         .with(&mut node, || s.data.critical_section(t, cs_units));
                 }
+                stats.exclusive_total += 1;
                 BusyWork::burn(think_units);
             };
             drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
         },
     )?;
-    let total = shared.data.count();
-    let lost = collected.all_ops.saturating_sub(total);
-    if checked && !collected.timed_out {
-        let broken = |what: String| HarnessError::Invariant {
-            primitive: point.primitive.clone(),
-            what,
-            threads: point.threads,
-            trial,
-        };
-        if collected.threads.iter().any(|s| s.overlap_seen) {
-            return Err(broken(
-                "two threads were inside the critical section at once".into(),
-            ));
-        }
-        if total != collected.all_ops {
-            return Err(broken(format!(
-                "protected counter is {total} after {} critical sections ({lost} updates lost)",
-                collected.all_ops
-            )));
-        }
+    let lost = check_protected(point, trial, &collected, &shared.data, checked)?;
+    Ok(build_record(env, point, family, trial, &collected, lost))
+}
+
+/// The in-run invariant of every lock-protected workload: the protected counter equals the
+/// exclusive sections run, nobody saw an intruder, no reader saw torn data. With `checked`
+/// a violation is an error; without (the `null` primitive) the lost updates are returned.
+fn check_protected(
+    point: &Point,
+    trial: u32,
+    collected: &Collected,
+    data: &ProtectedData,
+    checked: bool,
+) -> Result<u64, HarnessError> {
+    let exclusive: u64 = collected.threads.iter().map(|s| s.exclusive_total).sum();
+    let total = data.count();
+    let lost = exclusive.saturating_sub(total);
+    if !checked || collected.timed_out {
+        return Ok(if checked { 0 } else { lost });
     }
-    Ok(build_record(
+    let broken = |what: String| HarnessError::Invariant {
+        primitive: point.primitive.clone(),
+        what,
+        threads: point.threads,
+        trial,
+    };
+    if collected.threads.iter().any(|s| s.overlap_seen) {
+        return Err(broken(
+            "two threads were inside the critical section at once".into(),
+        ));
+    }
+    if collected.threads.iter().any(|s| s.torn_read_seen) {
+        return Err(broken("a reader saw a writer inside, or torn data".into()));
+    }
+    if total != exclusive {
+        return Err(broken(format!(
+            "protected counter is {total} after {exclusive} exclusive sections ({lost} updates lost)"
+        )));
+    }
+    Ok(0)
+}
+
+/// Runs one trial of reader-writer primitive `R`: each op is a read with probability
+/// `point.read_ratio` (from a seeded per-thread stream), else a write. Reader and writer
+/// waits go to separate histograms as well as the combined one.
+pub fn run_rwlock<R: ReadWrite>(
+    env: &Env,
+    point: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    let shared = Arc::new(RwRun {
+        lock: CachePadded::new(R::create()),
+        data: CachePadded::new(ProtectedData::default()),
+    });
+    let cs_units = env.busy.units_for_ns(point.cs_ns);
+    let think_units = env.busy.units_for_ns(point.think_ns);
+    let coin = Coin::new(point.read_ratio.unwrap_or(0.0));
+    let (clock, p) = (env.clock.clone(), point.clone());
+    let collected = run_threads(
         env,
         point,
-        family,
-        trial,
-        &collected,
-        if checked { 0 } else { lost },
-    ))
+        shared.clone(),
+        move |s: &RwRun<R>, t, ctl, stats, all_ops| {
+            let mut rng = Rng::for_thread(p.seed ^ u64::from(trial), t);
+            let op = |sample: bool, stats: &mut ThreadStats| {
+                let read = coin.toss(&mut rng);
+                let requested = if sample { clock.raw() } else { 0 };
+                let stamp = || if sample { clock.raw() } else { 0 };
+                let (acquired, releasing, bad) = if read {
+                    s.lock.read(|| {
+                        let acquired = stamp();
+                        let torn = s.data.read_section(cs_units);
+                        (acquired, stamp(), torn)
+                    })
+                } else {
+                    s.lock.write(|| {
+                        let acquired = stamp();
+                        let intruder = s.data.critical_section(t, cs_units);
+                        (acquired, stamp(), intruder)
+                    })
+                };
+                if read {
+                    stats.reads += 1;
+                    stats.torn_read_seen |= bad;
+                } else {
+                    stats.exclusive_total += 1;
+                    stats.overlap_seen |= bad;
+                }
+                if sample {
+                    let wait = clock.delta_ns(requested, acquired);
+                    stats.wait.saturating_record(wait);
+                    stats
+                        .hold
+                        .saturating_record(clock.delta_ns(acquired, releasing));
+                    let by_kind = if read {
+                        &mut stats.read_wait
+                    } else {
+                        &mut stats.write_wait
+                    };
+                    by_kind.saturating_record(wait);
+                }
+                BusyWork::burn(think_units);
+            };
+            drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
+        },
+    )?;
+    let lost = check_protected(point, trial, &collected, &shared.data, true)?;
+    Ok(build_record(env, point, family, trial, &collected, lost))
+}
+
+/// What the reader-writer loop shares: the lock and its data, on separate cache lines.
+pub struct RwRun<R> {
+    lock: CachePadded<R>,
+    data: CachePadded<ProtectedData>,
 }
 
 /// Runs one trial of counter `C`. The "critical section" is the speculative work of one
@@ -360,12 +464,12 @@ pub fn run_counter<C: Counter>(
                 };
                 if sample {
                     let requested = clock.raw();
-                    stats.cas_retries += u64::from(c.increment(t, work));
+                    stats.retries += u64::from(c.increment(t, work));
                     stats
                         .wait
                         .saturating_record(clock.delta_ns(requested, clock.raw()));
                 } else {
-                    stats.cas_retries += u64::from(c.increment(t, work));
+                    stats.retries += u64::from(c.increment(t, work));
                 }
                 BusyWork::burn(think_units);
             };

@@ -1,5 +1,6 @@
 //! Ecosystem baselines under the same interfaces as the hand-written locks.
 
+use super::rwlock::{RawRwLock, ReadWrite};
 use super::{Exclusive, RawLock};
 
 /// `std::sync::Mutex<()>`: a futex mutex with a short spin (std's `futex.rs`), poisoning on
@@ -94,5 +95,56 @@ impl Exclusive for NoLock {
     #[inline(always)]
     fn try_with<T>(&self, _node: &mut (), f: impl FnOnce() -> T) -> Option<T> {
         Some(f())
+    }
+}
+
+/// `std::sync::RwLock<()>`: futex-based, writer-preferring (a waiting writer blocks new
+/// readers). Guard-only, so it implements [`ReadWrite`] directly.
+#[derive(Debug, Default)]
+pub struct StdRwLock(std::sync::RwLock<()>);
+
+impl ReadWrite for StdRwLock {
+    fn create() -> Self {
+        StdRwLock::default()
+    }
+    #[inline(always)]
+    fn read<T>(&self, mut f: impl FnMut() -> T) -> T {
+        let _g = self.0.read().unwrap_or_else(|p| p.into_inner());
+        f()
+    }
+    #[inline(always)]
+    fn write<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _g = self.0.write().unwrap_or_else(|p| p.into_inner());
+        f()
+    }
+}
+
+/// `parking_lot::RwLock`'s raw lock: task-fair-ish (eventually fair), parks waiters.
+pub type ParkingLotRwLock = parking_lot::RawRwLock;
+
+// SAFETY: `lock_api::RawRwLock` promises what `RawRwLock` requires.
+unsafe impl RawRwLock for ParkingLotRwLock {
+    fn new() -> Self {
+        <ParkingLotRwLock as lock_api::RawRwLock>::INIT
+    }
+    fn lock_shared(&self) {
+        lock_api::RawRwLock::lock_shared(self)
+    }
+    fn try_lock_shared(&self) -> bool {
+        lock_api::RawRwLock::try_lock_shared(self)
+    }
+    unsafe fn unlock_shared(&self) {
+        // SAFETY: the caller holds shared access.
+        unsafe { lock_api::RawRwLock::unlock_shared(self) }
+    }
+    fn lock_exclusive(&self) {
+        lock_api::RawRwLock::lock_exclusive(self)
+    }
+    fn try_lock_exclusive(&self) -> bool {
+        lock_api::RawRwLock::try_lock_exclusive(self)
+    }
+    unsafe fn unlock_exclusive(&self) {
+        // SAFETY: the caller holds exclusive access.
+        unsafe { lock_api::RawRwLock::unlock_exclusive(self) }
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod counter;
 pub mod futex;
+pub mod rwlock;
 pub mod spin;
 
 #[cfg(not(loom))]

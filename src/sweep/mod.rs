@@ -10,7 +10,7 @@ pub mod axes;
 use crate::harness::topology::Placement;
 use crate::harness::{Env, HarnessError, Point, TrialOutput};
 use crate::record::PointKey;
-use crate::registry::{self, Kind};
+use crate::registry;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::time::Duration;
@@ -29,6 +29,10 @@ pub struct SweepSpec {
     pub think_ns: Vec<u64>,
     /// Read ratios (applied to reader-writer primitives only).
     pub read_ratios: Vec<f64>,
+    /// Stripes / accounts / permits (applied to primitives with a resource count only).
+    pub stripes: Vec<usize>,
+    /// Key skews (applied to striped and bank workloads only).
+    pub key_skews: Vec<f64>,
     /// Placements.
     pub placements: Vec<Placement>,
     /// Measured window per trial, ns.
@@ -47,8 +51,8 @@ pub struct SweepSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Preset {
-    /// Every primitive at 1 thread, `cores` and `2xcores`, two critical sections, 2 short
-    /// trials: about a minute on a 2-core machine. The README's main command.
+    /// Every primitive at 1 thread, `cores` and `2xcores`, one 250 ns critical section, 2
+    /// short trials: under a minute on a 2-core machine. The README's main command.
     Quick,
     /// Four thread counts, three critical sections, 3 trials: a few minutes.
     Standard,
@@ -66,12 +70,14 @@ impl Preset {
         let base = SweepSpec {
             locks: all,
             threads: vec![1, cores, 2 * cores],
-            cs_ns: vec![100, 2_000],
+            cs_ns: vec![250],
             think_ns: vec![0],
-            read_ratios: vec![0.0, 0.9],
+            read_ratios: vec![0.9],
+            stripes: vec![1, 16],
+            key_skews: vec![0.0],
             placements: vec![Placement::Compact],
-            duration_ns: 150_000_000,
-            warmup_ns: 50_000_000,
+            duration_ns: 120_000_000,
+            warmup_ns: 30_000_000,
             trials: 2,
             sample_every: 1,
             timeout_ns: 10_000_000_000,
@@ -83,6 +89,8 @@ impl Preset {
                 cs_ns: vec![100, 1_000, 10_000],
                 think_ns: vec![0],
                 read_ratios: vec![0.0, 0.5, 0.9, 0.99],
+                stripes: vec![1, 4, 64],
+                key_skews: vec![0.0, 0.99],
                 duration_ns: 250_000_000,
                 warmup_ns: 50_000_000,
                 trials: 3,
@@ -93,6 +101,8 @@ impl Preset {
                 cs_ns: axes::log_range(10, 100_000, 9).expect("static range"),
                 think_ns: vec![0, 1_000],
                 read_ratios: vec![0.0, 0.5, 0.9, 0.99, 1.0],
+                stripes: vec![1, 2, 4, 8, 16, 64, 256, 1024],
+                key_skews: vec![0.0, 0.99],
                 placements: vec![Placement::Compact, Placement::Spread],
                 duration_ns: 500_000_000,
                 warmup_ns: 100_000_000,
@@ -124,6 +134,8 @@ impl Planned {
             cs_ns: self.point.cs_ns,
             think_ns: self.point.think_ns,
             read_ratio_bits: self.point.read_ratio.map(f64::to_bits),
+            stripes: self.point.stripes,
+            key_skew_bits: self.point.key_skew.map(f64::to_bits),
             placement: self.point.placement,
             trial: self.trial,
         }
@@ -131,12 +143,38 @@ impl Planned {
 }
 
 impl SweepSpec {
-    /// Read ratios that apply to `name`: the ratio axis for reader-writer primitives, a single
-    /// `None` for everything else.
-    fn ratios_for(&self, name: &str) -> Vec<Option<f64>> {
-        match registry::find(name).map(|p| p.kind) {
-            Some(Kind::Exclusive | Kind::Counter) | None => vec![None],
+    /// The workload-specific axes that apply to `name`, as (read ratio, stripes, key skew)
+    /// triples: the read-ratio axis for reader-writer primitives, stripes × skew for striped
+    /// tables and bank transfers, permits for semaphores, and a single all-`None` variant for
+    /// everything else (so those primitives are not repeated along axes they ignore).
+    fn variants_for(&self, name: &str) -> Vec<(Option<f64>, Option<usize>, Option<f64>)> {
+        let axes = registry::find(name)
+            .map(|p| p.kind.axes())
+            .unwrap_or_default();
+        let ratios: Vec<Option<f64>> = if axes.read_ratio {
+            self.read_ratios.iter().copied().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let stripes: Vec<Option<usize>> = if axes.stripes {
+            self.stripes.iter().copied().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let skews: Vec<Option<f64>> = if axes.key_skew {
+            self.key_skews.iter().copied().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let mut out = Vec::new();
+        for &r in &ratios {
+            for &s in &stripes {
+                for &k in &skews {
+                    out.push((r, s, k));
+                }
+            }
         }
+        out
     }
 
     /// The plan, in execution order (see the module docs).
@@ -153,15 +191,17 @@ impl SweepSpec {
         configs.flat_map(move |(placement, threads, cs_ns, think_ns)| {
             (0..self.trials).flat_map(move |trial| {
                 self.locks.iter().flat_map(move |lock| {
-                    self.ratios_for(lock)
-                        .into_iter()
-                        .map(move |read_ratio| Planned {
+                    self.variants_for(lock).into_iter().map(
+                        move |(read_ratio, stripes, key_skew)| Planned {
                             point: Point {
                                 primitive: lock.clone(),
                                 threads,
                                 cs_ns,
                                 think_ns,
                                 read_ratio,
+                                stripes,
+                                key_skew,
+                                seed: Point::new("").seed,
                                 placement,
                                 duration: Duration::from_nanos(self.duration_ns),
                                 warmup: Duration::from_nanos(self.warmup_ns),
@@ -170,7 +210,8 @@ impl SweepSpec {
                                 timeout: Duration::from_nanos(self.timeout_ns),
                             },
                             trial,
-                        })
+                        },
+                    )
                 })
             })
         })
@@ -275,6 +316,8 @@ mod tests {
             cs_ns: vec![0, 100],
             think_ns: vec![0],
             read_ratios: vec![0.0, 0.5],
+            stripes: vec![1, 4],
+            key_skews: vec![0.0],
             placements: vec![Placement::Compact],
             duration_ns: 1_000_000,
             warmup_ns: 1_000_000,
