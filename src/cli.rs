@@ -78,6 +78,12 @@ struct RunArgs {
     /// Trials (statistics are reported across them).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     trials: u32,
+    /// Stripes (striped tables) or accounts (bank transfers).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    stripes: Option<u64>,
+    /// Key skew for striped workloads: 0 uniform, s > 0 Zipf-like with exponent s.
+    #[arg(long, value_parser = parse_skew)]
+    skew: Option<f64>,
     /// Thread placement.
     #[arg(long, value_enum, default_value_t = Placement::Compact)]
     pin: Placement,
@@ -136,6 +142,19 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(format!("{text:?} is too long"));
     }
     Ok(Duration::from_nanos(ns.round() as u64))
+}
+
+/// Parses a key skew: a finite number ≥ 0.
+pub fn parse_skew(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if v.is_finite() && (0.0..=10.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{text:?}: a skew is between 0 (uniform) and 10"))
+    }
 }
 
 /// Parses a read ratio in [0, 1].
@@ -222,6 +241,29 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
     let read_ratio = args
         .read_ratio
         .or(axes.read_ratio.then_some(DEFAULT_READ_RATIO));
+    if args.stripes.is_some() && !axes.stripes {
+        return Err(UsageError(format!(
+            "--stripes applies to striped tables and bank transfers; {} has none",
+            primitive.name
+        )));
+    }
+    if args.skew.is_some() && !axes.key_skew {
+        return Err(UsageError(format!(
+            "--skew applies to keyed workloads (striped, dashmap, bank); {} draws no keys",
+            primitive.name
+        )));
+    }
+    let stripes = args
+        .stripes
+        .map(|n| n as usize)
+        .or(primitive.kind.default_stripes());
+    if let Some(n) = stripes {
+        primitive
+            .kind
+            .check_stripes(n)
+            .map_err(|m| UsageError(format!("--stripes: {m}")))?;
+    }
+    let key_skew = args.skew.or(axes.key_skew.then_some(0.0));
     if args.duration.is_zero() && args.fixed_ops.is_none() {
         return Err(UsageError("--duration must be longer than 0".into()));
     }
@@ -232,8 +274,8 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
             cs_ns: args.cs.as_nanos() as u64,
             think_ns: args.think.as_nanos() as u64,
             read_ratio,
-            stripes: None,
-            key_skew: None,
+            stripes,
+            key_skew,
             seed: Point::new("").seed,
             placement: args.pin,
             duration: args.duration,
@@ -414,8 +456,8 @@ fn print_summary(env: &Env, point: &Point, records: &[&RunRecord]) -> Result<()>
         ("Jain fairness (0–1]", |r| r.jain_index, plain2),
         ("min thread share", |r| r.min_share, plain2),
     ]);
-    if first.family == "atomic" {
-        rows.push(("CAS retries per op", |r| r.retries_per_op, plain2));
+    if first.family == "atomic" || ok.iter().any(|r| r.retries_per_op > 0.0) {
+        rows.push(("retries per op", |r| r.retries_per_op, plain2));
     }
     if first.lost_updates > 0 || first.primitive == "racy-counter" || first.primitive == "null" {
         rows.push((

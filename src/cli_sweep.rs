@@ -36,6 +36,12 @@ pub struct SweepArgs {
     /// Read ratios for reader-writer primitives: `0,0.9,0.99`.
     #[arg(long)]
     read_ratio: Option<String>,
+    /// Stripes (striped tables) / accounts (bank transfers): `1,4,64` or `1..8`.
+    #[arg(long)]
+    stripes: Option<String>,
+    /// Key skews for keyed workloads: `0,0.99` (0 uniform, s > 0 Zipf-like).
+    #[arg(long)]
+    skew: Option<String>,
     /// Placements: `compact,spread,none`.
     #[arg(long, value_delimiter = ',')]
     pin: Option<Vec<Placement>>,
@@ -89,6 +95,8 @@ impl SweepArgs {
             || self.cs.is_some()
             || self.think.is_some()
             || self.read_ratio.is_some()
+            || self.stripes.is_some()
+            || self.skew.is_some()
             || self.pin.is_some()
             || self.duration.is_some()
             || self.warmup.is_some()
@@ -120,6 +128,30 @@ impl SweepArgs {
         if let Some(t) = &self.read_ratio {
             spec.read_ratios = axes::parse_ratios(t).map_err(usage)?;
         }
+        if let Some(t) = &self.stripes {
+            spec.stripes = axes::parse_stripes(t).map_err(usage)?;
+        }
+        if let Some(t) = &self.skew {
+            spec.key_skews = axes::parse_skews(t).map_err(usage)?;
+        }
+        // A stripes value that some primitives reject (1 account, 6 stripes) is skipped for
+        // them by the plan; one that every primitive taking stripes rejects is an error.
+        let takers: Vec<crate::registry::Kind> = spec
+            .locks
+            .iter()
+            .filter_map(|n| crate::registry::find(n))
+            .map(|p| p.kind)
+            .filter(|k| k.axes().stripes)
+            .collect();
+        for &n in &spec.stripes {
+            let errors: Vec<String> = takers
+                .iter()
+                .filter_map(|k| k.check_stripes(n).err())
+                .collect();
+            if !takers.is_empty() && errors.len() == takers.len() {
+                return Err(UsageError(format!("--stripes: {}", errors[0])));
+            }
+        }
         if let Some(p) = &self.pin {
             spec.placements = p.clone();
             spec.placements.dedup();
@@ -141,6 +173,13 @@ impl SweepArgs {
         }
         if let Some(d) = self.timeout {
             spec.timeout_ns = d.as_nanos() as u64;
+        }
+        let starved = spec.starved();
+        if !starved.is_empty() {
+            eprintln!(
+                "note: no axis value fits {}; they are left out of this sweep",
+                starved.join(", ")
+            );
         }
         if spec.is_empty() {
             return Err(UsageError(

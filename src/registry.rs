@@ -3,6 +3,7 @@
 //!
 //! Adding a primitive: write it under `src/primitives/`, then add one line to [`PRIMITIVES`].
 
+use crate::harness::workloads;
 use crate::harness::{
     Env, HarnessError, Point, TrialOutput, run_counter, run_exclusive, run_rwlock,
 };
@@ -33,16 +34,19 @@ pub enum Family {
     Atomic,
     /// Reader-writer locks and the seqlock.
     Rwlock,
+    /// Lock striping, a concurrent map, and multi-lock bank transfers.
+    Striped,
 }
 
 impl Family {
     /// All families, in display order.
-    pub const ALL: [Family; 5] = [
+    pub const ALL: [Family; 6] = [
         Family::Baseline,
         Family::Spin,
         Family::Mutex,
         Family::Atomic,
         Family::Rwlock,
+        Family::Striped,
     ];
 
     /// The name used on the command line and in CSV.
@@ -53,6 +57,7 @@ impl Family {
             Family::Mutex => "mutex",
             Family::Atomic => "atomic",
             Family::Rwlock => "rwlock",
+            Family::Striped => "striped",
         }
     }
 }
@@ -66,6 +71,12 @@ pub enum Kind {
     Counter,
     /// A reader-writer lock: takes the read-ratio axis.
     RwLock,
+    /// A striped lock table: takes stripes and key skew.
+    Striped,
+    /// A keyed structure with a fixed number of locks (coarse lock, dashmap): takes key skew.
+    Keyed,
+    /// Bank transfers: takes accounts (the stripes axis) and key skew.
+    Bank,
 }
 
 /// Which workload-specific axes a kind of primitive takes.
@@ -88,6 +99,36 @@ impl Kind {
                 read_ratio: true,
                 ..Axes::default()
             },
+            Kind::Striped | Kind::Bank => Axes {
+                stripes: true,
+                key_skew: true,
+                ..Axes::default()
+            },
+            Kind::Keyed => Axes {
+                key_skew: true,
+                ..Axes::default()
+            },
+        }
+    }
+
+    /// The stripes / accounts / permits a point gets when it does not say.
+    pub fn default_stripes(self) -> Option<usize> {
+        match self {
+            Kind::Striped => Some(crate::harness::workloads::DEFAULT_STRIPES),
+            Kind::Bank => Some(crate::harness::workloads::DEFAULT_ACCOUNTS),
+            _ => None,
+        }
+    }
+
+    /// Checks a stripes value for this kind; the message says what is wrong.
+    pub fn check_stripes(self, n: usize) -> Result<(), String> {
+        match self {
+            Kind::Striped if !n.is_power_of_two() => {
+                Err(format!("{n} stripes: use a power of two (1, 2, 4 … 1024)"))
+            }
+            Kind::Bank if n < 2 => Err(format!("{n} account(s): a transfer needs at least 2")),
+            _ if n > 1 << 20 => Err(format!("{n} is too many")),
+            _ => Ok(()),
         }
     }
 }
@@ -143,6 +184,24 @@ fn rwlock<R: ReadWrite>(
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
     run_rwlock::<R>(env, p, family, trial)
+}
+
+fn striped<L: Exclusive>(
+    env: &Env,
+    p: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    workloads::run_striped::<L>(env, p, family, trial, false)
+}
+
+fn coarse<L: Exclusive>(
+    env: &Env,
+    p: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    workloads::run_striped::<L>(env, p, family, trial, true)
 }
 
 fn counter<C: Counter>(
@@ -376,6 +435,54 @@ pub static PRIMITIVES: &[Primitive] = &[
         false,
         rwlock::<ParkingLotRwLock>,
         "parking_lot::RwLock: adaptive spin then park, eventually fair"
+    ),
+    entry!(
+        "striped-spin",
+        Striped,
+        Striped,
+        true,
+        striped::<TtasBackoff>,
+        "striped table: N cache-padded TTAS-backoff locks, key k guarded by stripe k & (N-1)"
+    ),
+    entry!(
+        "striped-mutex",
+        Striped,
+        Striped,
+        true,
+        striped::<FutexMutex>,
+        "striped table: N cache-padded futex mutexes, key k guarded by stripe k & (N-1)"
+    ),
+    entry!(
+        "coarse-mutex",
+        Striped,
+        Keyed,
+        true,
+        coarse::<FutexMutex>,
+        "one futex mutex over the whole keyed table: the reference that striping improves on"
+    ),
+    entry!(
+        "dashmap",
+        Striped,
+        Keyed,
+        false,
+        workloads::run_dashmap,
+        "dashmap::DashMap<u64, u64> (default shard count): the ecosystem's sharded map"
+    ),
+    entry!(
+        "bank-ordered",
+        Striped,
+        Bank,
+        true,
+        workloads::run_bank::<FutexMutex, false>,
+        "transfers lock two accounts in global (index) order: deadlock-free by construction"
+    ),
+    entry!(
+        "bank-trylock",
+        Striped,
+        Bank,
+        true,
+        workloads::run_bank::<FutexMutex, true>,
+        "transfers lock source, try-lock destination for 2 µs, else back off and retry"
     ),
 ];
 

@@ -226,3 +226,32 @@ fn sweep_dry_run_prints_the_plan() {
         "{text}"
     );
 }
+
+#[test]
+fn workload_axes_are_checked_per_primitive() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "--lock", "spin-tas", "--stripes", "4"], "has none"),
+        (
+            &["run", "--lock", "futex-mutex", "--skew", "0.99"],
+            "draws no keys",
+        ),
+        (
+            &["run", "--lock", "striped-spin", "--stripes", "6"],
+            "power of two",
+        ),
+        (
+            &["run", "--lock", "bank-ordered", "--stripes", "1"],
+            "at least 2",
+        ),
+        (&["run", "--lock", "dashmap", "--skew=-1"], "--skew"),
+    ];
+    for (args, needle) in cases {
+        let out = lockbench(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.lines().next().unwrap_or_default().contains(needle),
+            "{args:?}: {err}"
+        );
+    }
+}

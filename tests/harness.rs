@@ -299,3 +299,66 @@ fn rwlocks_mix_reads_and_writes() {
         );
     }
 }
+
+/// Striping axes: any power-of-two stripe count, uniform or skewed keys; the per-stripe
+/// counts must add up to the operations (checked inside the run).
+#[test]
+fn striped_tables_and_bank_transfers() {
+    for (name, stripes, skew) in [
+        ("striped-spin", Some(1), Some(0.0)),
+        ("striped-mutex", Some(16), Some(0.99)),
+        ("coarse-mutex", None, Some(0.99)),
+        ("dashmap", None, Some(0.0)),
+        ("bank-ordered", Some(2), Some(0.0)),
+        ("bank-trylock", Some(8), Some(0.99)),
+    ] {
+        let point = Point {
+            stripes,
+            key_skew: skew,
+            cs_ns: 50,
+            ..tiny(name, 3)
+        };
+        let r = lockbench::registry::find(name)
+            .unwrap()
+            .run(env(), &point, 0)
+            .unwrap()
+            .record;
+        assert!(!r.timed_out && r.ops > 0, "{name}");
+        assert_eq!(
+            (r.stripes, r.key_skew),
+            (stripes, skew),
+            "{name}: axes not recorded"
+        );
+    }
+}
+
+/// A "lock" that never excludes: bank transfers through it must lose money, and the run
+/// must refuse to report a number.
+struct NoExclusion;
+
+// SAFETY: deliberately violates the contract, to prove the harness notices; test-only.
+unsafe impl lockbench::primitives::RawLock for NoExclusion {
+    fn new() -> Self {
+        NoExclusion
+    }
+    fn lock(&self) {}
+    fn try_lock(&self) -> bool {
+        true
+    }
+    unsafe fn unlock(&self) {}
+}
+
+#[test]
+fn bank_transfers_without_exclusion_are_refused() {
+    let point = Point {
+        stripes: Some(2),
+        duration: Duration::from_millis(100),
+        ..tiny("broken-bank", 4)
+    };
+    match lockbench::harness::workloads::run_bank::<NoExclusion, false>(env(), &point, "test", 0) {
+        Err(HarnessError::Invariant { what, .. }) => {
+            assert!(what.contains("money not conserved"), "{what}")
+        }
+        other => panic!("lost money went unnoticed: {other:?}"),
+    }
+}

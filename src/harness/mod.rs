@@ -13,6 +13,7 @@ pub mod clock;
 pub mod host;
 mod runner;
 pub mod topology;
+pub mod workloads;
 
 pub use runner::{LockRun, ProtectedData, RwRun, run_counter, run_exclusive, run_rwlock};
 

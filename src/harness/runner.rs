@@ -12,12 +12,12 @@ use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, mpsc};
 use std::time::{Duration, Instant};
 
-const WARMUP: u8 = 0;
-const MEASURE: u8 = 1;
-const STOP: u8 = 2;
+pub(crate) const WARMUP: u8 = 0;
+pub(crate) const MEASURE: u8 = 1;
+pub(crate) const STOP: u8 = 2;
 
 /// Shared run control: the start barrier and the phase flag the workers poll.
-struct Control {
+pub(crate) struct Control {
     /// [`WARMUP`] → [`MEASURE`] → [`STOP`]; only the main thread writes it.
     phase: CachePadded<AtomicU8>,
     barrier: Barrier,
@@ -25,7 +25,7 @@ struct Control {
 
 impl Control {
     #[inline(always)]
-    fn phase(&self) -> u8 {
+    pub(crate) fn phase(&self) -> u8 {
         // Relaxed: the phase only tells a worker when to stop looping; its results reach the
         // main thread through the channel, which synchronizes.
         self.phase.load(Ordering::Relaxed)
@@ -89,7 +89,7 @@ impl ProtectedData {
 /// The per-thread loop around one operation: warm-up, then the measured phase with sampling.
 /// `op(sample, stats)` performs one operation and, when `sample` is set, records its timing.
 #[inline(always)]
-fn drive(
+pub(crate) fn drive(
     ctl: &Control,
     point: &Point,
     quota: Option<u64>,
@@ -146,7 +146,7 @@ type Report = (usize, ThreadStats, u64);
 
 /// Spawns, pins and runs the workers of one trial; `work(thread, ctl, stats, all_ops)` is the
 /// thread's whole measured life after the start barrier.
-fn run_threads<S, W>(
+pub(crate) fn run_threads<S, W>(
     env: &Env,
     point: &Point,
     shared: Arc<S>,
@@ -255,10 +255,10 @@ where
 }
 
 /// What a worker sees of the run control.
-pub struct ControlView<'a>(&'a Control);
+pub struct ControlView<'a>(pub(crate) &'a Control);
 
 /// Operations thread `t` must do in fixed-work mode (the remainder goes to the first threads).
-fn quota(point: &Point, t: usize) -> Option<u64> {
+pub(crate) fn quota(point: &Point, t: usize) -> Option<u64> {
     point.fixed_ops.map(|total| {
         let n = point.threads as u64;
         total / n + u64::from((t as u64) < total % n)
@@ -323,22 +323,21 @@ pub fn run_exclusive<L: Exclusive>(
             drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
         },
     )?;
-    let lost = check_protected(point, trial, &collected, &shared.data, checked)?;
+    let lost = check_protected(point, trial, &collected, shared.data.count(), checked)?;
     Ok(build_record(env, point, family, trial, &collected, lost))
 }
 
 /// The in-run invariant of every lock-protected workload: the protected counter equals the
 /// exclusive sections run, nobody saw an intruder, no reader saw torn data. With `checked`
 /// a violation is an error; without (the `null` primitive) the lost updates are returned.
-fn check_protected(
+pub(crate) fn check_protected(
     point: &Point,
     trial: u32,
     collected: &Collected,
-    data: &ProtectedData,
+    total: u64,
     checked: bool,
 ) -> Result<u64, HarnessError> {
     let exclusive: u64 = collected.threads.iter().map(|s| s.exclusive_total).sum();
-    let total = data.count();
     let lost = exclusive.saturating_sub(total);
     if !checked || collected.timed_out {
         return Ok(if checked { 0 } else { lost });
@@ -430,7 +429,7 @@ pub fn run_rwlock<R: ReadWrite>(
             drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
         },
     )?;
-    let lost = check_protected(point, trial, &collected, &shared.data, true)?;
+    let lost = check_protected(point, trial, &collected, shared.data.count(), true)?;
     Ok(build_record(env, point, family, trial, &collected, lost))
 }
 

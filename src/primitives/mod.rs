@@ -14,6 +14,7 @@ pub mod counter;
 pub mod futex;
 pub mod rwlock;
 pub mod spin;
+pub mod striped;
 
 #[cfg(not(loom))]
 pub mod external;

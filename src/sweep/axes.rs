@@ -24,26 +24,46 @@ fn err(axis: &'static str, message: impl Into<String>) -> AxisError {
 /// Parses a thread-count axis: `1,2,4`, `1..8` (inclusive), `cores`, `2xcores`, mixed with
 /// commas. `cores` is the number of CPUs this process may use. Sorted, deduplicated.
 pub fn parse_threads(text: &str, cores: usize) -> Result<Vec<usize>, AxisError> {
-    const AXIS: &str = "--threads";
+    parse_counts(text, cores, "--threads")
+}
+
+/// Parses a stripes axis (`1,4,64` or `1..8`); values are checked per primitive kind later.
+pub fn parse_stripes(text: &str) -> Result<Vec<usize>, AxisError> {
+    parse_counts(text, 1, "--stripes")
+}
+
+/// Parses a key-skew axis: `0,0.99`, each between 0 and 10.
+pub fn parse_skews(text: &str) -> Result<Vec<f64>, AxisError> {
+    let mut out: Vec<f64> = text
+        .split(',')
+        .map(|p| crate::cli::parse_skew(p).map_err(|m| err("--skew", m)))
+        .collect::<Result<_, _>>()?;
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    Ok(out)
+}
+
+/// Whole-number axis shared by `--threads` and `--stripes`.
+fn parse_counts(text: &str, cores: usize, axis: &'static str) -> Result<Vec<usize>, AxisError> {
     let mut out = Vec::new();
     for part in text.split(',').map(str::trim) {
         if part.is_empty() {
-            return Err(err(AXIS, format!("empty item in {text:?}")));
+            return Err(err(axis, format!("empty item in {text:?}")));
         }
         if let Some(n) = parse_cores_word(part, cores) {
             out.push(n);
         } else if let Some((a, b)) = part.split_once("..") {
-            let a = parse_count(a, AXIS)?;
-            let b = parse_count(b, AXIS)?;
+            let a = parse_count(a, axis)?;
+            let b = parse_count(b, axis)?;
             if a > b {
-                return Err(err(AXIS, format!("range {part:?} runs backwards")));
+                return Err(err(axis, format!("range {part:?} runs backwards")));
             }
             if b - a > 4096 {
-                return Err(err(AXIS, format!("range {part:?} is too large")));
+                return Err(err(axis, format!("range {part:?} is too large")));
             }
             out.extend(a..=b);
         } else {
-            out.push(parse_count(part, AXIS)?);
+            out.push(parse_count(part, axis)?);
         }
     }
     out.sort_unstable();
@@ -71,7 +91,7 @@ fn parse_count(text: &str, axis: &'static str) -> Result<usize, AxisError> {
         )
     })?;
     if n == 0 {
-        return Err(err(axis, "thread counts start at 1"));
+        return Err(err(axis, "counts start at 1"));
     }
     Ok(n)
 }

@@ -148,16 +148,21 @@ impl SweepSpec {
     /// tables and bank transfers, permits for semaphores, and a single all-`None` variant for
     /// everything else (so those primitives are not repeated along axes they ignore).
     fn variants_for(&self, name: &str) -> Vec<(Option<f64>, Option<usize>, Option<f64>)> {
-        let axes = registry::find(name)
-            .map(|p| p.kind.axes())
-            .unwrap_or_default();
+        let kind = registry::find(name).map(|p| p.kind);
+        let axes = kind.map(|k| k.axes()).unwrap_or_default();
         let ratios: Vec<Option<f64>> = if axes.read_ratio {
             self.read_ratios.iter().copied().map(Some).collect()
         } else {
             vec![None]
         };
         let stripes: Vec<Option<usize>> = if axes.stripes {
-            self.stripes.iter().copied().map(Some).collect()
+            // Values this kind rejects (a bank with 1 account) are skipped for it.
+            self.stripes
+                .iter()
+                .copied()
+                .filter(|&n| kind.is_some_and(|k| k.check_stripes(n).is_ok()))
+                .map(Some)
+                .collect()
         } else {
             vec![None]
         };
@@ -215,6 +220,16 @@ impl SweepSpec {
                 })
             })
         })
+    }
+
+    /// Primitives that get no run at all because no value of their axes fits them (e.g.
+    /// striped tables when every `--stripes` value is not a power of two).
+    pub fn starved(&self) -> Vec<&str> {
+        self.locks
+            .iter()
+            .filter(|l| self.variants_for(l).is_empty())
+            .map(String::as_str)
+            .collect()
     }
 
     /// Number of (point, trial) runs in the plan.
@@ -402,6 +417,45 @@ mod tests {
             "{:?}",
             quick.estimate(quick.len())
         );
+    }
+
+    #[test]
+    fn kinds_only_get_the_axes_they_take() {
+        let s = SweepSpec {
+            locks: vec![
+                "rw-phase-fair".into(),
+                "bank-ordered".into(),
+                "striped-spin".into(),
+                "spin-tas".into(),
+            ],
+            threads: vec![2],
+            cs_ns: vec![0],
+            trials: 1,
+            read_ratios: vec![0.5, 0.9],
+            stripes: vec![1, 6, 8],
+            key_skews: vec![0.0, 0.99],
+            ..small()
+        };
+        let count = |name: &str| s.plan().filter(|p| p.point.primitive == name).count();
+        assert_eq!(count("rw-phase-fair"), 2, "read ratios only");
+        assert_eq!(
+            count("bank-ordered"),
+            2 * 2,
+            "stripes 6 and 8 (not 1) × 2 skews"
+        );
+        assert_eq!(
+            count("striped-spin"),
+            2 * 2,
+            "stripes 1 and 8 (not 6) × 2 skews"
+        );
+        assert_eq!(count("spin-tas"), 1, "no workload axes");
+        assert!(s.starved().is_empty());
+        let none_fit = SweepSpec {
+            locks: vec!["striped-spin".into()],
+            stripes: vec![6],
+            ..s
+        };
+        assert_eq!(none_fit.starved(), vec!["striped-spin"]);
     }
 
     #[test]

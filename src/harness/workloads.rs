@@ -1,0 +1,288 @@
+//! Workloads beyond one lock and one counter: striped tables, a concurrent map, and bank
+//! transfers between accounts with their own locks. Same protocol and loop as every other
+//! primitive (`runner::drive`); only the operation differs.
+
+use super::runner::{check_protected, drive, quota, run_threads};
+use super::{Env, HarnessError, Point, ThreadStats, TrialOutput, build_record};
+use crate::primitives::striped::{Stripe, Striped};
+use crate::primitives::{Exclusive, RawLock};
+use crate::workload::{BusyWork, Keys, Rng};
+use crossbeam_utils::CachePadded;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::ProtectedData;
+
+/// Distinct keys in striped and map workloads.
+pub const KEYS: u64 = 1024;
+/// Stripes when a point does not say.
+pub const DEFAULT_STRIPES: usize = 16;
+/// Accounts in a bank-transfer point when it does not say.
+pub const DEFAULT_ACCOUNTS: usize = 64;
+/// Opening balance of every account.
+pub const OPENING_BALANCE: u64 = 1_000_000;
+/// How long the try-lock transfer spins on its second lock before backing out and retrying.
+pub const TRY_LOCK_TIMEOUT_NS: u64 = 2_000;
+
+/// Marks the moment an operation acquired its lock(s), when the op is sampled.
+pub(crate) struct Stamp<'a> {
+    clock: &'a super::clock::Clock,
+    sample: bool,
+    acquired: u64,
+}
+
+impl Stamp<'_> {
+    /// Call right after acquiring.
+    #[inline(always)]
+    pub(crate) fn mark(&mut self) {
+        if self.sample {
+            self.acquired = self.clock.raw();
+        }
+    }
+}
+
+/// Runs `op`, recording its wait (request → `mark`) and hold (`mark` → return) when sampled.
+#[inline(always)]
+pub(crate) fn timed<T>(
+    clock: &super::clock::Clock,
+    sample: bool,
+    stats: &mut ThreadStats,
+    op: impl FnOnce(&mut Stamp<'_>) -> T,
+) -> T {
+    let requested = if sample { clock.raw() } else { 0 };
+    let mut stamp = Stamp {
+        clock,
+        sample,
+        acquired: requested,
+    };
+    let out = op(&mut stamp);
+    if sample {
+        let released = clock.raw();
+        stats
+            .wait
+            .saturating_record(clock.delta_ns(requested, stamp.acquired));
+        stats
+            .hold
+            .saturating_record(clock.delta_ns(stamp.acquired, released));
+    }
+    out
+}
+
+/// A striped table of `L` locks, each guarding one shard (a [`ProtectedData`] counter); keys
+/// drawn from the point's distribution pick the stripe. `coarse` forces a single stripe: the
+/// one-lock-over-everything reference.
+pub fn run_striped<L: Exclusive>(
+    env: &Env,
+    point: &Point,
+    family: &str,
+    trial: u32,
+    coarse: bool,
+) -> Result<TrialOutput, HarnessError> {
+    let n = if coarse {
+        1
+    } else {
+        point.stripes.unwrap_or(DEFAULT_STRIPES)
+    };
+    let table: Arc<Striped<L, ProtectedData>> = Arc::new(Striped::new(n, || Stripe {
+        lock: L::create(),
+        data: ProtectedData::default(),
+    }));
+    let keys = Keys::new(KEYS, point.key_skew.unwrap_or(0.0));
+    let cs_units = env.busy.units_for_ns(point.cs_ns);
+    let think_units = env.busy.units_for_ns(point.think_ns);
+    let (clock, p) = (env.clock.clone(), point.clone());
+    let collected = run_threads(
+        env,
+        point,
+        table.clone(),
+        move |table: &Striped<L, ProtectedData>, t, ctl, stats, all_ops| {
+            let mut rng = Rng::for_thread(p.seed ^ u64::from(trial), t);
+            let mut node = CachePadded::new(L::Node::default());
+            let op = |sample: bool, stats: &mut ThreadStats| {
+                let stripe = table.stripe(keys.draw(&mut rng));
+                let intruder = timed(&clock, sample, stats, |stamp| {
+                    stripe.lock.with(&mut node, || {
+                        stamp.mark();
+                        stripe.data.critical_section(t, cs_units)
+                    })
+                });
+                stats.overlap_seen |= intruder;
+                stats.exclusive_total += 1;
+                BusyWork::burn(think_units);
+            };
+            drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
+        },
+    )?;
+    let total = table.iter().map(|s| s.data.count()).sum();
+    let lost = check_protected(point, trial, &collected, total, true)?;
+    Ok(build_record(env, point, family, trial, &collected, lost))
+}
+
+/// `dashmap::DashMap<u64, u64>` (the ecosystem's sharded map, default shard count) with every
+/// key present before the run: each op increments one key's value under its shard's write
+/// lock, with the critical-section work inside. The sum of all values must equal the ops.
+pub fn run_dashmap(
+    env: &Env,
+    point: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    let map: Arc<dashmap::DashMap<u64, u64>> = Arc::new((0..KEYS).map(|k| (k, 0)).collect());
+    let keys = Keys::new(KEYS, point.key_skew.unwrap_or(0.0));
+    let cs_units = env.busy.units_for_ns(point.cs_ns);
+    let think_units = env.busy.units_for_ns(point.think_ns);
+    let (clock, p) = (env.clock.clone(), point.clone());
+    let collected = run_threads(
+        env,
+        point,
+        map.clone(),
+        move |map: &dashmap::DashMap<u64, u64>, t, ctl, stats, all_ops| {
+            let mut rng = Rng::for_thread(p.seed ^ u64::from(trial), t);
+            let op = |sample: bool, stats: &mut ThreadStats| {
+                let key = keys.draw(&mut rng);
+                timed(&clock, sample, stats, |stamp| {
+                    // The key exists, so get_mut never allocates.
+                    if let Some(mut value) = map.get_mut(&key) {
+                        stamp.mark();
+                        *value += 1;
+                        BusyWork::burn(cs_units);
+                    }
+                });
+                stats.exclusive_total += 1;
+                BusyWork::burn(think_units);
+            };
+            drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
+        },
+    )?;
+    let total = map.iter().map(|e| *e.value()).sum();
+    let lost = check_protected(point, trial, &collected, total, true)?;
+    Ok(build_record(env, point, family, trial, &collected, lost))
+}
+
+/// One account: its lock and its balance, on its own cache lines.
+struct Account<L> {
+    lock: L,
+    /// Updated by load + store under the lock (never an RMW), so only the locks keep the total.
+    balance: AtomicU64,
+}
+
+/// Bank transfers: each op moves 1–10 units between two distinct accounts, holding both
+/// accounts' locks. With `TRY = false` the two locks are taken in a global order (lower
+/// index first), which makes deadlock impossible by construction. With `TRY = true` the
+/// transfer locks the source, then *tries* the destination for up to
+/// [`TRY_LOCK_TIMEOUT_NS`]; on timeout it releases the source and retries (counted in
+/// `retries_per_op`) — deadlock avoided by giving up instead of by ordering. After the run,
+/// the total money must be exactly what the accounts opened with.
+pub fn run_bank<L: RawLock + 'static, const TRY: bool>(
+    env: &Env,
+    point: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    let n = point.stripes.unwrap_or(DEFAULT_ACCOUNTS).max(2) as u64;
+    let accounts: Arc<Vec<CachePadded<Account<L>>>> = Arc::new(
+        (0..n)
+            .map(|_| {
+                CachePadded::new(Account {
+                    lock: L::new(),
+                    balance: AtomicU64::new(OPENING_BALANCE),
+                })
+            })
+            .collect(),
+    );
+    let keys = Keys::new(n, point.key_skew.unwrap_or(0.0));
+    let cs_units = env.busy.units_for_ns(point.cs_ns);
+    let think_units = env.busy.units_for_ns(point.think_ns);
+    let (clock, p) = (env.clock.clone(), point.clone());
+    let collected = run_threads(
+        env,
+        point,
+        accounts.clone(),
+        move |acc: &Vec<CachePadded<Account<L>>>, t, ctl, stats, all_ops| {
+            let mut rng = Rng::for_thread(p.seed ^ u64::from(trial), t);
+            let op = |sample: bool, stats: &mut ThreadStats| {
+                let from = keys.draw(&mut rng);
+                let to = (from + 1 + rng.below(n - 1)) % n;
+                let amount = 1 + rng.below(10);
+                let (src, dst) = (&acc[from as usize], &acc[to as usize]);
+                let move_money = || {
+                    // Relaxed: both locks are held; they order these accesses.
+                    src.balance.store(
+                        src.balance.load(Ordering::Relaxed).wrapping_sub(amount),
+                        Ordering::Relaxed,
+                    );
+                    dst.balance.store(
+                        dst.balance.load(Ordering::Relaxed).wrapping_add(amount),
+                        Ordering::Relaxed,
+                    );
+                    BusyWork::burn(cs_units);
+                };
+                stats.retries += timed(&clock, sample, stats, |stamp| {
+                    let mut retries = 0;
+                    if TRY {
+                        loop {
+                            src.lock.lock();
+                            let start = clock.raw();
+                            let got = loop {
+                                if dst.lock.try_lock() {
+                                    break true;
+                                }
+                                if clock.delta_ns(start, clock.raw()) > TRY_LOCK_TIMEOUT_NS {
+                                    break false;
+                                }
+                                std::hint::spin_loop();
+                            };
+                            if got {
+                                stamp.mark();
+                                move_money();
+                                // SAFETY: both locked above by this thread.
+                                unsafe {
+                                    dst.lock.unlock();
+                                    src.lock.unlock();
+                                }
+                                break;
+                            }
+                            // SAFETY: locked above by this thread.
+                            unsafe { src.lock.unlock() };
+                            retries += 1;
+                            // Back off a random few hundred ns so two transfers that block each
+                            // other do not retry in lockstep.
+                            BusyWork::burn(rng.below(cs_units.max(100) * 4));
+                        }
+                    } else {
+                        let (first, second) = if from < to { (src, dst) } else { (dst, src) };
+                        first.lock.lock();
+                        second.lock.lock();
+                        stamp.mark();
+                        move_money();
+                        // SAFETY: both locked above by this thread.
+                        unsafe {
+                            second.lock.unlock();
+                            first.lock.unlock();
+                        }
+                    }
+                    retries
+                });
+                stats.exclusive_total += 1;
+                BusyWork::burn(think_units);
+            };
+            drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
+        },
+    )?;
+    if !collected.timed_out {
+        let total: u64 = accounts
+            .iter()
+            .map(|a| a.balance.load(Ordering::Relaxed))
+            .fold(0, u64::wrapping_add);
+        let opened = n.wrapping_mul(OPENING_BALANCE);
+        if total != opened {
+            return Err(HarnessError::Invariant {
+                primitive: point.primitive.clone(),
+                what: format!("money not conserved: {total} in the accounts, {opened} at opening"),
+                threads: point.threads,
+                trial,
+            });
+        }
+    }
+    Ok(build_record(env, point, family, trial, &collected, 0))
+}
