@@ -8,7 +8,7 @@ pub use crate::cli_sweep::Interrupted;
 use crate::harness::topology::Placement;
 use crate::harness::{Env, Point, TrialOutput};
 use crate::record::RunRecord;
-use crate::registry::{self, Family, PRIMITIVES};
+use crate::registry::{self, Family, Kind, PRIMITIVES};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -78,7 +78,7 @@ struct RunArgs {
     /// Trials (statistics are reported across them).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     trials: u32,
-    /// Stripes (striped tables) or accounts (bank transfers).
+    /// Stripes (striped tables), accounts (bank transfers) or permits (semaphores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     stripes: Option<u64>,
     /// Key skew for striped workloads: 0 uniform, s > 0 Zipf-like with exponent s.
@@ -253,10 +253,17 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
             primitive.name
         )));
     }
-    let stripes = args
-        .stripes
-        .map(|n| n as usize)
-        .or(primitive.kind.default_stripes());
+    if args.fixed_ops.is_some() && !primitive.kind.supports_fixed_ops() {
+        return Err(UsageError(format!(
+            "--fixed-ops does not apply to {}: its workload runs for a fixed time only",
+            primitive.name
+        )));
+    }
+    let default_stripes = match primitive.kind {
+        Kind::Semaphore => Some((args.threads as usize / 2).max(1)),
+        kind => kind.default_stripes(),
+    };
+    let stripes = args.stripes.map(|n| n as usize).or(default_stripes);
     if let Some(n) = stripes {
         primitive
             .kind

@@ -7,10 +7,16 @@ use crate::harness::workloads;
 use crate::harness::{
     Env, HarnessError, Point, TrialOutput, run_counter, run_exclusive, run_rwlock,
 };
+use crate::harness::{run_barrier, run_queue, run_semaphore};
 use crate::primitives::Exclusive;
+use crate::primitives::classic::{
+    Channel, CondvarQueue, CondvarSemaphore, FutexSemaphore, Permits, PhaseBarrier, ReentrantMutex,
+    SenseBarrier, StdBarrier,
+};
 use crate::primitives::counter::{
     CasBackoffCounter, CasCounter, Counter, FetchAddCounter, RacyCounter, ShardedCounter,
 };
+use crate::primitives::external::{CrossbeamBounded, ParkingLotReentrant, StdSyncChannel};
 use crate::primitives::external::{
     NoLock, ParkingLotFairMutex, ParkingLotMutex, SpinRsMutex, SpinRsTicket, StdMutex,
 };
@@ -36,17 +42,20 @@ pub enum Family {
     Rwlock,
     /// Lock striping, a concurrent map, and multi-lock bank transfers.
     Striped,
+    /// Reentrant mutexes, semaphores, bounded queues, barriers.
+    Classic,
 }
 
 impl Family {
     /// All families, in display order.
-    pub const ALL: [Family; 6] = [
+    pub const ALL: [Family; 7] = [
         Family::Baseline,
         Family::Spin,
         Family::Mutex,
         Family::Atomic,
         Family::Rwlock,
         Family::Striped,
+        Family::Classic,
     ];
 
     /// The name used on the command line and in CSV.
@@ -58,6 +67,7 @@ impl Family {
             Family::Atomic => "atomic",
             Family::Rwlock => "rwlock",
             Family::Striped => "striped",
+            Family::Classic => "classic",
         }
     }
 }
@@ -77,6 +87,12 @@ pub enum Kind {
     Keyed,
     /// Bank transfers: takes accounts (the stripes axis) and key skew.
     Bank,
+    /// A counting semaphore: takes permits (the stripes axis).
+    Semaphore,
+    /// A bounded producer/consumer channel (time-driven only).
+    Queue,
+    /// A barrier (time-driven only).
+    Barrier,
 }
 
 /// Which workload-specific axes a kind of primitive takes.
@@ -108,7 +124,17 @@ impl Kind {
                 key_skew: true,
                 ..Axes::default()
             },
+            Kind::Semaphore => Axes {
+                stripes: true,
+                ..Axes::default()
+            },
+            Kind::Queue | Kind::Barrier => Axes::default(),
         }
+    }
+
+    /// Whether `--fixed-ops` (fixed total work) makes sense for this kind.
+    pub fn supports_fixed_ops(self) -> bool {
+        !matches!(self, Kind::Queue | Kind::Barrier)
     }
 
     /// The stripes / accounts / permits a point gets when it does not say.
@@ -127,6 +153,7 @@ impl Kind {
                 Err(format!("{n} stripes: use a power of two (1, 2, 4 … 1024)"))
             }
             Kind::Bank if n < 2 => Err(format!("{n} account(s): a transfer needs at least 2")),
+            Kind::Semaphore if n > u32::MAX as usize => Err(format!("{n} permits is too many")),
             _ if n > 1 << 20 => Err(format!("{n} is too many")),
             _ => Ok(()),
         }
@@ -202,6 +229,33 @@ fn coarse<L: Exclusive>(
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
     workloads::run_striped::<L>(env, p, family, trial, true)
+}
+
+fn semaphore<S: Permits>(
+    env: &Env,
+    p: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    run_semaphore::<S>(env, p, family, trial)
+}
+
+fn queue<C: Channel>(
+    env: &Env,
+    p: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    run_queue::<C>(env, p, family, trial)
+}
+
+fn barrier<B: PhaseBarrier>(
+    env: &Env,
+    p: &Point,
+    family: &str,
+    trial: u32,
+) -> Result<TrialOutput, HarnessError> {
+    run_barrier::<B>(env, p, family, trial)
 }
 
 fn counter<C: Counter>(
@@ -483,6 +537,78 @@ pub static PRIMITIVES: &[Primitive] = &[
         true,
         workloads::run_bank::<FutexMutex, true>,
         "transfers lock source, try-lock destination for 2 µs, else back off and retry"
+    ),
+    entry!(
+        "reentrant-mutex",
+        Classic,
+        Exclusive,
+        true,
+        lock::<ReentrantMutex<FutexMutex>>,
+        "reentrant mutex (owner token + depth over futex-mutex); each op locks, re-enters once, unlocks twice"
+    ),
+    entry!(
+        "parking-lot-reentrant-mutex",
+        Classic,
+        Exclusive,
+        false,
+        lock::<ParkingLotReentrant>,
+        "parking_lot::ReentrantMutex, measured the same way (lock, re-enter once)"
+    ),
+    entry!(
+        "futex-semaphore",
+        Classic,
+        Semaphore,
+        true,
+        semaphore::<FutexSemaphore>,
+        "counting semaphore on the futex; connection pool: threads share N permits (--stripes)"
+    ),
+    entry!(
+        "condvar-semaphore",
+        Classic,
+        Semaphore,
+        true,
+        semaphore::<CondvarSemaphore>,
+        "counting semaphore on std Mutex + Condvar, the textbook way; same pool workload"
+    ),
+    entry!(
+        "condvar-queue",
+        Classic,
+        Queue,
+        true,
+        queue::<CondvarQueue>,
+        "bounded queue on one Mutex + two Condvars; half the threads produce, half consume"
+    ),
+    entry!(
+        "std-sync-channel",
+        Classic,
+        Queue,
+        false,
+        queue::<StdSyncChannel>,
+        "std::sync::mpsc::sync_channel (consumers share the receiver behind a Mutex)"
+    ),
+    entry!(
+        "crossbeam-channel",
+        Classic,
+        Queue,
+        false,
+        queue::<CrossbeamBounded>,
+        "crossbeam_channel::bounded: lock-free MPMC array queue"
+    ),
+    entry!(
+        "sense-barrier",
+        Classic,
+        Barrier,
+        true,
+        barrier::<SenseBarrier>,
+        "sense-reversing spinning barrier; wait = release latency after the last arrival"
+    ),
+    entry!(
+        "std-barrier",
+        Classic,
+        Barrier,
+        false,
+        barrier::<StdBarrier>,
+        "std::sync::Barrier (Mutex + Condvar, sleeps)"
     ),
 ];
 

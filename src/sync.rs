@@ -34,6 +34,21 @@ pub fn spin_hint() {
     core::hint::spin_loop();
 }
 
+/// A nonzero number unique to the calling thread for as long as it lives: the address of a
+/// thread-local byte. Cheaper than `std::thread::current().id()` (no reference count).
+pub fn thread_token() -> usize {
+    #[cfg(not(loom))]
+    {
+        thread_local!(static TOKEN: u8 = const { 0 });
+        TOKEN.with(|t| std::ptr::from_ref(t) as usize)
+    }
+    #[cfg(loom)]
+    {
+        loom::thread_local!(static TOKEN: u8 = 0);
+        TOKEN.with(|t| std::ptr::from_ref(t) as usize)
+    }
+}
+
 /// A 32-bit futex word: an atomic that threads can sleep on until another thread wakes them.
 ///
 /// Semantics are Linux's `FUTEX_WAIT`/`FUTEX_WAKE`: `wait(expected)` sleeps only if the word

@@ -6,7 +6,7 @@ use lockbench::harness::{Env, HarnessError, Point, run_exclusive};
 use lockbench::primitives::Exclusive;
 use lockbench::primitives::external::NoLock;
 use lockbench::record::RunRecord;
-use lockbench::registry::{Family, PRIMITIVES};
+use lockbench::registry::{Family, Kind, PRIMITIVES};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -80,7 +80,9 @@ fn every_primitive_runs_and_its_record_is_consistent() {
         check_consistent(r);
         assert_eq!(r.family, p.family.as_str());
         assert_eq!(out.per_thread_ops.iter().sum::<u64>(), r.ops);
-        if p.family != Family::Atomic {
+        // Counters, queues and barriers hold nothing: their wait is the whole update, the
+        // item latency, the release latency.
+        if p.family != Family::Atomic && !matches!(p.kind, Kind::Queue | Kind::Barrier) {
             // The critical-section work really runs under the lock. (Accuracy of the
             // calibration is the unit test's job; here other tests share the CPUs.)
             assert!(
@@ -360,5 +362,38 @@ fn bank_transfers_without_exclusion_are_refused() {
             assert!(what.contains("money not conserved"), "{what}")
         }
         other => panic!("lost money went unnoticed: {other:?}"),
+    }
+}
+
+/// The toolbox workloads at their edges: a one-thread queue (send then receive), more
+/// consumers than producers, a barrier with a descheduled participant, a one-permit pool.
+#[test]
+fn classic_workloads_at_the_edges() {
+    for (name, threads, stripes) in [
+        ("condvar-queue", 1, None),
+        ("crossbeam-channel", 3, None),
+        ("std-sync-channel", 2, None),
+        ("sense-barrier", 3, None),
+        ("std-barrier", 3, None),
+        ("futex-semaphore", 3, Some(1)),
+        ("condvar-semaphore", 4, Some(2)),
+        ("reentrant-mutex", 3, None),
+    ] {
+        let point = Point {
+            stripes,
+            ..tiny(name, threads)
+        };
+        let r = lockbench::registry::find(name)
+            .unwrap()
+            .run(env(), &point, 0)
+            .unwrap()
+            .record;
+        assert!(!r.timed_out && r.ops > 0, "{name} at {threads} threads");
+        if name.contains("queue") || name.contains("channel") {
+            assert!(
+                r.reads_ops_s > 0.0 && r.writes_ops_s > 0.0,
+                "{name}: sends and receives"
+            );
+        }
     }
 }

@@ -267,24 +267,23 @@ unsafe impl RawLock for LostWakeupMutex {
 /// test process, and this test checks that the child died reporting the deadlock.
 #[test]
 fn lost_wakeup_is_caught() {
+    fails_in_child("lost_wakeup_model", "deadlock");
+}
+
+/// Runs the `#[ignore]`d model `name` in a child test process and checks that it failed
+/// with `expected` in its output. For broken models whose failure loom reports and then
+/// aborts on (unwinding a thread that is blocked or spinning in loom panics again).
+fn fails_in_child(name: &str, expected: &str) {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "lost_wakeup_model",
-            "--test-threads=1",
-        ])
+        .args(["--ignored", "--exact", name, "--test-threads=1"])
         .output()
         .unwrap();
-    let stderr =
+    let text =
         String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "broken model {name} passed");
     assert!(
-        !out.status.success(),
-        "the broken futex mutex passed its model"
-    );
-    assert!(
-        stderr.contains("deadlock"),
-        "child failed for another reason:\n{stderr}"
+        text.contains(expected),
+        "{name} failed for another reason:\n{text}"
     );
 }
 
@@ -577,4 +576,232 @@ impl ReadWrite for NoOddPhase {
 #[should_panic(expected = "torn read")]
 fn seqlock_without_odd_phase_is_caught() {
     seq_model::<NoOddPhase>();
+}
+
+// ---- the classic toolbox ----
+
+use lockbench::primitives::classic::{
+    FutexSemaphore, Permits, PhaseBarrier, ReentrantMutex, SenseBarrier,
+};
+
+/// Two threads, each locking twice (nested) and touching the data at both depths.
+#[test]
+fn reentrant_mutex() {
+    fn body(g: &Guarded<ReentrantMutex<Tas>>, _: usize) {
+        g.lock.lock();
+        // SAFETY (both): the mutex is held by this thread.
+        g.data.with_mut(|d| unsafe { *d += 1 });
+        g.lock.lock();
+        g.data.with_mut(|d| unsafe { *d += 1 });
+        // SAFETY: locked twice above.
+        unsafe {
+            g.lock.unlock();
+            g.lock.unlock();
+        }
+    }
+    model(
+        2,
+        || Guarded {
+            lock: ReentrantMutex::new(),
+            data: UnsafeCell::new(0),
+        },
+        body,
+        |g, _| g.data.with(|d| assert_eq!(unsafe { *d }, 4)),
+    );
+}
+
+/// A reentrant mutex that releases the underlying lock at the *first* unlock: the other
+/// thread gets in while the owner is still in its outer section.
+#[test]
+#[should_panic]
+fn reentrant_releasing_early_is_caught() {
+    struct Early {
+        raw: Tas,
+        owner: loom::sync::atomic::AtomicUsize,
+    }
+    // SAFETY: deliberately broken; test-only.
+    unsafe impl Sync for Early {}
+    fn body(g: &Guarded<Early>, _: usize) {
+        let me = lockbench::sync::thread_token();
+        let lock = |l: &Early| {
+            if l.owner.load(Ordering::Relaxed) != me {
+                l.raw.lock();
+                l.owner.store(me, Ordering::Relaxed);
+            }
+        };
+        lock(&g.lock);
+        lock(&g.lock);
+        // The bug: the inner unlock releases the raw lock.
+        g.lock.owner.store(0, Ordering::Relaxed);
+        // SAFETY: deliberately broken.
+        unsafe { g.lock.raw.unlock() };
+        // SAFETY: (supposedly) still held by the outer lock.
+        g.data.with_mut(|d| unsafe { *d += 1 });
+    }
+    model(
+        2,
+        || Guarded {
+            lock: Early {
+                raw: Tas::new(),
+                owner: loom::sync::atomic::AtomicUsize::new(0),
+            },
+            data: UnsafeCell::new(0),
+        },
+        body,
+        |_, _| {},
+    );
+}
+
+/// Three threads, one permit: never two holders, and the permit is back at the end. A
+/// lost wake-up would be a loom deadlock.
+#[test]
+fn futex_semaphore() {
+    struct Pool<S> {
+        sem: S,
+        data: UnsafeCell<usize>,
+    }
+    // SAFETY: `data` is only touched while holding the single permit.
+    unsafe impl<S: Sync> Sync for Pool<S> {}
+    fn body<S: Permits>(p: &Pool<S>, _: usize) {
+        p.sem.acquire();
+        // SAFETY: the only permit is held.
+        p.data.with_mut(|d| unsafe { *d += 1 });
+        p.sem.release();
+    }
+    model(
+        3,
+        || Pool {
+            sem: FutexSemaphore::with_permits(1),
+            data: UnsafeCell::new(0),
+        },
+        body::<FutexSemaphore>,
+        |p, _| {
+            p.data.with(|d| assert_eq!(unsafe { *d }, 3));
+            assert_eq!(p.sem.available(), 1);
+        },
+    );
+}
+
+/// A semaphore whose acquire takes a permit with a separate load and store: two threads
+/// can take the last permit.
+#[test]
+#[should_panic]
+fn semaphore_without_cas_is_caught() {
+    struct Leaky(AtomicU32);
+    struct Pool {
+        sem: Leaky,
+        data: UnsafeCell<usize>,
+    }
+    // SAFETY: deliberately broken; test-only.
+    unsafe impl Sync for Pool {}
+    fn body(p: &Pool, _: usize) {
+        loop {
+            let n = p.sem.0.load(Ordering::Acquire);
+            if n > 0 {
+                p.sem.0.store(n - 1, Ordering::Relaxed);
+                break;
+            }
+            spin_hint();
+        }
+        // SAFETY: (supposedly) the only permit is held.
+        p.data.with_mut(|d| unsafe { *d += 1 });
+        p.sem.0.fetch_add(1, Ordering::Release);
+    }
+    model(
+        2,
+        || Pool {
+            sem: Leaky(AtomicU32::new(1)),
+            data: UnsafeCell::new(0),
+        },
+        body,
+        |_, _| {},
+    );
+}
+
+/// Two threads, two phases: what one wrote before a phase is visible to the other after
+/// it; exactly one leader per phase. A barrier that released early would let a thread read
+/// the other's slot concurrently with its write, which loom reports.
+#[test]
+fn sense_barrier() {
+    struct Meet {
+        barrier: SenseBarrier,
+        slots: [UnsafeCell<usize>; 2],
+        leaders: AtomicU32,
+    }
+    // SAFETY: each slot is written by its owner before a phase and read by others only after.
+    unsafe impl Sync for Meet {}
+    fn body(m: &Meet, t: usize) {
+        let mut sense = false;
+        for phase in 1..=2 {
+            // SAFETY: only thread t writes slot t, and only between barriers.
+            m.slots[t].with_mut(|s| unsafe { *s = phase });
+            if m.barrier.wait(&mut sense) {
+                m.leaders.fetch_add(1, Ordering::Relaxed);
+            }
+            // SAFETY: the barrier orders the other thread's write before this read.
+            let other = m.slots[1 - t].with(|s| unsafe { *s });
+            assert!(other >= phase, "left phase {phase} early");
+            m.barrier.wait(&mut sense);
+        }
+    }
+    model(
+        2,
+        || Meet {
+            barrier: SenseBarrier::with_threads(2),
+            slots: [UnsafeCell::new(0), UnsafeCell::new(0)],
+            leaders: AtomicU32::new(0),
+        },
+        body,
+        // One leader counted per phase (at its first wait).
+        |m, _| assert_eq!(m.leaders.load(Ordering::Relaxed), 2),
+    );
+}
+
+/// A barrier whose last arriver flips the sense *before* counting itself out: a waiter can
+/// be released while the last thread's phase work is still unpublished.
+#[test]
+fn barrier_releasing_before_the_last_arrival_is_caught() {
+    fails_in_child("hasty_barrier_model", "left the phase early");
+}
+
+#[test]
+#[ignore = "must fail: run in a child process by barrier_releasing_before_the_last_arrival_is_caught"]
+fn hasty_barrier_model() {
+    struct Hasty {
+        remaining: AtomicU32,
+        sense: AtomicBool,
+    }
+    struct Meet {
+        barrier: Hasty,
+        slots: [UnsafeCell<usize>; 2],
+    }
+    // SAFETY: deliberately broken; test-only.
+    unsafe impl Sync for Meet {}
+    fn body(m: &Meet, t: usize) {
+        // SAFETY: (supposedly) ordered by the barrier.
+        m.slots[t].with_mut(|s| unsafe { *s = 1 });
+        // The bug: release on arrival of the *first* thread instead of the last.
+        if m.barrier.remaining.fetch_sub(1, Ordering::AcqRel) == 2 {
+            m.barrier.sense.store(true, Ordering::Release);
+        } else {
+            while !m.barrier.sense.load(Ordering::Acquire) {
+                spin_hint();
+            }
+        }
+        // SAFETY: (supposedly) the other thread's write happened before the barrier.
+        let other = m.slots[1 - t].with(|s| unsafe { *s });
+        assert_eq!(other, 1, "left the phase early");
+    }
+    model(
+        2,
+        || Meet {
+            barrier: Hasty {
+                remaining: AtomicU32::new(2),
+                sense: AtomicBool::new(false),
+            },
+            slots: [UnsafeCell::new(0), UnsafeCell::new(0)],
+        },
+        body,
+        |_, _| {},
+    );
 }

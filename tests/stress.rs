@@ -379,3 +379,180 @@ fn rwlocks_through_lock_api() {
     *l.write() = 5;
     assert_eq!(*l.read(), 5);
 }
+
+// ---- the classic toolbox ----
+
+use lockbench::primitives::classic::{
+    BoundedQueue, Channel, CondvarQueue, CondvarSemaphore, FutexSemaphore, Permits, PhaseBarrier,
+    ReentrantMutex, SenseBarrier, StdBarrier,
+};
+use lockbench::primitives::external::{CrossbeamBounded, ParkingLotReentrant, StdSyncChannel};
+
+#[test]
+fn reentrant_mutexes() {
+    stress::<ReentrantMutex<FutexMutex>>(false);
+    stress::<ParkingLotReentrant>(false);
+    // Nesting depth beyond two, then release to another thread.
+    let m: ReentrantMutex<Ttas> = ReentrantMutex::new();
+    for _ in 0..5 {
+        m.lock();
+    }
+    std::thread::scope(|s| {
+        let h = s.spawn(|| {
+            let mut node = ();
+            m.try_with(&mut node, || ()).is_some()
+        });
+        assert!(
+            !h.join().unwrap(),
+            "another thread entered a held reentrant mutex"
+        );
+    });
+    for _ in 0..5 {
+        // SAFETY: locked five times above by this thread.
+        unsafe { m.unlock() };
+    }
+    std::thread::scope(|s| {
+        assert!(
+            s.spawn(|| m.try_with(&mut (), || ()).is_some())
+                .join()
+                .unwrap()
+        );
+    });
+}
+
+fn pool<S: Permits>(permits: u32, threads: usize, iters: u64) {
+    let sem = S::with_permits(permits);
+    let in_use = AtomicUsize::new(0);
+    let peak = AtomicUsize::new(0);
+    let start = Barrier::new(threads);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                start.wait();
+                for _ in 0..iters {
+                    sem.acquire();
+                    let n = in_use.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(n, Ordering::Relaxed);
+                    assert!(n <= permits as usize, "{n} holders of {permits} permits");
+                    std::hint::spin_loop();
+                    in_use.fetch_sub(1, Ordering::SeqCst);
+                    sem.release();
+                }
+            });
+        }
+    });
+    assert_eq!(sem.available(), permits, "permits lost or invented");
+    assert!(peak.load(Ordering::Relaxed) >= 1);
+}
+
+#[test]
+fn semaphores_never_over_admit() {
+    for permits in [1, 2, 3] {
+        pool::<FutexSemaphore>(permits, OVERSUBSCRIBED, 5_000);
+        pool::<CondvarSemaphore>(permits, OVERSUBSCRIBED, 5_000);
+    }
+}
+
+/// Every item delivered exactly once, in order per producer, with several producers and
+/// consumers and a small capacity (so both sides block).
+fn deliver<C: Channel>(producers: usize, consumers: usize, per_producer: u64) {
+    let (tx, rx) = C::bounded(4);
+    let txs: Vec<C::Tx> = (0..producers).map(|_| C::clone_tx(&tx)).collect();
+    drop(tx);
+    let got: Vec<Vec<[u64; 3]>> = std::thread::scope(|s| {
+        for (p, tx) in txs.into_iter().enumerate() {
+            s.spawn(move || {
+                for seq in 0..per_producer {
+                    C::send(&tx, [p as u64, seq, 0]);
+                }
+            });
+        }
+        let handles: Vec<_> = (0..consumers)
+            .map(|_| {
+                let rx = C::clone_rx(&rx);
+                s.spawn(move || {
+                    let mut seen = Vec::new();
+                    while let Some(item) = C::recv(&rx) {
+                        seen.push(item);
+                    }
+                    seen
+                })
+            })
+            .collect();
+        drop(rx);
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut all: Vec<(u64, u64)> = Vec::new();
+    for seen in &got {
+        for p in 0..producers as u64 {
+            let seqs: Vec<u64> = seen.iter().filter(|i| i[0] == p).map(|i| i[1]).collect();
+            assert!(
+                seqs.windows(2).all(|w| w[0] < w[1]),
+                "producer {p} out of order at a consumer"
+            );
+        }
+        all.extend(seen.iter().map(|i| (i[0], i[1])));
+    }
+    all.sort_unstable();
+    let expected: Vec<(u64, u64)> = (0..producers as u64)
+        .flat_map(|p| (0..per_producer).map(move |s| (p, s)))
+        .collect();
+    assert_eq!(all, expected, "items lost or duplicated");
+}
+
+#[test]
+fn queues_deliver_exactly_once_in_order() {
+    deliver::<CondvarQueue>(3, 3, 5_000);
+    deliver::<StdSyncChannel>(3, 3, 5_000);
+    deliver::<CrossbeamBounded>(3, 3, 5_000);
+    deliver::<CondvarQueue>(1, 1, 10_000);
+}
+
+#[test]
+fn queue_closes_when_the_last_sender_goes() {
+    let (tx, rx) = BoundedQueue::<u32>::channel(2);
+    let tx2 = tx.clone();
+    tx.send(1);
+    drop(tx);
+    tx2.send(2);
+    drop(tx2);
+    assert_eq!((rx.recv(), rx.recv(), rx.recv()), (Some(1), Some(2), None));
+}
+
+/// No thread leaves phase k before every thread has arrived at it.
+fn barrier_phases<B: PhaseBarrier>(threads: usize, phases: u64) {
+    let b = B::with_threads(threads);
+    let arrived: Vec<AtomicU64> = (0..threads).map(|_| AtomicU64::new(0)).collect();
+    let leaders = AtomicU64::new(0);
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let (b, arrived, leaders) = (&b, &arrived, &leaders);
+            s.spawn(move || {
+                let mut local = B::Local::default();
+                for k in 1..=phases {
+                    arrived[t].store(k, Ordering::SeqCst);
+                    if b.wait(&mut local) {
+                        leaders.fetch_add(1, Ordering::Relaxed);
+                    }
+                    for a in arrived {
+                        assert!(a.load(Ordering::SeqCst) >= k, "left phase {k} early");
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(
+        leaders.load(Ordering::Relaxed),
+        phases,
+        "exactly one leader per phase"
+    );
+}
+
+#[test]
+fn barriers_hold_everyone_each_phase() {
+    barrier_phases::<SenseBarrier>(2, 20_000);
+    barrier_phases::<StdBarrier>(2, 5_000);
+    // Oversubscribed: a spinning barrier waits out descheduled threads, so fewer phases.
+    barrier_phases::<SenseBarrier>(3, 50);
+    barrier_phases::<StdBarrier>(OVERSUBSCRIBED, 2_000);
+}

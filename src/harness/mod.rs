@@ -9,11 +9,13 @@
 //! counts and CPU usage; finally the primitive's invariant is checked, and a broken lock is an
 //! error, never a number.
 
+mod classic;
 pub mod clock;
 pub mod host;
 mod runner;
 pub mod topology;
 pub mod workloads;
+pub use classic::{run_barrier, run_queue, run_semaphore};
 
 pub use runner::{LockRun, ProtectedData, RwRun, run_counter, run_exclusive, run_rwlock};
 
@@ -151,8 +153,11 @@ pub struct ThreadStats {
     pub read_wait: Histogram<u64>,
     /// Wait-time histogram of exclusive (write) acquisitions of reader-writer primitives.
     pub write_wait: Histogram<u64>,
-    /// Exclusive critical sections run, warm-up included (what the invariant checks).
+    /// Exclusive critical sections run, warm-up included (what the invariant checks); for
+    /// queues, items sent.
     pub exclusive_total: u64,
+    /// Queue items received, warm-up and drain included.
+    pub received_total: u64,
     /// CPU usage in the window.
     pub usage: clock::ThreadUsage,
     /// Failed CAS attempts, or try-lock retries.
@@ -184,6 +189,7 @@ impl ThreadStats {
             read_wait: hist(),
             write_wait: hist(),
             exclusive_total: 0,
+            received_total: 0,
             usage: clock::ThreadUsage::default(),
             retries: 0,
             torn_read_seen: false,

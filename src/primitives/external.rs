@@ -1,5 +1,6 @@
 //! Ecosystem baselines under the same interfaces as the hand-written locks.
 
+use super::classic::{Channel, Item};
 use super::rwlock::{RawRwLock, ReadWrite};
 use super::{Exclusive, RawLock};
 
@@ -146,5 +147,79 @@ unsafe impl RawRwLock for ParkingLotRwLock {
     unsafe fn unlock_exclusive(&self) {
         // SAFETY: the caller holds exclusive access.
         unsafe { lock_api::RawRwLock::unlock_exclusive(self) }
+    }
+}
+
+/// `std::sync::mpsc::sync_channel`. Its receiver is single-consumer, so consumers share it
+/// behind a `Mutex` (which serializes them: that is std's channel used as an MPMC queue).
+#[derive(Debug)]
+pub struct StdSyncChannel;
+
+impl Channel for StdSyncChannel {
+    type Tx = std::sync::mpsc::SyncSender<Item>;
+    type Rx = std::sync::Arc<std::sync::Mutex<std::sync::mpsc::Receiver<Item>>>;
+    fn bounded(capacity: usize) -> (Self::Tx, Self::Rx) {
+        let (tx, rx) = std::sync::mpsc::sync_channel(capacity);
+        (tx, std::sync::Arc::new(std::sync::Mutex::new(rx)))
+    }
+    fn clone_tx(tx: &Self::Tx) -> Self::Tx {
+        tx.clone()
+    }
+    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
+        rx.clone()
+    }
+    fn send(tx: &Self::Tx, item: Item) {
+        // An error means every receiver is gone; the workload never drops them first.
+        let _ = tx.send(item);
+    }
+    fn recv(rx: &Self::Rx) -> Option<Item> {
+        rx.lock().unwrap_or_else(|p| p.into_inner()).recv().ok()
+    }
+}
+
+/// `crossbeam_channel::bounded`: a lock-free MPMC array queue.
+#[derive(Debug)]
+pub struct CrossbeamBounded;
+
+impl Channel for CrossbeamBounded {
+    type Tx = crossbeam_channel::Sender<Item>;
+    type Rx = crossbeam_channel::Receiver<Item>;
+    fn bounded(capacity: usize) -> (Self::Tx, Self::Rx) {
+        crossbeam_channel::bounded(capacity)
+    }
+    fn clone_tx(tx: &Self::Tx) -> Self::Tx {
+        tx.clone()
+    }
+    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
+        rx.clone()
+    }
+    fn send(tx: &Self::Tx, item: Item) {
+        let _ = tx.send(item);
+    }
+    fn recv(rx: &Self::Rx) -> Option<Item> {
+        rx.recv().ok()
+    }
+}
+
+/// `parking_lot::ReentrantMutex<()>`: the ecosystem's reentrant mutex, measured like ours
+/// (lock, re-enter once, critical section, unlock twice).
+#[derive(Debug)]
+pub struct ParkingLotReentrant(parking_lot::ReentrantMutex<()>);
+
+impl Exclusive for ParkingLotReentrant {
+    type Node = ();
+    fn create() -> Self {
+        ParkingLotReentrant(parking_lot::ReentrantMutex::new(()))
+    }
+    #[inline(always)]
+    fn with<T>(&self, _: &mut (), f: impl FnOnce() -> T) -> T {
+        let _outer = self.0.lock();
+        let _inner = self.0.lock();
+        f()
+    }
+    fn try_with<T>(&self, _: &mut (), f: impl FnOnce() -> T) -> Option<T> {
+        let _outer = self.0.try_lock()?;
+        let _inner = self.0.lock();
+        Some(f())
     }
 }

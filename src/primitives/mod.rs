@@ -10,6 +10,7 @@
 //!
 //! Lock-free counters have their own trait, [`counter::Counter`].
 
+pub mod classic;
 pub mod counter;
 pub mod futex;
 pub mod rwlock;
