@@ -34,6 +34,16 @@ enum Command {
     Run(RunArgs),
     /// Measure a grid of points and write runs.csv, histograms.csv and meta.json.
     Sweep(crate::cli_sweep::SweepArgs),
+    /// Check the machine: is it running threads truly in parallel right now (sentinel series),
+    /// and what do clock reads and spin hints cost here.
+    Probe {
+        /// How long to sample the parallelism sentinel.
+        #[arg(long, default_value = "3s", value_parser = parse_duration)]
+        duration: Duration,
+        /// Sentinel figure below which the machine is called unfit (default 0.9).
+        #[arg(long, value_parser = parse_ratio)]
+        sentinel_threshold: Option<f64>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -99,6 +109,12 @@ struct RunArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RunFormat::Table)]
     format: RunFormat,
+    /// Skip the parallelism sentinel around each trial.
+    #[arg(long)]
+    no_sentinel: bool,
+    /// Sentinel figure below which a trial is degraded (default 0.9).
+    #[arg(long, value_parser = parse_ratio)]
+    sentinel_threshold: Option<f64>,
 }
 
 /// Read ratio of `run` for reader-writer primitives when `--read-ratio` is not given.
@@ -176,6 +192,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List { format } => list(format),
         Command::Run(args) => run_point(args),
         Command::Sweep(args) => crate::cli_sweep::sweep(args),
+        Command::Probe {
+            duration,
+            sentinel_threshold,
+        } => probe(duration, sentinel_threshold),
     }
 }
 
@@ -311,20 +331,48 @@ fn run_point(args: RunArgs) -> Result<()> {
             None => fmt_ns(point.duration.as_nanos() as f64),
         }
     );
+    let policy = crate::harness::sentinel::Policy {
+        threshold: args
+            .sentinel_threshold
+            .unwrap_or(crate::harness::sentinel::DEFAULT_THRESHOLD),
+        ..Default::default()
+    };
+    let mut sentinel = crate::harness::sentinel::Parallelism {
+        allowed: env.host.allowed_cpus.clone(),
+        leg: crate::harness::sentinel::LEG,
+    };
+    let mut clean = Vec::new();
     for trial in 0..args.trials {
-        let out = primitive
-            .run(&env, &point, trial)
-            .with_context(|| format!("measuring {}", point.primitive))?;
+        let measure = || primitive.run(&env, &point, trial);
+        let mut out = if args.no_sentinel {
+            measure()
+        } else {
+            crate::harness::guarded_trial(&env, &point, &policy, &mut sentinel, measure)
+        }
+        .with_context(|| format!("measuring {}", point.primitive))?;
+        if !out.record.degraded && !out.record.timed_out {
+            clean.push(out.record.throughput_ops_s);
+        }
+        let s = crate::analysis::stability(&clean, 0.05);
+        (
+            out.record.clean_trials,
+            out.record.throughput_spread,
+            out.record.stable,
+        ) = (s.clean_trials, s.spread, s.stable);
+        let flag = match (out.record.degraded, out.record.sentinel_before) {
+            (true, Some(before)) => format!(
+                " DEGRADED: sentinel {before:.2} / {:.2} after {} attempt(s)",
+                out.record.sentinel_after.unwrap_or(0.0),
+                out.record.attempts
+            ),
+            _ if out.record.timed_out => " (TIMED OUT)".to_string(),
+            _ => String::new(),
+        };
         eprintln!(
-            "  trial {}/{}: {}{}",
+            "  trial {}/{}: {}{flag}",
             trial + 1,
             args.trials,
-            fmt_rate(out.record.throughput_ops_s),
-            if out.record.timed_out {
-                " (TIMED OUT)"
-            } else {
-                ""
-            }
+            fmt_rate(out.record.throughput_ops_s)
         );
         trials.push(out);
     }
@@ -344,6 +392,80 @@ fn run_point(args: RunArgs) -> Result<()> {
         }
         RunFormat::Table => print_summary(&env, &point, &records)?,
     }
+    Ok(())
+}
+
+/// `lockbench probe`: the parallelism sentinel sampled over `duration` (min / median / max
+/// and a verdict), plus the clock and spin-hint costs.
+fn probe(duration: Duration, threshold: Option<f64>) -> Result<()> {
+    use crate::harness::sentinel::{DEFAULT_THRESHOLD, LEG, Parallelism, Sentinel, steal_ms};
+    let env = Env::detect();
+    let threshold = threshold.unwrap_or(DEFAULT_THRESHOLD);
+    let cpus = env.host.allowed_cpus.clone();
+    let mut sentinel = Parallelism {
+        allowed: cpus.clone(),
+        leg: LEG,
+    };
+    eprintln!(
+        "sampling the parallelism sentinel on CPUs {cpus:?} for {} …",
+        fmt_ns(duration.as_nanos() as f64)
+    );
+    let start = std::time::Instant::now();
+    let steal_before = steal_ms();
+    let mut series = Vec::new();
+    while start.elapsed() < duration || series.len() < 3 {
+        series.push(sentinel.read(&cpus));
+    }
+    let steal = steal_ms() - steal_before;
+    let figures: Vec<f64> = series.iter().map(|r| r.parallel).collect();
+    let s = summarize(&figures).expect("at least three readings");
+    let below = figures.iter().filter(|&&f| f < threshold).count();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "host               {} — {}",
+        env.host.info.cpu_model,
+        env.host.topology.summary()
+    )?;
+    writeln!(
+        out,
+        "clock read         {:.1} ns (median)",
+        env.clock_overhead_ns
+    )?;
+    writeln!(
+        out,
+        "spin-loop hint     {:.1} ns",
+        crate::primitives::spin::ns_per_spin_hint()
+    )?;
+    writeln!(
+        out,
+        "busy work          {:.3} units/ns",
+        env.busy.units_per_ns()
+    )?;
+    writeln!(
+        out,
+        "parallelism        min {:.2}  median {:.2}  max {:.2}  over {} readings in {:.1} s ({} below {threshold})",
+        s.min,
+        s.median,
+        s.max,
+        s.n,
+        start.elapsed().as_secs_f64(),
+        below
+    )?;
+    writeln!(out, "steal time         {steal:.0} ms during the sampling")?;
+    let verdict = if cpus.len() < 2 {
+        "only one CPU: contention is measured by time-slicing, never in parallel".to_string()
+    } else if below == 0 {
+        format!("fit for contention benchmarks: every reading ≥ {threshold}")
+    } else if s.median >= threshold {
+        format!(
+            "usable with care: {below} of {} readings below {threshold}; sweeps retry and flag such points",
+            s.n
+        )
+    } else {
+        "UNFIT right now: the CPUs are mostly not running in parallel (a VM sharing cores?); numbers taken now would be wrong".to_string()
+    };
+    writeln!(out, "verdict            {verdict}")?;
     Ok(())
 }
 
@@ -414,9 +536,34 @@ fn print_summary(env: &Env, point: &Point, records: &[&RunRecord]) -> Result<()>
             "WARNING     {timed_out} trial(s) timed out and are excluded below"
         )?;
     }
-    let ok: Vec<&RunRecord> = records.iter().copied().filter(|r| !r.timed_out).collect();
+    let degraded = records.iter().filter(|r| r.degraded).count();
+    if degraded > 0 {
+        writeln!(
+            out,
+            "WARNING     {degraded} trial(s) DEGRADED (CPUs not running in parallel) and excluded below"
+        )?;
+    }
+    if let Some(low) = records
+        .iter()
+        .filter_map(|r| r.sentinel_before.zip(r.sentinel_after))
+        .map(|(a, b)| a.min(b))
+        .reduce(f64::min)
+    {
+        writeln!(
+            out,
+            "sentinel    lowest reading {low:.2} (1.00 = truly parallel)"
+        )?;
+    }
+    let ok: Vec<&RunRecord> = records
+        .iter()
+        .copied()
+        .filter(|r| !r.timed_out && !r.degraded)
+        .collect();
     if ok.is_empty() {
-        writeln!(out, "no trial finished within its time budget")?;
+        writeln!(
+            out,
+            "no clean trial: nothing to summarise (see the rows with --format csv)"
+        )?;
         return Ok(());
     }
     writeln!(

@@ -4,12 +4,12 @@
 use crate::cli::{UsageError, fmt_ns, fmt_rate, parse_duration};
 use crate::harness::topology::Placement;
 use crate::harness::{Env, Point};
-use crate::record::PointKey;
+use crate::record::RunRecord;
 use crate::report::csv::{HISTOGRAMS_CSV, RUNS_CSV, RunSink, load_runs};
 use crate::report::meta::{META_JSON, Meta, read_meta, utc_timestamp, write_meta};
 use crate::sweep::{Planned, Preset, Progress, SweepError, SweepSpec, axes, run_sweep};
 use anyhow::{Context, Result};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -60,6 +60,19 @@ pub struct SweepArgs {
     /// Watchdog budget per trial beyond its planned time.
     #[arg(long, value_parser = parse_duration)]
     timeout: Option<Duration>,
+    /// Run-until-stable budget: at most this many trials per point in all (an explicit
+    /// --trials without this runs exactly --trials).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    max_trials: Option<u32>,
+    /// Run-until-stable target: relative throughput spread over clean trials (e.g. 0.05).
+    #[arg(long, value_parser = crate::cli::parse_ratio)]
+    stability_target: Option<f64>,
+    /// Skip the parallelism sentinel (faster; rows then carry no sentinel readings).
+    #[arg(long)]
+    no_sentinel: bool,
+    /// Sentinel figure below which a trial is degraded (default 0.9).
+    #[arg(long, value_parser = crate::cli::parse_ratio)]
+    sentinel_threshold: Option<f64>,
     /// Output directory (default: results/<host-id>/<UTC timestamp>); must not hold a run.
     #[arg(long, conflicts_with = "resume")]
     out: Option<PathBuf>,
@@ -103,6 +116,10 @@ impl SweepArgs {
             || self.trials.is_some()
             || self.sample.is_some()
             || self.timeout.is_some()
+            || self.max_trials.is_some()
+            || self.stability_target.is_some()
+            || self.no_sentinel
+            || self.sentinel_threshold.is_some()
     }
 
     /// The preset, with every axis given on the command line replacing the preset's.
@@ -173,6 +190,23 @@ impl SweepArgs {
         }
         if let Some(d) = self.timeout {
             spec.timeout_ns = d.as_nanos() as u64;
+        }
+        // An explicit --trials means exactly that many, unless --max-trials asks for
+        // run-until-stable on top.
+        match (self.trials, self.max_trials) {
+            (_, Some(n)) => spec.max_trials = n,
+            (Some(n), None) => spec.max_trials = n,
+            (None, None) => {}
+        }
+        spec.max_trials = spec.max_trials.max(spec.trials);
+        if let Some(t) = self.stability_target {
+            spec.stability_target = t;
+        }
+        if self.no_sentinel {
+            spec.sentinel = false;
+        }
+        if let Some(t) = self.sentinel_threshold {
+            spec.sentinel_threshold = t;
         }
         let starved = spec.starved();
         if !starved.is_empty() {
@@ -308,11 +342,20 @@ impl Progress for Reporter {
         }
     }
 
+    fn extend(&mut self, runs: usize) {
+        self.total += runs;
+        if let Some(bar) = &self.bar {
+            bar.inc_length(runs as u64);
+        }
+    }
+
     fn done(&mut self, planned: &Planned, out: &crate::harness::TrialOutput) {
         self.count += 1;
         let r = &out.record;
         let flag = if r.timed_out {
             " TIMED OUT"
+        } else if r.degraded {
+            " DEGRADED (sentinel below threshold; kept, flagged)"
         } else if r.oversubscribed {
             " (oversubscribed)"
         } else {
@@ -346,7 +389,7 @@ impl Progress for Reporter {
 /// `lockbench sweep`.
 pub fn sweep(args: SweepArgs) -> Result<()> {
     let env_cores = crate::harness::host::Host::detect().usable_cpus();
-    let (spec, dir, mut meta, done, existing_rows) = match &args.resume {
+    let (spec, dir, mut meta, prior, existing_rows) = match &args.resume {
         Some(dir) => {
             if args.has_axes() {
                 return Err(UsageError(format!(
@@ -375,7 +418,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             }
             let env_host = crate::harness::host::Host::detect();
             let dir = new_run_dir(args.out.as_deref(), &env_host.info.host_id)?;
-            (spec, dir, None, HashSet::new(), 0)
+            (spec, dir, None, Vec::new(), 0)
         }
     };
     let env = Env::detect();
@@ -445,11 +488,16 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         count: 0,
         started: Instant::now(),
     };
+    let mut sentinel = crate::harness::sentinel::Parallelism {
+        allowed: env.host.allowed_cpus.clone(),
+        leg: crate::harness::sentinel::LEG,
+    };
     let result = run_sweep(
         &env,
         &spec,
-        &done,
+        &prior,
         &|| STOP.load(Ordering::SeqCst),
+        &mut sentinel,
         &mut reporter,
         &mut |out| sink.write(out).map_err(SweepError::from),
     );
@@ -478,15 +526,23 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     }
     println!("{}", dir.display());
     eprintln!(
-        "done: {} run(s) written ({} skipped as already done) to {}/{{{RUNS_CSV}, {HISTOGRAMS_CSV}, {META_JSON}}}",
+        "done: {} run(s) written ({} extra for stability, {} skipped as already done) to {}/{{{RUNS_CSV}, {HISTOGRAMS_CSV}, {META_JSON}}}",
         outcome.written,
+        outcome.extra,
         outcome.skipped,
         dir.display()
     );
+    if outcome.degraded > 0 {
+        eprintln!(
+            "warning: {} run(s) stayed DEGRADED (the CPUs were not really running in parallel); \
+             they are kept with degraded=true and left out of summaries",
+            outcome.degraded
+        );
+    }
     Ok(())
 }
 
-type ResumeState = (SweepSpec, PathBuf, Option<Meta>, HashSet<PointKey>, u64);
+type ResumeState = (SweepSpec, PathBuf, Option<Meta>, Vec<RunRecord>, u64);
 
 /// Reads what an interrupted sweep left in `dir`.
 fn resume_state(dir: &Path) -> Result<ResumeState> {
@@ -518,6 +574,6 @@ fn resume_state(dir: &Path) -> Result<ResumeState> {
         }
     }
     let rows = load_runs(&dir.join(RUNS_CSV)).map_err(|e| UsageError(e.to_string()))?;
-    let done: HashSet<PointKey> = rows.iter().map(|r| r.key()).collect();
-    Ok((spec, dir.to_path_buf(), Some(meta), done, rows.len() as u64))
+    let n = rows.len() as u64;
+    Ok((spec, dir.to_path_buf(), Some(meta), rows, n))
 }

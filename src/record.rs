@@ -97,6 +97,26 @@ pub struct RunRecord {
     pub busy_units_per_ns: f64,
     /// Median cost of one timestamp read (included in every timed wait and hold).
     pub clock_read_ns: f64,
+    // ---- trustworthiness (see README: "degraded points") ----
+    /// Parallelism sentinel right before the trial: achieved parallel speedup / ideal of
+    /// pinned busy loops on the trial's CPUs (1 = truly parallel). Empty if not measured.
+    pub sentinel_before: Option<f64>,
+    /// The same, right after the trial.
+    pub sentinel_after: Option<f64>,
+    /// A sentinel reading was below the threshold on every attempt: do not trust this row.
+    pub degraded: bool,
+    /// Attempts made (a degraded trial is retried after a pause, up to a budget).
+    pub attempts: u32,
+    /// Machine-wide steal time during the kept attempt, in milliseconds.
+    pub steal_ms: f64,
+    /// Single-CPU speed of the sentinel's loop, busy-work units per ns (frequency changes).
+    pub single_core_units_per_ns: Option<f64>,
+    /// Clean (not degraded) trials of this point so far, this one included.
+    pub clean_trials: u32,
+    /// Relative spread (max − min) / median of throughput over those clean trials.
+    pub throughput_spread: f64,
+    /// The spread is within the stability target (with at least 2 clean trials).
+    pub stable: bool,
     // ---- metrics ----
     /// Operations completed in the window (all threads).
     pub ops: u64,

@@ -255,3 +255,58 @@ fn workload_axes_are_checked_per_primitive() {
         );
     }
 }
+
+#[test]
+fn probe_reports_the_sentinel_series_and_a_verdict() {
+    let out = lockbench(&["probe", "--duration", "100ms"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    for needle in [
+        "parallelism",
+        "min",
+        "median",
+        "max",
+        "verdict",
+        "clock read",
+        "spin-loop hint",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing:\n{text}");
+    }
+    let bad = lockbench(&["probe", "--sentinel-threshold", "2"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn run_rows_carry_sentinel_readings_unless_disabled() {
+    let csv_of = |extra: &[&str]| {
+        let out = lockbench(
+            &[
+                &["run", "--lock", "spin-ttas", "--format", "csv"],
+                TINY,
+                extra,
+            ]
+            .concat(),
+        );
+        assert!(out.status.success());
+        let text = stdout(&out);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        reader
+            .deserialize::<lockbench::record::RunRecord>()
+            .map(Result::unwrap)
+            .collect::<Vec<_>>()
+    };
+    let rows = csv_of(&[]);
+    assert!(
+        rows.iter()
+            .all(|r| r.sentinel_before.is_some() && r.sentinel_after.is_some() && r.attempts >= 1)
+    );
+    let rows = csv_of(&["--no-sentinel"]);
+    assert!(
+        rows.iter()
+            .all(|r| r.sentinel_before.is_none() && !r.degraded)
+    );
+}

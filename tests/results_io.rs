@@ -1,5 +1,6 @@
 //! Result files: the round trip, an interrupted sweep's rows, and every reader error.
 
+use lockbench::harness::sentinel::{Reading, Sentinel};
 use lockbench::harness::topology::Placement;
 use lockbench::harness::{Env, TrialOutput};
 use lockbench::record::{RunRecord, SCHEMA_VERSION};
@@ -19,8 +20,20 @@ fn env() -> &'static Env {
 struct Silent;
 impl Progress for Silent {
     fn start(&mut self, _: usize, _: usize, _: Duration) {}
+    fn extend(&mut self, _: usize) {}
     fn done(&mut self, _: &Planned, _: &TrialOutput) {}
     fn finish(&mut self) {}
+}
+
+/// A sentinel that always reads `self.0` (healthy 1.0, or a degraded host).
+struct FixedSentinel(f64);
+impl Sentinel for FixedSentinel {
+    fn read(&mut self, _: &[usize]) -> Reading {
+        Reading {
+            parallel: self.0,
+            single_units_per_ns: 3.0,
+        }
+    }
 }
 
 fn tiny_spec() -> SweepSpec {
@@ -42,16 +55,40 @@ fn tiny_spec() -> SweepSpec {
         trials: 2,
         sample_every: 1,
         timeout_ns: 10_000_000_000,
+        max_trials: 2,
+        stability_target: 0.05,
+        sentinel: false,
+        sentinel_threshold: 0.9,
+        sentinel_retries: 0,
     }
 }
 
-/// Runs `spec` into `dir`, stopping after `stop_after` runs; returns what was written.
+/// Runs `spec` into `dir` with a healthy sentinel, stopping after `stop_after` runs.
 fn sweep_into(
     dir: &Path,
     spec: &SweepSpec,
     stop_after: usize,
-    done: &HashSet<lockbench::record::PointKey>,
+    prior: &[RunRecord],
     existing: u64,
+) -> (Vec<RunRecord>, bool) {
+    sweep_with(
+        dir,
+        spec,
+        stop_after,
+        prior,
+        existing,
+        &mut FixedSentinel(1.0),
+    )
+}
+
+/// Runs `spec` into `dir`, stopping after `stop_after` runs; returns what was written.
+fn sweep_with(
+    dir: &Path,
+    spec: &SweepSpec,
+    stop_after: usize,
+    prior: &[RunRecord],
+    existing: u64,
+    sentinel: &mut dyn Sentinel,
 ) -> (Vec<RunRecord>, bool) {
     let mut sink = if existing == 0 {
         RunSink::create(dir).unwrap()
@@ -63,8 +100,9 @@ fn sweep_into(
     let outcome = run_sweep(
         env(),
         spec,
-        done,
+        prior,
         &|| count.get() >= stop_after,
+        sentinel,
         &mut Silent,
         &mut |out| {
             sink.write(out).map_err(SweepError::from)?;
@@ -80,8 +118,7 @@ fn sweep_into(
 #[test]
 fn rows_round_trip_exactly() {
     let dir = tempfile::tempdir().unwrap();
-    let (written, interrupted) =
-        sweep_into(dir.path(), &tiny_spec(), usize::MAX, &HashSet::new(), 0);
+    let (written, interrupted) = sweep_into(dir.path(), &tiny_spec(), usize::MAX, &[], 0);
     assert!(!interrupted);
     assert_eq!(written.len(), tiny_spec().len());
     let read = load_runs(&dir.path().join(RUNS_CSV)).unwrap();
@@ -106,13 +143,12 @@ fn rows_round_trip_exactly() {
 fn interruption_keeps_finished_rows_and_resume_completes_the_plan() {
     let dir = tempfile::tempdir().unwrap();
     let spec = tiny_spec();
-    let (first, interrupted) = sweep_into(dir.path(), &spec, 5, &HashSet::new(), 0);
+    let (first, interrupted) = sweep_into(dir.path(), &spec, 5, &[], 0);
     assert!(interrupted);
     assert_eq!(first.len(), 5);
     let kept = load_runs(&dir.path().join(RUNS_CSV)).unwrap();
     assert_eq!(kept, first);
-    let done: HashSet<_> = kept.iter().map(|r| r.key()).collect();
-    let (rest, interrupted) = sweep_into(dir.path(), &spec, usize::MAX, &done, kept.len() as u64);
+    let (rest, interrupted) = sweep_into(dir.path(), &spec, usize::MAX, &kept, kept.len() as u64);
     assert!(!interrupted);
     assert_eq!(rest.len(), spec.len() - 5);
     let all = load_runs(&dir.path().join(RUNS_CSV)).unwrap();
@@ -122,6 +158,99 @@ fn interruption_keeps_finished_rows_and_resume_completes_the_plan() {
     assert_eq!(
         hist.iter().map(|h| h.row).collect::<Vec<_>>(),
         (0..spec.len() as u64).collect::<Vec<_>>()
+    );
+}
+
+/// Sweep rows carry the sentinel readings, and a host that never gives a clean window yields
+/// rows that are kept but flagged degraded (after the retry budget).
+#[test]
+fn sweep_rows_carry_sentinel_columns_and_flags() {
+    let spec = SweepSpec {
+        sentinel: true,
+        sentinel_retries: 1,
+        trials: 1,
+        max_trials: 1,
+        ..tiny_spec()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, _) = sweep_with(
+        dir.path(),
+        &spec,
+        usize::MAX,
+        &[],
+        0,
+        &mut FixedSentinel(1.0),
+    );
+    for r in &rows {
+        assert_eq!(
+            (r.sentinel_before, r.sentinel_after, r.degraded, r.attempts),
+            (Some(1.0), Some(1.0), false, 1)
+        );
+        assert_eq!(r.single_core_units_per_ns, Some(3.0));
+        assert!(r.steal_ms >= 0.0);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, _) = sweep_with(
+        dir.path(),
+        &spec,
+        usize::MAX,
+        &[],
+        0,
+        &mut FixedSentinel(0.5),
+    );
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert!(r.degraded, "{} not flagged", r.primitive);
+        assert_eq!(r.attempts, 2, "one retry, then kept");
+        assert_eq!(
+            (r.clean_trials, r.stable),
+            (0, false),
+            "degraded trials are not clean"
+        );
+    }
+    // And they survive the round trip.
+    assert_eq!(load_runs(&dir.path().join(RUNS_CSV)).unwrap(), rows);
+}
+
+/// Run-until-stable: with an impossible target every point gets the extra trials up to the
+/// budget; with a loose one none does. The rows record the count, spread and verdict.
+#[test]
+fn run_until_stable_adds_trials_only_where_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    let strict = SweepSpec {
+        trials: 2,
+        max_trials: 4,
+        stability_target: 0.0,
+        ..tiny_spec()
+    };
+    let (rows, _) = sweep_into(dir.path(), &strict, usize::MAX, &[], 0);
+    assert_eq!(
+        rows.len(),
+        strict.len() / 2 * 4,
+        "every point ran to the 4-trial budget"
+    );
+    let last = rows.iter().filter(|r| r.trial == 3).collect::<Vec<_>>();
+    assert!(
+        last.iter()
+            .all(|r| r.clean_trials == 4 && !r.stable && r.throughput_spread > 0.0)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let loose = SweepSpec {
+        trials: 2,
+        max_trials: 4,
+        stability_target: 1e9,
+        ..tiny_spec()
+    };
+    let (rows, _) = sweep_into(dir.path(), &loose, usize::MAX, &[], 0);
+    assert_eq!(
+        rows.len(),
+        loose.len(),
+        "no extra trials when already stable"
+    );
+    assert!(
+        rows.iter()
+            .filter(|r| r.trial == 1)
+            .all(|r| r.stable && r.clean_trials == 2)
     );
 }
 

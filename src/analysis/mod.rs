@@ -2,4 +2,4 @@
 
 mod stats;
 
-pub use stats::{Fairness, Summary, fairness, summarize};
+pub use stats::{Fairness, Stability, Summary, fairness, stability, summarize};

@@ -45,6 +45,30 @@ pub fn summarize(values: &[f64]) -> Option<Summary> {
     })
 }
 
+/// Where a point stands on run-until-stable.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stability {
+    /// Clean trials so far.
+    pub clean_trials: u32,
+    /// (max − min) / median of the metric over them (0 with fewer than 2).
+    pub spread: f64,
+    /// At least 2 clean trials and the spread within the target.
+    pub stable: bool,
+}
+
+/// Stability of a metric over the clean trials so far, against a relative-spread `target`.
+pub fn stability(clean: &[f64], target: f64) -> Stability {
+    let spread = match summarize(clean) {
+        Some(s) if s.n >= 2 => s.spread,
+        _ => 0.0,
+    };
+    Stability {
+        clean_trials: clean.len() as u32,
+        spread,
+        stable: clean.len() >= 2 && spread <= target,
+    }
+}
+
 /// How evenly work was shared among threads.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Fairness {
@@ -102,6 +126,19 @@ mod tests {
         assert!(summarize(&[f64::NAN]).is_none());
         assert_eq!(summarize(&[5.0]).unwrap().spread, 0.0);
         assert_eq!(summarize(&[0.0, 0.0, 1.0]).unwrap().spread, f64::INFINITY);
+    }
+
+    #[test]
+    fn stability_needs_two_clean_trials_within_target() {
+        assert!(!stability(&[], 0.05).stable);
+        assert!(
+            !stability(&[100.0], 0.05).stable,
+            "one trial proves nothing"
+        );
+        let s = stability(&[100.0, 103.0], 0.05);
+        assert!(s.stable && (s.spread - 0.03 / 1.015).abs() < 1e-9);
+        let s = stability(&[100.0, 120.0, 101.0], 0.05);
+        assert_eq!((s.clean_trials, s.stable), (3, false));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod classic;
 pub mod clock;
 pub mod host;
 mod runner;
+pub mod sentinel;
 pub mod topology;
 pub mod workloads;
 pub use classic::{run_barrier, run_queue, run_semaphore};
@@ -329,6 +330,15 @@ pub(crate) fn build_record(
         timed_out: collected.timed_out,
         busy_units_per_ns: env.busy.units_per_ns(),
         clock_read_ns: env.clock_overhead_ns,
+        sentinel_before: None,
+        sentinel_after: None,
+        degraded: false,
+        attempts: 1,
+        steal_ms: 0.0,
+        single_core_units_per_ns: None,
+        clean_trials: 0,
+        throughput_spread: 0.0,
+        stable: false,
         ops,
         elapsed_s,
         throughput_ops_s: per_s(ops),
@@ -370,4 +380,43 @@ pub(crate) fn build_record(
         hold,
         per_thread_ops,
     }
+}
+
+/// CPUs a point's threads run on (its pin order, one entry per thread up to the CPU count);
+/// empty when unpinned.
+pub fn point_cpus(env: &Env, point: &Point) -> Vec<usize> {
+    let order = env
+        .host
+        .topology
+        .pin_order(point.placement, &env.host.allowed_cpus);
+    order.into_iter().take(point.threads).collect()
+}
+
+/// Runs one trial between parallelism-sentinel readings (retrying a degraded one per
+/// `policy`) and fills the row's trustworthiness columns. `run` is the trial itself.
+pub fn guarded_trial(
+    env: &Env,
+    point: &Point,
+    policy: &sentinel::Policy,
+    sentinel: &mut dyn sentinel::Sentinel,
+    mut run: impl FnMut() -> Result<TrialOutput, HarnessError>,
+) -> Result<TrialOutput, HarnessError> {
+    let cpus = point_cpus(env, point);
+    let mut steal = 0.0;
+    let g = sentinel::guard(sentinel, &cpus, policy, std::thread::sleep, || {
+        let steal_before = sentinel::steal_ms();
+        let out = run();
+        steal = sentinel::steal_ms() - steal_before;
+        out
+    })?;
+    let mut out = g.value;
+    let r = &mut out.record;
+    r.sentinel_before = Some(g.before.parallel);
+    r.sentinel_after = Some(g.after.parallel);
+    r.degraded = g.degraded;
+    r.attempts = g.attempts;
+    r.steal_ms = steal.max(0.0);
+    r.single_core_units_per_ns =
+        Some((g.before.single_units_per_ns + g.after.single_units_per_ns) / 2.0);
+    Ok(out)
 }

@@ -7,12 +7,15 @@
 
 pub mod axes;
 
+use crate::analysis::stability;
+use crate::harness::guarded_trial;
+use crate::harness::sentinel::{LEG, Policy, Sentinel};
 use crate::harness::topology::Placement;
 use crate::harness::{Env, HarnessError, Point, TrialOutput};
-use crate::record::PointKey;
+use crate::record::{PointKey, RunRecord};
 use crate::registry;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 /// Every axis and setting of a sweep; serialized into meta.json so `--resume` can rebuild
@@ -45,6 +48,35 @@ pub struct SweepSpec {
     pub sample_every: u32,
     /// Watchdog budget per trial beyond its planned time, ns.
     pub timeout_ns: u64,
+    /// Run-until-stable: extra trials (beyond `trials`) are run for a point whose throughput
+    /// spread over its clean trials exceeds `stability_target`, up to this many in all.
+    #[serde(default)]
+    pub max_trials: u32,
+    /// Target relative spread (max − min) / median of throughput over clean trials.
+    #[serde(default = "default_stability_target")]
+    pub stability_target: f64,
+    /// Read the parallelism sentinel around every trial.
+    #[serde(default = "default_true")]
+    pub sentinel: bool,
+    /// Sentinel figure below which a trial is degraded.
+    #[serde(default = "default_threshold")]
+    pub sentinel_threshold: f64,
+    /// Retries of a degraded trial.
+    #[serde(default = "default_retries")]
+    pub sentinel_retries: u32,
+}
+
+fn default_stability_target() -> f64 {
+    0.05
+}
+fn default_true() -> bool {
+    true
+}
+fn default_threshold() -> f64 {
+    crate::harness::sentinel::DEFAULT_THRESHOLD
+}
+fn default_retries() -> u32 {
+    2
 }
 
 /// Named starting points for a sweep; explicit axes override theirs.
@@ -81,6 +113,12 @@ impl Preset {
             trials: 2,
             sample_every: 1,
             timeout_ns: 10_000_000_000,
+            // Quick: no extra stability rounds (the rows still record spread and verdict).
+            max_trials: 2,
+            stability_target: default_stability_target(),
+            sentinel: true,
+            sentinel_threshold: default_threshold(),
+            sentinel_retries: 1,
         };
         let mut spec = match self {
             Preset::Quick => base,
@@ -94,6 +132,8 @@ impl Preset {
                 duration_ns: 250_000_000,
                 warmup_ns: 50_000_000,
                 trials: 3,
+                max_trials: 6,
+                sentinel_retries: 2,
                 ..base
             },
             Preset::Full => SweepSpec {
@@ -107,6 +147,8 @@ impl Preset {
                 duration_ns: 500_000_000,
                 warmup_ns: 100_000_000,
                 trials: 5,
+                max_trials: 10,
+                sentinel_retries: 3,
                 ..base
             },
         };
@@ -243,9 +285,16 @@ impl SweepSpec {
     }
 
     /// Expected wall time of `runs` runs: warm-up + window + about 15 ms of thread start-up
-    /// and join each.
+    /// and join each, plus the sentinel readings when enabled.
     pub fn estimate(&self, runs: usize) -> Duration {
-        Duration::from_nanos(self.warmup_ns + self.duration_ns + 15_000_000) * runs as u32
+        // Two sentinel readings of three legs each, plus thread start-up, per run.
+        let sentinel_ns = if self.sentinel {
+            6 * LEG.as_nanos() as u64 + 10_000_000
+        } else {
+            0
+        };
+        Duration::from_nanos(self.warmup_ns + self.duration_ns + 15_000_000 + sentinel_ns)
+            * runs as u32
     }
 }
 
@@ -253,6 +302,8 @@ impl SweepSpec {
 pub trait Progress {
     /// Before the first run: how many will run (after skipping resumed ones) and for how long.
     fn start(&mut self, runs: usize, skipped: usize, estimate: Duration);
+    /// Run-until-stable added `runs` runs to the plan.
+    fn extend(&mut self, runs: usize);
     /// After each run.
     fn done(&mut self, planned: &Planned, out: &TrialOutput);
     /// At the end.
@@ -277,43 +328,185 @@ pub struct SweepOutcome {
     pub written: usize,
     /// Runs skipped because a previous invocation wrote them (`--resume`).
     pub skipped: usize,
+    /// Extra trials run because a point was not yet stable.
+    pub extra: usize,
+    /// Trials that stayed degraded after their retries (kept, flagged).
+    pub degraded: usize,
     /// Stopped by request before the plan was done.
     pub interrupted: bool,
 }
 
-/// Runs every planned (point, trial) not in `done`, writing each through `write` before the
-/// next starts. `stop()` is polled between runs: when it turns true the sweep ends after the
-/// run in flight.
-pub fn run_sweep(
-    env: &Env,
-    spec: &SweepSpec,
-    done: &HashSet<PointKey>,
-    stop: &dyn Fn() -> bool,
-    progress: &mut dyn Progress,
-    write: &mut dyn FnMut(&TrialOutput) -> Result<(), SweepError>,
-) -> Result<SweepOutcome, SweepError> {
-    let total = spec.len();
-    let todo = spec.plan().filter(|p| !done.contains(&p.key())).count();
-    progress.start(todo, total - todo, spec.estimate(todo));
-    let mut outcome = SweepOutcome {
-        written: 0,
-        skipped: total - todo,
-        interrupted: false,
-    };
-    for planned in spec.plan().filter(|p| !done.contains(&p.key())) {
-        if stop() {
-            outcome.interrupted = true;
-            break;
+/// A point's identity without its trial number: what run-until-stable tracks.
+fn variant(key: &PointKey) -> PointKey {
+    PointKey {
+        trial: 0,
+        ..key.clone()
+    }
+}
+
+/// The configuration a run belongs to (everything but primitive, workload variant, trial):
+/// trials are interleaved and stability is settled within one configuration at a time.
+fn config(p: &Planned) -> (Placement, usize, u64, u64) {
+    (
+        p.point.placement,
+        p.point.threads,
+        p.point.cs_ns,
+        p.point.think_ns,
+    )
+}
+
+/// The sweep loop's state: what is done, the clean throughputs per point, the outcome.
+struct Runner<'a> {
+    env: &'a Env,
+    spec: &'a SweepSpec,
+    done: HashSet<PointKey>,
+    clean: HashMap<PointKey, Vec<f64>>,
+    stop: &'a dyn Fn() -> bool,
+    sentinel: &'a mut dyn Sentinel,
+    progress: &'a mut dyn Progress,
+    write: &'a mut dyn FnMut(&TrialOutput) -> Result<(), SweepError>,
+    outcome: SweepOutcome,
+}
+
+impl Runner<'_> {
+    /// Runs one planned trial (unless already done); `false` when a stop was requested.
+    fn run(&mut self, planned: &Planned) -> Result<bool, SweepError> {
+        let key = planned.key();
+        if self.done.contains(&key) {
+            return Ok(true);
+        }
+        if (self.stop)() {
+            self.outcome.interrupted = true;
+            return Ok(false);
         }
         let primitive = registry::find(&planned.point.primitive)
             .expect("sweep specs hold registered names only (validated on parse and resume)");
-        let out = primitive.run(env, &planned.point, planned.trial)?;
-        write(&out)?;
-        outcome.written += 1;
-        progress.done(&planned, &out);
+        let trial = || primitive.run(self.env, &planned.point, planned.trial);
+        let mut out = if self.spec.sentinel {
+            let policy = Policy {
+                threshold: self.spec.sentinel_threshold,
+                retries: self.spec.sentinel_retries,
+                ..Policy::default()
+            };
+            guarded_trial(self.env, &planned.point, &policy, self.sentinel, trial)?
+        } else {
+            trial()?
+        };
+        let clean = self.clean.entry(variant(&key)).or_default();
+        if !out.record.degraded && !out.record.timed_out {
+            clean.push(out.record.throughput_ops_s);
+        }
+        let s = stability(clean, self.spec.stability_target);
+        out.record.clean_trials = s.clean_trials;
+        out.record.throughput_spread = s.spread;
+        out.record.stable = s.stable;
+        self.outcome.degraded += usize::from(out.record.degraded);
+        (self.write)(&out)?;
+        self.done.insert(key);
+        self.outcome.written += 1;
+        self.progress.done(planned, &out);
+        Ok(true)
     }
-    progress.finish();
-    Ok(outcome)
+
+    /// Runs one configuration: its planned trials (interleaved across primitives), then
+    /// extra rounds, each for the points not yet stable, until all are or the budget is spent.
+    fn run_config(&mut self, batch: &[Planned]) -> Result<bool, SweepError> {
+        for planned in batch {
+            if !self.run(planned)? {
+                return Ok(false);
+            }
+        }
+        let firsts: Vec<&Planned> = batch.iter().filter(|p| p.trial == 0).collect();
+        for extra in self.spec.trials..self.spec.max_trials {
+            let unstable: Vec<Planned> = firsts
+                .iter()
+                .filter(|p| {
+                    let clean = self
+                        .clean
+                        .get(&variant(&p.key()))
+                        .map_or(&[][..], Vec::as_slice);
+                    !stability(clean, self.spec.stability_target).stable
+                })
+                .map(|p| Planned {
+                    trial: extra,
+                    ..(*p).clone()
+                })
+                .collect();
+            if unstable.is_empty() {
+                break;
+            }
+            let new = unstable
+                .iter()
+                .filter(|p| !self.done.contains(&p.key()))
+                .count();
+            self.progress.extend(new);
+            self.outcome.extra += new;
+            for planned in &unstable {
+                if !self.run(planned)? {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Runs the plan: every (point, trial) not already among `prior` rows (a resumed sweep's),
+/// each between sentinel readings when the spec asks, each written through `write` before
+/// the next starts, plus run-until-stable extra trials. `stop()` is polled between runs:
+/// when it turns true the sweep ends after the run in flight.
+pub fn run_sweep(
+    env: &Env,
+    spec: &SweepSpec,
+    prior: &[RunRecord],
+    stop: &dyn Fn() -> bool,
+    sentinel: &mut dyn Sentinel,
+    progress: &mut dyn Progress,
+    write: &mut dyn FnMut(&TrialOutput) -> Result<(), SweepError>,
+) -> Result<SweepOutcome, SweepError> {
+    let done: HashSet<PointKey> = prior.iter().map(RunRecord::key).collect();
+    let mut clean: HashMap<PointKey, Vec<f64>> = HashMap::new();
+    for r in prior.iter().filter(|r| !r.degraded && !r.timed_out) {
+        clean
+            .entry(variant(&r.key()))
+            .or_default()
+            .push(r.throughput_ops_s);
+    }
+    let total = spec.len();
+    let todo = spec.plan().filter(|p| !done.contains(&p.key())).count();
+    progress.start(todo, total - todo, spec.estimate(todo));
+    let mut runner = Runner {
+        env,
+        spec,
+        done,
+        clean,
+        stop,
+        sentinel,
+        progress,
+        write,
+        outcome: SweepOutcome {
+            written: 0,
+            skipped: total - todo,
+            extra: 0,
+            degraded: 0,
+            interrupted: false,
+        },
+    };
+    let mut batch: Vec<Planned> = Vec::new();
+    for planned in spec.plan() {
+        if batch.first().is_some_and(|b| config(b) != config(&planned)) {
+            if !runner.run_config(&batch)? {
+                break;
+            }
+            batch.clear();
+        }
+        batch.push(planned);
+    }
+    if !runner.outcome.interrupted && !batch.is_empty() {
+        runner.run_config(&batch)?;
+    }
+    runner.progress.finish();
+    Ok(runner.outcome)
 }
 
 #[cfg(test)]
@@ -339,6 +532,11 @@ mod tests {
             trials: 2,
             sample_every: 1,
             timeout_ns: 1_000_000_000,
+            max_trials: 2,
+            stability_target: 0.05,
+            sentinel: false,
+            sentinel_threshold: 0.9,
+            sentinel_retries: 0,
         }
     }
 
