@@ -34,6 +34,8 @@ enum Command {
     Run(RunArgs),
     /// Measure a grid of points and write runs.csv, histograms.csv and meta.json.
     Sweep(crate::cli_sweep::SweepArgs),
+    /// Find where sleeping starts to beat spinning on this CPU (critical-section length).
+    Breakeven(crate::cli_breakeven::BreakevenArgs),
     /// Check the machine: is it running threads truly in parallel right now (sentinel series),
     /// and what do clock reads and spin hints cost here.
     Probe {
@@ -43,7 +45,19 @@ enum Command {
         /// Sentinel figure below which the machine is called unfit (default 0.9).
         #[arg(long, value_parser = parse_ratio)]
         sentinel_threshold: Option<f64>,
+        /// Samples per probe (after warm-up).
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(20..=1_000_000))]
+        rounds: u64,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ProbeFormat::Table)]
+        format: ProbeFormat,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ProbeFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -192,10 +206,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List { format } => list(format),
         Command::Run(args) => run_point(args),
         Command::Sweep(args) => crate::cli_sweep::sweep(args),
+        Command::Breakeven(args) => crate::cli_breakeven::breakeven(args),
         Command::Probe {
             duration,
             sentinel_threshold,
-        } => probe(duration, sentinel_threshold),
+            rounds,
+            format,
+        } => probe(duration, sentinel_threshold, rounds as usize, format),
     }
 }
 
@@ -397,7 +414,12 @@ fn run_point(args: RunArgs) -> Result<()> {
 
 /// `lockbench probe`: the parallelism sentinel sampled over `duration` (min / median / max
 /// and a verdict), plus the clock and spin-hint costs.
-fn probe(duration: Duration, threshold: Option<f64>) -> Result<()> {
+fn probe(
+    duration: Duration,
+    threshold: Option<f64>,
+    rounds: usize,
+    format: ProbeFormat,
+) -> Result<()> {
     use crate::harness::sentinel::{DEFAULT_THRESHOLD, LEG, Parallelism, Sentinel, steal_ms};
     let env = Env::detect();
     let threshold = threshold.unwrap_or(DEFAULT_THRESHOLD);
@@ -417,6 +439,13 @@ fn probe(duration: Duration, threshold: Option<f64>) -> Result<()> {
         series.push(sentinel.read(&cpus));
     }
     let steal = steal_ms() - steal_before;
+    eprintln!("running the sleep/wake and cache-line probes ({rounds} samples each) …");
+    let probes = crate::probes::run_all(&env.clock, &cpus, rounds);
+    if matches!(format, ProbeFormat::Json) {
+        serde_json::to_writer_pretty(std::io::stdout().lock(), &probes)?;
+        println!();
+        return Ok(());
+    }
     let figures: Vec<f64> = series.iter().map(|r| r.parallel).collect();
     let s = summarize(&figures).expect("at least three readings");
     let below = figures.iter().filter(|&&f| f < threshold).count();
@@ -466,6 +495,76 @@ fn probe(duration: Duration, threshold: Option<f64>) -> Result<()> {
         "UNFIT right now: the CPUs are mostly not running in parallel (a VM sharing cores?); numbers taken now would be wrong".to_string()
     };
     writeln!(out, "verdict            {verdict}")?;
+    writeln!(out)?;
+    print_probes(&mut out, &probes)?;
+    Ok(())
+}
+
+/// The probe table: one line per probe with percentiles, then the core-to-core matrix.
+pub fn print_probes(out: &mut dyn Write, p: &crate::probes::Probes) -> Result<()> {
+    writeln!(
+        out,
+        "{:<44} {:>10} {:>10} {:>10} {:>10} {:>8}",
+        "probe", "p50", "p10", "p90", "p99", "samples"
+    )?;
+    let rows = [
+        (
+            "futex round trip, same core (2 ctx switches)",
+            p.same_core_round_trip,
+        ),
+        (
+            "futex round trip, cross core (2 wake-ups)",
+            p.cross_core_round_trip,
+        ),
+        (
+            "futex wake-up latency, cross core (one way)",
+            p.cross_core_wakeup,
+        ),
+        (
+            "futex wake, no waiter (syscall)",
+            Some(p.futex_wake_no_waiter),
+        ),
+        ("sched_yield", Some(p.sched_yield)),
+        ("atomic RMW, uncontended", Some(p.atomic_rmw)),
+        ("spin-loop hint", Some(p.spin_hint)),
+    ];
+    for (name, fig) in rows {
+        match fig {
+            Some(f) => writeln!(
+                out,
+                "{name:<44} {:>10} {:>10} {:>10} {:>10} {:>8}",
+                fmt_ns(f.p50_ns),
+                fmt_ns(f.p10_ns),
+                fmt_ns(f.p90_ns),
+                fmt_ns(f.p99_ns),
+                f.samples
+            )?,
+            None => writeln!(out, "{name:<44} {:>10}", "n/a (one CPU)")?,
+        }
+    }
+    if p.core_to_core_cpus.len() > 1 {
+        writeln!(
+            out,
+            "\ncore-to-core one-way latency (CAS ping-pong / 2, median), from row to column:"
+        )?;
+        write!(out, "{:>6}", "")?;
+        for c in &p.core_to_core_cpus {
+            write!(out, "{:>9}", format!("cpu{c}"))?;
+        }
+        writeln!(out)?;
+        for (i, row) in p.core_to_core_ns.iter().enumerate() {
+            write!(out, "{:>6}", format!("cpu{}", p.core_to_core_cpus[i]))?;
+            for v in row {
+                let cell = if v.is_nan() {
+                    "—".to_string()
+                } else {
+                    fmt_ns(*v)
+                };
+                write!(out, "{cell:>9}")?;
+            }
+            writeln!(out)?;
+        }
+    }
     Ok(())
 }
 

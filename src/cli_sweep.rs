@@ -226,7 +226,7 @@ impl SweepArgs {
 
 /// Creates a fresh run directory: `out` if given (it must not already hold a run), else
 /// `results/<host>/<timestamp>` with a numeric suffix if that exists. Never overwrites.
-fn new_run_dir(out: Option<&Path>, host_id: &str) -> Result<PathBuf, UsageError> {
+pub(crate) fn new_run_dir(out: Option<&Path>, host_id: &str) -> Result<PathBuf, UsageError> {
     let dir = match out {
         Some(d) => d.to_path_buf(),
         None => {
@@ -421,6 +421,22 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             (spec, dir, None, Vec::new(), 0)
         }
     };
+    let dir = execute(&spec, dir, meta.take(), &prior, existing_rows)?;
+    println!("{}", dir.display());
+    Ok(())
+}
+
+/// Measures `spec` into run directory `dir` (fresh, or an interrupted one being resumed with
+/// its `meta` and `prior` rows): meta.json with calibrations and probes, a progress report,
+/// Ctrl-C handling, every row written as it completes. Returns the directory.
+pub(crate) fn execute(
+    spec: &SweepSpec,
+    dir: PathBuf,
+    mut meta: Option<Meta>,
+    prior: &[RunRecord],
+    existing_rows: u64,
+) -> Result<PathBuf> {
+    let spec = spec.clone();
     let env = Env::detect();
     if let Some(m) = &meta {
         if m.host.host_id != env.host.info.host_id {
@@ -468,7 +484,11 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
                 harness_ns_per_op_untimed: untimed,
                 harness_ns_per_op_timed: timed,
                 spec: serde_json::to_value(&spec).context("serializing the sweep spec")?,
-                probes: None,
+                probes: {
+                    eprintln!("probing sleep/wake and cache-line costs …");
+                    let p = crate::probes::run_all(&env.clock, &env.host.allowed_cpus, 500);
+                    Some(serde_json::to_value(p).context("serializing the probes")?)
+                },
             }
         }
     };
@@ -495,7 +515,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     let result = run_sweep(
         &env,
         &spec,
-        &prior,
+        prior,
         &|| STOP.load(Ordering::SeqCst),
         &mut sentinel,
         &mut reporter,
@@ -524,7 +544,6 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         }
         .into());
     }
-    println!("{}", dir.display());
     eprintln!(
         "done: {} run(s) written ({} extra for stability, {} skipped as already done) to {}/{{{RUNS_CSV}, {HISTOGRAMS_CSV}, {META_JSON}}}",
         outcome.written,
@@ -539,7 +558,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             outcome.degraded
         );
     }
-    Ok(())
+    Ok(dir)
 }
 
 type ResumeState = (SweepSpec, PathBuf, Option<Meta>, Vec<RunRecord>, u64);

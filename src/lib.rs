@@ -12,9 +12,13 @@ pub mod analysis;
 #[cfg(not(loom))]
 pub mod cli;
 #[cfg(not(loom))]
+mod cli_breakeven;
+#[cfg(not(loom))]
 mod cli_sweep;
 #[cfg(not(loom))]
 pub mod harness;
+#[cfg(not(loom))]
+pub mod probes;
 #[cfg(not(loom))]
 pub mod record;
 #[cfg(not(loom))]

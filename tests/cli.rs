@@ -310,3 +310,82 @@ fn run_rows_carry_sentinel_readings_unless_disabled() {
             .all(|r| r.sentinel_before.is_none() && !r.degraded)
     );
 }
+
+#[test]
+fn breakeven_refuses_bad_ranges() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["breakeven", "--cs", "1us,2us"], "at least 3"),
+        (&["breakeven", "--cs", "100us..1us:5"], "--cs"),
+        (&["breakeven", "--cs", "1us..1us:5"], "--cs"),
+        (&["breakeven", "--cs", "20ns..1ms:2"], "--cs"),
+        (
+            &["breakeven", "--spinner", "spin-tass"],
+            "unknown primitive",
+        ),
+        (
+            &["breakeven", "--sleepers", "cas-counter"],
+            "not a mutual-exclusion lock",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = lockbench(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.lines().next().unwrap_or_default().contains(needle),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn breakeven_writes_its_files_and_a_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("be");
+    let o = lockbench(&[
+        "breakeven",
+        "--cs",
+        "50ns..50us:3",
+        "--sleepers",
+        "futex-mutex",
+        "--trials",
+        "1",
+        "--duration",
+        "20ms",
+        "--no-sentinel",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let verdict = stdout(&o);
+    assert!(
+        verdict.contains("throughput")
+            && verdict.contains("efficiency")
+            && verdict.contains("textbook"),
+        "{verdict}"
+    );
+    for f in [
+        "runs.csv",
+        "histograms.csv",
+        "meta.json",
+        "breakeven.csv",
+        "breakeven.svg",
+        "verdict.txt",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let rows = std::fs::read_to_string(out.join("breakeven.csv")).unwrap();
+    assert!(rows.starts_with("regime,threads,metric,spinner,sleeper,verdict,crossing_ns"));
+    // 2 regimes × 2 metrics, each a verdict or at least one crossing row.
+    assert!(rows.lines().count() > 4, "{rows}");
+    // Re-analysing the same directory reproduces the verdict without measuring.
+    let again = lockbench(&[
+        "breakeven",
+        "--sleepers",
+        "futex-mutex",
+        "--analyse",
+        out.to_str().unwrap(),
+    ]);
+    assert!(again.status.success());
+    assert_eq!(stdout(&again), verdict);
+}

@@ -1,0 +1,266 @@
+//! Host probes: what sleeping and sharing cost on this machine. They explain the harness's
+//! results (why the spin/sleep break-even is where it is) and are written into meta.json.
+//!
+//! Every probe pins its threads, discards a warm-up, and reports the median and percentiles
+//! of many samples, each timed with the TSC clock.
+
+use crate::analysis::summarize;
+use crate::harness::clock::Clock;
+use crate::sync::Futex;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
+
+/// Distribution of one probe's samples, in nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// Median.
+    pub p50_ns: f64,
+    /// 10th percentile.
+    pub p10_ns: f64,
+    /// 90th percentile.
+    pub p90_ns: f64,
+    /// 99th percentile.
+    pub p99_ns: f64,
+    /// Samples behind the figure (warm-up excluded).
+    pub samples: usize,
+}
+
+impl Figure {
+    /// The distribution of `samples` (ns).
+    pub fn of(mut samples: Vec<f64>) -> Figure {
+        samples.sort_by(f64::total_cmp);
+        let q = |p: f64| {
+            if samples.is_empty() {
+                f64::NAN
+            } else {
+                samples[((samples.len() - 1) as f64 * p).round() as usize]
+            }
+        };
+        Figure {
+            p50_ns: summarize(&samples).map_or(f64::NAN, |s| s.median),
+            p10_ns: q(0.10),
+            p90_ns: q(0.90),
+            p99_ns: q(0.99),
+            samples: samples.len(),
+        }
+    }
+}
+
+/// All probe results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Probes {
+    /// Futex ping-pong round trip, both threads pinned to one CPU: two context switches.
+    pub same_core_round_trip: Option<Figure>,
+    /// Futex ping-pong round trip between two CPUs: two cross-CPU wake-ups.
+    pub cross_core_round_trip: Option<Figure>,
+    /// Cross-CPU wake-up latency: from just before FUTEX_WAKE to the woken thread running.
+    pub cross_core_wakeup: Option<Figure>,
+    /// FUTEX_WAKE with nobody waiting (the syscall alone).
+    pub futex_wake_no_waiter: Figure,
+    /// `sched_yield` with nothing else to run.
+    pub sched_yield: Figure,
+    /// Uncontended atomic read-modify-write (fetch_add) on a private line.
+    pub atomic_rmw: Figure,
+    /// One spin-loop hint (PAUSE on x86).
+    pub spin_hint: Figure,
+    /// Core-to-core one-way latency (half a CAS ping-pong round trip), `[from][to]`, median ns;
+    /// NaN on the diagonal.
+    pub core_to_core_ns: Vec<Vec<f64>>,
+    /// The CPUs the matrix rows and columns stand for.
+    pub core_to_core_cpus: Vec<usize>,
+}
+
+fn pin(cpu: usize) {
+    core_affinity::set_for_current(core_affinity::CoreId { id: cpu });
+}
+
+/// Times `op` `n` times after `warmup` discarded runs; returns per-op ns, batched by `batch`
+/// so very cheap ops are not below the clock's resolution.
+fn timed(clock: &Clock, warmup: usize, n: usize, batch: u32, mut op: impl FnMut()) -> Figure {
+    for _ in 0..warmup {
+        op();
+    }
+    let samples = (0..n)
+        .map(|_| {
+            let t = clock.raw();
+            for _ in 0..batch {
+                op();
+            }
+            clock.delta_ns(t, clock.raw()) as f64 / f64::from(batch)
+        })
+        .collect();
+    Figure::of(samples)
+}
+
+/// Futex ping-pong between two threads pinned to `a` and `b` (may be equal): returns the
+/// round-trip distribution and, when `a != b`, the one-way wake-up latency.
+fn ping_pong(clock: &Clock, a: usize, b: usize, rounds: usize) -> (Figure, Figure) {
+    // The word says whose turn it is: 0 = ping's, 1 = pong's.
+    let turn = Arc::new(Futex::new(0));
+    let woke_at = Arc::new(AtomicU64::new(0));
+    let wake_sent = Arc::new(AtomicU64::new(0));
+    let start = Arc::new(Barrier::new(2));
+    let total = rounds + rounds / 10;
+    let pong = {
+        let (turn, woke_at, wake_sent, start) = (
+            turn.clone(),
+            woke_at.clone(),
+            wake_sent.clone(),
+            start.clone(),
+        );
+        let clock = clock.clone();
+        std::thread::spawn(move || {
+            pin(b);
+            start.wait();
+            let mut wakeups = Vec::with_capacity(total);
+            for _ in 0..total {
+                // SeqCst: a simple protocol where performance of these atomics is not measured.
+                while turn.word().load(Ordering::SeqCst) != 1 {
+                    turn.wait(0);
+                }
+                let now = clock.raw();
+                woke_at.store(now, Ordering::SeqCst);
+                wakeups.push(clock.delta_ns(wake_sent.load(Ordering::SeqCst), now) as f64);
+                turn.word().store(0, Ordering::SeqCst);
+                turn.wake_one();
+            }
+            wakeups
+        })
+    };
+    pin(a);
+    start.wait();
+    let mut trips = Vec::with_capacity(total);
+    for _ in 0..total {
+        let t = clock.raw();
+        wake_sent.store(t, Ordering::SeqCst);
+        turn.word().store(1, Ordering::SeqCst);
+        turn.wake_one();
+        while turn.word().load(Ordering::SeqCst) != 0 {
+            turn.wait(1);
+        }
+        trips.push(clock.delta_ns(t, clock.raw()) as f64);
+    }
+    let wakeups = pong.join().unwrap_or_default();
+    let skip = total - rounds;
+    (
+        Figure::of(trips[skip..].to_vec()),
+        Figure::of(wakeups[skip..].to_vec()),
+    )
+}
+
+/// CAS ping-pong between two pinned threads: one-way latency = half the round trip (median).
+fn cas_one_way(clock: &Clock, a: usize, b: usize, rounds: u64) -> f64 {
+    let line = Arc::new(crossbeam_utils::CachePadded::new(AtomicU64::new(0)));
+    let start = Arc::new(Barrier::new(2));
+    let other = {
+        let (line, start) = (line.clone(), start.clone());
+        std::thread::spawn(move || {
+            pin(b);
+            start.wait();
+            for i in 0..rounds {
+                // Relaxed: only the line's movement is measured, no data is published.
+                while line
+                    .compare_exchange(2 * i + 1, 2 * i + 2, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_err()
+                {
+                    std::hint::spin_loop();
+                }
+            }
+        })
+    };
+    pin(a);
+    start.wait();
+    let mut trips = Vec::with_capacity(rounds as usize);
+    for i in 0..rounds {
+        let t = clock.raw();
+        while line
+            .compare_exchange(2 * i, 2 * i + 1, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+        {
+            std::hint::spin_loop();
+        }
+        // Wait for the reply before timing the next round.
+        while line.load(Ordering::Relaxed) != 2 * i + 2 {
+            std::hint::spin_loop();
+        }
+        trips.push(clock.delta_ns(t, clock.raw()) as f64);
+    }
+    let _ = other.join();
+    let warm = (rounds / 10) as usize;
+    Figure::of(trips[warm..].to_vec()).p50_ns / 2.0
+}
+
+/// Runs every probe on `cpus` (the first two are used for the pair probes). `rounds` scales
+/// the sample counts (1000 is a good default). Runs on a helper thread, so the caller's CPU
+/// affinity is never changed (threads spawned later inherit it).
+pub fn run_all(clock: &Clock, cpus: &[usize], rounds: usize) -> Probes {
+    let (clock, cpus) = (clock.clone(), cpus.to_vec());
+    std::thread::spawn(move || run_all_here(&clock, &cpus, rounds))
+        .join()
+        .expect("probe thread panicked")
+}
+
+fn run_all_here(clock: &Clock, cpus: &[usize], rounds: usize) -> Probes {
+    let rounds = rounds.max(20);
+    let first = cpus.first().copied().unwrap_or(0);
+    let (same, _) = ping_pong(clock, first, first, rounds);
+    let cross = cpus.get(1).map(|&b| ping_pong(clock, first, b, rounds));
+    let futex = Futex::new(0);
+    pin(first);
+    let wake = timed(clock, 100, rounds, 8, || {
+        futex.wake_one();
+    });
+    let yield_ = timed(clock, 100, rounds, 8, || {
+        std::thread::yield_now();
+    });
+    let private = AtomicU64::new(0);
+    let rmw = timed(clock, 1000, rounds, 64, || {
+        // Relaxed: the cost of the RMW instruction itself is what is measured.
+        private.fetch_add(1, Ordering::Relaxed);
+    });
+    let hint = timed(clock, 1000, rounds, 64, std::hint::spin_loop);
+    let matrix_cpus: Vec<usize> = cpus.iter().copied().take(64).collect();
+    let c2c_rounds = (rounds as u64).clamp(100, 20_000);
+    let core_to_core_ns = matrix_cpus
+        .iter()
+        .map(|&a| {
+            matrix_cpus
+                .iter()
+                .map(|&b| {
+                    if a == b {
+                        f64::NAN
+                    } else {
+                        cas_one_way(clock, a, b, c2c_rounds)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Probes {
+        same_core_round_trip: Some(same),
+        cross_core_round_trip: cross.map(|c| c.0),
+        cross_core_wakeup: cross.map(|c| c.1),
+        futex_wake_no_waiter: wake,
+        sched_yield: yield_,
+        atomic_rmw: rmw,
+        spin_hint: hint,
+        core_to_core_ns,
+        core_to_core_cpus: matrix_cpus,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures() {
+        let f = Figure::of((1..=100).map(f64::from).collect());
+        assert_eq!(
+            (f.p50_ns, f.p10_ns, f.p90_ns, f.samples),
+            (50.5, 11.0, 90.0, 100)
+        );
+        assert!(f.p99_ns >= f.p90_ns);
+    }
+}
