@@ -354,3 +354,32 @@ fn errors_name_the_file() {
         .to_string();
     assert!(m.contains("/nonexistent/runs.csv"), "{m}");
 }
+
+/// Every runs.csv committed under results/ still loads with this version's schema, so the
+/// README's figures always come from files the current tool can read.
+#[test]
+fn committed_results_load() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
+    let mut found = 0;
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "csv")
+                && !path
+                    .file_name()
+                    .is_some_and(|n| n == "histograms.csv" || n == "breakeven.csv")
+            {
+                let rows = load_runs(&path).unwrap_or_else(|e| panic!("{e}"));
+                assert!(!rows.is_empty(), "{} has no rows", path.display());
+                found += 1;
+            }
+        }
+    }
+    assert!(found > 0, "no committed results found");
+}
