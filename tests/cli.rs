@@ -14,6 +14,22 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// Each case: exit code 2, a one-line error starting `error: ` that contains the needle, and
+/// no panic.
+fn assert_usage_errors(cases: &[(&[&str], &str)]) {
+    for (args, needle) in cases {
+        let out = lockbench(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: ") && first.contains(needle),
+            "{args:?}: {first:?}"
+        );
+        assert!(!err.contains("panicked"), "{args:?} panicked");
+    }
+}
+
 #[test]
 fn list_shows_the_registry() {
     let out = lockbench(&["list"]);
@@ -124,17 +140,7 @@ fn bad_input_is_a_one_line_error_with_exit_code_2() {
         ),
         (&["run", "--lock", "spin-tas", "--pin", "diagonal"], "--pin"),
     ];
-    for (args, needle) in cases {
-        let out = lockbench(args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        let first = err.lines().next().unwrap_or_default();
-        assert!(
-            first.starts_with("error: ") && first.contains(needle),
-            "{args:?}: {first:?}"
-        );
-        assert!(!err.contains("panicked"), "{args:?} panicked");
-    }
+    assert_usage_errors(cases);
 }
 
 #[test]
@@ -204,16 +210,7 @@ fn sweep_bad_input_is_a_one_line_error_with_exit_code_2() {
             "drop the other sweep options",
         ),
     ];
-    for (args, needle) in cases {
-        let out = lockbench(args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        let first = err.lines().next().unwrap_or_default();
-        assert!(
-            first.starts_with("error: ") && first.contains(needle),
-            "{args:?}: {first:?}"
-        );
-    }
+    assert_usage_errors(cases);
 }
 
 #[test]
@@ -245,15 +242,7 @@ fn workload_axes_are_checked_per_primitive() {
         ),
         (&["run", "--lock", "dashmap", "--skew=-1"], "--skew"),
     ];
-    for (args, needle) in cases {
-        let out = lockbench(args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(
-            err.lines().next().unwrap_or_default().contains(needle),
-            "{args:?}: {err}"
-        );
-    }
+    assert_usage_errors(cases);
 }
 
 #[test]
@@ -327,15 +316,7 @@ fn breakeven_refuses_bad_ranges() {
             "not a mutual-exclusion lock",
         ),
     ];
-    for (args, needle) in cases {
-        let out = lockbench(args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(
-            err.lines().next().unwrap_or_default().contains(needle),
-            "{args:?}: {err}"
-        );
-    }
+    assert_usage_errors(cases);
 }
 
 #[test]

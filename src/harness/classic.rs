@@ -2,7 +2,7 @@
 //! consumers on a bounded queue, and threads meeting at a barrier phase after phase.
 
 use super::clock::ThreadUsage;
-use super::runner::{MEASURE, STOP, drive, quota, run_threads};
+use super::runner::{MEASURE, STOP, drive, loop_params, quota, run_threads};
 use super::workloads::timed;
 use super::{Env, HarnessError, Point, ThreadStats, TrialOutput, build_record};
 use crate::primitives::classic::{Channel, Item, Permits, PhaseBarrier};
@@ -91,9 +91,7 @@ pub fn run_semaphore<S: Permits>(
         sem: CachePadded::new(S::with_permits(permits as u32)),
         in_use: CachePadded::new(AtomicU64::new(0)),
     });
-    let cs_units = env.busy.units_for_ns(point.cs_ns);
-    let think_units = env.busy.units_for_ns(point.think_ns);
-    let (clock, p) = (env.clock.clone(), point.clone());
+    let (cs_units, think_units, clock, p) = loop_params(env, point);
     let collected = run_threads(
         env,
         point,
@@ -171,9 +169,7 @@ pub fn run_queue<C: Channel>(
         rxs: Mutex::new(rxs),
         producers,
     });
-    let cs_units = env.busy.units_for_ns(point.cs_ns);
-    let think_units = env.busy.units_for_ns(point.think_ns);
-    let (clock, p) = (env.clock.clone(), point.clone());
+    let (cs_units, think_units, clock, p) = loop_params(env, point);
     let single = point.threads == 1;
     let collected = run_threads(
         env,
@@ -298,8 +294,7 @@ pub fn run_barrier<B: PhaseBarrier>(
         last_phase: AtomicU64::new(u64::MAX),
         early: AtomicUsize::new(0),
     });
-    let cs_units = env.busy.units_for_ns(point.cs_ns);
-    let (clock, p) = (env.clock.clone(), point.clone());
+    let (cs_units, _, clock, p) = loop_params(env, point);
     let collected = run_threads(
         env,
         point,

@@ -141,6 +141,17 @@ pub(crate) fn drive(
     *all_ops += stats.ops;
 }
 
+/// What every measured loop needs, owned so it can move into the worker closure: busy-work
+/// units for the critical section and the think time, the clock, and the point.
+pub(crate) fn loop_params(env: &Env, point: &Point) -> (u64, u64, Clock, Point) {
+    (
+        env.busy.units_for_ns(point.cs_ns),
+        env.busy.units_for_ns(point.think_ns),
+        env.clock.clone(),
+        point.clone(),
+    )
+}
+
 /// A worker's report: its stats and every op it ran, warm-up included (for the invariant).
 type Report = (usize, ThreadStats, u64);
 
@@ -288,9 +299,7 @@ pub fn run_exclusive<L: Exclusive>(
         lock: CachePadded::new(L::create()),
         data: CachePadded::new(ProtectedData::default()),
     });
-    let cs_units = env.busy.units_for_ns(point.cs_ns);
-    let think_units = env.busy.units_for_ns(point.think_ns);
-    let (clock, p) = (env.clock.clone(), point.clone());
+    let (cs_units, think_units, clock, p) = loop_params(env, point);
     let collected = run_threads(
         env,
         point,
@@ -377,10 +386,8 @@ pub fn run_rwlock<R: ReadWrite>(
         lock: CachePadded::new(R::create()),
         data: CachePadded::new(ProtectedData::default()),
     });
-    let cs_units = env.busy.units_for_ns(point.cs_ns);
-    let think_units = env.busy.units_for_ns(point.think_ns);
+    let (cs_units, think_units, clock, p) = loop_params(env, point);
     let coin = Coin::new(point.read_ratio.unwrap_or(0.0));
-    let (clock, p) = (env.clock.clone(), point.clone());
     let collected = run_threads(
         env,
         point,
@@ -449,9 +456,7 @@ pub fn run_counter<C: Counter>(
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
     let shared = Arc::new(CachePadded::new(C::with_threads(point.threads)));
-    let cs_units = env.busy.units_for_ns(point.cs_ns);
-    let think_units = env.busy.units_for_ns(point.think_ns);
-    let (clock, p) = (env.clock.clone(), point.clone());
+    let (cs_units, think_units, clock, p) = loop_params(env, point);
     let collected = run_threads(
         env,
         point,

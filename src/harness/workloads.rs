@@ -2,7 +2,7 @@
 //! transfers between accounts with their own locks. Same protocol and loop as every other
 //! primitive (`runner::drive`); only the operation differs.
 
-use super::runner::{check_protected, drive, quota, run_threads};
+use super::runner::{check_protected, drive, loop_params, quota, run_threads};
 use super::{Env, HarnessError, Point, ThreadStats, TrialOutput, build_record};
 use crate::primitives::striped::{Stripe, Striped};
 use crate::primitives::{Exclusive, RawLock};
@@ -88,9 +88,7 @@ pub fn run_striped<L: Exclusive>(
         data: ProtectedData::default(),
     }));
     let keys = Keys::new(KEYS, point.key_skew.unwrap_or(0.0));
-    let cs_units = env.busy.units_for_ns(point.cs_ns);
-    let think_units = env.busy.units_for_ns(point.think_ns);
-    let (clock, p) = (env.clock.clone(), point.clone());
+    let (cs_units, think_units, clock, p) = loop_params(env, point);
     let collected = run_threads(
         env,
         point,
@@ -129,9 +127,7 @@ pub fn run_dashmap(
 ) -> Result<TrialOutput, HarnessError> {
     let map: Arc<dashmap::DashMap<u64, u64>> = Arc::new((0..KEYS).map(|k| (k, 0)).collect());
     let keys = Keys::new(KEYS, point.key_skew.unwrap_or(0.0));
-    let cs_units = env.busy.units_for_ns(point.cs_ns);
-    let think_units = env.busy.units_for_ns(point.think_ns);
-    let (clock, p) = (env.clock.clone(), point.clone());
+    let (cs_units, think_units, clock, p) = loop_params(env, point);
     let collected = run_threads(
         env,
         point,
@@ -191,9 +187,7 @@ pub fn run_bank<L: RawLock + 'static, const TRY: bool>(
             .collect(),
     );
     let keys = Keys::new(n, point.key_skew.unwrap_or(0.0));
-    let cs_units = env.busy.units_for_ns(point.cs_ns);
-    let think_units = env.busy.units_for_ns(point.think_ns);
-    let (clock, p) = (env.clock.clone(), point.clone());
+    let (cs_units, think_units, clock, p) = loop_params(env, point);
     let collected = run_threads(
         env,
         point,

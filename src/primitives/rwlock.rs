@@ -116,6 +116,15 @@ impl<R: RawRwLock + 'static> ReadWrite for R {
 
 // ---------------------------------------------------------------------------------------
 
+/// Retries `attempt` with bounded exponential backoff until it succeeds.
+#[inline]
+fn spin_until(mut attempt: impl FnMut() -> bool) {
+    let mut relax = ExpBackoff::default();
+    while !attempt() {
+        relax.relax();
+    }
+}
+
 /// Set in [`ReaderPrefRwLock`] / [`WriterPrefRwLock`] state while a writer holds the lock.
 const WRITER: u32 = 1 << 31;
 /// Reader count mask (low 16 bits): at most 65 535 simultaneous readers.
@@ -154,10 +163,7 @@ unsafe impl RawRwLock for ReaderPrefRwLock {
         ReaderPrefRwLock::new()
     }
     fn lock_shared(&self) {
-        let mut relax = ExpBackoff::default();
-        while !self.try_lock_shared() {
-            relax.relax();
-        }
+        spin_until(|| self.try_lock_shared());
     }
     fn try_lock_shared(&self) -> bool {
         // Relaxed: a snapshot for the CAS below, which acquires.
@@ -176,10 +182,7 @@ unsafe impl RawRwLock for ReaderPrefRwLock {
         debug_assert!(prev & READERS != 0, "unlock_shared without readers");
     }
     fn lock_exclusive(&self) {
-        let mut relax = ExpBackoff::default();
-        while !self.try_lock_exclusive() {
-            relax.relax();
-        }
+        spin_until(|| self.try_lock_exclusive());
     }
     fn try_lock_exclusive(&self) -> bool {
         // Acquire: pairs with the Release of the last reader or writer out.
@@ -240,10 +243,7 @@ unsafe impl RawRwLock for WriterPrefRwLock {
         WriterPrefRwLock::new()
     }
     fn lock_shared(&self) {
-        let mut relax = ExpBackoff::default();
-        while !self.try_lock_shared() {
-            relax.relax();
-        }
+        spin_until(|| self.try_lock_shared());
     }
     fn try_lock_shared(&self) -> bool {
         // Relaxed: a snapshot for the CAS below, which acquires.
@@ -264,10 +264,7 @@ unsafe impl RawRwLock for WriterPrefRwLock {
     fn lock_exclusive(&self) {
         // Relaxed: announcing ourselves publishes nothing; `try_promote` acquires.
         self.state.fetch_add(WAITER, Ordering::Relaxed);
-        let mut relax = ExpBackoff::default();
-        while !self.try_promote() {
-            relax.relax();
-        }
+        spin_until(|| self.try_promote());
     }
     fn try_lock_exclusive(&self) -> bool {
         // Acquire: pairs with the Release of the last reader or writer out.
