@@ -264,26 +264,8 @@ fn analyse(dir: &Path, spinner: &str, sleepers: &str) -> Result<()> {
                     dashed: true,
                 });
             }
-            let mut series = vec![Series {
-                name: spinner.to_string(),
-                points: spin
-                    .cs_ns
-                    .iter()
-                    .zip(&spin.bands)
-                    .map(|(x, b)| (*x, b.mid))
-                    .collect(),
-            }];
-            series.extend(curves.iter().map(|c| {
-                Series {
-                    name: c.primitive.clone(),
-                    points: c
-                        .cs_ns
-                        .iter()
-                        .zip(&c.bands)
-                        .map(|(x, b)| (*x, b.mid))
-                        .collect(),
-                }
-            }));
+            let mut series = vec![series_of(&spin)];
+            series.extend(curves.iter().map(series_of));
             panels.push(Panel {
                 title: format!("{label}, {t} threads ({regime})"),
                 y_label: label.to_string(),
@@ -300,7 +282,7 @@ fn analyse(dir: &Path, spinner: &str, sleepers: &str) -> Result<()> {
     }
     w.flush()?;
     let subtitle = format!(
-        "{} — {} CPUs — medians of clean trials, crossing bands from the trials' spread",
+        "{} — {} CPUs — lines: medians of clean trials; shaded: their min–max; red: crossing bands",
         meta.host.cpu_model, cores
     );
     let svg = panels_svg(
@@ -340,6 +322,25 @@ fn analyse(dir: &Path, spinner: &str, sleepers: &str) -> Result<()> {
         dir.display()
     );
     Ok(())
+}
+
+/// A curve as a chart series: medians as the line, the trials' min–max as its band.
+fn series_of(c: &Curve) -> Series {
+    Series {
+        name: c.primitive.clone(),
+        points: c
+            .cs_ns
+            .iter()
+            .zip(&c.bands)
+            .map(|(x, b)| (*x, b.mid))
+            .collect(),
+        spread: c
+            .cs_ns
+            .iter()
+            .zip(&c.bands)
+            .map(|(x, b)| (*x, b.lo, b.hi))
+            .collect(),
+    }
 }
 
 fn describe(v: &Verdict, spinner: &str, sleeper: &str, spin: &Curve) -> String {

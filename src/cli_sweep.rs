@@ -388,7 +388,7 @@ impl Progress for Reporter {
 
 /// `lockbench sweep`.
 pub fn sweep(args: SweepArgs) -> Result<()> {
-    let env_cores = crate::harness::host::Host::detect().usable_cpus();
+    let host = crate::harness::host::Host::detect();
     let (spec, dir, mut meta, prior, existing_rows) = match &args.resume {
         Some(dir) => {
             if args.has_axes() {
@@ -401,7 +401,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             resume_state(dir)?
         }
         None => {
-            let spec = args.spec(env_cores)?;
+            let spec = args.spec(host.usable_cpus())?;
             if args.dry_run {
                 println!(
                     "{} run(s) ({} primitive(s) × {} thread count(s) × {} cs × {} think × {} placement(s) × {} trial(s)), estimated {}",
@@ -416,8 +416,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
                 );
                 return Ok(());
             }
-            let env_host = crate::harness::host::Host::detect();
-            let dir = new_run_dir(args.out.as_deref(), &env_host.info.host_id)?;
+            let dir = new_run_dir(args.out.as_deref(), &host.info.host_id)?;
             (spec, dir, None, Vec::new(), 0)
         }
     };

@@ -11,6 +11,8 @@ pub struct Series {
     pub name: String,
     /// Points (x > 0, y > 0 for log axes); points that are not are skipped.
     pub points: Vec<(f64, f64)>,
+    /// Spread around the points, as (x, low, high), drawn as a translucent band; may be empty.
+    pub spread: Vec<(f64, f64, f64)>,
 }
 
 /// A vertical marker: an x, a label, and an optional shaded band.
@@ -214,6 +216,26 @@ fn panel(s: &mut String, p: &Panel, ox: f64, oy: f64, x_label: &str) {
     }
     for (i, series) in p.series.iter().enumerate() {
         let c = COLORS[i % COLORS.len()];
+        let band: Vec<&(f64, f64, f64)> = series
+            .spread
+            .iter()
+            .filter(|&&(x, lo, hi)| x > 0.0 && lo > 0.0 && hi > 0.0)
+            .collect();
+        if band.len() > 1 {
+            let upper = band
+                .iter()
+                .map(|&&(x, _, hi)| format!("{:.1},{:.1}", fx(x), fy(hi)));
+            let lower = band
+                .iter()
+                .rev()
+                .map(|&&(x, lo, _)| format!("{:.1},{:.1}", fx(x), fy(lo)));
+            let outline: Vec<String> = upper.chain(lower).collect();
+            let _ = write!(
+                s,
+                r#"<polygon points="{}" fill="{c}" fill-opacity="0.15" stroke="none"/>"#,
+                outline.join(" ")
+            );
+        }
         let path: Vec<String> = series
             .points
             .iter()
@@ -257,10 +279,16 @@ mod tests {
                 Series {
                     name: "spin-ttas-backoff".into(),
                     points: vec![(20.0, 1e6), (2000.0, 3e5), (200_000.0, 4e3)],
+                    spread: vec![
+                        (20.0, 0.9e6, 1.1e6),
+                        (2000.0, 2.5e5, 3.5e5),
+                        (200_000.0, 3e3, 5e3),
+                    ],
                 },
                 Series {
                     name: "futex-mutex".into(),
                     points: vec![(20.0, 5e5), (2000.0, 2e5), (200_000.0, 5e3)],
+                    spread: vec![],
                 },
             ],
             markers: vec![Marker {
@@ -290,5 +318,15 @@ mod tests {
             assert!(svg.contains(needle), "{needle} missing");
         }
         assert_eq!(svg.matches("<polyline").count(), 4);
+        assert_eq!(
+            svg.matches("<polygon").count(),
+            2,
+            "one spread band per panel"
+        );
+        assert_eq!(
+            svg.matches("<polygon").count(),
+            2,
+            "one spread band per panel"
+        );
     }
 }
