@@ -12,6 +12,11 @@ pub use std::sync::atomic::{
     AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering, fence,
 };
 
+#[cfg(loom)]
+pub use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
+#[cfg(not(loom))]
+pub use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
 /// Defines a constructor that is `const` outside loom (so `lock_api::RawMutex::INIT` can use
 /// it) and plain under loom, whose atomics cannot be built in a const context.
 macro_rules! maybe_const_fn {

@@ -805,3 +805,97 @@ fn hasty_barrier_model() {
         |_, _| {},
     );
 }
+
+// ---- bounded queue (Mutex + Condvar) ----
+
+use lockbench::primitives::classic::{BoundedQueue, QueueReceiver, QueueSender};
+
+struct QueueRig {
+    tx: loom::sync::Mutex<Option<QueueSender<u32>>>,
+    rx: QueueReceiver<u32>,
+    got: loom::sync::Mutex<Vec<(usize, u32)>>,
+}
+
+/// Thread 0 sends 1 and 2 through a one-slot queue and leaves; threads 1 and 2 receive until
+/// the queue closes. Every item arrives exactly once, in order at each consumer, and nobody
+/// sleeps forever (a lost wake-up is a loom deadlock).
+fn queue_body(q: &QueueRig, t: usize) {
+    if t == 0 {
+        let tx = q.tx.lock().unwrap().take().unwrap();
+        tx.send(1);
+        tx.send(2);
+    } else {
+        while let Some(x) = q.rx.recv() {
+            q.got.lock().unwrap().push((t, x));
+        }
+    }
+}
+
+#[test]
+fn bounded_queue() {
+    bounded_model(
+        3,
+        2,
+        || {
+            let (tx, rx) = BoundedQueue::channel(1);
+            QueueRig {
+                tx: loom::sync::Mutex::new(Some(tx)),
+                rx,
+                got: loom::sync::Mutex::new(Vec::new()),
+            }
+        },
+        queue_body,
+        |q, _| {
+            let got = q.got.lock().unwrap();
+            let mut items: Vec<u32> = got.iter().map(|&(_, x)| x).collect();
+            for consumer in [1, 2] {
+                let seen: Vec<u32> = got
+                    .iter()
+                    .filter(|&&(t, _)| t == consumer)
+                    .map(|&(_, x)| x)
+                    .collect();
+                assert!(
+                    seen.windows(2).all(|w| w[0] < w[1]),
+                    "out of order at consumer {consumer}"
+                );
+            }
+            items.sort_unstable();
+            assert_eq!(items, vec![1, 2], "lost or duplicated items");
+        },
+    );
+}
+
+/// A queue whose last sender leaves without waking the receivers: one sleeps forever.
+#[test]
+fn queue_closing_without_wakeup_is_caught() {
+    fails_in_child("silent_close_model", "deadlock");
+}
+
+#[test]
+#[ignore = "must fail: run in a child process by queue_closing_without_wakeup_is_caught"]
+fn silent_close_model() {
+    struct Silent {
+        state: loom::sync::Mutex<(Option<u32>, bool)>,
+        not_empty: loom::sync::Condvar,
+    }
+    fn body(q: &Silent, t: usize) {
+        if t == 0 {
+            // The bug: mark the queue closed, but notify nobody.
+            q.state.lock().unwrap().1 = true;
+        } else {
+            let mut s = q.state.lock().unwrap();
+            while s.0.is_none() && !s.1 {
+                s = q.not_empty.wait(s).unwrap();
+            }
+        }
+    }
+    model(
+        2,
+        || Silent {
+            state: loom::sync::Mutex::new((None, false)),
+            not_empty: loom::sync::Condvar::new(),
+        },
+        body,
+        |_, _| {},
+    );
+}

@@ -310,16 +310,14 @@ impl PhaseBarrier for StdBarrier {
 /// "not empty" for consumers, "not full" for producers), every wait in a `while` loop.
 /// The queue closes when its last [`QueueSender`] is dropped: receivers then drain what is
 /// left and get `None`.
-#[cfg(not(loom))]
 #[derive(Debug)]
 pub struct BoundedQueue<T> {
-    state: std::sync::Mutex<QueueState<T>>,
-    not_empty: std::sync::Condvar,
-    not_full: std::sync::Condvar,
+    state: crate::sync::Mutex<QueueState<T>>,
+    not_empty: crate::sync::Condvar,
+    not_full: crate::sync::Condvar,
     capacity: usize,
 }
 
-#[cfg(not(loom))]
 #[derive(Debug)]
 struct QueueState<T> {
     items: std::collections::VecDeque<T>,
@@ -327,39 +325,35 @@ struct QueueState<T> {
 }
 
 /// Sending end of a [`BoundedQueue`]; the queue closes when the last one is dropped.
-#[cfg(not(loom))]
 #[derive(Debug)]
-pub struct QueueSender<T>(std::sync::Arc<BoundedQueue<T>>);
+pub struct QueueSender<T>(crate::sync::Arc<BoundedQueue<T>>);
 
 /// Receiving end of a [`BoundedQueue`].
-#[cfg(not(loom))]
 #[derive(Debug, Clone)]
-pub struct QueueReceiver<T>(std::sync::Arc<BoundedQueue<T>>);
+pub struct QueueReceiver<T>(crate::sync::Arc<BoundedQueue<T>>);
 
-#[cfg(not(loom))]
 impl<T> BoundedQueue<T> {
     /// A queue holding at most `capacity` items (at least 1); its buffer is allocated now
     /// and never grows.
     pub fn channel(capacity: usize) -> (QueueSender<T>, QueueReceiver<T>) {
         let capacity = capacity.max(1);
-        let q = std::sync::Arc::new(BoundedQueue {
-            state: std::sync::Mutex::new(QueueState {
+        let q = crate::sync::Arc::new(BoundedQueue {
+            state: crate::sync::Mutex::new(QueueState {
                 items: std::collections::VecDeque::with_capacity(capacity),
                 senders: 1,
             }),
-            not_empty: std::sync::Condvar::new(),
-            not_full: std::sync::Condvar::new(),
+            not_empty: crate::sync::Condvar::new(),
+            not_full: crate::sync::Condvar::new(),
             capacity,
         });
         (QueueSender(q.clone()), QueueReceiver(q))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState<T>> {
+    fn lock(&self) -> crate::sync::MutexGuard<'_, QueueState<T>> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-#[cfg(not(loom))]
 impl<T> QueueSender<T> {
     /// Appends `item`, waiting while the queue is full.
     pub fn send(&self, item: T) {
@@ -374,7 +368,6 @@ impl<T> QueueSender<T> {
     }
 }
 
-#[cfg(not(loom))]
 impl<T> Clone for QueueSender<T> {
     fn clone(&self) -> Self {
         self.0.lock().senders += 1;
@@ -382,7 +375,6 @@ impl<T> Clone for QueueSender<T> {
     }
 }
 
-#[cfg(not(loom))]
 impl<T> Drop for QueueSender<T> {
     fn drop(&mut self) {
         let last = {
@@ -397,7 +389,6 @@ impl<T> Drop for QueueSender<T> {
     }
 }
 
-#[cfg(not(loom))]
 impl<T> QueueReceiver<T> {
     /// Takes the oldest item, waiting while the queue is empty; `None` once it is empty and
     /// every sender is gone.
