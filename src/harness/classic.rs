@@ -115,12 +115,7 @@ pub fn run_semaphore<S: Permits>(
         },
     )?;
     if !collected.timed_out {
-        let broken = |what: String| HarnessError::Invariant {
-            primitive: point.primitive.clone(),
-            what,
-            threads: point.threads,
-            trial,
-        };
+        let broken = |what: String| HarnessError::invariant(point, trial, what);
         if collected.threads.iter().any(|s| s.overlap_seen) {
             return Err(broken(format!(
                 "more than {permits} threads held permits at once"
@@ -244,12 +239,7 @@ pub fn run_queue<C: Channel>(
     if !collected.timed_out {
         let sent: u64 = collected.threads.iter().map(|s| s.exclusive_total).sum();
         let received: u64 = collected.threads.iter().map(|s| s.received_total).sum();
-        let broken = |what: String| HarnessError::Invariant {
-            primitive: point.primitive.clone(),
-            what,
-            threads: point.threads,
-            trial,
-        };
+        let broken = |what: String| HarnessError::invariant(point, trial, what);
         if collected.threads.iter().any(|s| s.torn_read_seen) {
             return Err(broken(
                 "an item arrived twice or out of order for its producer".into(),
@@ -347,15 +337,14 @@ pub fn run_barrier<B: PhaseBarrier>(
         },
     )?;
     if !collected.timed_out && meet.early.load(Ordering::Relaxed) > 0 {
-        return Err(HarnessError::Invariant {
-            primitive: point.primitive.clone(),
-            what: format!(
+        return Err(HarnessError::invariant(
+            point,
+            trial,
+            format!(
                 "{} release(s) before every thread arrived",
                 meet.early.load(Ordering::Relaxed)
             ),
-            threads: point.threads,
-            trial,
-        });
+        ));
     }
     Ok(build_record(env, point, family, trial, &collected, 0))
 }

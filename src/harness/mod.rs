@@ -139,6 +139,18 @@ pub enum HarnessError {
     WorkerPanicked(String),
 }
 
+impl HarnessError {
+    /// The primitive broke its invariant `what` in `trial` of `point`.
+    pub fn invariant(point: &Point, trial: u32, what: impl Into<String>) -> HarnessError {
+        HarnessError::Invariant {
+            primitive: point.primitive.clone(),
+            what: what.into(),
+            threads: point.threads,
+            trial,
+        }
+    }
+}
+
 /// What one worker thread measured; merged into a [`RunRecord`] after join.
 #[derive(Debug, Clone)]
 pub struct ThreadStats {

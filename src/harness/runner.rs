@@ -351,12 +351,7 @@ pub(crate) fn check_protected(
     if !checked || collected.timed_out {
         return Ok(if checked { 0 } else { lost });
     }
-    let broken = |what: String| HarnessError::Invariant {
-        primitive: point.primitive.clone(),
-        what,
-        threads: point.threads,
-        trial,
-    };
+    let broken = |what: String| HarnessError::invariant(point, trial, what);
     if collected.threads.iter().any(|s| s.overlap_seen) {
         return Err(broken(
             "two threads were inside the critical section at once".into(),
@@ -483,12 +478,11 @@ pub fn run_counter<C: Counter>(
     let total = shared.total();
     let lost = collected.all_ops.saturating_sub(total);
     if C::EXACT && !collected.timed_out && total != collected.all_ops {
-        return Err(HarnessError::Invariant {
-            primitive: point.primitive.clone(),
-            what: format!("counter is {total} after {} increments", collected.all_ops),
-            threads: point.threads,
+        return Err(HarnessError::invariant(
+            point,
             trial,
-        });
+            format!("counter is {total} after {} increments", collected.all_ops),
+        ));
     }
     Ok(build_record(env, point, family, trial, &collected, lost))
 }

@@ -270,12 +270,11 @@ pub fn run_bank<L: RawLock + 'static, const TRY: bool>(
             .fold(0, u64::wrapping_add);
         let opened = n.wrapping_mul(OPENING_BALANCE);
         if total != opened {
-            return Err(HarnessError::Invariant {
-                primitive: point.primitive.clone(),
-                what: format!("money not conserved: {total} in the accounts, {opened} at opening"),
-                threads: point.threads,
+            return Err(HarnessError::invariant(
+                point,
                 trial,
-            });
+                format!("money not conserved: {total} in the accounts, {opened} at opening"),
+            ));
         }
     }
     Ok(build_record(env, point, family, trial, &collected, 0))

@@ -134,6 +134,34 @@ const WAITER: u32 = 1 << 16;
 /// Waiting-writer count mask in [`WriterPrefRwLock`].
 const WAITERS: u32 = 0x7FFF << 16;
 
+// The reader- and writer-preferring locks share a state layout ([`WRITER`] bit, reader count
+// in [`READERS`]) and differ only in who may enter; these are the steps they share.
+
+/// One reader leaves.
+#[inline]
+fn release_shared(state: &AtomicU32) {
+    // Release: pairs with the Acquire CAS of the next writer.
+    let prev = state.fetch_sub(1, Ordering::Release);
+    debug_assert!(prev & READERS != 0, "unlock_shared without readers");
+}
+
+/// A writer enters if nobody is inside and nobody waits.
+#[inline]
+fn try_take_exclusive(state: &AtomicU32) -> bool {
+    // Acquire: pairs with the Release of the last reader or writer out.
+    state
+        .compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
+        .is_ok()
+}
+
+/// The writer leaves.
+#[inline]
+fn release_exclusive(state: &AtomicU32) {
+    // Release: publishes the write to the next Acquire CAS.
+    let prev = state.fetch_and(!WRITER, Ordering::Release);
+    debug_assert!(prev & WRITER != 0, "unlock_exclusive without a writer");
+}
+
 /// Reader-preferring spinning RwLock: readers enter whenever no writer holds the lock.
 #[derive(Debug)]
 pub struct ReaderPrefRwLock {
@@ -177,23 +205,16 @@ unsafe impl RawRwLock for ReaderPrefRwLock {
                 .is_ok()
     }
     unsafe fn unlock_shared(&self) {
-        // Release: pairs with the Acquire CAS of the next writer.
-        let prev = self.state.fetch_sub(1, Ordering::Release);
-        debug_assert!(prev & READERS != 0, "unlock_shared without readers");
+        release_shared(&self.state);
     }
     fn lock_exclusive(&self) {
         spin_until(|| self.try_lock_exclusive());
     }
     fn try_lock_exclusive(&self) -> bool {
-        // Acquire: pairs with the Release of the last reader or writer out.
-        self.state
-            .compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
+        try_take_exclusive(&self.state)
     }
     unsafe fn unlock_exclusive(&self) {
-        // Release: publishes the write to the next Acquire CAS.
-        let prev = self.state.fetch_and(!WRITER, Ordering::Release);
-        debug_assert!(prev & WRITER != 0, "unlock_exclusive without a writer");
+        release_exclusive(&self.state);
     }
 }
 
@@ -257,9 +278,7 @@ unsafe impl RawRwLock for WriterPrefRwLock {
                 .is_ok()
     }
     unsafe fn unlock_shared(&self) {
-        // Release: pairs with the Acquire CAS of the next writer.
-        let prev = self.state.fetch_sub(1, Ordering::Release);
-        debug_assert!(prev & READERS != 0, "unlock_shared without readers");
+        release_shared(&self.state);
     }
     fn lock_exclusive(&self) {
         // Relaxed: announcing ourselves publishes nothing; `try_promote` acquires.
@@ -267,15 +286,10 @@ unsafe impl RawRwLock for WriterPrefRwLock {
         spin_until(|| self.try_promote());
     }
     fn try_lock_exclusive(&self) -> bool {
-        // Acquire: pairs with the Release of the last reader or writer out.
-        self.state
-            .compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
+        try_take_exclusive(&self.state)
     }
     unsafe fn unlock_exclusive(&self) {
-        // Release: publishes the write to the next Acquire CAS.
-        let prev = self.state.fetch_and(!WRITER, Ordering::Release);
-        debug_assert!(prev & WRITER != 0, "unlock_exclusive without a writer");
+        release_exclusive(&self.state);
     }
 }
 
