@@ -25,6 +25,15 @@ fn tiny(name: &str, threads: usize) -> Point {
     }
 }
 
+/// Runs trial 0 of `point` with its registered primitive.
+fn measure(point: &Point) -> RunRecord {
+    let primitive = lockbench::registry::find(&point.primitive).unwrap();
+    primitive
+        .run(env(), point, 0)
+        .unwrap_or_else(|e| panic!("{}: {e}", point.primitive))
+        .record
+}
+
 fn check_consistent(r: &RunRecord) {
     let who = format!("{} at {} threads", r.primitive, r.threads);
     assert!(!r.timed_out, "{who} timed out");
@@ -109,27 +118,21 @@ fn oversubscribed_points_are_flagged() {
         "std-mutex",
         "fetch-add-counter",
     ] {
-        let p = lockbench::registry::find(name).unwrap();
-        let r = p.run(env(), &tiny(name, threads), 0).unwrap().record;
+        let r = measure(&tiny(name, threads));
         check_consistent(&r);
         assert!(r.oversubscribed, "{name}");
     }
-    let r = lockbench::registry::find("spin-tas")
-        .unwrap()
-        .run(env(), &tiny("spin-tas", 1), 0)
-        .unwrap();
-    assert!(!r.record.oversubscribed);
+    assert!(!measure(&tiny("spin-tas", 1)).oversubscribed);
 }
 
 #[test]
 fn the_racy_counter_reports_lost_updates() {
-    let p = lockbench::registry::find("racy-counter").unwrap();
     let point = Point {
         cs_ns: 50,
         duration: Duration::from_millis(100),
         ..tiny("racy-counter", 4)
     };
-    let r = p.run(env(), &point, 0).unwrap().record;
+    let r = measure(&point);
     assert!(
         r.lost_updates > 0,
         "racy counter lost nothing in {} ops",
@@ -144,11 +147,7 @@ fn fixed_work_mode_does_exactly_the_requested_ops() {
             fixed_ops: Some(10_001),
             ..tiny(name, 2)
         };
-        let r = lockbench::registry::find(name)
-            .unwrap()
-            .run(env(), &point, 0)
-            .unwrap()
-            .record;
+        let r = measure(&point);
         assert_eq!(r.ops, 10_001, "{name}");
         assert!(r.elapsed_s > 0.0);
     }
@@ -156,35 +155,20 @@ fn fixed_work_mode_does_exactly_the_requested_ops() {
 
 #[test]
 fn sampling_one_in_n_and_none() {
-    let p = lockbench::registry::find("spin-ttas").unwrap();
-    let r = p
-        .run(
-            env(),
-            &Point {
-                sample_every: 10,
-                ..tiny("spin-ttas", 2)
-            },
-            0,
-        )
-        .unwrap()
-        .record;
+    let r = measure(&Point {
+        sample_every: 10,
+        ..tiny("spin-ttas", 2)
+    });
     assert!(
         r.sampled_ops > 0 && r.sampled_ops <= r.ops / 10 + 2,
         "{} of {}",
         r.sampled_ops,
         r.ops
     );
-    let r = p
-        .run(
-            env(),
-            &Point {
-                sample_every: 0,
-                ..tiny("spin-ttas", 2)
-            },
-            0,
-        )
-        .unwrap()
-        .record;
+    let r = measure(&Point {
+        sample_every: 0,
+        ..tiny("spin-ttas", 2)
+    });
     assert_eq!(r.sampled_ops, 0);
     assert_eq!(r.wait_max_ns, 0.0);
     assert!(r.ops > 0);
@@ -192,18 +176,10 @@ fn sampling_one_in_n_and_none() {
 
 #[test]
 fn unpinned_runs_say_so() {
-    let p = lockbench::registry::find("spin-ttas").unwrap();
-    let r = p
-        .run(
-            env(),
-            &Point {
-                placement: Placement::None,
-                ..tiny("spin-ttas", 2)
-            },
-            0,
-        )
-        .unwrap()
-        .record;
+    let r = measure(&Point {
+        placement: Placement::None,
+        ..tiny("spin-ttas", 2)
+    });
     assert!(!r.pinned);
     assert!(r.pin_map.is_empty());
 }
@@ -280,11 +256,7 @@ fn rwlocks_mix_reads_and_writes() {
             cs_ns: 100,
             ..tiny(name, 2)
         };
-        let r = lockbench::registry::find(name)
-            .unwrap()
-            .run(env(), &point, 0)
-            .unwrap()
-            .record;
+        let r = measure(&point);
         check_consistent(&r);
         let read_share = r.reads_ops_s / r.throughput_ops_s;
         assert!(
@@ -320,11 +292,7 @@ fn striped_tables_and_bank_transfers() {
             cs_ns: 50,
             ..tiny(name, 3)
         };
-        let r = lockbench::registry::find(name)
-            .unwrap()
-            .run(env(), &point, 0)
-            .unwrap()
-            .record;
+        let r = measure(&point);
         assert!(!r.timed_out && r.ops > 0, "{name}");
         assert_eq!(
             (r.stripes, r.key_skew),
@@ -383,11 +351,7 @@ fn classic_workloads_at_the_edges() {
             stripes,
             ..tiny(name, threads)
         };
-        let r = lockbench::registry::find(name)
-            .unwrap()
-            .run(env(), &point, 0)
-            .unwrap()
-            .record;
+        let r = measure(&point);
         assert!(!r.timed_out && r.ops > 0, "{name} at {threads} threads");
         if name.contains("queue") || name.contains("channel") {
             assert!(

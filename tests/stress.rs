@@ -457,7 +457,7 @@ fn semaphores_never_over_admit() {
 /// consumers and a small capacity (so both sides block).
 fn deliver<C: Channel>(producers: usize, consumers: usize, per_producer: u64) {
     let (tx, rx) = C::bounded(4);
-    let txs: Vec<C::Tx> = (0..producers).map(|_| C::clone_tx(&tx)).collect();
+    let txs: Vec<C::Tx> = (0..producers).map(|_| tx.clone()).collect();
     drop(tx);
     let got: Vec<Vec<[u64; 3]>> = std::thread::scope(|s| {
         for (p, tx) in txs.into_iter().enumerate() {
@@ -469,7 +469,7 @@ fn deliver<C: Channel>(producers: usize, consumers: usize, per_producer: u64) {
         }
         let handles: Vec<_> = (0..consumers)
             .map(|_| {
-                let rx = C::clone_rx(&rx);
+                let rx = rx.clone();
                 s.spawn(move || {
                     let mut seen = Vec::new();
                     while let Some(item) = C::recv(&rx) {

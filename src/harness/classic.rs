@@ -150,9 +150,9 @@ pub fn run_queue<C: Channel>(
         (point.threads / 2).max(1)
     };
     let (tx, rx) = C::bounded(QUEUE_CAPACITY);
-    let mut txs: Vec<Option<C::Tx>> = (1..producers).map(|_| Some(C::clone_tx(&tx))).collect();
+    let mut txs: Vec<Option<C::Tx>> = (1..producers).map(|_| Some(tx.clone())).collect();
     txs.insert(0, Some(tx));
-    let rxs: Vec<Option<C::Rx>> = (0..point.threads).map(|_| Some(C::clone_rx(&rx))).collect();
+    let rxs: Vec<Option<C::Rx>> = (0..point.threads).map(|_| Some(rx.clone())).collect();
     drop(rx);
     struct Ends<C: Channel> {
         txs: Mutex<Vec<Option<C::Tx>>>,

@@ -415,16 +415,12 @@ pub type Item = [u64; 3];
 /// A bounded multi-producer multi-consumer channel, as the queue workload drives it.
 /// Dropping every sender closes it; receivers then drain it and get `None`.
 pub trait Channel: 'static {
-    /// Sending end.
-    type Tx: Send + 'static;
-    /// Receiving end.
-    type Rx: Send + 'static;
+    /// Sending end; clones are more senders.
+    type Tx: Send + Clone + 'static;
+    /// Receiving end; clones are more receivers.
+    type Rx: Send + Clone + 'static;
     /// A channel holding at most `capacity` items.
     fn bounded(capacity: usize) -> (Self::Tx, Self::Rx);
-    /// Another sender.
-    fn clone_tx(tx: &Self::Tx) -> Self::Tx;
-    /// Another receiver.
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx;
     /// Sends, waiting while full.
     fn send(tx: &Self::Tx, item: Item);
     /// Receives, waiting while empty; `None` when closed and drained.
@@ -442,12 +438,6 @@ impl Channel for CondvarQueue {
     type Rx = QueueReceiver<Item>;
     fn bounded(capacity: usize) -> (Self::Tx, Self::Rx) {
         BoundedQueue::channel(capacity)
-    }
-    fn clone_tx(tx: &Self::Tx) -> Self::Tx {
-        tx.clone()
-    }
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-        rx.clone()
     }
     fn send(tx: &Self::Tx, item: Item) {
         tx.send(item)

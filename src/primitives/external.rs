@@ -162,12 +162,6 @@ impl Channel for StdSyncChannel {
         let (tx, rx) = std::sync::mpsc::sync_channel(capacity);
         (tx, std::sync::Arc::new(std::sync::Mutex::new(rx)))
     }
-    fn clone_tx(tx: &Self::Tx) -> Self::Tx {
-        tx.clone()
-    }
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-        rx.clone()
-    }
     fn send(tx: &Self::Tx, item: Item) {
         // An error means every receiver is gone; the workload never drops them first.
         let _ = tx.send(item);
@@ -186,12 +180,6 @@ impl Channel for CrossbeamBounded {
     type Rx = crossbeam_channel::Receiver<Item>;
     fn bounded(capacity: usize) -> (Self::Tx, Self::Rx) {
         crossbeam_channel::bounded(capacity)
-    }
-    fn clone_tx(tx: &Self::Tx) -> Self::Tx {
-        tx.clone()
-    }
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-        rx.clone()
     }
     fn send(tx: &Self::Tx, item: Item) {
         let _ = tx.send(item);
