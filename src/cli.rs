@@ -440,7 +440,7 @@ fn probe(
     }
     let steal = steal_ms() - steal_before;
     eprintln!("running the sleep/wake and cache-line probes ({rounds} samples each) …");
-    let probes = crate::probes::run_all(&env.clock, &cpus, rounds);
+    let probes = crate::probes::run_all(&env.clock, &env.busy, &cpus, rounds);
     if matches!(format, ProbeFormat::Json) {
         serde_json::to_writer_pretty(std::io::stdout().lock(), &probes)?;
         println!();
@@ -541,6 +541,20 @@ pub fn print_probes(out: &mut dyn Write, p: &crate::probes::Probes) -> Result<()
             )?,
             None => writeln!(out, "{name:<44} {:>10}", "n/a (one CPU)")?,
         }
+    }
+    for check in &p.busy_work {
+        let f = check.took;
+        writeln!(
+            out,
+            "{:<44} {:>10} {:>10} {:>10} {:>10} {:>8}  ({:+.1}% median error)",
+            format!("busy work, {} requested", fmt_ns(check.requested_ns as f64)),
+            fmt_ns(f.p50_ns),
+            fmt_ns(f.p10_ns),
+            fmt_ns(f.p90_ns),
+            fmt_ns(f.p99_ns),
+            f.samples,
+            check.median_error() * 100.0
+        )?;
     }
     if p.core_to_core_cpus.len() > 1 {
         writeln!(

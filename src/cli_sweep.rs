@@ -485,7 +485,8 @@ pub(crate) fn execute(
                 spec: serde_json::to_value(&spec).context("serializing the sweep spec")?,
                 probes: {
                     eprintln!("probing sleep/wake and cache-line costs …");
-                    let p = crate::probes::run_all(&env.clock, &env.host.allowed_cpus, 500);
+                    let p =
+                        crate::probes::run_all(&env.clock, &env.busy, &env.host.allowed_cpus, 500);
                     Some(serde_json::to_value(p).context("serializing the probes")?)
                 },
             }

@@ -79,7 +79,7 @@ fn every_primitive_runs_and_its_record_is_consistent() {
             .run(
                 env(),
                 &Point {
-                    cs_ns: 100,
+                    cs_ns: 1_000,
                     ..tiny(p.name, 2)
                 },
                 0,
@@ -93,9 +93,10 @@ fn every_primitive_runs_and_its_record_is_consistent() {
         // item latency, the release latency.
         if p.family != Family::Atomic && !matches!(p.kind, Kind::Queue | Kind::Barrier) {
             // The critical-section work really runs under the lock. (Accuracy of the
-            // calibration is the unit test's job; here other tests share the CPUs.)
+            // calibration is a probe figure; here other tests share the CPUs and a
+            // calibration taken under load can be off by 2x, hence the wide margin.)
             assert!(
-                r.hold_mean_ns >= 50.0,
+                r.hold_mean_ns >= 200.0,
                 "{}: hold {} ns",
                 p.name,
                 r.hold_mean_ns

@@ -173,15 +173,24 @@ fn counters_are_exact() {
 }
 
 /// The demonstration must work: the racy counter really loses updates under contention.
-/// A little work between its load and store widens the race window so this cannot flake.
+/// A little work between its load and store widens the race window. On a loaded machine the
+/// scheduler can run the four threads one after another, so a round may lose nothing; losses
+/// must show within a few rounds.
 #[test]
 fn racy_counter_loses_updates() {
     let expected = 4 * 1_000_000;
-    let got = count::<RacyCounter>(4, 1_000_000, || {
-        std::hint::black_box(lockbench::workload::BusyWork::burn(20));
-    });
-    assert!(got < expected, "no update lost: {got} of {expected}");
-    assert!(got > 0);
+    let mut rounds = Vec::new();
+    for _ in 0..10 {
+        let got = count::<RacyCounter>(4, 1_000_000, || {
+            std::hint::black_box(lockbench::workload::BusyWork::burn(20));
+        });
+        assert!(got > 0 && got <= expected, "{got} of {expected}");
+        rounds.push(got);
+        if got < expected {
+            return;
+        }
+    }
+    panic!("no update lost in {} rounds: {rounds:?}", rounds.len());
 }
 
 /// Hand-written locks plug into lock_api for real code.

@@ -7,6 +7,7 @@
 use crate::analysis::summarize;
 use crate::harness::clock::Clock;
 use crate::sync::Futex;
+use crate::workload::BusyWork;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
@@ -69,6 +70,46 @@ pub struct Probes {
     pub core_to_core_ns: Vec<Vec<f64>>,
     /// The CPUs the matrix rows and columns stand for.
     pub core_to_core_cpus: Vec<usize>,
+    /// How long calibrated busy work (the harness's critical sections and think times)
+    /// really takes, per requested length. Absent from files written before this probe.
+    #[serde(default)]
+    pub busy_work: Vec<BusyWorkCheck>,
+}
+
+/// One requested busy-work length and the distribution of how long it took.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BusyWorkCheck {
+    /// The requested length, ns.
+    pub requested_ns: u64,
+    /// What it took, ns.
+    pub took: Figure,
+}
+
+impl BusyWorkCheck {
+    /// Median error relative to the request: +0.05 means 5% too long.
+    pub fn median_error(&self) -> f64 {
+        self.took.p50_ns / self.requested_ns as f64 - 1.0
+    }
+}
+
+/// The busy-work lengths the calibration probe checks, with the samples taken of each.
+pub const BUSY_WORK_CHECKS: [(u64, usize); 4] =
+    [(1_000, 201), (20_000, 101), (200_000, 41), (2_000_000, 15)];
+
+/// Times calibrated busy work of each length in [`BUSY_WORK_CHECKS`] on the calling thread.
+pub fn busy_work_accuracy(clock: &Clock, busy: &BusyWork) -> Vec<BusyWorkCheck> {
+    BUSY_WORK_CHECKS
+        .iter()
+        .map(|&(requested_ns, n)| {
+            let units = busy.units_for_ns(requested_ns);
+            BusyWorkCheck {
+                requested_ns,
+                took: timed(clock, 3, n, 1, || {
+                    BusyWork::burn(units);
+                }),
+            }
+        })
+        .collect()
 }
 
 fn pin(cpu: usize) {
@@ -194,14 +235,14 @@ fn cas_one_way(clock: &Clock, a: usize, b: usize, rounds: u64) -> f64 {
 /// Runs every probe on `cpus` (the first two are used for the pair probes). `rounds` scales
 /// the sample counts (1000 is a good default). Runs on a helper thread, so the caller's CPU
 /// affinity is never changed (threads spawned later inherit it).
-pub fn run_all(clock: &Clock, cpus: &[usize], rounds: usize) -> Probes {
-    let (clock, cpus) = (clock.clone(), cpus.to_vec());
-    std::thread::spawn(move || run_all_here(&clock, &cpus, rounds))
+pub fn run_all(clock: &Clock, busy: &BusyWork, cpus: &[usize], rounds: usize) -> Probes {
+    let (clock, busy, cpus) = (clock.clone(), *busy, cpus.to_vec());
+    std::thread::spawn(move || run_all_here(&clock, &busy, &cpus, rounds))
         .join()
         .expect("probe thread panicked")
 }
 
-fn run_all_here(clock: &Clock, cpus: &[usize], rounds: usize) -> Probes {
+fn run_all_here(clock: &Clock, busy: &BusyWork, cpus: &[usize], rounds: usize) -> Probes {
     let rounds = rounds.max(20);
     let first = cpus.first().copied().unwrap_or(0);
     let (same, _) = ping_pong(clock, first, first, rounds);
@@ -220,6 +261,7 @@ fn run_all_here(clock: &Clock, cpus: &[usize], rounds: usize) -> Probes {
         private.fetch_add(1, Ordering::Relaxed);
     });
     let hint = timed(clock, 1000, rounds, 64, std::hint::spin_loop);
+    let busy_work = busy_work_accuracy(clock, busy);
     let matrix_cpus: Vec<usize> = cpus.iter().copied().take(64).collect();
     let c2c_rounds = (rounds as u64).clamp(100, 20_000);
     let core_to_core_ns = matrix_cpus
@@ -247,6 +289,7 @@ fn run_all_here(clock: &Clock, cpus: &[usize], rounds: usize) -> Probes {
         spin_hint: hint,
         core_to_core_ns,
         core_to_core_cpus: matrix_cpus,
+        busy_work,
     }
 }
 
@@ -262,5 +305,22 @@ mod tests {
             (50.5, 11.0, 90.0, 100)
         );
         assert!(f.p99_ns >= f.p90_ns);
+    }
+
+    /// The calibration probe covers every listed length with its sample count, and its
+    /// figures are ordered; the 2000x gap between the shortest and longest request survives
+    /// any load a shared machine puts on it.
+    #[test]
+    fn busy_work_probe_shape() {
+        let clock = Clock::new();
+        let busy = BusyWork::calibrate(std::time::Duration::from_millis(1), 3);
+        let checks = busy_work_accuracy(&clock, &busy);
+        assert_eq!(checks.len(), BUSY_WORK_CHECKS.len());
+        for (c, &(requested, n)) in checks.iter().zip(&BUSY_WORK_CHECKS) {
+            assert_eq!((c.requested_ns, c.took.samples), (requested, n));
+            assert!(c.took.p10_ns <= c.took.p50_ns && c.took.p50_ns <= c.took.p90_ns);
+            assert!(c.median_error().is_finite());
+        }
+        assert!(checks[3].took.p50_ns > checks[0].took.p50_ns * 10.0);
     }
 }
