@@ -36,6 +36,12 @@ enum Command {
     Sweep(crate::cli_sweep::SweepArgs),
     /// Find where sleeping starts to beat spinning on this CPU (critical-section length).
     Breakeven(crate::cli_breakeven::BreakevenArgs),
+    /// Draw every chart a run supports (PNG or SVG) from its CSV; never measures.
+    Plot(crate::cli_report::PlotArgs),
+    /// Write a self-contained report.html for a run: host, probes, key tables, every chart.
+    Report(crate::cli_report::ReportArgs),
+    /// Compare runs (e.g. two machines) point by point, with ratios and a significance call.
+    Compare(crate::cli_report::CompareArgs),
     /// Check the machine: is it running threads truly in parallel right now (sentinel series),
     /// and what do clock reads and spin hints cost here.
     Probe {
@@ -207,6 +213,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => run_point(args),
         Command::Sweep(args) => crate::cli_sweep::sweep(args),
         Command::Breakeven(args) => crate::cli_breakeven::breakeven(args),
+        Command::Plot(args) => crate::cli_report::plot(args),
+        Command::Report(args) => crate::cli_report::report(args),
+        Command::Compare(args) => crate::cli_report::compare(args),
         Command::Probe {
             duration,
             sentinel_threshold,

@@ -6,13 +6,14 @@
 
 use crate::analysis::breakeven::{Curve, Direction, Verdict, compare, curve};
 use crate::cli::{UsageError, fmt_ns};
+use crate::cli_report::LoadedRun;
 use crate::cli_sweep::{execute, new_run_dir};
 use crate::harness::host::Host;
 use crate::harness::topology::Placement;
+use crate::plot::{Axis, Chart, Figure, Format, Marker, Series, Ticks};
 use crate::record::RunRecord;
-use crate::report::chart::{Marker, Panel, Series, panels_svg};
 use crate::report::csv::{RUNS_CSV, load_runs};
-use crate::report::meta::{read_meta, utc_timestamp};
+use crate::report::meta::{Meta, read_meta, utc_timestamp};
 use crate::sweep::{SweepSpec, axes};
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -156,12 +157,74 @@ pub fn breakeven(args: BreakevenArgs) -> Result<()> {
     analyse(&dir, &args.spinner, &args.sleepers)
 }
 
-/// Reads a break-even run directory, finds the crossings, writes breakeven.csv,
-/// breakeven.svg and verdict.txt, and prints the verdict.
+/// What the analysis of a break-even run finds.
+struct Analysis {
+    rows: Vec<BreakevenRow>,
+    figure: Figure,
+    verdict: String,
+}
+
+/// The break-even chart of a run directory made by `lockbench breakeven` (it has a
+/// breakeven.csv naming the spinner and sleepers), or `None` for any other run.
+pub fn figure_of_run(run: &LoadedRun) -> Result<Option<Figure>> {
+    let path = run.dir.join("breakeven.csv");
+    let Some(meta) = &run.meta else {
+        return Ok(None);
+    };
+    if !path.exists() {
+        return Ok(None);
+    }
+    #[derive(serde::Deserialize)]
+    struct Names {
+        spinner: String,
+        sleeper: String,
+    }
+    let mut spinner = None;
+    let mut sleepers: Vec<String> = Vec::new();
+    let mut reader = csv::Reader::from_path(&path)
+        .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+    for row in reader.deserialize::<Names>() {
+        let row = row.map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+        spinner.get_or_insert(row.spinner);
+        if !sleepers.contains(&row.sleeper) {
+            sleepers.push(row.sleeper);
+        }
+    }
+    let Some(spinner) = spinner else {
+        return Ok(None);
+    };
+    let sleepers: Vec<&str> = sleepers.iter().map(String::as_str).collect();
+    Ok(Some(compute(&run.rows, meta, &spinner, &sleepers).figure))
+}
+
+/// Reads a break-even run directory, finds the crossings, writes breakeven.csv, the chart
+/// (breakeven.svg and .png) and verdict.txt, and prints the verdict.
 fn analyse(dir: &Path, spinner: &str, sleepers: &str) -> Result<()> {
     let rows = load_runs(&dir.join(RUNS_CSV)).map_err(|e| UsageError(e.to_string()))?;
     let meta = read_meta(dir).map_err(|e| UsageError(e.to_string()))?;
     let sleepers: Vec<&str> = sleepers.split(',').map(str::trim).collect();
+    let a = compute(&rows, &meta, spinner, &sleepers);
+    let csv_path = dir.join("breakeven.csv");
+    let mut w = csv::Writer::from_path(&csv_path)
+        .with_context(|| format!("writing {}", csv_path.display()))?;
+    for r in &a.rows {
+        w.serialize(r)?;
+    }
+    w.flush()?;
+    for format in [Format::Svg, Format::Png] {
+        crate::plot::render(&a.figure, dir, format)?;
+    }
+    std::fs::write(dir.join("verdict.txt"), &a.verdict).context("writing verdict.txt")?;
+    print!("{}", a.verdict);
+    eprintln!(
+        "wrote {}/{{breakeven.csv, breakeven.svg, breakeven.png, verdict.txt}}",
+        dir.display()
+    );
+    Ok(())
+}
+
+/// The crossings, the chart and the verdict of break-even rows.
+fn compute(rows: &[RunRecord], meta: &Meta, spinner: &str, sleepers: &[&str]) -> Analysis {
     let mut threads: Vec<usize> = rows.iter().map(|r| r.threads).collect();
     threads.sort_unstable();
     threads.dedup();
@@ -185,11 +248,8 @@ fn analyse(dir: &Path, spinner: &str, sleepers: &str) -> Result<()> {
         };
         let regime_key: &'static str = if t > cores { "2xcores" } else { "cores" };
         for (key, label, metric) in METRICS {
-            let spin = curve(&rows, spinner, t, metric);
-            let curves: Vec<Curve> = sleepers
-                .iter()
-                .map(|s| curve(&rows, s, t, metric))
-                .collect();
+            let spin = curve(rows, spinner, t, metric);
+            let curves: Vec<Curve> = sleepers.iter().map(|s| curve(rows, s, t, metric)).collect();
             let mut markers = Vec::new();
             for (k, sleep) in curves.iter().enumerate() {
                 let verdict = compare(&spin, sleep);
@@ -266,33 +326,20 @@ fn analyse(dir: &Path, spinner: &str, sleepers: &str) -> Result<()> {
             }
             let mut series = vec![series_of(&spin)];
             series.extend(curves.iter().map(series_of));
-            panels.push(Panel {
-                title: format!("{label}, {t} threads ({regime})"),
-                y_label: label.to_string(),
-                series,
-                markers,
-            });
+            let mut chart = Chart::new(
+                format!("{label}, {t} threads ({regime})"),
+                Axis::log("critical-section length (log)", Ticks::Nanos),
+                Axis::log(format!("{label}, log"), Ticks::Number),
+            );
+            chart.series = series;
+            chart.markers = markers;
+            panels.push(chart);
         }
     }
-    let csv_path = dir.join("breakeven.csv");
-    let mut w = csv::Writer::from_path(&csv_path)
-        .with_context(|| format!("writing {}", csv_path.display()))?;
-    for r in &out_rows {
-        w.serialize(r)?;
-    }
-    w.flush()?;
     let subtitle = format!(
-        "{} — {} CPUs — lines: medians of clean trials; shaded: their min–max; red: crossing bands",
+        "{} — {} CPUs\nlines: medians of clean trials; shaded: their min–max; red: crossing bands",
         meta.host.cpu_model, cores
     );
-    let svg = panels_svg(
-        "Spin vs sleep: where is the break-even?",
-        &subtitle,
-        "critical-section length",
-        &panels,
-        2,
-    );
-    std::fs::write(dir.join("breakeven.svg"), svg).context("writing breakeven.svg")?;
     let mut verdict = String::new();
     verdict.push_str(&format!(
         "break-even of {} vs {} on {} ({} CPUs):\n",
@@ -315,26 +362,32 @@ fn analyse(dir: &Path, spinner: &str, sleepers: &str) -> Result<()> {
         verdict.push_str(".\n");
     }
     verdict.push_str("The textbook says spinning stops paying at ~1 µs of hold time.\n");
-    std::fs::write(dir.join("verdict.txt"), &verdict).context("writing verdict.txt")?;
-    print!("{verdict}");
-    eprintln!(
-        "wrote {}/{{breakeven.csv, breakeven.svg, verdict.txt}}",
-        dir.display()
-    );
-    Ok(())
+    Analysis {
+        rows: out_rows,
+        figure: Figure {
+            name: "breakeven".into(),
+            title: "Spin vs sleep: where is the break-even?".into(),
+            subtitle,
+            panels,
+            cols: 2,
+        },
+        verdict,
+    }
 }
 
 /// A curve as a chart series: medians as the line, the trials' min–max as its band.
 fn series_of(c: &Curve) -> Series {
     Series {
         name: c.primitive.clone(),
+        style: crate::plot::Style::Line,
+        flagged: Vec::new(),
         points: c
             .cs_ns
             .iter()
             .zip(&c.bands)
             .map(|(x, b)| (*x, b.mid))
             .collect(),
-        spread: c
+        band: c
             .cs_ns
             .iter()
             .zip(&c.bands)

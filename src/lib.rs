@@ -14,9 +14,13 @@ pub mod cli;
 #[cfg(not(loom))]
 mod cli_breakeven;
 #[cfg(not(loom))]
+pub mod cli_report;
+#[cfg(not(loom))]
 mod cli_sweep;
 #[cfg(not(loom))]
 pub mod harness;
+#[cfg(not(loom))]
+pub mod plot;
 #[cfg(not(loom))]
 pub mod probes;
 #[cfg(not(loom))]

@@ -32,6 +32,20 @@ pub struct HistogramRow {
     pub wait_hdr_v2_base64: String,
     /// Hold-time histogram.
     pub hold_hdr_v2_base64: String,
+    /// Operations each thread completed, `;`-separated in thread order (empty in files
+    /// written before this column existed).
+    #[serde(default)]
+    pub per_thread_ops: String,
+}
+
+impl HistogramRow {
+    /// The per-thread operation counts (empty if not recorded).
+    pub fn per_thread_ops(&self) -> Vec<u64> {
+        self.per_thread_ops
+            .split(';')
+            .filter_map(|s| s.trim().parse().ok())
+            .collect()
+    }
 }
 
 /// Encodes a histogram as base64 of its HdrHistogram V2 serialization.
@@ -135,6 +149,12 @@ impl RunSink {
                 trial: out.record.trial,
                 wait_hdr_v2_base64: encode_histogram(&out.wait),
                 hold_hdr_v2_base64: encode_histogram(&out.hold),
+                per_thread_ops: out
+                    .per_thread_ops
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(";"),
             })
             .map_err(|e| write_err(&hist_path, e))?;
         self.histograms

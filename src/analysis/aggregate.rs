@@ -1,0 +1,326 @@
+//! From trials to points: groups `runs.csv` rows by point (everything but the trial) and
+//! summarises any metric over the point's *clean* trials. This is what every chart, table
+//! and comparison reads, so they all agree on what "the value of a point" is.
+
+use super::stats::{Summary, summarize};
+use crate::harness::topology::Placement;
+use crate::record::{PointKey, RunRecord};
+use std::collections::HashMap;
+
+/// A point's identity: the [`PointKey`] with the trial zeroed.
+pub fn point_of(r: &RunRecord) -> PointKey {
+    let mut k = r.key();
+    k.trial = 0;
+    k
+}
+
+/// Whether a trial may be used: not degraded (sentinel) and not timed out.
+pub fn is_clean(r: &RunRecord) -> bool {
+    !r.degraded && !r.timed_out
+}
+
+/// All trials of one point.
+#[derive(Debug, Clone)]
+pub struct Point<'a> {
+    /// The trials, in file order.
+    pub trials: Vec<&'a RunRecord>,
+}
+
+impl<'a> Point<'a> {
+    /// The first trial (every trial of a point has the same point fields).
+    pub fn first(&self) -> &'a RunRecord {
+        self.trials[0]
+    }
+
+    /// The trials a summary may use.
+    pub fn clean(&self) -> impl Iterator<Item = &'a RunRecord> + '_ {
+        self.trials.iter().copied().filter(|r| is_clean(r))
+    }
+
+    /// Trials left out (degraded or timed out).
+    pub fn flagged_trials(&self) -> usize {
+        self.trials.len() - self.clean().count()
+    }
+
+    /// A point is flagged when it has no clean trial, or its run-until-stable target was not
+    /// met (the last trial's `stable` says where the point ended).
+    pub fn flagged(&self) -> bool {
+        self.clean().next().is_none() || !self.trials.last().is_some_and(|r| r.stable)
+    }
+
+    /// `metric` over the clean trials; `None` if there are none.
+    pub fn summary(&self, metric: impl Fn(&RunRecord) -> f64) -> Option<Summary> {
+        let values: Vec<f64> = self.clean().map(metric).collect();
+        summarize(&values)
+    }
+
+    /// `metric`'s clean-trial values.
+    pub fn values(&self, metric: impl Fn(&RunRecord) -> f64) -> Vec<f64> {
+        self.clean().map(metric).collect()
+    }
+
+    /// Primitive name.
+    pub fn primitive(&self) -> &'a str {
+        &self.first().primitive
+    }
+}
+
+/// Groups rows by point, in order of each point's first row.
+pub fn points(rows: &[RunRecord]) -> Vec<Point<'_>> {
+    let mut index: HashMap<PointKey, usize> = HashMap::new();
+    let mut out: Vec<Point> = Vec::new();
+    for r in rows {
+        let i = *index.entry(point_of(r)).or_insert_with(|| {
+            out.push(Point { trials: Vec::new() });
+            out.len() - 1
+        });
+        out[i].trials.push(r);
+    }
+    out
+}
+
+/// The parameters of a point other than the primitive, as a comparable, printable value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    /// Threads.
+    pub threads: usize,
+    /// Critical section, ns.
+    pub cs_ns: u64,
+    /// Think time, ns.
+    pub think_ns: u64,
+    /// Read ratio.
+    pub read_ratio: Option<f64>,
+    /// Stripes / accounts / permits.
+    pub stripes: Option<usize>,
+    /// Key skew.
+    pub key_skew: Option<f64>,
+    /// Placement.
+    pub placement: Placement,
+}
+
+impl Setting {
+    /// The setting of a row.
+    pub fn of(r: &RunRecord) -> Setting {
+        Setting {
+            threads: r.threads,
+            cs_ns: r.cs_ns,
+            think_ns: r.think_ns,
+            read_ratio: r.read_ratio,
+            stripes: r.stripes,
+            key_skew: r.key_skew,
+            placement: r.placement,
+        }
+    }
+
+    /// A short human description of the fields named in `show` (e.g. "cs 250 ns, 16 stripes").
+    pub fn describe(&self, show: &[Param]) -> String {
+        let fmt_ns = crate::cli::fmt_ns;
+        show.iter()
+            .filter_map(|p| match p {
+                Param::Threads if self.threads == 1 => Some("1 thread".into()),
+                Param::Threads => Some(format!("{} threads", self.threads)),
+                Param::Cs => Some(format!("cs {}", fmt_ns(self.cs_ns as f64))),
+                Param::Think if self.think_ns > 0 => {
+                    Some(format!("think {}", fmt_ns(self.think_ns as f64)))
+                }
+                Param::ReadRatio => self.read_ratio.map(|r| format!("{:.0}% reads", r * 100.0)),
+                Param::Stripes => self.stripes.map(|s| format!("{s} stripes")),
+                Param::Skew => self
+                    .key_skew
+                    .filter(|k| *k > 0.0)
+                    .map(|k| format!("skew {k}")),
+                Param::Placement if self.placement != Placement::Compact => {
+                    Some(format!("{:?}", self.placement).to_lowercase())
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// This setting with `param` blanked, so points that differ only in it compare equal.
+    pub fn without(&self, param: Param) -> Setting {
+        let mut s = self.clone();
+        match param {
+            Param::Threads => s.threads = 0,
+            Param::Cs => s.cs_ns = 0,
+            Param::Think => s.think_ns = 0,
+            Param::ReadRatio => s.read_ratio = None,
+            Param::Stripes => s.stripes = None,
+            Param::Skew => s.key_skew = None,
+            Param::Placement => s.placement = Placement::Compact,
+        }
+        s
+    }
+}
+
+/// A point parameter (an axis of the sweep).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param {
+    /// Thread count.
+    Threads,
+    /// Critical-section length.
+    Cs,
+    /// Think time.
+    Think,
+    /// Read ratio.
+    ReadRatio,
+    /// Stripes.
+    Stripes,
+    /// Key skew.
+    Skew,
+    /// Placement.
+    Placement,
+}
+
+impl Param {
+    /// Every parameter.
+    pub const ALL: [Param; 7] = [
+        Param::Threads,
+        Param::Cs,
+        Param::Think,
+        Param::ReadRatio,
+        Param::Stripes,
+        Param::Skew,
+        Param::Placement,
+    ];
+
+    /// The parameter's value in `r` as a number (`None` where it does not apply).
+    pub fn value(self, r: &RunRecord) -> Option<f64> {
+        match self {
+            Param::Threads => Some(r.threads as f64),
+            Param::Cs => Some(r.cs_ns as f64),
+            Param::Think => Some(r.think_ns as f64),
+            Param::ReadRatio => r.read_ratio,
+            Param::Stripes => r.stripes.map(|s| s as f64),
+            Param::Skew => r.key_skew,
+            Param::Placement => None,
+        }
+    }
+}
+
+/// Points that differ only in `along` (and the primitive): one slice per setting of the other
+/// parameters, each with at least `min_x` distinct values of `along`, most populated first.
+pub fn slices<'p, 'a>(points: &'p [Point<'a>], along: Param, min_x: usize) -> Vec<Slice<'p, 'a>> {
+    let mut out: Vec<Slice> = Vec::new();
+    for p in points {
+        let r = p.first();
+        if along.value(r).is_none() {
+            continue;
+        }
+        let key = Setting::of(r).without(along);
+        match out.iter_mut().find(|s| s.setting == key) {
+            Some(s) => s.points.push(p),
+            None => out.push(Slice {
+                setting: key,
+                points: vec![p],
+            }),
+        }
+    }
+    out.retain(|s| s.xs(along).len() >= min_x);
+    // Most populated first; among equals, the busiest (more threads is more contention).
+    out.sort_by_key(|s| {
+        (
+            std::cmp::Reverse(s.points.len()),
+            std::cmp::Reverse(s.setting.threads),
+        )
+    });
+    out
+}
+
+/// Points sharing every setting but one parameter.
+#[derive(Debug, Clone)]
+pub struct Slice<'p, 'a> {
+    /// The shared setting (the varying parameter blanked).
+    pub setting: Setting,
+    /// The points.
+    pub points: Vec<&'p Point<'a>>,
+}
+
+impl Slice<'_, '_> {
+    /// Distinct values of `along`, sorted.
+    pub fn xs(&self, along: Param) -> Vec<f64> {
+        let mut v: Vec<f64> = self
+            .points
+            .iter()
+            .filter_map(|p| along.value(p.first()))
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v
+    }
+
+    /// Primitives in the slice, in first-seen order.
+    pub fn primitives(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = Vec::new();
+        for p in &self.points {
+            if !v.contains(&p.primitive()) {
+                v.push(p.primitive());
+            }
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(primitive: &str, threads: usize, cs: u64, trial: u32, thr: f64) -> RunRecord {
+        RunRecord {
+            primitive: primitive.into(),
+            threads,
+            cs_ns: cs,
+            trial,
+            throughput_ops_s: thr,
+            stable: true,
+            ..RunRecord::default()
+        }
+    }
+
+    #[test]
+    fn groups_trials_and_drops_flagged_ones() {
+        let mut rows = vec![
+            row("a", 1, 100, 0, 10.0),
+            row("a", 1, 100, 1, 30.0),
+            row("a", 1, 100, 2, 1000.0),
+            row("a", 2, 100, 0, 5.0),
+        ];
+        rows[2].degraded = true;
+        let pts = points(&rows);
+        assert_eq!(pts.len(), 2);
+        let one = &pts[0];
+        assert_eq!(one.trials.len(), 3);
+        assert_eq!(one.flagged_trials(), 1);
+        let s = one.summary(|r| r.throughput_ops_s).unwrap();
+        assert_eq!((s.median, s.n), (20.0, 2), "the degraded 1000 is left out");
+        assert!(!one.flagged());
+        rows[2].stable = false;
+        assert!(points(&rows)[0].flagged(), "unstable at the end");
+    }
+
+    #[test]
+    fn slices_along_a_parameter() {
+        let rows = vec![
+            row("a", 1, 100, 0, 1.0),
+            row("a", 2, 100, 0, 1.0),
+            row("b", 1, 100, 0, 1.0),
+            row("b", 2, 100, 0, 1.0),
+            row("a", 1, 5000, 0, 1.0),
+        ];
+        let pts = points(&rows);
+        let s = slices(&pts, Param::Threads, 2);
+        assert_eq!(s.len(), 1, "cs 5000 has one thread count only");
+        assert_eq!(s[0].xs(Param::Threads), vec![1.0, 2.0]);
+        assert_eq!(s[0].primitives(), vec!["a", "b"]);
+        assert_eq!(s[0].setting.describe(&[Param::Cs]), "cs 100 ns");
+        let by_cs = slices(&pts, Param::Cs, 2);
+        assert_eq!(by_cs.len(), 1, "only 1 thread has two lengths");
+        assert_eq!(by_cs[0].xs(Param::Cs), vec![100.0, 5000.0]);
+        assert_eq!(
+            by_cs[0].primitives(),
+            vec!["a", "b"],
+            "b with its one point"
+        );
+    }
+}

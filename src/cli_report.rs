@@ -1,0 +1,503 @@
+//! `lockbench plot`, `report` and `compare`: everything that reads results and never measures.
+
+use crate::cli::UsageError;
+use crate::plot::charts::{self, RunData};
+use crate::plot::{Figure, Format};
+use crate::record::RunRecord;
+use crate::report::csv::{HISTOGRAMS_CSV, HistogramRow, RUNS_CSV, load_histograms, load_runs};
+use crate::report::meta::{META_JSON, Meta, read_meta};
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+/// A run read from disk: a run directory or a bare runs.csv.
+#[derive(Debug, Clone)]
+pub struct LoadedRun {
+    /// Directory holding the files (the CSV's parent for a bare file).
+    pub dir: PathBuf,
+    /// The CSV the rows came from.
+    pub csv: PathBuf,
+    /// Rows.
+    pub rows: Vec<RunRecord>,
+    /// Histogram rows, when histograms.csv sits next to a runs.csv.
+    pub histograms: Vec<HistogramRow>,
+    /// meta.json, when present.
+    pub meta: Option<Meta>,
+}
+
+impl LoadedRun {
+    /// The rows and histograms as chart input.
+    pub fn data(&self) -> RunData {
+        RunData::new(
+            self.rows.clone(),
+            self.histograms.clone(),
+            self.meta.as_ref().map(|m| m.allowed_cpus.len()),
+        )
+    }
+
+    /// A short label: host id and the directory name.
+    pub fn label(&self) -> String {
+        let host = self.rows.first().map_or("?", |r| r.host_id.as_str());
+        let dir = self
+            .dir
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        format!("{host}/{dir}")
+    }
+}
+
+/// Loads `path` (a run directory or a runs.csv). Every failure is a [`UsageError`] naming the
+/// file; a run with no rows is one too.
+pub fn load_run(path: &Path) -> Result<LoadedRun> {
+    let (dir, csv) = if path.is_dir() {
+        (path.to_path_buf(), path.join(RUNS_CSV))
+    } else if path.exists() {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        (dir, path.to_path_buf())
+    } else {
+        return Err(UsageError(format!(
+            "{}: no such file or directory (expected a run directory or a runs.csv)",
+            path.display()
+        ))
+        .into());
+    };
+    let rows = load_runs(&csv).map_err(|e| UsageError(e.to_string()))?;
+    if rows.is_empty() {
+        return Err(UsageError(format!("{}: no data rows", csv.display())).into());
+    }
+    let is_runs_csv = csv.file_name().is_some_and(|n| n == RUNS_CSV);
+    let hist_path = dir.join(HISTOGRAMS_CSV);
+    let histograms = if is_runs_csv && hist_path.exists() {
+        load_histograms(&hist_path).map_err(|e| UsageError(e.to_string()))?
+    } else {
+        Vec::new()
+    };
+    let meta = if dir.join(META_JSON).exists() {
+        Some(read_meta(&dir).map_err(|e| UsageError(e.to_string()))?)
+    } else {
+        None
+    };
+    Ok(LoadedRun {
+        dir,
+        csv,
+        rows,
+        histograms,
+        meta,
+    })
+}
+
+/// Creates `dir` (and parents) or fails with a usage error naming it.
+pub fn ensure_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        UsageError(format!(
+            "{}: cannot create output directory: {e}",
+            dir.display()
+        ))
+        .into()
+    })
+}
+
+/// Every figure a run supports, including the break-even chart of a break-even run.
+pub fn figures(run: &LoadedRun) -> Result<charts::Plan> {
+    let mut plan = charts::all(&run.data());
+    if let Some(fig) = crate::cli_breakeven::figure_of_run(run)? {
+        plan.figures.push(fig);
+    } else {
+        plan.skipped.push(
+            "breakeven: not a break-even run (no breakeven.csv; run `lockbench breakeven`)".into(),
+        );
+    }
+    Ok(plan)
+}
+
+/// Renders `figs` into `out`, printing one line per file.
+pub fn render_all(figs: &[Figure], out: &Path, format: Format) -> Result<Vec<PathBuf>> {
+    ensure_dir(out)?;
+    let mut paths = Vec::new();
+    for f in figs {
+        let p = crate::plot::render(f, out, format)
+            .map_err(|e| UsageError(format!("{}: {e:#}", out.display())))?;
+        eprintln!("wrote {}", p.display());
+        paths.push(p);
+    }
+    Ok(paths)
+}
+
+/// Arguments of `lockbench plot`.
+#[derive(Debug, clap::Args)]
+pub struct PlotArgs {
+    /// A run directory (runs.csv, histograms.csv, meta.json) or a runs.csv file.
+    #[arg(value_name = "RUN_DIR_OR_CSV")]
+    input: PathBuf,
+    /// Output directory (default: <run dir>/charts).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Image format.
+    #[arg(long, value_enum, default_value_t = Format::Png)]
+    format: Format,
+}
+
+/// `lockbench plot`.
+pub fn plot(args: PlotArgs) -> Result<()> {
+    let run = load_run(&args.input)?;
+    let out = args.out.unwrap_or_else(|| run.dir.join("charts"));
+    ensure_dir(&out)?;
+    let plan = figures(&run)?;
+    for s in &plan.skipped {
+        eprintln!("skipped {s}");
+    }
+    let paths = render_all(&plan.figures, &out, args.format)?;
+    eprintln!(
+        "{} chart(s) in {}, {} skipped",
+        paths.len(),
+        out.display(),
+        plan.skipped.len()
+    );
+    Ok(())
+}
+
+/// The metric `compare` compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareMetric {
+    /// Operations per second (higher is better).
+    Throughput,
+    /// Operations per CPU-second (higher is better).
+    Efficiency,
+    /// Median wait, ns (lower is better).
+    WaitP50,
+    /// 99th-percentile wait, ns (lower is better).
+    WaitP99,
+}
+
+impl CompareMetric {
+    fn get(self) -> fn(&RunRecord) -> f64 {
+        match self {
+            CompareMetric::Throughput => |r| r.throughput_ops_s,
+            CompareMetric::Efficiency => |r| r.ops_per_cpu_s,
+            CompareMetric::WaitP50 => |r| r.wait_p50_ns,
+            CompareMetric::WaitP99 => |r| r.wait_p99_ns,
+        }
+    }
+
+    fn unit(self) -> &'static str {
+        match self {
+            CompareMetric::Throughput => "ops/s",
+            CompareMetric::Efficiency => "ops/CPU-s",
+            CompareMetric::WaitP50 | CompareMetric::WaitP99 => "ns",
+        }
+    }
+
+    fn fmt(self, v: f64) -> String {
+        match self {
+            CompareMetric::Throughput => crate::cli::fmt_rate(v),
+            CompareMetric::Efficiency => format!("{} ops/CPU-s", crate::plot::si(v)),
+            CompareMetric::WaitP50 | CompareMetric::WaitP99 => crate::cli::fmt_ns(v),
+        }
+    }
+}
+
+/// Output format of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    /// Aligned text.
+    Table,
+    /// A GitHub-flavoured Markdown table.
+    Markdown,
+    /// One CSV row per point and input.
+    Csv,
+}
+
+/// Arguments of `lockbench compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Run directories or runs.csv files; the first is the reference.
+    #[arg(value_name = "RUN_DIR_OR_CSV", required = true, num_args = 2..)]
+    inputs: Vec<PathBuf>,
+    /// Metric to compare.
+    #[arg(long, value_enum, default_value_t = CompareMetric::Throughput)]
+    metric: CompareMetric,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    format: CompareFormat,
+    /// Also use degraded or unstable points (ignored by default).
+    #[arg(long)]
+    include_flagged: bool,
+    /// Render overlay charts (one series per input) into this directory.
+    #[arg(long, value_name = "DIR")]
+    plot: Option<PathBuf>,
+}
+
+/// `lockbench compare`.
+pub fn compare(args: CompareArgs) -> Result<()> {
+    use crate::analysis::compare::{Input, compare};
+    let runs: Vec<LoadedRun> = args
+        .inputs
+        .iter()
+        .map(|p| load_run(p))
+        .collect::<Result<_>>()?;
+    let mut inputs: Vec<Input> = runs
+        .iter()
+        .map(|r| Input {
+            label: r.label(),
+            rows: r.rows.clone(),
+        })
+        .collect();
+    // Same label twice (two runs of one host in same-named dirs): number them.
+    for i in 0..inputs.len() {
+        if inputs[..i].iter().any(|x| x.label == inputs[i].label) {
+            inputs[i].label = format!("{} ({})", inputs[i].label, i + 1);
+        }
+    }
+    let c = compare(&inputs, args.metric.get(), args.include_flagged)
+        .map_err(|e| UsageError(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        CompareFormat::Csv => write_compare_csv(&mut out, &c, args.metric)?,
+        f => write_compare_table(&mut out, &c, args.metric, f == CompareFormat::Markdown)?,
+    }
+    for w in &c.warnings {
+        eprintln!("warning: {w}");
+    }
+    if let Some(dir) = &args.plot {
+        let pairs: Vec<(String, &[RunRecord])> = inputs
+            .iter()
+            .map(|i| (i.label.clone(), i.rows.as_slice()))
+            .collect();
+        render_all(&charts::overlay(&pairs), dir, Format::Png)?;
+    }
+    Ok(())
+}
+
+fn write_compare_csv(
+    out: &mut dyn std::io::Write,
+    c: &crate::analysis::compare::Comparison,
+    metric: CompareMetric,
+) -> Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
+    w.write_record([
+        "point",
+        "family",
+        "input",
+        &format!("median_{}", metric.unit().replace(['/', '-'], "_")),
+        "clean_trials",
+        "ratio",
+        "p_value",
+        "call",
+    ])?;
+    for r in &c.rows {
+        let point = crate::analysis::compare::describe(&r.key);
+        for (label, cell) in c.labels.iter().zip(&r.cells) {
+            if let Some(cell) = cell {
+                w.write_record([
+                    point.as_str(),
+                    r.family.as_str(),
+                    label.as_str(),
+                    &cell.median.to_string(),
+                    &cell.n.to_string(),
+                    &format!("{:.4}", cell.ratio),
+                    &format!("{:.4}", cell.p),
+                    &format!("{:?}", cell.call).to_lowercase(),
+                ])?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn write_compare_table(
+    out: &mut dyn std::io::Write,
+    c: &crate::analysis::compare::Comparison,
+    metric: CompareMetric,
+    markdown: bool,
+) -> Result<()> {
+    use crate::analysis::compare::{ALPHA, describe};
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let mut header = vec!["point".to_string()];
+    for (i, l) in c.labels.iter().enumerate() {
+        header.push(if i == 0 {
+            format!("{l} (reference)")
+        } else {
+            l.clone()
+        });
+    }
+    table.push(header);
+    for r in &c.rows {
+        let mut line = vec![describe(&r.key)];
+        for cell in &r.cells {
+            line.push(match cell {
+                None => "—".into(),
+                Some(x) if x.call == crate::analysis::compare::Call::Reference => {
+                    format!("{} (n={})", metric.fmt(x.median), x.n)
+                }
+                Some(x) => format!(
+                    "{} ×{:.2} {} p={:.2}",
+                    metric.fmt(x.median),
+                    x.ratio,
+                    x.call.mark(),
+                    x.p
+                ),
+            });
+        }
+        table.push(line);
+    }
+    let mut geo = vec!["geometric mean of ratios".to_string()];
+    geo.extend(std::iter::repeat_n(String::new(), c.labels.len()));
+    table.push(geo);
+    for (family, per) in &c.geomean {
+        let mut line = vec![format!("  {family}")];
+        line.extend(
+            per.iter()
+                .map(|g| g.map_or("—".into(), |g| format!("×{g:.3}"))),
+        );
+        table.push(line);
+    }
+    writeln!(
+        out,
+        "{} (median of clean trials) against {}",
+        match metric {
+            CompareMetric::Throughput => "throughput",
+            CompareMetric::Efficiency => "CPU efficiency",
+            CompareMetric::WaitP50 => "wait p50",
+            CompareMetric::WaitP99 => "wait p99",
+        },
+        c.labels[0]
+    )?;
+    if markdown {
+        writeln!(out)?;
+        for (i, line) in table.iter().enumerate() {
+            writeln!(out, "| {} |", line.join(" | "))?;
+            if i == 0 {
+                writeln!(out, "|{}", "---|".repeat(line.len()))?;
+            }
+        }
+        writeln!(out)?;
+    } else {
+        let widths: Vec<usize> = (0..table[0].len())
+            .map(|k| {
+                table
+                    .iter()
+                    .map(|l| l[k].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for line in &table {
+            let cells: Vec<String> = line
+                .iter()
+                .zip(&widths)
+                .map(|(s, w)| format!("{s}{}", " ".repeat(w - s.chars().count())))
+                .collect();
+            writeln!(out, "{}", cells.join("  ").trim_end())?;
+        }
+    }
+    writeln!(
+        out,
+        "+ / -: higher / lower beyond noise (clean-trial ranges disjoint and exact Mann–Whitney p ≤ {ALPHA}); ~: within noise. Needs ≥ 3 clean trials a side to call anything."
+    )?;
+    let ignored: Vec<String> = c
+        .labels
+        .iter()
+        .zip(&c.ignored_flagged)
+        .filter(|(_, n)| **n > 0)
+        .map(|(l, n)| format!("{n} in {l}"))
+        .collect();
+    if !ignored.is_empty() {
+        writeln!(
+            out,
+            "ignored flagged points (degraded, unstable or no clean trial; --include-flagged uses them): {}",
+            ignored.join(", ")
+        )?;
+    }
+    if !c.unmatched.is_empty() {
+        writeln!(out, "{} point(s) not in every input:", c.unmatched.len())?;
+        for (point, present) in c.unmatched.iter().take(20) {
+            let missing: Vec<&str> = c
+                .labels
+                .iter()
+                .zip(present)
+                .filter(|(_, p)| !**p)
+                .map(|(l, _)| l.as_str())
+                .collect();
+            writeln!(out, "  {point}: missing from {}", missing.join(", "))?;
+        }
+        if c.unmatched.len() > 20 {
+            writeln!(out, "  … and {} more", c.unmatched.len() - 20)?;
+        }
+    }
+    Ok(())
+}
+
+/// Arguments of `lockbench report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A run directory (or its runs.csv).
+    #[arg(value_name = "RUN_DIR")]
+    input: PathBuf,
+    /// Where to write the page (default: report.html in the run directory).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// The break-even verdict of `run`'s directory, or of the newest `*-breakeven` sibling.
+fn find_verdict(run: &LoadedRun) -> Option<(String, String)> {
+    let own = run.dir.join("verdict.txt");
+    let path = if own.exists() {
+        own
+    } else {
+        let parent = run.dir.parent()?;
+        let mut sibs: Vec<PathBuf> = std::fs::read_dir(parent)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().ends_with("-breakeven"))
+                    && p.join("verdict.txt").exists()
+            })
+            .collect();
+        sibs.sort();
+        sibs.pop()?.join("verdict.txt")
+    };
+    let text = std::fs::read_to_string(&path).ok()?;
+    Some((text, path.display().to_string()))
+}
+
+/// `lockbench report`.
+pub fn report(args: ReportArgs) -> Result<()> {
+    let run = load_run(&args.input)?;
+    let out = args.out.unwrap_or_else(|| run.dir.join("report.html"));
+    let plan = figures(&run)?;
+    let charts_dir = run.dir.join("charts");
+    let paths = render_all(&plan.figures, &charts_dir, Format::Svg)?;
+    let charts = plan
+        .figures
+        .iter()
+        .zip(&paths)
+        .map(|(f, p)| {
+            let svg = std::fs::read_to_string(p)
+                .map_err(|e| UsageError(format!("{}: cannot read back: {e}", p.display())))?;
+            Ok((f.title.clone(), svg))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let page = crate::report::html::Page {
+        title: format!("lockbench report — {}", run.label()),
+        rows: &run.rows,
+        meta: run.meta.as_ref(),
+        verdict: find_verdict(&run),
+        charts,
+        skipped: &plan.skipped,
+    };
+    let html = crate::report::html::render(&page);
+    std::fs::write(&out, html)
+        .map_err(|e| UsageError(format!("{}: cannot write: {e}", out.display())))?;
+    eprintln!(
+        "wrote {} ({} charts inline, {} skipped)",
+        out.display(),
+        paths.len(),
+        plan.skipped.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,325 @@
+//! `report.html`: one self-contained page per run — host and probe figures, data quality,
+//! key tables and every chart inlined as SVG. No scripts, no external files, no network.
+
+use crate::analysis::aggregate::{Param, Point, Setting, points};
+use crate::cli::{fmt_ns, fmt_rate};
+use crate::record::RunRecord;
+use crate::report::meta::Meta;
+use std::fmt::Write;
+
+/// What the page shows.
+pub struct Page<'a> {
+    /// Page title.
+    pub title: String,
+    /// The rows.
+    pub rows: &'a [RunRecord],
+    /// meta.json, if any.
+    pub meta: Option<&'a Meta>,
+    /// A break-even verdict and where it came from, if one was found.
+    pub verdict: Option<(String, String)>,
+    /// Charts: (title, SVG text).
+    pub charts: Vec<(String, String)>,
+    /// Charts the data did not support, with reasons.
+    pub skipped: &'a [String],
+}
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    out.push_str("<table><thead><tr>");
+    for h in header {
+        let _ = write!(out, "<th>{}</th>", esc(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for r in rows {
+        out.push_str("<tr>");
+        for c in r {
+            let _ = write!(out, "<td>{}</td>", esc(c));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+}
+
+const STYLE: &str = "body{font-family:sans-serif;max-width:1700px;margin:2em auto;padding:0 1em;color:#222}\
+h1{margin-bottom:0}.sub{color:#666;margin-top:.3em}table{border-collapse:collapse;margin:1em 0}\
+td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;font-size:14px}th{background:#f4f4f4}\
+figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;border:1px solid #eee}\
+pre{background:#f8f8f8;padding:1em;overflow-x:auto}.note{color:#666;font-size:14px}";
+
+/// Renders the page.
+pub fn render(page: &Page) -> String {
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
+        esc(&page.title)
+    );
+    let _ = write!(o, "<h1>{}</h1>", esc(&page.title));
+    if let Some(r) = page.rows.first() {
+        let _ = write!(
+            o,
+            "<p class=\"sub\">{} — {} logical CPUs, {} physical cores{} — kernel {} — lockbench {} ({}) — {}</p>",
+            esc(&r.cpu_model),
+            r.logical_cpus,
+            r.physical_cores,
+            if r.smt { ", SMT" } else { "" },
+            esc(&r.kernel),
+            esc(&r.lockbench_version),
+            esc(&r.git_sha),
+            esc(&r.rustc)
+        );
+    }
+    o.push_str("<h2>Contents</h2><ul><li><a href=\"#run\">Run</a></li><li><a href=\"#quality\">Data quality</a></li><li><a href=\"#best\">Best primitive per regime</a></li><li><a href=\"#uncontended\">Uncontended cost</a></li><li><a href=\"#breakeven\">Break-even</a></li><li><a href=\"#charts\">Charts</a></li></ul>");
+    run_section(&mut o, page);
+    let pts = points(page.rows);
+    quality_section(&mut o, &pts);
+    best_section(&mut o, &pts);
+    uncontended_section(&mut o, &pts);
+    o.push_str("<h2 id=\"breakeven\">Spin/sleep break-even</h2>");
+    match &page.verdict {
+        Some((text, from)) => {
+            let _ = write!(
+                o,
+                "<pre>{}</pre><p class=\"note\">from {}</p>",
+                esc(text),
+                esc(from)
+            );
+        }
+        None => o.push_str(
+            "<p>No break-even run found next to this one. Run <code>lockbench breakeven</code>.</p>",
+        ),
+    }
+    o.push_str("<h2 id=\"charts\">Charts</h2>");
+    for (title, svg) in &page.charts {
+        let _ = write!(
+            o,
+            "<figure><figcaption>{}</figcaption>{}</figure>",
+            esc(title),
+            strip_xml_decl(svg)
+        );
+    }
+    if !page.skipped.is_empty() {
+        o.push_str("<p>Charts this data does not support:</p><ul>");
+        for s in page.skipped {
+            let _ = write!(o, "<li>{}</li>", esc(s));
+        }
+        o.push_str("</ul>");
+    }
+    o.push_str("</body></html>\n");
+    o
+}
+
+fn strip_xml_decl(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+fn run_section(o: &mut String, page: &Page) {
+    o.push_str("<h2 id=\"run\">Run</h2>");
+    let Some(m) = page.meta else {
+        o.push_str("<p>No meta.json next to the CSV.</p>");
+        return;
+    };
+    let rows = vec![
+        vec!["command".into(), m.command_line.join(" ")],
+        vec!["started (UTC)".into(), m.started_utc.clone()],
+        vec![
+            "finished (UTC)".into(),
+            m.finished_utc
+                .clone()
+                .unwrap_or_else(|| "not finished".into()),
+        ],
+        vec!["complete".into(), m.complete.to_string()],
+        vec!["rows".into(), m.rows.to_string()],
+        vec!["topology".into(), m.topology.clone()],
+        vec!["CPUs used".into(), format!("{:?}", m.allowed_cpus)],
+        vec!["clock read".into(), fmt_ns(m.clock_read_ns)],
+        vec![
+            "harness cost per op, untimed / every op timed".into(),
+            format!(
+                "{} / {}",
+                fmt_ns(m.harness_ns_per_op_untimed),
+                fmt_ns(m.harness_ns_per_op_timed)
+            ),
+        ],
+        vec!["spin-loop hint".into(), fmt_ns(m.ns_per_spin_hint)],
+        vec![
+            "busy-work calibration".into(),
+            format!("{:.3} units/ns", m.busy_units_per_ns),
+        ],
+    ];
+    table(o, &["", ""], &rows);
+    if let Some(p) = &m.probes {
+        o.push_str("<h3>Host probes</h3>");
+        let mut rows = Vec::new();
+        if let Some(obj) = p.as_object() {
+            for (k, v) in obj {
+                if let Some(p50) = v.get("p50_ns").and_then(|x| x.as_f64()) {
+                    let g = |f: &str| v.get(f).and_then(|x| x.as_f64()).map_or("—".into(), fmt_ns);
+                    rows.push(vec![
+                        k.replace('_', " "),
+                        fmt_ns(p50),
+                        g("p10_ns"),
+                        g("p90_ns"),
+                        g("p99_ns"),
+                    ]);
+                }
+            }
+            for check in obj
+                .get("busy_work")
+                .and_then(|b| b.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let req = check
+                    .get("requested_ns")
+                    .and_then(|x| x.as_f64())
+                    .unwrap_or(0.0);
+                let took = check.get("took");
+                let g = |f: &str| {
+                    took.and_then(|t| t.get(f))
+                        .and_then(|x| x.as_f64())
+                        .map_or("—".into(), fmt_ns)
+                };
+                rows.push(vec![
+                    format!("busy work, {} requested", fmt_ns(req)),
+                    g("p50_ns"),
+                    g("p10_ns"),
+                    g("p90_ns"),
+                    g("p99_ns"),
+                ]);
+            }
+        }
+        table(o, &["probe", "p50", "p10", "p90", "p99"], &rows);
+    }
+}
+
+fn quality_section(o: &mut String, pts: &[Point]) {
+    o.push_str("<h2 id=\"quality\">Data quality</h2>");
+    let trials: usize = pts.iter().map(|p| p.trials.len()).sum();
+    let degraded: usize = pts
+        .iter()
+        .flat_map(|p| &p.trials)
+        .filter(|r| r.degraded)
+        .count();
+    let timed_out: usize = pts
+        .iter()
+        .flat_map(|p| &p.trials)
+        .filter(|r| r.timed_out)
+        .count();
+    let flagged = pts.iter().filter(|p| p.flagged()).count();
+    table(
+        o,
+        &["", ""],
+        &[
+            vec!["points".into(), pts.len().to_string()],
+            vec!["trials".into(), trials.to_string()],
+            vec![
+                "degraded trials (parallelism sentinel below threshold)".into(),
+                degraded.to_string(),
+            ],
+            vec!["timed-out trials".into(), timed_out.to_string()],
+            vec![
+                "flagged points (no clean trial, or spread above the stability target)".into(),
+                flagged.to_string(),
+            ],
+        ],
+    );
+    o.push_str("<p class=\"note\">Every value below is the median over a point's clean trials (not degraded, not timed out). Flagged points are drawn ringed in the charts and ignored by <code>lockbench compare</code>.</p>");
+}
+
+fn best_section(o: &mut String, pts: &[Point]) {
+    o.push_str("<h2 id=\"best\">Best primitive per regime (median throughput)</h2>");
+    let mut groups: Vec<(String, Setting, Vec<&Point>)> = Vec::new();
+    for p in pts {
+        let family = crate::registry::find(p.primitive()).map_or("?", |d| d.family.as_str());
+        if family == "baseline" || p.primitive() == "racy-counter" {
+            continue;
+        }
+        let s = Setting::of(p.first());
+        match groups.iter_mut().find(|g| g.0 == family && g.1 == s) {
+            Some(g) => g.2.push(p),
+            None => groups.push((family.to_string(), s, vec![p])),
+        }
+    }
+    let mut rows = Vec::new();
+    for (family, setting, members) in &groups {
+        let mut ranked: Vec<(&str, f64, bool)> = members
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p.primitive(),
+                    p.summary(|r| r.throughput_ops_s)?.median,
+                    p.flagged(),
+                ))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let Some(best) = ranked.first() else { continue };
+        let runner = ranked.get(1);
+        rows.push(vec![
+            family.clone(),
+            setting.describe(&Param::ALL),
+            format!("{}{}", best.0, if best.2 { " (flagged)" } else { "" }),
+            fmt_rate(best.1),
+            runner.map_or("—".into(), |r| r.0.to_string()),
+            runner.map_or("—".into(), |r| format!("×{:.2}", best.1 / r.1)),
+        ]);
+    }
+    table(
+        o,
+        &[
+            "family",
+            "regime",
+            "best",
+            "throughput",
+            "runner-up",
+            "best / runner-up",
+        ],
+        &rows,
+    );
+}
+
+fn uncontended_section(o: &mut String, pts: &[Point]) {
+    o.push_str("<h2 id=\"uncontended\">Uncontended cost (1 thread)</h2>");
+    let mut rows = Vec::new();
+    for p in pts.iter().filter(|p| p.first().threads == 1) {
+        let Some(thr) = p.summary(|r| r.throughput_ops_s) else {
+            continue;
+        };
+        let wait = p.summary(|r| r.wait_p50_ns).map_or(f64::NAN, |s| s.median);
+        let r = p.first();
+        rows.push(vec![
+            p.primitive().to_string(),
+            Setting::of(r).describe(&[Param::Cs, Param::Think, Param::ReadRatio, Param::Stripes]),
+            fmt_ns(1e9 / thr.median),
+            fmt_ns(wait),
+        ]);
+    }
+    if rows.is_empty() {
+        o.push_str("<p>No 1-thread points in this run.</p>");
+        return;
+    }
+    table(
+        o,
+        &[
+            "primitive",
+            "point",
+            "time per op (incl. critical section)",
+            "acquire wait p50",
+        ],
+        &rows,
+    );
+    o.push_str(
+        "<p class=\"note\">The wait includes one clock read (see the harness cost above).</p>",
+    );
+}

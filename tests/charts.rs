@@ -1,0 +1,455 @@
+//! `plot`, `report` and `compare` on fixture runs written by the tool itself
+//! (tests/fixtures/runs: a small sweep and a small break-even run from this development VM).
+
+use lockbench::analysis::compare::{Call, Input, compare};
+use lockbench::cli_report::{figures, load_run, render_all};
+use lockbench::plot::{Figure, Format};
+use lockbench::record::RunRecord;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SMALL: &str = "tests/fixtures/runs/small";
+const BREAKEVEN: &str = "tests/fixtures/runs/small-breakeven";
+
+fn lockbench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lockbench"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn fig<'a>(figs: &'a [Figure], name: &str) -> &'a Figure {
+    figs.iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no figure {name}"))
+}
+
+/// Width and height from a PNG's IHDR chunk, after checking the signature.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+/// Every chart kind the issue names is built from the fixtures, rendered as PNG and SVG, and
+/// each file is a valid image of a sensible size.
+#[test]
+fn every_chart_kind_renders_as_png_and_svg() {
+    let small = load_run(Path::new(SMALL)).unwrap();
+    let mut plan = figures(&small).unwrap();
+    let be = figures(&load_run(Path::new(BREAKEVEN)).unwrap()).unwrap();
+    plan.figures.push(fig(&be.figures, "breakeven").clone());
+    let expected = [
+        "throughput-vs-threads-spin",
+        "throughput-vs-threads-rwlock",
+        "throughput-vs-cs-mutex",
+        "latency-vs-threads-spin",
+        "cpu-vs-threads-mutex",
+        "fairness-vs-threads-spin",
+        "latency-distribution",
+        "per-thread-share",
+        "rwlock-vs-read-ratio",
+        "striping-vs-stripes",
+        "winner-heatmap",
+        "breakeven",
+    ];
+    for name in expected {
+        fig(&plan.figures, name);
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    for format in [Format::Png, Format::Svg] {
+        let paths = render_all(&plan.figures, tmp.path(), format).unwrap();
+        assert_eq!(paths.len(), plan.figures.len());
+        for (f, p) in plan.figures.iter().zip(&paths) {
+            let bytes = std::fs::read(p).unwrap();
+            match format {
+                Format::Png => {
+                    let (w, h) = png_size(&bytes);
+                    assert!(w >= 800 && h >= 500, "{}: {w}x{h}", f.name);
+                    // A blank 800x500 PNG compresses to a few KB; text and lines do not.
+                    assert!(bytes.len() > 15_000, "{}: {} bytes", f.name, bytes.len());
+                }
+                Format::Svg => {
+                    let text = String::from_utf8(bytes).unwrap();
+                    assert!(text.contains("<svg") && text.trim_end().ends_with("</svg>"));
+                    assert!(text.contains(&f.title), "{}: title missing", f.name);
+                    assert!(
+                        text.contains("Intel") || text.contains("CPUs"),
+                        "host missing"
+                    );
+                }
+            }
+        }
+    }
+    // Duration axes carry µ; the font must have it (SVG text is the figure's text).
+    let svg = std::fs::read_to_string(tmp.path().join("breakeven.svg")).unwrap();
+    assert!(svg.contains("µs"), "no µs tick label");
+}
+
+/// What the charts say, checked on the data rather than the pixels.
+#[test]
+fn chart_content_follows_the_data() {
+    let run = load_run(Path::new(SMALL)).unwrap();
+    let plan = figures(&run).unwrap();
+    let spin = fig(&plan.figures, "throughput-vs-threads-spin");
+    let panel = &spin.panels[0];
+    let names: Vec<&str> = panel.series.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["spin-ttas", "spin-ticket"]);
+    for s in &panel.series {
+        let xs: Vec<f64> = s.points.iter().map(|p| p.0).collect();
+        assert_eq!(xs, [1.0, 4.0], "{}", s.name);
+        for (p, b) in s.points.iter().zip(&s.band) {
+            assert!(b.1 <= p.1 && p.1 <= b.2, "median inside its band");
+        }
+    }
+    assert_eq!(panel.markers[0].x, 2.0, "the 2-CPU line");
+    assert!(spin.subtitle.contains("CPUs"));
+    // One panel per critical-section length, at most four.
+    assert_eq!(spin.panels.len(), 3);
+
+    let share = fig(&plan.figures, "per-thread-share");
+    for p in &share.panels {
+        let total: f64 = p.series[0].points.iter().map(|x| x.1).sum();
+        assert!(
+            (total - 1.0).abs() < 1e-9,
+            "{}: shares sum to {total}",
+            p.title
+        );
+    }
+    let heat = fig(&plan.figures, "winner-heatmap").panels[0]
+        .heatmap
+        .as_ref()
+        .unwrap();
+    assert_eq!(heat.cells.len(), 2, "1 and 4 threads");
+    assert!(
+        heat.cells
+            .iter()
+            .all(|r| r.len() == 3 && r.iter().all(Option::is_some))
+    );
+
+    // The committed quick sweep has one critical-section length and one read ratio.
+    let quick = load_run(Path::new("results/vm/20261127T212008Z")).unwrap();
+    let plan = figures(&quick).unwrap();
+    for name in [
+        "throughput-vs-cs",
+        "rwlock-vs-read-ratio",
+        "winner-heatmap",
+        "breakeven",
+    ] {
+        assert!(
+            plan.skipped.iter().any(|s| s.starts_with(name)),
+            "{name} should be skipped: {:?}",
+            plan.skipped
+        );
+    }
+}
+
+#[test]
+fn plot_command_writes_files_and_notes_skips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("charts");
+    let o = lockbench(&[
+        "plot",
+        "results/vm/20261127T212008Z/runs.csv",
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "svg",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("skipped throughput-vs-cs"), "{err}");
+    assert!(out.join("throughput-vs-threads-spin.svg").exists());
+    assert!(out.join("latency-distribution.svg").exists());
+}
+
+fn chromium() -> Option<PathBuf> {
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+}
+
+/// The report is one self-contained file (no scripts, nothing fetched) with every chart and
+/// the key tables; where Chromium is installed, it renders headless to a non-trivial picture.
+#[test]
+fn report_is_self_contained_and_renders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    std::fs::create_dir(&dir).unwrap();
+    for f in ["runs.csv", "histograms.csv", "meta.json"] {
+        std::fs::copy(Path::new(SMALL).join(f), dir.join(f)).unwrap();
+    }
+    let o = lockbench(&["report", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    for needle in [
+        "Best primitive per regime",
+        "Uncontended cost",
+        "Host probes",
+        "Data quality",
+        "spin throughput vs threads",
+        "Wait-time distribution",
+        "<svg",
+    ] {
+        assert!(html.contains(needle), "report lacks {needle:?}");
+    }
+    for external in ["<script", "src=\"http", "href=\"http", "<link", "<img"] {
+        assert!(
+            !html.contains(external),
+            "report refers outside itself: {external}"
+        );
+    }
+    let Some(browser) = chromium() else {
+        eprintln!("skipping the screenshot: no Chromium (apt-get install chromium)");
+        return;
+    };
+    let shot = tmp.path().join("shot.png");
+    let profile = tmp.path().join("profile");
+    let o = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1400,2400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", dir.join("report.html").display()))
+        .output()
+        .unwrap();
+    assert!(shot.exists(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&shot).unwrap();
+    assert_eq!(png_size(&bytes), (1400, 2400));
+    assert!(
+        bytes.len() > 100_000,
+        "screenshot looks blank: {} bytes",
+        bytes.len()
+    );
+}
+
+/// Host B is host A's fixture with every throughput doubled, a few points removed and a new
+/// one added (synthetic, derived from a real tool-written file).
+fn two_hosts() -> (Vec<RunRecord>, Vec<RunRecord>) {
+    let a = load_run(Path::new(SMALL)).unwrap().rows;
+    let mut b: Vec<RunRecord> = a
+        .iter()
+        .filter(|r| !(r.primitive == "dashmap" && r.threads == 4))
+        .cloned()
+        .map(|mut r| {
+            r.host_id = "hostb".into();
+            r.throughput_ops_s *= 2.0;
+            r
+        })
+        .collect();
+    let mut extra = b[0].clone();
+    extra.threads = 64;
+    b.push(extra);
+    (a, b)
+}
+
+fn write_csv(rows: &[RunRecord], path: &Path) {
+    let mut w = csv::Writer::from_path(path).unwrap();
+    for r in rows {
+        w.serialize(r).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+#[test]
+fn compare_two_hosts_ratios_and_unmatched_points() {
+    let (a, b) = two_hosts();
+    let c = compare(
+        &[
+            Input {
+                label: "a".into(),
+                rows: a.clone(),
+            },
+            Input {
+                label: "b".into(),
+                rows: b,
+            },
+        ],
+        |r| r.throughput_ops_s,
+        true,
+    )
+    .unwrap();
+    assert!(!c.rows.is_empty());
+    for r in &c.rows {
+        let cell = r.cells[1].as_ref().unwrap();
+        assert!((cell.ratio - 2.0).abs() < 1e-9, "{:?}", r.key);
+        // Two trials a side can never be called different.
+        assert_eq!(cell.call, Call::Noise);
+    }
+    for (_, g) in &c.geomean {
+        assert!((g[1].unwrap() - 2.0).abs() < 1e-9);
+    }
+    let missing: Vec<&String> = c.unmatched.iter().map(|u| &u.0).collect();
+    assert!(
+        missing.iter().any(|m| m.starts_with("dashmap ×4")),
+        "{missing:?}"
+    );
+    assert!(missing.iter().any(|m| m.contains("×64")), "{missing:?}");
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+}
+
+#[test]
+fn compare_calls_only_differences_beyond_noise_and_ignores_flagged_points() {
+    let (a, _) = two_hosts();
+    let base: Vec<RunRecord> = a
+        .iter()
+        .filter(|r| r.primitive == "spin-ttas" && r.threads == 1 && r.cs_ns == 100)
+        .cloned()
+        .collect();
+    assert_eq!(base.len(), 2);
+    // Three clean trials a side: 100, 101, 102 vs `other`.
+    let trials = |host: &str, values: [f64; 3]| -> Vec<RunRecord> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| RunRecord {
+                host_id: host.into(),
+                trial: i as u32,
+                throughput_ops_s: *v,
+                stable: true,
+                degraded: false,
+                ..base[0].clone()
+            })
+            .collect()
+    };
+    let run = |other: [f64; 3], include_flagged: bool, degrade: bool| {
+        let mut b = trials("b", other);
+        if degrade {
+            for r in &mut b {
+                r.degraded = true;
+            }
+        }
+        compare(
+            &[
+                Input {
+                    label: "a".into(),
+                    rows: trials("a", [100.0, 101.0, 102.0]),
+                },
+                Input {
+                    label: "b".into(),
+                    rows: b,
+                },
+            ],
+            |r| r.throughput_ops_s,
+            include_flagged,
+        )
+    };
+    let c = run([120.0, 121.0, 122.0], false, false).unwrap();
+    assert_eq!(c.rows[0].cells[1].as_ref().unwrap().call, Call::Higher);
+    let c = run([90.0, 91.0, 92.0], false, false).unwrap();
+    assert_eq!(c.rows[0].cells[1].as_ref().unwrap().call, Call::Lower);
+    let c = run([99.0, 101.5, 130.0], false, false).unwrap();
+    assert_eq!(
+        c.rows[0].cells[1].as_ref().unwrap().call,
+        Call::Noise,
+        "ranges overlap"
+    );
+    // A degraded point is ignored, and with nothing else in common that is an error.
+    let e = run([120.0, 121.0, 122.0], false, true).unwrap_err();
+    assert!(e.to_string().contains("nothing to compare"), "{e}");
+    let c = run([120.0, 121.0, 122.0], true, true).unwrap();
+    assert_eq!(c.ignored_flagged, [0, 0]);
+    assert_eq!(c.rows.len(), 1);
+}
+
+#[test]
+fn compare_command_formats_and_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, mut b) = two_hosts();
+    b[0].duration_ms *= 2.0;
+    let (pa, pb) = (tmp.path().join("a.csv"), tmp.path().join("b.csv"));
+    write_csv(&a, &pa);
+    write_csv(&b, &pb);
+    let (sa, sb) = (pa.to_str().unwrap(), pb.to_str().unwrap());
+    let o = lockbench(&["compare", sa, sb]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(text.contains("×2.00 ~"), "{text}");
+    assert!(text.contains("geometric mean"), "{text}");
+    assert!(text.contains("not in every input"), "{text}");
+    assert!(err.contains("differ in measured window"), "{err}");
+    let o = lockbench(&["compare", sa, sb, "--format", "markdown"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("|---|"));
+    let o = lockbench(&["compare", sa, sb, "--format", "csv"]);
+    let csv_text = String::from_utf8_lossy(&o.stdout);
+    assert!(csv_text.starts_with("point,family,input,median_ops_s,"));
+    let plots = tmp.path().join("overlay");
+    let o = lockbench(&["compare", sa, sb, "--plot", plots.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(plots.join("compare-spin.png").exists());
+
+    // Bad inputs: one line, exit code 2.
+    let empty = tmp.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    let v2 = tmp.path().join("v2.csv");
+    let text = std::fs::read_to_string(&pa).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let bumped: Vec<String> = lines.map(|l| l.replacen("1,", "2,", 1)).collect();
+    std::fs::write(&v2, format!("{header}\n{}\n", bumped.join("\n"))).unwrap();
+    let mut lone = a.clone();
+    for r in &mut lone {
+        r.primitive = "std-mutex".into();
+    }
+    let lone_path = tmp.path().join("lone.csv");
+    write_csv(&lone[..1], &lone_path);
+    let cases: [(&[&str], &str); 4] = [
+        (&["compare", sa, empty.to_str().unwrap()], "empty file"),
+        (&["compare", sa, v2.to_str().unwrap()], "schema_version 2"),
+        (
+            &["compare", sa, lone_path.to_str().unwrap()],
+            "nothing to compare",
+        ),
+        (&["compare", sa, "/nonexistent/x.csv"], "no such file"),
+    ];
+    for (args, needle) in cases {
+        let o = lockbench(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: ") && first.contains(needle),
+            "{first}"
+        );
+    }
+    let o = lockbench(&["compare", sa]);
+    assert_eq!(o.status.code(), Some(2), "one input is a usage error");
+}
+
+#[test]
+fn plot_and_report_refuse_bad_input_and_unwritable_output() {
+    let cases: [(&[&str], &str); 3] = [
+        (&["plot", "/nonexistent"], "no such file"),
+        (
+            &["plot", SMALL, "--out", "/proc/forbidden"],
+            "cannot create output directory",
+        ),
+        (&["report", "tests/fixtures/topology"], "runs.csv"),
+    ];
+    for (args, needle) in cases {
+        let o = lockbench(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: ") && first.contains(needle),
+            "{first}"
+        );
+    }
+}
