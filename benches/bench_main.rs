@@ -1,25 +1,45 @@
-//! `cargo bench`: single-thread micro-costs with criterion. Contended behaviour belongs to
-//! the harness (`lockbench run` / `sweep`); these are the uncontended baselines.
+//! `cargo bench`: criterion micro-benchmarks.
+//!
+//! - Uncontended costs measured directly on the primitive (no harness): lock+unlock of every
+//!   mutual-exclusion lock, a failed `try_lock`, read- and write-lock+unlock of every RwLock,
+//!   one increment of each counter, and the classic toolbox (reentrant lock, semaphore
+//!   acquire+release, queue send+recv on one thread).
+//! - Contended throughput of a representative subset at 2 and 4 threads, through criterion's
+//!   `iter_custom` driving the lockbench harness in fixed-work mode (criterion picks the op
+//!   count, the harness runs it on pinned threads and reports the measured window).
+//!
+//! `cargo bench -- spin` runs a subset; `scripts/criterion-vs-harness.sh` sets the uncontended
+//! figures beside the harness's own single-thread figures.
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
+use lockbench::harness::{Env, Point};
 use lockbench::primitives::Exclusive;
+use lockbench::primitives::classic::{
+    Channel, CondvarQueue, CondvarSemaphore, FutexSemaphore, Permits, ReentrantMutex,
+};
 use lockbench::primitives::counter::{
     CasBackoffCounter, CasCounter, Counter, FetchAddCounter, RacyCounter, ShardedCounter,
 };
 use lockbench::primitives::external::{
-    ParkingLotFairMutex, ParkingLotMutex, SpinRsMutex, SpinRsTicket, StdMutex,
+    CrossbeamBounded, ParkingLotFairMutex, ParkingLotMutex, ParkingLotReentrant, ParkingLotRwLock,
+    SpinRsMutex, SpinRsTicket, StdMutex, StdRwLock, StdSyncChannel,
 };
 use lockbench::primitives::futex::{AdaptiveMutex, FutexMutex};
+use lockbench::primitives::rwlock::{
+    PhaseFairRwLock, ReadWrite, ReaderPrefRwLock, SeqLock, WriterPrefRwLock,
+};
 use lockbench::primitives::spin::{Mcs, Tas, Ticket, Ttas, TtasBackoff};
 use std::hint::black_box;
+use std::sync::OnceLock;
+use std::time::Duration;
 
-fn lock_unlock<L: Exclusive>(
-    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    name: &str,
-) {
+type Group<'a> = BenchmarkGroup<'a, WallTime>;
+
+fn lock_unlock<L: Exclusive>(g: &mut Group, name: &str) {
     let lock = L::create();
     let mut node = L::Node::default();
-    c.bench_function(BenchmarkId::new("lock+unlock", name), |b| {
+    g.bench_function(BenchmarkId::new("lock+unlock", name), |b| {
         b.iter(|| lock.with(&mut node, || black_box(())))
     });
     let held = L::create();
@@ -27,13 +47,13 @@ fn lock_unlock<L: Exclusive>(
     let mut other = L::Node::default();
     // A failed try_lock: measured while another "owner" holds the lock on this thread.
     held.with(&mut holder, || {
-        c.bench_function(BenchmarkId::new("failed try_lock", name), |b| {
+        g.bench_function(BenchmarkId::new("failed try_lock", name), |b| {
             b.iter(|| black_box(held.try_with(&mut other, || ()).is_none()))
         });
     });
 }
 
-fn uncontended(c: &mut Criterion) {
+fn uncontended_locks(c: &mut Criterion) {
     let mut g = c.benchmark_group("spin");
     lock_unlock::<Tas>(&mut g, "spin-tas");
     lock_unlock::<Ttas>(&mut g, "spin-ttas");
@@ -46,18 +66,38 @@ fn uncontended(c: &mut Criterion) {
     let mut g = c.benchmark_group("mutex");
     lock_unlock::<FutexMutex>(&mut g, "futex-mutex");
     lock_unlock::<AdaptiveMutex<1_000>>(&mut g, "adaptive-mutex");
+    lock_unlock::<AdaptiveMutex<100>>(&mut g, "adaptive-mutex-100ns");
+    lock_unlock::<AdaptiveMutex<10_000>>(&mut g, "adaptive-mutex-10us");
     lock_unlock::<StdMutex>(&mut g, "std-mutex");
     lock_unlock::<ParkingLotMutex>(&mut g, "parking-lot-mutex");
     lock_unlock::<ParkingLotFairMutex>(&mut g, "parking-lot-fair-mutex");
     g.finish();
 }
 
-fn increment<C: Counter>(
-    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    name: &str,
-) {
+fn read_write<R: ReadWrite>(g: &mut Group, name: &str) {
+    let lock = R::create();
+    g.bench_function(BenchmarkId::new("read-lock+unlock", name), |b| {
+        b.iter(|| lock.read(|| black_box(())))
+    });
+    g.bench_function(BenchmarkId::new("write-lock+unlock", name), |b| {
+        b.iter(|| lock.write(|| black_box(())))
+    });
+}
+
+fn uncontended_rwlocks(c: &mut Criterion) {
+    let mut g = c.benchmark_group("rwlock");
+    read_write::<ReaderPrefRwLock>(&mut g, "rw-reader-pref");
+    read_write::<WriterPrefRwLock>(&mut g, "rw-writer-pref");
+    read_write::<PhaseFairRwLock>(&mut g, "rw-phase-fair");
+    read_write::<SeqLock>(&mut g, "rw-seqlock");
+    read_write::<StdRwLock>(&mut g, "std-rwlock");
+    read_write::<ParkingLotRwLock>(&mut g, "parking-lot-rwlock");
+    g.finish();
+}
+
+fn increment<C: Counter>(g: &mut Group, name: &str) {
     let counter = C::with_threads(1);
-    c.bench_function(BenchmarkId::new("increment", name), |b| {
+    g.bench_function(BenchmarkId::new("increment", name), |b| {
         b.iter(|| counter.increment(0, || ()))
     });
 }
@@ -72,11 +112,113 @@ fn counters(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default()
-        .warm_up_time(std::time::Duration::from_millis(300))
-        .measurement_time(std::time::Duration::from_secs(1));
-    targets = uncontended, counters
+fn reentrant<L: Exclusive>(g: &mut Group, name: &str) {
+    let lock = L::create();
+    let mut outer = L::Node::default();
+    let mut inner = L::Node::default();
+    // The harness's reentrant op: lock, re-enter once, unlock twice.
+    g.bench_function(BenchmarkId::new("lock+reenter+unlock", name), |b| {
+        b.iter(|| lock.with(&mut outer, || lock.with(&mut inner, || black_box(()))))
+    });
 }
-criterion_main!(benches);
+
+fn permits<P: Permits>(g: &mut Group, name: &str) {
+    let s = P::with_permits(4);
+    g.bench_function(BenchmarkId::new("acquire+release", name), |b| {
+        b.iter(|| {
+            s.acquire();
+            s.release();
+        })
+    });
+}
+
+fn send_recv<C: Channel>(g: &mut Group, name: &str) {
+    let (tx, rx) = C::bounded(64);
+    g.bench_function(BenchmarkId::new("send+recv", name), |b| {
+        b.iter(|| {
+            C::send(&tx, black_box([1, 2, 3]));
+            black_box(C::recv(&rx))
+        })
+    });
+}
+
+fn classic(c: &mut Criterion) {
+    let mut g = c.benchmark_group("classic");
+    reentrant::<ReentrantMutex<FutexMutex>>(&mut g, "reentrant-mutex");
+    reentrant::<ParkingLotReentrant>(&mut g, "parking-lot-reentrant-mutex");
+    permits::<FutexSemaphore>(&mut g, "futex-semaphore");
+    permits::<CondvarSemaphore>(&mut g, "condvar-semaphore");
+    send_recv::<CondvarQueue>(&mut g, "condvar-queue");
+    send_recv::<StdSyncChannel>(&mut g, "std-sync-channel");
+    send_recv::<CrossbeamBounded>(&mut g, "crossbeam-channel");
+    g.finish();
+}
+
+fn env() -> &'static Env {
+    static ENV: OnceLock<Env> = OnceLock::new();
+    ENV.get_or_init(Env::detect)
+}
+
+/// Contended subset: spinning, queueing, sleeping, adaptive, lock-free, reader-writer.
+const CONTENDED: [&str; 7] = [
+    "spin-ttas-backoff",
+    "spin-mcs",
+    "futex-mutex",
+    "std-mutex",
+    "parking-lot-mutex",
+    "fetch-add-counter",
+    "rw-phase-fair",
+];
+
+fn contended(c: &mut Criterion) {
+    for threads in [2, 4] {
+        let mut g = c.benchmark_group(format!("contended-{threads}t"));
+        // Each sample spawns and pins threads: fewer, longer samples.
+        g.sample_size(15);
+        for name in CONTENDED {
+            let primitive = lockbench::registry::find(name).expect("registered");
+            g.bench_function(BenchmarkId::new("op-cs100ns", name), |b| {
+                b.iter_custom(|iters| {
+                    let point = Point {
+                        threads,
+                        cs_ns: 100,
+                        fixed_ops: Some(iters.max(threads as u64)),
+                        read_ratio: (primitive.kind == lockbench::registry::Kind::RwLock)
+                            .then_some(0.9),
+                        warmup: Duration::from_millis(2),
+                        sample_every: 0,
+                        ..Point::new(name)
+                    };
+                    let out = primitive
+                        .run(env(), &point, 0)
+                        .unwrap_or_else(|e| panic!("{name}: {e}"));
+                    // Criterion divides by iters: the window over all threads' ops gives the
+                    // per-op time of the whole contended system (1 / throughput).
+                    Duration::from_secs_f64(out.record.elapsed_s)
+                })
+            });
+        }
+        g.finish();
+    }
+}
+
+// Budget: the whole `cargo bench` must finish within 10 minutes on 2 cores, so samples are
+// fewer than criterion's default and the bootstrap is smaller (its CIs stay well under 1%).
+criterion_group! {
+    name = uncontended;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .sample_size(50)
+        .nresamples(20_000);
+    targets = uncontended_locks, uncontended_rwlocks, counters, classic
+}
+criterion_group! {
+    name = contention;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .nresamples(20_000);
+    targets = contended
+}
+criterion_main!(uncontended, contention);

@@ -54,7 +54,7 @@ pub struct SweepArgs {
     /// Trials per point.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     trials: Option<u32>,
-    /// Time every op (1), one in N, or none (0).
+    /// Time one op in N (default 16), every op (1), or none (0); see `lockbench run --help`.
     #[arg(long)]
     sample: Option<u32>,
     /// Watchdog budget per trial beyond its planned time.

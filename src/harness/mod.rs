@@ -85,6 +85,11 @@ impl Point {
     }
 }
 
+/// Default latency sampling: one op in 16 is timed. Timing an op costs about 50 ns (see
+/// `meta.json`'s `harness_ns_per_op_timed`), so timing every op distorts throughput at short
+/// critical sections; one in 16 still gives tens of thousands of samples per trial.
+pub const DEFAULT_SAMPLE_EVERY: u32 = 16;
+
 /// Per-process measurement context: host facts and calibrations, made once.
 #[derive(Debug, Clone)]
 pub struct Env {

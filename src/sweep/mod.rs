@@ -113,7 +113,7 @@ impl Preset {
             duration_ns: 120_000_000,
             warmup_ns: 30_000_000,
             trials: 2,
-            sample_every: 1,
+            sample_every: crate::harness::DEFAULT_SAMPLE_EVERY,
             timeout_ns: 10_000_000_000,
             // Quick: no extra stability rounds (the rows still record spread and verdict).
             max_trials: 2,

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Median throughput of clean trials per primitive and thread count, as a Markdown table.
+
+Usage: scripts/summary-table.py RUNS_CSV [CS_NS]
+Rows: one per (primitive, stripes/read ratio); columns: thread counts. Clean = not degraded,
+not timed out. Values in ops/s with k/M suffixes; a trailing * marks a flagged point (no clean
+trial, or the point ended unstable). Used to build the README's tables from committed runs.
+"""
+import csv
+import statistics
+import sys
+from collections import defaultdict
+
+FAMILIES = ["baseline", "spin", "mutex", "atomic", "rwlock", "striped", "classic"]
+
+
+def si(v):
+    if v >= 1e6:
+        return f"{v / 1e6:.2f} M"
+    if v >= 1e3:
+        return f"{v / 1e3:.1f} k"
+    return f"{v:.0f}"
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    rows = list(csv.DictReader(open(sys.argv[1])))
+    cs_values = sorted({int(r["cs_ns"]) for r in rows})
+    cs = int(sys.argv[2]) if len(sys.argv) > 2 else cs_values[0]
+    rows = [r for r in rows if int(r["cs_ns"]) == cs and r["think_ns"] == "0"]
+    threads = sorted({int(r["threads"]) for r in rows})
+    points = defaultdict(list)
+    for r in rows:
+        extra = ""
+        if r["stripes"]:
+            extra = f" ({r['stripes']} stripes/permits/accounts)"
+        if r["read_ratio"]:
+            extra += f" ({float(r['read_ratio']):.0%} reads)"
+        if r["key_skew"] and float(r["key_skew"]) > 0:
+            extra += f" (skew {r['key_skew']})"
+        points[(r["family"], r["primitive"] + extra, int(r["threads"]))].append(r)
+    names = sorted({(f, n) for (f, n, _) in points}, key=lambda x: (FAMILIES.index(x[0]), x[1]))
+    print(f"| family | primitive | " + " | ".join(f"{t} thr" for t in threads) + " |")
+    print("|---|---|" + "---|" * len(threads))
+    for fam, name in names:
+        cells = []
+        for t in threads:
+            trials = points.get((fam, name, t), [])
+            clean = [float(r["throughput_ops_s"]) for r in trials
+                     if r["degraded"] == "false" and r["timed_out"] == "false"]
+            if not trials:
+                cells.append("")
+                continue
+            flagged = not clean or trials[-1]["stable"] != "true"
+            value = statistics.median(clean or [float(r["throughput_ops_s"]) for r in trials])
+            cells.append(si(value) + (" *" if flagged else ""))
+        print(f"| {fam} | `{name}` | " + " | ".join(cells) + " |")
+    print(f"\ncs = {cs} ns; {len(rows)} rows; flagged (*) = no clean trial or unstable.")
+
+
+if __name__ == "__main__":
+    main()
