@@ -7,7 +7,7 @@ cargo build --release --quiet
 host=$(tr -c 'A-Za-z0-9._\n-' '-' < /proc/sys/kernel/hostname)
 out="results/${host}/overhead"
 mkdir -p "$out"
-for sample in 0 1; do
+for sample in 0 1 16; do
   ./target/release/lockbench run --lock null --threads 1 --duration 300ms --trials 9 \
     --sample "$sample" --format csv > "$out/null-sample${sample}.csv"
 done

@@ -470,17 +470,10 @@ pub fn report(args: ReportArgs) -> Result<()> {
     let run = load_run(&args.input)?;
     let out = args.out.unwrap_or_else(|| run.dir.join("report.html"));
     let plan = figures(&run)?;
-    let charts_dir = run.dir.join("charts");
-    let paths = render_all(&plan.figures, &charts_dir, Format::Svg)?;
     let charts = plan
         .figures
         .iter()
-        .zip(&paths)
-        .map(|(f, p)| {
-            let svg = std::fs::read_to_string(p)
-                .map_err(|e| UsageError(format!("{}: cannot read back: {e}", p.display())))?;
-            Ok((f.title.clone(), svg))
-        })
+        .map(|f| Ok((f.title.clone(), crate::plot::render_svg_string(f)?)))
         .collect::<Result<Vec<_>>>()?;
     let page = crate::report::html::Page {
         title: format!("lockbench report — {}", run.label()),
@@ -496,7 +489,7 @@ pub fn report(args: ReportArgs) -> Result<()> {
     eprintln!(
         "wrote {} ({} charts inline, {} skipped)",
         out.display(),
-        paths.len(),
+        plan.figures.len(),
         plan.skipped.len()
     );
     Ok(())

@@ -82,7 +82,7 @@ impl BusyWork {
 
 /// Waits until every earlier instruction has completed before any later one starts.
 #[inline(always)]
-fn serialize() {
+pub(crate) fn serialize() {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: LFENCE needs SSE2, which every x86_64 CPU has (it is in the x86_64 baseline
     // target); the instruction has no operands and no memory effects.

@@ -18,6 +18,20 @@ fn lockbench(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Each case exits with code 2 and a one-line `error: ` naming the problem.
+fn assert_usage_errors(cases: &[(&[&str], &str)]) {
+    for (args, needle) in cases {
+        let o = lockbench(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: ") && first.contains(needle),
+            "{first}"
+        );
+    }
+}
+
 fn fig<'a>(figs: &'a [Figure], name: &str) -> &'a Figure {
     figs.iter()
         .find(|f| f.name == name)
@@ -129,7 +143,7 @@ fn chart_content_follows_the_data() {
     );
 
     // The committed quick sweep has one critical-section length and one read ratio.
-    let quick = load_run(Path::new("results/vm/20261127T212008Z")).unwrap();
+    let quick = load_run(Path::new("results/vm/20261127T230531Z")).unwrap();
     let plan = figures(&quick).unwrap();
     for name in [
         "throughput-vs-cs",
@@ -151,7 +165,7 @@ fn plot_command_writes_files_and_notes_skips() {
     let out = tmp.path().join("charts");
     let o = lockbench(&[
         "plot",
-        "results/vm/20261127T212008Z/runs.csv",
+        "results/vm/20261127T230531Z/runs.csv",
         "--out",
         out.to_str().unwrap(),
         "--format",
@@ -418,16 +432,7 @@ fn compare_command_formats_and_errors() {
         ),
         (&["compare", sa, "/nonexistent/x.csv"], "no such file"),
     ];
-    for (args, needle) in cases {
-        let o = lockbench(args);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        let first = err.lines().next().unwrap_or_default();
-        assert!(
-            first.starts_with("error: ") && first.contains(needle),
-            "{first}"
-        );
-    }
+    assert_usage_errors(&cases);
     let o = lockbench(&["compare", sa]);
     assert_eq!(o.status.code(), Some(2), "one input is a usage error");
 }
@@ -442,14 +447,5 @@ fn plot_and_report_refuse_bad_input_and_unwritable_output() {
         ),
         (&["report", "tests/fixtures/topology"], "runs.csv"),
     ];
-    for (args, needle) in cases {
-        let o = lockbench(args);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        let first = err.lines().next().unwrap_or_default();
-        assert!(
-            first.starts_with("error: ") && first.contains(needle),
-            "{first}"
-        );
-    }
+    assert_usage_errors(&cases);
 }

@@ -225,6 +225,14 @@ fn threads_axis() -> Axis {
     Axis::linear("threads", Ticks::Integer)
 }
 
+/// A panel of `series` against threads, with the CPU count marked.
+fn threads_panel(title: String, y: Axis, series: Vec<Series>, cores: usize) -> Chart {
+    let mut c = Chart::new(title, threads_axis(), y);
+    c.series = series;
+    c.markers.push(cores_marker(cores));
+    c
+}
+
 fn figure(data: &RunData, title: String, panels: Vec<Chart>) -> Option<Figure> {
     if panels.is_empty() {
         return None;
@@ -263,14 +271,12 @@ fn vs_threads(
             } else {
                 y_axis_for(&series, label, Ticks::Number)
             };
-            let mut c = Chart::new(
+            threads_panel(
                 slice.setting.describe(&setting_params(Param::Threads)),
-                threads_axis(),
                 y,
-            );
-            c.series = series;
-            c.markers.push(cores_marker(data.cores));
-            c
+                series,
+                data.cores,
+            )
         })
         .collect();
     figure(
@@ -324,17 +330,15 @@ fn latency_vs_threads(data: &RunData, pts: &[&Point], family: Family) -> Option<
                     s
                 })
                 .collect();
-            let mut c = Chart::new(
+            threads_panel(
                 format!(
                     "wait {name} — {}",
                     slice.setting.describe(&setting_params(Param::Threads))
                 ),
-                threads_axis(),
                 Axis::log(format!("wait {name} (log)"), Ticks::Nanos),
-            );
-            c.series = series;
-            c.markers.push(cores_marker(data.cores));
-            c
+                series,
+                data.cores,
+            )
         })
         .collect();
     figure(
@@ -350,23 +354,21 @@ fn cpu_vs_threads(data: &RunData, pts: &[&Point], family: Family) -> Option<Figu
     let slice = slices.first()?;
     let title = slice.setting.describe(&setting_params(Param::Threads));
     let eff = series_of(slice, Param::Threads, |r| r.ops_per_cpu_s);
-    let mut a = Chart::new(
+    let a = threads_panel(
         format!("CPU efficiency — {title}"),
-        threads_axis(),
         y_axis_for(&eff, "ops per CPU-second", Ticks::Number),
+        eff,
+        data.cores,
     );
-    a.series = eff;
-    a.markers.push(cores_marker(data.cores));
-    let mut b = Chart::new(
+    let b = threads_panel(
         format!("context switches — {title}"),
-        threads_axis(),
         Axis::linear(
             "context switches per op (voluntary + involuntary)",
             Ticks::Number,
         ),
+        series_of(slice, Param::Threads, |r| r.vcsw_per_op + r.ivcsw_per_op),
+        data.cores,
     );
-    b.series = series_of(slice, Param::Threads, |r| r.vcsw_per_op + r.ivcsw_per_op);
-    b.markers.push(cores_marker(data.cores));
     figure(
         data,
         format!("{} CPU cost vs threads", family.as_str()),

@@ -242,9 +242,8 @@ fn ensure_font() -> Result<()> {
 pub fn render(fig: &Figure, dir: &Path, format: Format) -> Result<std::path::PathBuf> {
     ensure_font()?;
     let path = dir.join(format!("{}.{}", fig.name, format.ext()));
-    let cols = fig.cols.clamp(1, fig.panels.len().max(1));
-    let rows = fig.panels.len().div_ceil(cols).max(1);
-    let size = (PANEL_W * cols as u32, PANEL_H * rows as u32 + HEADER_H);
+    let (rows, cols) = grid(fig);
+    let size = canvas(rows, cols);
     let err = |e: String| anyhow!("drawing {}: {e}", path.display());
     match format {
         Format::Png => {
@@ -259,6 +258,29 @@ pub fn render(fig: &Figure, dir: &Path, format: Format) -> Result<std::path::Pat
         }
     }
     Ok(path)
+}
+
+/// Renders `fig` as SVG text (for inlining in a page).
+pub fn render_svg_string(fig: &Figure) -> Result<String> {
+    ensure_font()?;
+    let (rows, cols) = grid(fig);
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, canvas(rows, cols)).into_drawing_area();
+        draw_figure(&root, fig, rows, cols).map_err(|e| anyhow!("drawing {}: {e}", fig.name))?;
+        root.present()
+            .map_err(|e| anyhow!("drawing {}: {e}", fig.name))?;
+    }
+    Ok(text)
+}
+
+fn grid(fig: &Figure) -> (usize, usize) {
+    let cols = fig.cols.clamp(1, fig.panels.len().max(1));
+    (fig.panels.len().div_ceil(cols).max(1), cols)
+}
+
+fn canvas(rows: usize, cols: usize) -> (u32, u32) {
+    (PANEL_W * cols as u32, PANEL_H * rows as u32 + HEADER_H)
 }
 
 type DrawResult = std::result::Result<(), String>;
