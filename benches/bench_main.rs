@@ -13,7 +13,8 @@
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
-use lockbench::harness::{Env, Point};
+use crossbeam_utils::CachePadded;
+use lockbench::harness::{Env, Point, ProtectedData};
 use lockbench::primitives::Exclusive;
 use lockbench::primitives::classic::{
     Channel, CondvarQueue, CondvarSemaphore, FutexSemaphore, Permits, ReentrantMutex,
@@ -42,6 +43,12 @@ fn lock_unlock<L: Exclusive>(g: &mut Group, name: &str) {
     g.bench_function(BenchmarkId::new("lock+unlock", name), |b| {
         b.iter(|| lock.with(&mut node, || black_box(())))
     });
+    // The harness's operation at cs = 0: the critical section writes the protected data
+    // (four words on their own cache line), as in `lockbench run`.
+    let data = CachePadded::new(ProtectedData::default());
+    g.bench_function(BenchmarkId::new("lock+touch+unlock", name), |b| {
+        b.iter(|| lock.with(&mut node, || black_box(data.critical_section(0, 0))))
+    });
     let held = L::create();
     let mut holder = L::Node::default();
     let mut other = L::Node::default();
@@ -54,6 +61,12 @@ fn lock_unlock<L: Exclusive>(g: &mut Group, name: &str) {
 }
 
 fn uncontended_locks(c: &mut Criterion) {
+    let mut g = c.benchmark_group("baseline");
+    let data = CachePadded::new(ProtectedData::default());
+    g.bench_function(BenchmarkId::new("touch", "null"), |b| {
+        b.iter(|| black_box(data.critical_section(0, 0)))
+    });
+    g.finish();
     let mut g = c.benchmark_group("spin");
     lock_unlock::<Tas>(&mut g, "spin-tas");
     lock_unlock::<Ttas>(&mut g, "spin-ttas");
