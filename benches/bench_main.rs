@@ -4,6 +4,8 @@
 //!   mutual-exclusion lock, a failed `try_lock`, read- and write-lock+unlock of every RwLock,
 //!   one increment of each counter, and the classic toolbox (reentrant lock, semaphore
 //!   acquire+release, queue send+recv on one thread).
+//! - Striped tables, bank transfers and barriers at 1 thread through the harness (their op
+//!   is the harness's workload), reported per op.
 //! - Contended throughput of a representative subset at 2 and 4 threads, through criterion's
 //!   `iter_custom` driving the lockbench harness in fixed-work mode (criterion picks the op
 //!   count, the harness runs it on pinned threads and reports the measured window).
@@ -217,6 +219,45 @@ fn contended(c: &mut Criterion) {
 
 // Budget: the whole `cargo bench` must finish within 10 minutes on 2 cores, so samples are
 // fewer than criterion's default and the bootstrap is smaller (its CIs stay well under 1%).
+/// Primitives whose operation needs the harness's workload (a keyed table, accounts, a
+/// barrier's phase protocol): their single-thread cost, measured through the harness.
+const THROUGH_HARNESS: [&str; 8] = [
+    "striped-spin",
+    "striped-mutex",
+    "coarse-mutex",
+    "dashmap",
+    "bank-ordered",
+    "bank-trylock",
+    "sense-barrier",
+    "std-barrier",
+];
+
+fn through_harness(c: &mut Criterion) {
+    let mut g = c.benchmark_group("harness-1t");
+    g.sample_size(10);
+    for name in THROUGH_HARNESS {
+        let primitive = lockbench::registry::find(name).expect("registered");
+        g.bench_function(BenchmarkId::new("op", name), |b| {
+            b.iter_custom(|iters| {
+                // A fixed 20 ms window (barriers cannot run a fixed op count): the time for
+                // `iters` ops is iters / measured throughput.
+                let point = Point {
+                    threads: 1,
+                    duration: Duration::from_millis(20),
+                    warmup: Duration::from_millis(2),
+                    sample_every: 0,
+                    ..Point::new(name)
+                };
+                let out = primitive
+                    .run(env(), &point, 0)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                Duration::from_secs_f64(iters as f64 / out.record.throughput_ops_s)
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = uncontended;
     config = Criterion::default()
@@ -232,6 +273,6 @@ criterion_group! {
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
         .nresamples(20_000);
-    targets = contended
+    targets = contended, through_harness
 }
 criterion_main!(uncontended, contention);

@@ -10,7 +10,9 @@
 # Writes results/<host>/agreement/criterion-vs-harness.csv and prints the table.
 # Usage: scripts/criterion-vs-harness.sh [--no-measure] [PRIMITIVE ...]
 #   (default primitives: spin, mutex, atomic; --no-measure recomputes the table from the
-#   last run's files: target/criterion and results/<host>/agreement/harness-runs.csv)
+#   last run's files in results/<host>/agreement/). ROUNDS=N (default 3) repeats both
+#   measurements N times, alternating, and uses the median over rounds: on a VM single runs
+#   move by 10-20%.
 set -euo pipefail
 measure=1
 if [ "${1:-}" = --no-measure ]; then measure=0; shift; fi
@@ -27,32 +29,43 @@ host=$(tr -c 'A-Za-z0-9._\n-' '-' < /proc/sys/kernel/hostname)
 out="results/${host}/agreement"
 mkdir -p "$out"
 raw="$out/harness-runs.csv"
+crit="$out/criterion-rounds.csv"
 if [ "$measure" = 1 ]; then
 rm -f "$raw"
-
-echo "== criterion (cargo bench, uncontended groups)" >&2
-cargo bench --quiet --bench bench_main -- '^baseline/touch/|^(spin|mutex)/lock\+(touch\+)?unlock/|^atomic/increment/' >&2
-
-echo "== harness (1 thread, cs 0, no per-op timing, 5 trials of 200 ms each)" >&2
-for p in null "${prims[@]}"; do
-  ./target/release/lockbench run --lock "$p" --threads 1 --cs 0 --sample 0 --trials 5 \
-    --duration 200ms --format csv > "$out/.one.csv"
-  if [ -s "$raw" ]; then tail -n +2 "$out/.one.csv" >> "$raw"; else cp "$out/.one.csv" "$raw"; fi
+echo "round,group,function,primitive,median_ns" > "$crit"
+for round in $(seq 1 "${ROUNDS:-3}"); do
+  echo "== round $round: criterion (cargo bench, uncontended groups)" >&2
+  cargo bench --quiet --bench bench_main -- '^baseline/touch/|^(spin|mutex)/lock\+(touch\+)?unlock/|^atomic/increment/' >&2
+  python3 - "$round" >> "$crit" <<'PY'
+import json, pathlib, sys
+for est in sorted(pathlib.Path("target/criterion").glob("*/*/*/new/estimates.json")):
+    group, fn, prim = est.parts[-5], est.parts[-4], est.parts[-3]
+    if group in ("baseline", "spin", "mutex", "atomic") and fn in ("touch", "lock+unlock", "lock+touch+unlock", "increment"):
+        print(f"{sys.argv[1]},{group},{fn},{prim},{json.load(open(est))['median']['point_estimate']}")
+PY
+  echo "== round $round: harness (1 thread, cs 0, no per-op timing, 5 trials of 200 ms)" >&2
+  for p in null "${prims[@]}"; do
+    ./target/release/lockbench run --lock "$p" --threads 1 --cs 0 --sample 0 --trials 5 \
+      --duration 200ms --format csv > "$out/.one.csv"
+    if [ -s "$raw" ]; then tail -n +2 "$out/.one.csv" >> "$raw"; else cp "$out/.one.csv" "$raw"; fi
+  done
 done
 rm -f "$out/.one.csv"
 fi
 
-python3 - "$raw" "$out/criterion-vs-harness.csv" "${prims[@]}" <<'PY'
-import csv, json, statistics, sys, pathlib
-raw, dest, prims = sys.argv[1], sys.argv[2], sys.argv[3:]
+python3 - "$raw" "$crit" "$out/criterion-vs-harness.csv" "${prims[@]}" <<'PY'
+import csv, statistics, sys
+raw, crit_file, dest, prims = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+crit_rows = list(csv.DictReader(open(crit_file)))
 rows = list(csv.DictReader(open(raw)))
 def ns(p):
     v = [1e9 / float(r["throughput_ops_s"]) for r in rows if r["primitive"] == p]
     return statistics.median(v), min(v), max(v)
 null = ns("null")[0]
-crit_dir = pathlib.Path("target/criterion")
 def crit(group, fn, p):
-    return json.load(open(crit_dir / group / fn / p / "new" / "estimates.json"))["median"]["point_estimate"]
+    # Median over rounds of criterion's per-round median.
+    return statistics.median(float(r["median_ns"]) for r in crit_rows
+                             if (r["group"], r["function"], r["primitive"]) == (group, fn, p))
 touch = crit("baseline", "touch", "null")
 out = []
 for p in prims:
