@@ -345,7 +345,10 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
 
 fn run_point(args: RunArgs) -> Result<()> {
     let (point, primitive) = validate(&args)?;
-    let env = Env::detect();
+    let mut env = Env::detect();
+    if !args.no_sentinel {
+        env.mid_trial_sentinel = Some(crate::harness::sentinel::LEG);
+    }
     let mut trials: Vec<TrialOutput> = Vec::new();
     eprintln!(
         "lockbench run: {} × {} thread(s), cs {}, think {}, {} trial(s) of {}",

@@ -436,7 +436,10 @@ pub(crate) fn execute(
     existing_rows: u64,
 ) -> Result<PathBuf> {
     let spec = spec.clone();
-    let env = Env::detect();
+    let mut env = Env::detect();
+    if spec.sentinel {
+        env.mid_trial_sentinel = Some(crate::harness::sentinel::LEG);
+    }
     if let Some(m) = &meta {
         if m.host.host_id != env.host.info.host_id {
             return Err(UsageError(format!(
@@ -593,6 +596,15 @@ fn resume_state(dir: &Path) -> Result<ResumeState> {
         }
     }
     let rows = load_runs(&dir.join(RUNS_CSV)).map_err(|e| UsageError(e.to_string()))?;
+    let current = crate::report::csv::header_is_current(&dir.join(RUNS_CSV))
+        .map_err(|e| UsageError(e.to_string()))?;
+    if !current {
+        return Err(UsageError(format!(
+            "{}: written by an older lockbench with other columns; rows cannot be appended to it (start a new sweep)",
+            dir.join(RUNS_CSV).display()
+        ))
+        .into());
+    }
     let n = rows.len() as u64;
     Ok((spec, dir.to_path_buf(), Some(meta), rows, n))
 }

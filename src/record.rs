@@ -187,6 +187,11 @@ pub struct RunRecord {
     pub retries_per_op: f64,
     /// Updates lost by an unsynchronized counter (racy counter, null primitive).
     pub lost_updates: u64,
+    /// Parallelism sentinel taken *during* a long trial (window ≥ 400 ms): the workers park
+    /// between operations, the sentinel runs, the pause is left out of the window. Empty for
+    /// shorter trials, queue and barrier workloads, and files written before it existed.
+    #[serde(default)]
+    pub sentinel_during: Option<f64>,
 }
 
 impl RunRecord {

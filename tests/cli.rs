@@ -189,6 +189,24 @@ fn sweep_writes_the_three_files() {
         lockbench::report::load_runs(&out.join("runs.csv")).unwrap(),
         rows
     );
+    // A runs.csv from before the `sentinel_during` column still loads, but rows of the
+    // current shape cannot be appended to it: resuming says so instead of corrupting it.
+    let text = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let old: Vec<String> = text
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+        .collect();
+    std::fs::write(out.join("runs.csv"), old.join("\n") + "\n").unwrap();
+    let old_rows = lockbench::report::load_runs(&out.join("runs.csv")).unwrap();
+    assert_eq!(old_rows.len(), rows.len());
+    assert!(old_rows.iter().all(|r| r.sentinel_during.is_none()));
+    let refused = lockbench(&["sweep", "--resume", out.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("older lockbench"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
 }
 
 #[test]
@@ -369,4 +387,47 @@ fn breakeven_writes_its_files_and_a_verdict() {
     ]);
     assert!(again.status.success());
     assert_eq!(stdout(&again), verdict);
+}
+
+/// A trial with a window of 400 ms or more gets a sentinel reading in its middle (the workers
+/// park for it); a shorter one does not, and neither do queues, whose loops cannot pause.
+#[test]
+fn long_trials_carry_a_mid_trial_sentinel_reading() {
+    let during = |lock: &str, duration: &str| -> String {
+        let out = lockbench(&[
+            "run",
+            "--lock",
+            lock,
+            "--threads",
+            "2",
+            "--duration",
+            duration,
+            "--warmup",
+            "10ms",
+            "--trials",
+            "1",
+            "--format",
+            "csv",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = stdout(&out);
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let at = header.iter().position(|h| *h == "sentinel_during").unwrap();
+        let ops = header.iter().position(|h| *h == "ops").unwrap();
+        assert!(row[ops].parse::<u64>().unwrap() > 0);
+        row[at].to_string()
+    };
+    let long = during("spin-ttas-backoff", "400ms");
+    let v: f64 = long
+        .parse()
+        .unwrap_or_else(|_| panic!("no mid-trial reading: {long:?}"));
+    assert!(v > 0.0 && v < 2.0, "{v}");
+    assert_eq!(during("spin-ttas-backoff", "50ms"), "");
+    assert_eq!(during("condvar-queue", "400ms"), "");
 }

@@ -95,6 +95,7 @@ pub fn run_semaphore<S: Permits>(
     let collected = run_threads(
         env,
         point,
+        true,
         pool.clone(),
         move |pool: &Pool<S>, t, ctl, stats, all_ops| {
             let op = |sample: bool, stats: &mut ThreadStats| {
@@ -169,6 +170,7 @@ pub fn run_queue<C: Channel>(
     let collected = run_threads(
         env,
         point,
+        false,
         ends.clone(),
         move |ends: &Ends<C>, t, ctl, stats, _all_ops| {
             let mut window = Window::new();
@@ -288,6 +290,7 @@ pub fn run_barrier<B: PhaseBarrier>(
     let collected = run_threads(
         env,
         point,
+        false,
         meet.clone(),
         move |m: &Meet<B>, t, ctl, stats, _all_ops| {
             let mut window = Window::new();

@@ -101,7 +101,14 @@ pub struct Env {
     pub clock_overhead_ns: f64,
     /// Busy-work calibration.
     pub busy: BusyWork,
+    /// Read the parallelism sentinel *during* trials whose window is at least
+    /// [`MID_TRIAL_SENTINEL_FROM`], with legs of this length; `None` (the default) never
+    /// pauses a trial. Sweeps with the sentinel on set it.
+    pub mid_trial_sentinel: Option<Duration>,
 }
+
+/// Trials with a window at least this long get a sentinel reading in the middle.
+pub const MID_TRIAL_SENTINEL_FROM: Duration = Duration::from_millis(400);
 
 impl Env {
     /// Detects the host (before any pinning) and calibrates clock and busy work.
@@ -115,6 +122,7 @@ impl Env {
             clock,
             clock_overhead_ns,
             busy,
+            mid_trial_sentinel: None,
         }
     }
 }
@@ -239,6 +247,8 @@ pub(crate) struct Collected {
     pub timed_out: bool,
     /// Operations run by all threads, warm-up included (what the invariant checks against).
     pub all_ops: u64,
+    /// The sentinel reading taken mid-window, if one was.
+    pub sentinel_during: Option<f64>,
 }
 
 /// The latency figures a record keeps from one histogram (all 0 when it is empty).
@@ -390,6 +400,7 @@ pub(crate) fn build_record(
         max_share: fairness.max_share,
         retries_per_op: per_op(stats.iter().map(|s| s.retries).sum()),
         lost_updates,
+        sentinel_during: collected.sentinel_during,
     };
     TrialOutput {
         record,
@@ -420,12 +431,19 @@ pub fn guarded_trial(
 ) -> Result<TrialOutput, HarnessError> {
     let cpus = point_cpus(env, point);
     let mut steal = 0.0;
-    let g = sentinel::guard(sentinel, &cpus, policy, std::thread::sleep, || {
-        let steal_before = sentinel::steal_ms();
-        let out = run();
-        steal = sentinel::steal_ms() - steal_before;
-        out
-    })?;
+    let g = sentinel::guard(
+        sentinel,
+        &cpus,
+        policy,
+        std::thread::sleep,
+        || {
+            let steal_before = sentinel::steal_ms();
+            let out = run();
+            steal = sentinel::steal_ms() - steal_before;
+            out
+        },
+        |out: &TrialOutput| out.record.sentinel_during,
+    )?;
     let mut out = g.value;
     let r = &mut out.record;
     r.sentinel_before = Some(g.before.parallel);

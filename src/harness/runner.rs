@@ -15,12 +15,16 @@ use std::time::{Duration, Instant};
 pub(crate) const WARMUP: u8 = 0;
 pub(crate) const MEASURE: u8 = 1;
 pub(crate) const STOP: u8 = 2;
+/// Measuring, but paused for a mid-trial sentinel reading: workers park between operations.
+pub(crate) const PAUSE: u8 = 3;
 
 /// Shared run control: the start barrier and the phase flag the workers poll.
 pub(crate) struct Control {
-    /// [`WARMUP`] → [`MEASURE`] → [`STOP`]; only the main thread writes it.
+    /// [`WARMUP`] → [`MEASURE`] (⇄ [`PAUSE`]) → [`STOP`]; only the main thread writes it.
     phase: CachePadded<AtomicU8>,
     barrier: Barrier,
+    /// Workers parked in a [`PAUSE`].
+    parked: CachePadded<AtomicUsize>,
 }
 
 impl Control {
@@ -29,6 +33,18 @@ impl Control {
         // Relaxed: the phase only tells a worker when to stop looping; its results reach the
         // main thread through the channel, which synchronizes.
         self.phase.load(Ordering::Relaxed)
+    }
+
+    /// Parks the calling worker (sleeping, so the sentinel gets the CPUs) until the phase
+    /// leaves [`PAUSE`].
+    fn park(&self) {
+        // SeqCst: the count is read by the main thread to learn that every worker is off the
+        // CPUs; nothing else is published through it.
+        self.parked.fetch_add(1, Ordering::SeqCst);
+        while self.phase() == PAUSE {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        self.parked.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -120,12 +136,16 @@ pub(crate) fn drive(
     };
     let start = ThreadUsage::now();
     match quota {
-        None => {
+        None => loop {
             while ctl.phase() == MEASURE {
                 op(sample(), stats);
                 stats.ops += 1;
             }
-        }
+            if ctl.phase() != PAUSE {
+                break;
+            }
+            ctl.park();
+        },
         Some(quota) => {
             for _ in 0..quota {
                 if ctl.phase() == STOP {
@@ -156,10 +176,13 @@ pub(crate) fn loop_params(env: &Env, point: &Point) -> (u64, u64, Clock, Point) 
 type Report = (usize, ThreadStats, u64);
 
 /// Spawns, pins and runs the workers of one trial; `work(thread, ctl, stats, all_ops)` is the
-/// thread's whole measured life after the start barrier.
+/// thread's whole measured life after the start barrier. `pausable`: the workers run their
+/// ops through [`drive`], which honours [`PAUSE`], so a long trial may get a mid-trial
+/// sentinel reading (loops with their own stop protocol, queues and barriers, may not).
 pub(crate) fn run_threads<S, W>(
     env: &Env,
     point: &Point,
+    pausable: bool,
     shared: Arc<S>,
     work: W,
 ) -> Result<Collected, HarnessError>
@@ -170,6 +193,7 @@ where
     let ctl = Arc::new(Control {
         phase: CachePadded::new(AtomicU8::new(WARMUP)),
         barrier: Barrier::new(point.threads + 1),
+        parked: CachePadded::new(AtomicUsize::new(0)),
     });
     let work = Arc::new(work);
     let order = env
@@ -207,8 +231,20 @@ where
     // Relaxed: see `Control::phase`.
     ctl.phase.store(MEASURE, Ordering::Relaxed);
     let mut end = None;
+    let mut paused_ns = 0;
+    let mut sentinel_during = None;
     if point.fixed_ops.is_none() {
-        std::thread::sleep(point.duration);
+        match env.mid_trial_sentinel {
+            Some(leg) if pausable && point.duration >= super::MID_TRIAL_SENTINEL_FROM => {
+                let half = point.duration / 2;
+                std::thread::sleep(half);
+                let (reading, paused) = mid_trial_reading(env, point, &ctl, leg);
+                sentinel_during = reading;
+                paused_ns = paused;
+                std::thread::sleep(point.duration - half);
+            }
+            _ => std::thread::sleep(point.duration),
+        }
         end = Some(env.clock.raw());
         ctl.phase.store(STOP, Ordering::Relaxed);
     }
@@ -247,6 +283,7 @@ where
             all_ops: 0,
             elapsed_ns: 0,
             timed_out,
+            sentinel_during: None,
         });
     }
     let reports: Vec<(ThreadStats, u64)> = reports.into_iter().flatten().collect();
@@ -260,9 +297,37 @@ where
     Ok(Collected {
         all_ops: reports.iter().map(|(_, n)| n).sum(),
         threads: reports.into_iter().map(|(s, _)| s).collect(),
-        elapsed_ns: env.clock.delta_ns(start, end),
+        elapsed_ns: env.clock.delta_ns(start, end).saturating_sub(paused_ns),
         timed_out,
+        sentinel_during,
     })
+}
+
+/// Pauses the workers, reads the parallelism sentinel on the trial's CPUs and resumes them.
+/// Returns the reading (`None` if the workers did not all park within 200 ms, e.g. one is
+/// stuck behind a descheduled lock holder) and how long the workers were all parked, in ns:
+/// that time is left out of the measured window.
+fn mid_trial_reading(env: &Env, point: &Point, ctl: &Control, leg: Duration) -> (Option<f64>, u64) {
+    use super::sentinel::{Parallelism, Sentinel};
+    // Relaxed: see `Control::phase`.
+    ctl.phase.store(PAUSE, Ordering::Relaxed);
+    let give_up = Instant::now() + Duration::from_millis(200);
+    // SeqCst: pairs with the workers' increments in `Control::park`.
+    while ctl.parked.load(Ordering::SeqCst) < point.threads && Instant::now() < give_up {
+        std::thread::sleep(Duration::from_micros(50));
+    }
+    let all_parked = ctl.parked.load(Ordering::SeqCst) >= point.threads;
+    let from = env.clock.raw();
+    let reading = all_parked.then(|| {
+        let mut sentinel = Parallelism {
+            allowed: env.host.allowed_cpus.clone(),
+            leg,
+        };
+        sentinel.read(&super::point_cpus(env, point)).parallel
+    });
+    let paused = env.clock.delta_ns(from, env.clock.raw());
+    ctl.phase.store(MEASURE, Ordering::Relaxed);
+    (reading, paused)
 }
 
 /// What a worker sees of the run control.
@@ -303,6 +368,7 @@ pub fn run_exclusive<L: Exclusive>(
     let collected = run_threads(
         env,
         point,
+        true,
         shared.clone(),
         move |s: &LockRun<L>, t, ctl, stats, all_ops| {
             let mut node = CachePadded::new(L::Node::default());
@@ -386,6 +452,7 @@ pub fn run_rwlock<R: ReadWrite>(
     let collected = run_threads(
         env,
         point,
+        true,
         shared.clone(),
         move |s: &RwRun<R>, t, ctl, stats, all_ops| {
             let mut rng = Rng::for_thread(p.seed ^ u64::from(trial), t);
@@ -455,6 +522,7 @@ pub fn run_counter<C: Counter>(
     let collected = run_threads(
         env,
         point,
+        true,
         shared.clone(),
         move |c: &CachePadded<C>, t, ctl, stats, all_ops| {
             let op = |sample: bool, stats: &mut ThreadStats| {

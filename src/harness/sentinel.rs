@@ -173,15 +173,17 @@ pub struct Guarded<T> {
     pub degraded: bool,
 }
 
-/// Runs `measure` between two sentinel readings; while either is below the threshold and
-/// retries remain, pauses and measures again. The last attempt is kept, flagged if it never
-/// got a clean window. Errors from `measure` end it at once.
+/// Runs `measure` between two sentinel readings; while either (or a reading `during` finds
+/// in the result, taken mid-measurement) is below the threshold and retries remain, pauses
+/// and measures again. The last attempt is kept, flagged if it never got a clean window.
+/// Errors from `measure` end it at once.
 pub fn guard<T, E>(
     sentinel: &mut dyn Sentinel,
     cpus: &[usize],
     policy: &Policy,
     mut pause: impl FnMut(Duration),
     mut measure: impl FnMut() -> Result<T, E>,
+    during: impl Fn(&T) -> Option<f64>,
 ) -> Result<Guarded<T>, E> {
     let mut attempts = 0;
     loop {
@@ -189,7 +191,9 @@ pub fn guard<T, E>(
         let before = sentinel.read(cpus);
         let value = measure()?;
         let after = sentinel.read(cpus);
-        let degraded = before.parallel < policy.threshold || after.parallel < policy.threshold;
+        let degraded = before.parallel < policy.threshold
+            || after.parallel < policy.threshold
+            || during(&value).is_some_and(|d| d < policy.threshold);
         if !degraded || attempts > policy.retries {
             return Ok(Guarded {
                 value,
@@ -232,6 +236,7 @@ mod tests {
                 measured += 1;
                 Ok(measured)
             },
+            |_| None,
         )
         .unwrap();
         assert_eq!(pauses, measured - 1);
@@ -280,5 +285,36 @@ mod tests {
         let stat = "cpu  100 0 50 1000 5 0 2 30 0 0\ncpu0 50 0 25 500 2 0 1 15 0 0\n";
         assert_eq!(parse_steal_ms(stat, 100.0), 300.0);
         assert_eq!(parse_steal_ms("intr 1 2\n", 100.0), 0.0);
+    }
+
+    /// A reading taken during the measurement counts like the ones around it: a low one
+    /// degrades the attempt and it is retried.
+    #[test]
+    fn a_low_reading_during_the_trial_is_retried() {
+        let mut measured = 0;
+        let g = guard::<u32, ()>(
+            &mut Fake(vec![1.0], 0),
+            &[0, 1],
+            &Policy::default(),
+            |_| {},
+            || {
+                measured += 1;
+                Ok(measured)
+            },
+            |attempt| Some(if *attempt == 1 { 0.5 } else { 1.0 }),
+        )
+        .unwrap();
+        assert_eq!((g.value, g.attempts, g.degraded), (2, 2, false));
+        let g = guard::<u32, ()>(
+            &mut Fake(vec![1.0], 0),
+            &[0, 1],
+            &Policy::default(),
+            |_| {},
+            || Ok(7),
+            |_| Some(0.5),
+        )
+        .unwrap();
+        assert!(g.degraded, "never a clean window");
+        assert_eq!(g.attempts, Policy::default().retries + 1);
     }
 }

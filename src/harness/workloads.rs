@@ -92,6 +92,7 @@ pub fn run_striped<L: Exclusive>(
     let collected = run_threads(
         env,
         point,
+        true,
         table.clone(),
         move |table: &Striped<L, ProtectedData>, t, ctl, stats, all_ops| {
             let mut rng = Rng::for_thread(p.seed ^ u64::from(trial), t);
@@ -131,6 +132,7 @@ pub fn run_dashmap(
     let collected = run_threads(
         env,
         point,
+        true,
         map.clone(),
         move |map: &dashmap::DashMap<u64, u64>, t, ctl, stats, all_ops| {
             let mut rng = Rng::for_thread(p.seed ^ u64::from(trial), t);
@@ -191,6 +193,7 @@ pub fn run_bank<L: RawLock + 'static, const TRY: bool>(
     let collected = run_threads(
         env,
         point,
+        true,
         accounts.clone(),
         move |acc: &Vec<CachePadded<Account<L>>>, t, ctl, stats, all_ops| {
             let mut rng = Rng::for_thread(p.seed ^ u64::from(trial), t);

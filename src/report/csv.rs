@@ -246,6 +246,26 @@ pub enum LoadError {
     },
 }
 
+/// Columns added after schema version 1 was published: files without them still load (the
+/// value is empty), but a sweep cannot be resumed into such a file.
+pub const OPTIONAL_COLUMNS: [&str; 1] = ["sentinel_during"];
+
+/// Whether the header line of the runs.csv at `path` is exactly this version's column set
+/// (so rows can be appended to it).
+pub fn header_is_current(path: &Path) -> Result<bool, LoadError> {
+    let mut reader = ::csv::Reader::from_path(path).map_err(|e| LoadError::Io {
+        file: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let headers = reader.headers().map_err(|e| LoadError::NotRunsCsv {
+        file: path.to_path_buf(),
+        why: e.to_string(),
+    })?;
+    Ok(headers
+        .iter()
+        .eq(RunRecord::columns().iter().map(String::as_str)))
+}
+
 /// Reads a `runs.csv` (or any CSV with its columns; extra columns are ignored).
 pub fn load_runs(path: &Path) -> Result<Vec<RunRecord>, LoadError> {
     let file = path.to_path_buf();
@@ -283,6 +303,7 @@ pub fn load_runs(path: &Path) -> Result<Vec<RunRecord>, LoadError> {
     }
     if let Some(missing) = expected
         .iter()
+        .filter(|c| !OPTIONAL_COLUMNS.contains(&c.as_str()))
         .find(|c| !header_names.contains(&c.as_str()))
     {
         return Err(LoadError::MissingColumn {
