@@ -195,6 +195,19 @@ fn series_of(slice: &Slice, along: Param, metric: Metric) -> Vec<Series> {
         .collect()
 }
 
+/// `series` without their non-positive points (a log axis cannot show them; a latency of 0
+/// means nothing was sampled).
+fn positive(series: Vec<Series>) -> Vec<Series> {
+    series
+        .into_iter()
+        .map(|mut s| {
+            s.points.retain(|p| p.1 > 0.0);
+            s.band.retain(|b| b.1 > 0.0);
+            s
+        })
+        .collect()
+}
+
 /// Log scale when the values span more than 20×.
 fn y_axis_for(series: &[Series], label: &str, ticks: Ticks) -> Axis {
     let ys: Vec<f64> = series
@@ -322,14 +335,7 @@ fn latency_vs_threads(data: &RunData, pts: &[&Point], family: Family) -> Option<
     let panels = pcts
         .iter()
         .map(|(name, metric)| {
-            let series: Vec<Series> = series_of(slice, Param::Threads, *metric)
-                .into_iter()
-                .map(|mut s| {
-                    s.points.retain(|p| p.1 > 0.0);
-                    s.band.retain(|b| b.1 > 0.0);
-                    s
-                })
-                .collect();
+            let series = positive(series_of(slice, Param::Threads, *metric));
             threads_panel(
                 format!(
                     "wait {name} — {}",
@@ -551,14 +557,7 @@ fn rwlock_vs_read_ratio(data: &RunData, pts: &[Point]) -> Result<Vec<Figure>, St
             ratio,
             Axis::log("writer wait p99.9 (log)", Ticks::Nanos),
         );
-        b.series = series_of(slice, Param::ReadRatio, |r| r.write_wait_p999_ns)
-            .into_iter()
-            .map(|mut s| {
-                s.points.retain(|p| p.1 > 0.0);
-                s.band.retain(|b| b.1 > 0.0);
-                s
-            })
-            .collect();
+        b.series = positive(series_of(slice, Param::ReadRatio, |r| r.write_wait_p999_ns));
         panels.push(a);
         panels.push(b);
     }
