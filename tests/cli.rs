@@ -427,7 +427,9 @@ fn long_trials_carry_a_mid_trial_sentinel_reading() {
     let v: f64 = long
         .parse()
         .unwrap_or_else(|_| panic!("no mid-trial reading: {long:?}"));
-    assert!(v > 0.0 && v < 2.0, "{v}");
+    // The figure is Σ together / Σ alone: other tests loading the machine during an "alone"
+    // leg push it above 1 without bound, so only a real, positive reading is required.
+    assert!(v.is_finite() && v > 0.0, "{v}");
     assert_eq!(during("spin-ttas-backoff", "50ms"), "");
     assert_eq!(during("condvar-queue", "400ms"), "");
 }
