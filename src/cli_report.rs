@@ -25,13 +25,9 @@ pub struct LoadedRun {
 }
 
 impl LoadedRun {
-    /// The rows and histograms as chart input.
-    pub fn data(&self) -> RunData {
-        RunData::new(
-            self.rows.clone(),
-            self.histograms.clone(),
-            self.meta.as_ref().map(|m| m.allowed_cpus.len()),
-        )
+    /// CPUs the run used, from meta.json when present.
+    fn cores(&self) -> Option<usize> {
+        self.meta.as_ref().map(|m| m.allowed_cpus.len())
     }
 
     /// A short label: host id and the directory name.
@@ -102,7 +98,9 @@ pub fn ensure_dir(dir: &Path) -> Result<()> {
 
 /// Every figure a run supports, including the break-even chart of a break-even run.
 pub fn figures(run: &LoadedRun) -> Result<charts::Plan> {
-    let mut plan = charts::all(&run.data());
+    let host_line = RunData::host_line(&run.rows, run.cores());
+    let data = RunData::new(&run.rows, &run.histograms, run.cores(), &host_line);
+    let mut plan = charts::all(&data);
     if let Some(fig) = crate::cli_breakeven::figure_of_run(run)? {
         plan.figures.push(fig);
     } else {
@@ -242,7 +240,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         .iter()
         .map(|r| Input {
             label: r.label(),
-            rows: r.rows.clone(),
+            rows: &r.rows,
         })
         .collect();
     // Same label twice (two runs of one host in same-named dirs): number them.
@@ -262,10 +260,8 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         eprintln!("warning: {w}");
     }
     if let Some(dir) = &args.plot {
-        let pairs: Vec<(String, &[RunRecord])> = inputs
-            .iter()
-            .map(|i| (i.label.clone(), i.rows.as_slice()))
-            .collect();
+        let pairs: Vec<(String, &[RunRecord])> =
+            inputs.iter().map(|i| (i.label.clone(), i.rows)).collect();
         render_all(&charts::overlay(&pairs), dir, Format::Png)?;
     }
     Ok(())

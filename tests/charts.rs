@@ -287,11 +287,11 @@ fn compare_two_hosts_ratios_and_unmatched_points() {
         &[
             Input {
                 label: "a".into(),
-                rows: a.clone(),
+                rows: &a,
             },
             Input {
                 label: "b".into(),
-                rows: b,
+                rows: &b,
             },
         ],
         |r| r.throughput_ops_s,
@@ -348,15 +348,16 @@ fn compare_calls_only_differences_beyond_noise_and_ignores_flagged_points() {
                 r.degraded = true;
             }
         }
+        let a = trials("a", [100.0, 101.0, 102.0]);
         compare(
             &[
                 Input {
                     label: "a".into(),
-                    rows: trials("a", [100.0, 101.0, 102.0]),
+                    rows: &a,
                 },
                 Input {
                     label: "b".into(),
-                    rows: b,
+                    rows: &b,
                 },
             ],
             |r| r.throughput_ops_s,

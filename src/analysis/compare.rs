@@ -20,11 +20,11 @@ pub const ALPHA: f64 = 0.1;
 
 /// One input of a comparison.
 #[derive(Debug, Clone)]
-pub struct Input {
+pub struct Input<'a> {
     /// A label (host/run).
     pub label: String,
     /// Its rows.
-    pub rows: Vec<RunRecord>,
+    pub rows: &'a [RunRecord],
 }
 
 /// How one input's point relates to the first input's.
@@ -123,7 +123,7 @@ pub enum CompareError {
 
 /// Compares `inputs` on `metric` (higher is better is not assumed: ratios are plain).
 pub fn compare(
-    inputs: &[Input],
+    inputs: &[Input<'_>],
     metric: fn(&RunRecord) -> f64,
     include_flagged: bool,
 ) -> Result<Comparison, CompareError> {
@@ -139,7 +139,7 @@ pub fn compare(
             });
         }
     }
-    let grouped: Vec<Vec<Point>> = inputs.iter().map(|i| points(&i.rows)).collect();
+    let grouped: Vec<Vec<Point>> = inputs.iter().map(|i| points(i.rows)).collect();
     let mut ignored_flagged = vec![0; inputs.len()];
     let mut index: Vec<HashMap<PointKey, &Point>> = Vec::new();
     for (k, pts) in grouped.iter().enumerate() {
@@ -277,10 +277,10 @@ fn geomeans(rows: &[Row], n: usize) -> Vec<(String, Vec<Option<f64>>)> {
 }
 
 /// Differences in how the inputs were run that make a ratio less meaningful.
-fn warnings(inputs: &[Input]) -> Vec<String> {
+fn warnings(inputs: &[Input<'_>]) -> Vec<String> {
     let mut out = Vec::new();
     let mut check = |what: &str, f: &dyn Fn(&[RunRecord]) -> String| {
-        let vals: Vec<String> = inputs.iter().map(|i| f(&i.rows)).collect();
+        let vals: Vec<String> = inputs.iter().map(|i| f(i.rows)).collect();
         if vals.iter().any(|v| *v != vals[0]) {
             let list: Vec<String> = inputs
                 .iter()

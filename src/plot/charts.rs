@@ -12,40 +12,52 @@ use crate::record::RunRecord;
 use crate::registry::Family;
 use crate::report::csv::{HistogramRow, decode_histogram};
 
-/// The data a run directory offers the charts.
-#[derive(Debug, Clone, Default)]
-pub struct RunData {
+/// The data a run directory offers the charts (borrowed from the loaded run).
+#[derive(Debug, Clone, Copy)]
+pub struct RunData<'a> {
     /// runs.csv rows.
-    pub rows: Vec<RunRecord>,
+    pub rows: &'a [RunRecord],
     /// histograms.csv rows (may be empty).
-    pub histograms: Vec<HistogramRow>,
+    pub histograms: &'a [HistogramRow],
     /// Usable CPUs of the host (from meta.json, else the rows' logical CPUs).
     pub cores: usize,
     /// "CPU model — N CPUs — host" for subtitles.
-    pub host_line: String,
+    pub host_line: &'a str,
 }
 
-impl RunData {
-    /// Wraps rows; `cores` falls back to the rows' logical CPU count.
+impl<'a> RunData<'a> {
+    /// Wraps rows; `cores` falls back to the rows' logical CPU count. `host_line` is filled
+    /// by [`RunData::host_line`] from the same arguments.
     pub fn new(
-        rows: Vec<RunRecord>,
-        histograms: Vec<HistogramRow>,
+        rows: &'a [RunRecord],
+        histograms: &'a [HistogramRow],
         cores: Option<usize>,
-    ) -> RunData {
-        let first = rows.first();
-        let cores = cores.or(first.map(|r| r.logical_cpus)).unwrap_or(1).max(1);
-        let host_line = first.map_or_else(String::new, |r| {
+        host_line: &'a str,
+    ) -> RunData<'a> {
+        RunData {
+            rows,
+            histograms,
+            cores: Self::cores(rows, cores),
+            host_line,
+        }
+    }
+
+    fn cores(rows: &[RunRecord], cores: Option<usize>) -> usize {
+        cores
+            .or(rows.first().map(|r| r.logical_cpus))
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    /// The subtitle line naming the host of `rows`.
+    pub fn host_line(rows: &[RunRecord], cores: Option<usize>) -> String {
+        let cores = Self::cores(rows, cores);
+        rows.first().map_or_else(String::new, |r| {
             format!(
                 "{} — {} CPUs used of {} — host {}",
                 r.cpu_model, cores, r.logical_cpus, r.host_id
             )
-        });
-        RunData {
-            rows,
-            histograms,
-            cores,
-            host_line,
-        }
+        })
     }
 }
 
@@ -64,8 +76,8 @@ const READING: &str = "lines: median of clean trials; band: min–max; ringed: f
 const MAX_PANELS: usize = 4;
 
 /// Builds every chart `data` supports.
-pub fn all(data: &RunData) -> Plan {
-    let pts = points(&data.rows);
+pub fn all(data: &RunData<'_>) -> Plan {
+    let pts = points(data.rows);
     let mut plan = Plan::default();
     let mut push = |r: Result<Vec<Figure>, String>| match r {
         Ok(f) => plan.figures.extend(f),
@@ -113,16 +125,17 @@ fn family_of(p: &Point) -> Option<Family> {
 
 /// Runs `build` per family present, naming figures `<stem>-<family>`.
 fn per_family(
-    data: &RunData,
+    data: &RunData<'_>,
     pts: &[Point],
     stem: &str,
-    build: impl Fn(&RunData, &[&Point], Family) -> Option<Figure>,
+    build: impl Fn(&RunData<'_>, &[Point], Family) -> Option<Figure>,
 ) -> Result<Vec<Figure>, String> {
     let mut figs = Vec::new();
     for family in Family::ALL {
-        let of: Vec<&Point> = pts
+        let of: Vec<Point> = pts
             .iter()
             .filter(|p| family_of(p) == Some(family))
+            .cloned()
             .collect();
         if of.is_empty() {
             continue;
@@ -148,11 +161,6 @@ fn stem_axis(stem: &str) -> &'static str {
     } else {
         "thread count (needs ≥ 2 counts: sweep --threads)"
     }
-}
-
-/// Owned copies of the slice points, so callers can regroup.
-fn owned<'a>(pts: &[&Point<'a>]) -> Vec<Point<'a>> {
-    pts.iter().map(|p| (*p).clone()).collect()
 }
 
 /// A series per primitive of `slice`: `metric` vs `along`, with band and flags.
@@ -246,7 +254,7 @@ fn threads_panel(title: String, y: Axis, series: Vec<Series>, cores: usize) -> C
     c
 }
 
-fn figure(data: &RunData, title: String, panels: Vec<Chart>) -> Option<Figure> {
+fn figure(data: &RunData<'_>, title: String, panels: Vec<Chart>) -> Option<Figure> {
     if panels.is_empty() {
         return None;
     }
@@ -266,15 +274,14 @@ fn setting_params(along: Param) -> Vec<Param> {
 
 /// One panel per slice along threads (at most [`MAX_PANELS`]).
 fn vs_threads(
-    data: &RunData,
-    pts: &[&Point],
+    data: &RunData<'_>,
+    pts: &[Point],
     family: Family,
     what: &str,
     label: &str,
     metric: Metric,
 ) -> Option<Figure> {
-    let own = owned(pts);
-    let panels: Vec<Chart> = slices(&own, Param::Threads, 2)
+    let panels: Vec<Chart> = slices(pts, Param::Threads, 2)
         .iter()
         .take(MAX_PANELS)
         .map(|slice| {
@@ -299,9 +306,8 @@ fn vs_threads(
     )
 }
 
-fn throughput_vs_cs(data: &RunData, pts: &[&Point], family: Family) -> Option<Figure> {
-    let own = owned(pts);
-    let panels: Vec<Chart> = slices(&own, Param::Cs, 3)
+fn throughput_vs_cs(data: &RunData<'_>, pts: &[Point], family: Family) -> Option<Figure> {
+    let panels: Vec<Chart> = slices(pts, Param::Cs, 3)
         .iter()
         .take(MAX_PANELS)
         .map(|slice| {
@@ -323,9 +329,8 @@ fn throughput_vs_cs(data: &RunData, pts: &[&Point], family: Family) -> Option<Fi
 }
 
 /// p50, p99 and p99.9 of the wait for the most populated thread slice.
-fn latency_vs_threads(data: &RunData, pts: &[&Point], family: Family) -> Option<Figure> {
-    let own = owned(pts);
-    let slices = slices(&own, Param::Threads, 2);
+fn latency_vs_threads(data: &RunData<'_>, pts: &[Point], family: Family) -> Option<Figure> {
+    let slices = slices(pts, Param::Threads, 2);
     let slice = slices.first()?;
     let pcts: [(&str, Metric); 3] = [
         ("p50", |r| r.wait_p50_ns),
@@ -354,9 +359,8 @@ fn latency_vs_threads(data: &RunData, pts: &[&Point], family: Family) -> Option<
     )
 }
 
-fn cpu_vs_threads(data: &RunData, pts: &[&Point], family: Family) -> Option<Figure> {
-    let own = owned(pts);
-    let slices = slices(&own, Param::Threads, 2);
+fn cpu_vs_threads(data: &RunData<'_>, pts: &[Point], family: Family) -> Option<Figure> {
+    let slices = slices(pts, Param::Threads, 2);
     let slice = slices.first()?;
     let title = slice.setting.describe(&setting_params(Param::Threads));
     let eff = series_of(slice, Param::Threads, |r| r.ops_per_cpu_s);
@@ -383,7 +387,7 @@ fn cpu_vs_threads(data: &RunData, pts: &[&Point], family: Family) -> Option<Figu
 }
 
 /// The highest thread count ≤ 2 × cores among `pts`, and the clean trial rows there.
-fn busiest<'a>(data: &RunData, pts: &'a [&Point<'a>]) -> Vec<&'a Point<'a>> {
+fn busiest<'a>(data: &RunData<'_>, pts: &'a [&Point<'a>]) -> Vec<&'a Point<'a>> {
     let max = pts
         .iter()
         .map(|p| p.first().threads)
@@ -400,17 +404,17 @@ fn busiest<'a>(data: &RunData, pts: &'a [&Point<'a>]) -> Vec<&'a Point<'a>> {
 }
 
 /// Index of a row in runs.csv (histograms.csv refers to rows by index).
-fn row_index(data: &RunData, r: &RunRecord) -> Option<usize> {
+fn row_index(data: &RunData<'_>, r: &RunRecord) -> Option<usize> {
     data.rows.iter().position(|x| std::ptr::eq(x, r))
 }
 
-fn histogram_of<'a>(data: &'a RunData, r: &RunRecord) -> Option<&'a HistogramRow> {
+fn histogram_of<'a>(data: &RunData<'a>, r: &RunRecord) -> Option<&'a HistogramRow> {
     let i = row_index(data, r)? as u64;
     data.histograms.iter().find(|h| h.row == i)
 }
 
 /// Percentile curves of the wait distribution of each family's busiest points.
-fn latency_distribution(data: &RunData, pts: &[Point]) -> Result<Vec<Figure>, String> {
+fn latency_distribution(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, String> {
     const NAME: &str = "latency-distribution";
     if data.histograms.is_empty() {
         return Err(format!("{NAME}: no histograms.csv next to the runs"));
@@ -474,7 +478,7 @@ pub const PERCENTILES: [f64; 12] = [
 ];
 
 /// Per-thread share of operations at each family's least fair busiest point.
-fn per_thread_share(data: &RunData, pts: &[Point]) -> Result<Vec<Figure>, String> {
+fn per_thread_share(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, String> {
     const NAME: &str = "per-thread-share";
     let mut panels = Vec::new();
     for family in Family::ALL {
@@ -534,7 +538,7 @@ fn per_thread_share(data: &RunData, pts: &[Point]) -> Result<Vec<Figure>, String
     Ok(vec![f])
 }
 
-fn rwlock_vs_read_ratio(data: &RunData, pts: &[Point]) -> Result<Vec<Figure>, String> {
+fn rwlock_vs_read_ratio(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, String> {
     const NAME: &str = "rwlock-vs-read-ratio";
     let rw: Vec<Point> = pts
         .iter()
@@ -573,7 +577,7 @@ fn rwlock_vs_read_ratio(data: &RunData, pts: &[Point]) -> Result<Vec<Figure>, St
     Ok(vec![f])
 }
 
-fn striping(data: &RunData, pts: &[Point]) -> Result<Vec<Figure>, String> {
+fn striping(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, String> {
     const NAME: &str = "striping-vs-stripes";
     let striped: Vec<Point> = pts
         .iter()
@@ -624,7 +628,7 @@ fn striping(data: &RunData, pts: &[Point]) -> Result<Vec<Figure>, String> {
 /// Families whose primitives compete for the heatmap: mutual-exclusion locks.
 const HEAT_FAMILIES: [Family; 2] = [Family::Spin, Family::Mutex];
 
-fn winner_heatmap(data: &RunData, pts: &[Point]) -> Result<Vec<Figure>, String> {
+fn winner_heatmap(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, String> {
     const NAME: &str = "winner-heatmap";
     let locks: Vec<&Point> = pts
         .iter()
