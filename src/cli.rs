@@ -378,7 +378,14 @@ fn run_point(args: RunArgs) -> Result<()> {
         let mut out = if args.no_sentinel {
             measure()
         } else {
-            crate::harness::guarded_trial(&env, &point, &policy, &mut sentinel, measure)
+            crate::harness::guarded_trial(
+                &env,
+                &point,
+                primitive.waits == crate::registry::Waiting::Spins,
+                &policy,
+                &mut sentinel,
+                measure,
+            )
         }
         .with_context(|| format!("measuring {}", point.primitive))?;
         if !out.record.degraded && !out.record.timed_out {
@@ -390,20 +397,28 @@ fn run_point(args: RunArgs) -> Result<()> {
             out.record.throughput_spread,
             out.record.stable,
         ) = (s.clean_trials, s.spread, s.stable);
-        let flag = match (out.record.degraded, out.record.sentinel_before) {
-            (true, Some(before)) => format!(
-                " DEGRADED: sentinel {before:.2} / {:.2} after {} attempt(s)",
-                out.record.sentinel_after.unwrap_or(0.0),
-                out.record.attempts
-            ),
-            _ if out.record.timed_out => " (TIMED OUT)".to_string(),
-            _ => String::new(),
+        let r = &out.record;
+        let flag = if r.degraded {
+            format!(
+                " DEGRADED ({}): sentinel {:.2} / {:.2}, after {} attempt(s)",
+                r.degraded_by,
+                r.sentinel_before.unwrap_or(0.0),
+                r.sentinel_after.unwrap_or(0.0),
+                r.attempts
+            )
+        } else if r.timed_out {
+            " (TIMED OUT)".to_string()
+        } else {
+            String::new()
         };
+        let share = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.2}"));
         eprintln!(
-            "  trial {}/{}: {}{flag}",
+            "  trial {}/{}: {}, CPU share {}, run-queue share {}{flag}",
             trial + 1,
             args.trials,
-            fmt_rate(out.record.throughput_ops_s)
+            fmt_rate(r.throughput_ops_s),
+            share(r.cpu_share),
+            share(r.runq_share),
         );
         trials.push(out);
     }
@@ -453,6 +468,20 @@ fn probe(
         series.push(sentinel.read(&cpus));
     }
     let steal = steal_ms() - steal_before;
+    // The trial's own signals, on a short spinning trial with a thread on every CPU: what a
+    // sweep's `cpu-share` and `preempted` checks would see right now.
+    let own = {
+        let point = Point {
+            threads: cpus.len().max(1),
+            cs_ns: 100,
+            duration: Duration::from_millis(200),
+            warmup: Duration::from_millis(20),
+            sample_every: 16,
+            ..Point::new("spin-ttas")
+        };
+        let primitive = crate::registry::find(&point.primitive).expect("spin-ttas is registered");
+        primitive.run(&env, &point, 0)?.record
+    };
     eprintln!("running the sleep/wake and cache-line probes ({rounds} samples each) …");
     let probes = crate::probes::run_all(&env.clock, &env.busy, &cpus, rounds);
     if matches!(format, ProbeFormat::Json) {
@@ -494,6 +523,47 @@ fn probe(
         s.n,
         start.elapsed().as_secs_f64(),
         below
+    )?;
+    let slowest: Vec<f64> = series
+        .iter()
+        .map(|r| r.slowest_units_per_ns / env.busy.units_per_ns())
+        .collect();
+    let slow = summarize(&slowest).expect("at least three readings");
+    writeln!(
+        out,
+        "slowest CPU alone  min {:.2}  median {:.2} of the calibrated speed (below {threshold}: a busy process there)",
+        slow.min, slow.median
+    )?;
+    let policy = crate::harness::sentinel::Policy {
+        threshold,
+        ..Default::default()
+    };
+    let signals = crate::harness::sentinel::trial_signals(
+        &crate::harness::sentinel::TrialConditions {
+            spins: true,
+            oversubscribed: false,
+            cpu_share: own.cpu_share,
+            runq_share: own.runq_share,
+            steal_share: 0.0,
+            sentinel_during: None,
+        },
+        &policy,
+    );
+    let share = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.2}"));
+    writeln!(
+        out,
+        "trial's own data   spin-ttas × {} threads, 200 ms: CPU share {}, run-queue share {} → {}",
+        own.threads,
+        share(own.cpu_share),
+        share(own.runq_share),
+        if signals.is_empty() {
+            "clean".to_string()
+        } else {
+            format!(
+                "disturbed ({})",
+                crate::harness::sentinel::Signal::join(&signals)
+            )
+        }
     )?;
     writeln!(out, "steal time         {steal:.0} ms during the sampling")?;
     let verdict = if cpus.len() < 2 {
@@ -646,14 +716,20 @@ fn print_summary(env: &Env, point: &Point, records: &[&RunRecord]) -> Result<()>
         } else {
             "PINNING FAILED: threads ran unpinned".to_string()
         },
-        if first.oversubscribed {
-            format!(
-                "; OVERSUBSCRIBED: {} threads on {} CPUs",
+        match (first.oversubscribed, first.pinned) {
+            (true, true) => format!(
+                "; OVERSUBSCRIBED: {} threads on {} CPUs, pinned round-robin (thread t on the \
+                 (t mod CPUs)-th CPU of the order: they time-share a CPU and never migrate; \
+                 --pin none for an unpinned contrast)",
                 point.threads,
                 env.host.usable_cpus()
-            )
-        } else {
-            String::new()
+            ),
+            (true, false) => format!(
+                "; OVERSUBSCRIBED: {} threads on {} CPUs, unpinned (the scheduler may migrate them)",
+                point.threads,
+                env.host.usable_cpus()
+            ),
+            _ => String::new(),
         }
     )?;
     let timed_out = records.iter().filter(|r| r.timed_out).count();
@@ -663,11 +739,38 @@ fn print_summary(env: &Env, point: &Point, records: &[&RunRecord]) -> Result<()>
             "WARNING     {timed_out} trial(s) timed out and are excluded below"
         )?;
     }
-    let degraded = records.iter().filter(|r| r.degraded).count();
-    if degraded > 0 {
+    let degraded: Vec<&str> = records
+        .iter()
+        .filter(|r| r.degraded)
+        .map(|r| r.degraded_by.as_str())
+        .collect();
+    if !degraded.is_empty() {
+        let mut why: Vec<&str> = degraded.iter().flat_map(|d| d.split(';')).collect();
+        why.sort_unstable();
+        why.dedup();
         writeln!(
             out,
-            "WARNING     {degraded} trial(s) DEGRADED (CPUs not running in parallel) and excluded below"
+            "WARNING     {} trial(s) DEGRADED (machine disturbed: {}) and excluded below",
+            degraded.len(),
+            why.join(", ")
+        )?;
+    }
+    let shares: Vec<f64> = records.iter().filter_map(|r| r.cpu_share).collect();
+    if let (Some(lo), Some(hi)) = (
+        shares.iter().copied().reduce(f64::min),
+        shares.iter().copied().reduce(f64::max),
+    ) {
+        let runq: Vec<f64> = records.iter().filter_map(|r| r.runq_share).collect();
+        writeln!(
+            out,
+            "CPU share   {lo:.2}–{hi:.2} of the threads' CPUs over the window; run-queue share {}",
+            match (
+                runq.iter().copied().reduce(f64::min),
+                runq.iter().copied().reduce(f64::max)
+            ) {
+                (Some(a), Some(b)) => format!("{a:.2}–{b:.2}"),
+                _ => "n/a".to_string(),
+            }
         )?;
     }
     if let Some(low) = records

@@ -353,13 +353,13 @@ impl Progress for Reporter {
         self.count += 1;
         let r = &out.record;
         let flag = if r.timed_out {
-            " TIMED OUT"
+            " TIMED OUT".to_string()
         } else if r.degraded {
-            " DEGRADED (sentinel below threshold; kept, flagged)"
+            format!(" DEGRADED ({}; kept, flagged)", r.degraded_by)
         } else if r.oversubscribed {
-            " (oversubscribed)"
+            " (oversubscribed)".to_string()
         } else {
-            ""
+            String::new()
         };
         let line = format!(
             "{}: {}{flag}",
@@ -483,6 +483,8 @@ pub(crate) fn execute(
                 busy_units_per_ns: env.busy.units_per_ns(),
                 ns_per_spin_hint: crate::primitives::spin::ns_per_spin_hint(),
                 clock_read_ns: env.clock_overhead_ns,
+                clock_source: env.clock.source().as_str().into(),
+                clock_ticks_per_ns: env.clock.ticks_per_ns(Duration::from_millis(20)),
                 harness_ns_per_op_untimed: untimed,
                 harness_ns_per_op_timed: timed,
                 spec: serde_json::to_value(&spec).context("serializing the sweep spec")?,
@@ -556,7 +558,7 @@ pub(crate) fn execute(
     );
     if outcome.degraded > 0 {
         eprintln!(
-            "warning: {} run(s) stayed DEGRADED (the CPUs were not really running in parallel); \
+            "warning: {} run(s) stayed DEGRADED (the machine disturbed them: see degraded_by); \
              they are kept with degraded=true and left out of summaries",
             outcome.degraded
         );

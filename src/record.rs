@@ -103,7 +103,7 @@ pub struct RunRecord {
     pub sentinel_before: Option<f64>,
     /// The same, right after the trial.
     pub sentinel_after: Option<f64>,
-    /// A sentinel reading was below the threshold on every attempt: do not trust this row.
+    /// Every attempt was found disturbed (by a signal in `degraded_by`): do not trust this row.
     pub degraded: bool,
     /// Attempts made (a degraded trial is retried after a pause, up to a budget).
     pub attempts: u32,
@@ -192,6 +192,27 @@ pub struct RunRecord {
     /// shorter trials, queue and barrier workloads, and files written before it existed.
     #[serde(default)]
     pub sentinel_during: Option<f64>,
+    /// CPU time of the workers over the window ÷ (CPUs they could use × window): how much of
+    /// its CPUs the trial really got. A spinning primitive keeps it at ~1.0; well below that,
+    /// something else ran on the trial's CPUs. Empty if CPU time could not be read, and in
+    /// files written before it existed.
+    #[serde(default)]
+    pub cpu_share: Option<f64>,
+    /// Time the workers spent runnable but waiting for a CPU (run-queue delay, from
+    /// schedstat) ÷ (threads × window). Near 0 when each thread has its CPU; with more
+    /// threads than CPUs it is the time-slicing itself. Empty where the kernel does not
+    /// report it, and in older files.
+    #[serde(default)]
+    pub runq_share: Option<f64>,
+    /// The signals that found the kept attempt disturbed, `;`-separated (empty when clean):
+    /// `sentinel-low`, `sentinel-high`, `slow-cpu`, `cpu-share`, `preempted`, `steal`. See
+    /// README, "Degraded points".
+    #[serde(default)]
+    pub degraded_by: String,
+    /// The timestamp source: `tsc` (invariant TSC, read directly) or `os-monotonic` (the
+    /// fallback: a syscall-free vDSO clock, slower and coarser).
+    #[serde(default)]
+    pub clock_source: String,
 }
 
 impl RunRecord {

@@ -160,6 +160,15 @@ impl Kind {
     }
 }
 
+/// How a primitive's threads wait when they cannot proceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// Busy-waits (or never waits): every thread is on its CPU the whole window.
+    Spins,
+    /// May block in the kernel (futex, condvar, park), giving its CPU away.
+    Sleeps,
+}
+
 /// Runs one trial of one point.
 type Runner = fn(&Env, &Point, &str, u32) -> Result<TrialOutput, HarnessError>;
 
@@ -174,6 +183,9 @@ pub struct Primitive {
     pub kind: Kind,
     /// Hand-written here (and so model-checked by loom) rather than from a crate.
     pub hand_written: bool,
+    /// How its threads wait: a spinner keeps its CPU busy all window long, which makes its
+    /// CPU share a signal of interference (see `harness::sentinel::Signal::CpuShare`).
+    pub waits: Waiting,
     /// One line: what it is.
     pub description: &'static str,
     runner: Runner,
@@ -268,12 +280,13 @@ fn counter<C: Counter>(
 }
 
 macro_rules! entry {
-    ($name:literal, $family:ident, $kind:ident, $hand:literal, $runner:expr, $desc:literal) => {
+    ($name:literal, $family:ident, $kind:ident, $hand:literal, $waits:ident, $runner:expr, $desc:literal) => {
         Primitive {
             name: $name,
             family: Family::$family,
             kind: Kind::$kind,
             hand_written: $hand,
+            waits: Waiting::$waits,
             description: $desc,
             runner: $runner,
         }
@@ -287,6 +300,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Baseline,
         Exclusive,
         true,
+        Spins,
         unchecked::<NoLock>,
         "no lock: the harness's own per-op cost (mutual exclusion not checked)"
     ),
@@ -295,6 +309,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Spin,
         Exclusive,
         true,
+        Spins,
         lock::<Tas>,
         "test-and-set: every attempt is an atomic RMW on the lock line"
     ),
@@ -303,6 +318,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Spin,
         Exclusive,
         true,
+        Spins,
         lock::<Ttas>,
         "test-and-test-and-set: spin on loads, RMW only when the lock looks free"
     ),
@@ -311,6 +327,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Spin,
         Exclusive,
         true,
+        Spins,
         lock::<TtasBackoff>,
         "TTAS with bounded exponential backoff (25 ns doubling to 1 µs, time-calibrated)"
     ),
@@ -319,6 +336,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Spin,
         Exclusive,
         true,
+        Spins,
         lock::<Ticket>,
         "ticket lock: FIFO, one fetch_add per acquire, all waiters spin on one line"
     ),
@@ -327,6 +345,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Spin,
         Exclusive,
         true,
+        Spins,
         lock::<Mcs>,
         "MCS queue lock: FIFO, each waiter spins on its own cache-padded node"
     ),
@@ -335,6 +354,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Spin,
         Exclusive,
         false,
+        Spins,
         lock::<SpinRsMutex>,
         "spin::Mutex (spin-rs crate): ecosystem test-and-set spinlock"
     ),
@@ -343,6 +363,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Spin,
         Exclusive,
         false,
+        Spins,
         lock::<SpinRsTicket>,
         "spin::TicketMutex (spin-rs crate): ecosystem ticket lock"
     ),
@@ -351,6 +372,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Mutex,
         Exclusive,
         true,
+        Sleeps,
         lock::<FutexMutex>,
         "never spins: 3-state futex mutex (unlocked/locked/contended), sleeps at once"
     ),
@@ -359,6 +381,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Mutex,
         Exclusive,
         true,
+        Sleeps,
         lock::<AdaptiveMutex<1_000>>,
         "spin up to 1 µs (time-calibrated), then sleep on the futex"
     ),
@@ -367,6 +390,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Mutex,
         Exclusive,
         true,
+        Sleeps,
         lock::<AdaptiveMutex<100>>,
         "spin up to 100 ns, then sleep on the futex"
     ),
@@ -375,6 +399,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Mutex,
         Exclusive,
         true,
+        Sleeps,
         lock::<AdaptiveMutex<10_000>>,
         "spin up to 10 µs, then sleep on the futex"
     ),
@@ -383,6 +408,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Mutex,
         Exclusive,
         false,
+        Sleeps,
         lock::<StdMutex>,
         "std::sync::Mutex: futex mutex with a fixed 100-iteration spin"
     ),
@@ -391,6 +417,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Mutex,
         Exclusive,
         false,
+        Sleeps,
         lock::<ParkingLotMutex>,
         "parking_lot::Mutex: adaptive spin, then a global parking table; eventually fair"
     ),
@@ -399,6 +426,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Mutex,
         Exclusive,
         false,
+        Sleeps,
         lock::<ParkingLotFairMutex>,
         "parking_lot::FairMutex: hands the lock to the next waiter on every unlock"
     ),
@@ -407,6 +435,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Atomic,
         Counter,
         true,
+        Spins,
         counter::<CasCounter>,
         "lock-free counter: load, compute, compare-and-swap, retry"
     ),
@@ -415,6 +444,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Atomic,
         Counter,
         true,
+        Spins,
         counter::<CasBackoffCounter>,
         "CAS counter with exponential backoff after a failed CAS"
     ),
@@ -423,6 +453,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Atomic,
         Counter,
         true,
+        Spins,
         counter::<FetchAddCounter>,
         "wait-free counter: one fetch_add (LOCK XADD), never retries"
     ),
@@ -431,6 +462,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Atomic,
         Counter,
         true,
+        Spins,
         counter::<ShardedCounter>,
         "one cache-padded slot per thread, summed on read: no shared line"
     ),
@@ -439,6 +471,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Atomic,
         Counter,
         true,
+        Spins,
         counter::<RacyCounter>,
         "BROKEN on purpose: separate load and store, loses updates (reports how many)"
     ),
@@ -447,6 +480,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Rwlock,
         RwLock,
         true,
+        Spins,
         rwlock::<ReaderPrefRwLock>,
         "spinning RwLock, reader-preferring: readers enter past waiting writers (writers can starve)"
     ),
@@ -455,6 +489,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Rwlock,
         RwLock,
         true,
+        Spins,
         rwlock::<WriterPrefRwLock>,
         "spinning RwLock, writer-preferring: a waiting writer blocks new readers (readers can starve)"
     ),
@@ -463,6 +498,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Rwlock,
         RwLock,
         true,
+        Spins,
         rwlock::<PhaseFairRwLock>,
         "spinning phase-fair ticket RwLock (Brandenburg & Anderson PF-T): phases alternate, writers FIFO"
     ),
@@ -471,6 +507,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Rwlock,
         RwLock,
         true,
+        Spins,
         rwlock::<SeqLock>,
         "sequence lock: optimistic readers never write shared memory, retry if a writer overlapped"
     ),
@@ -479,6 +516,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Rwlock,
         RwLock,
         false,
+        Sleeps,
         rwlock::<StdRwLock>,
         "std::sync::RwLock: futex-based, writer-preferring, sleeps"
     ),
@@ -487,6 +525,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Rwlock,
         RwLock,
         false,
+        Sleeps,
         rwlock::<ParkingLotRwLock>,
         "parking_lot::RwLock: adaptive spin then park, eventually fair"
     ),
@@ -495,6 +534,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Striped,
         Striped,
         true,
+        Spins,
         striped::<TtasBackoff>,
         "striped table: N cache-padded TTAS-backoff locks, key k guarded by stripe k & (N-1)"
     ),
@@ -503,6 +543,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Striped,
         Striped,
         true,
+        Sleeps,
         striped::<FutexMutex>,
         "striped table: N cache-padded futex mutexes, key k guarded by stripe k & (N-1)"
     ),
@@ -511,6 +552,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Striped,
         Keyed,
         true,
+        Sleeps,
         coarse::<FutexMutex>,
         "one futex mutex over the whole keyed table: the reference that striping improves on"
     ),
@@ -519,6 +561,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Striped,
         Keyed,
         false,
+        Sleeps,
         workloads::run_dashmap,
         "dashmap::DashMap<u64, u64> (default shard count): the ecosystem's sharded map"
     ),
@@ -527,6 +570,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Striped,
         Bank,
         true,
+        Sleeps,
         workloads::run_bank::<FutexMutex, false>,
         "transfers lock two accounts in global (index) order: deadlock-free by construction"
     ),
@@ -535,6 +579,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Striped,
         Bank,
         true,
+        Sleeps,
         workloads::run_bank::<FutexMutex, true>,
         "transfers lock source, try-lock destination for 2 µs, else back off and retry"
     ),
@@ -543,6 +588,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Classic,
         Exclusive,
         true,
+        Sleeps,
         lock::<ReentrantMutex<FutexMutex>>,
         "reentrant mutex (owner token + depth over futex-mutex); each op locks, re-enters once, unlocks twice"
     ),
@@ -551,6 +597,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Classic,
         Exclusive,
         false,
+        Sleeps,
         lock::<ParkingLotReentrant>,
         "parking_lot::ReentrantMutex, measured the same way (lock, re-enter once)"
     ),
@@ -559,6 +606,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Classic,
         Semaphore,
         true,
+        Sleeps,
         semaphore::<FutexSemaphore>,
         "counting semaphore on the futex; connection pool: threads share N permits (--stripes)"
     ),
@@ -567,6 +615,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Classic,
         Semaphore,
         true,
+        Sleeps,
         semaphore::<CondvarSemaphore>,
         "counting semaphore on std Mutex + Condvar, the textbook way; same pool workload"
     ),
@@ -575,6 +624,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Classic,
         Queue,
         true,
+        Sleeps,
         queue::<CondvarQueue>,
         "bounded queue on one Mutex + two Condvars; half the threads produce, half consume"
     ),
@@ -583,6 +633,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Classic,
         Queue,
         false,
+        Sleeps,
         queue::<StdSyncChannel>,
         "std::sync::mpsc::sync_channel (consumers share the receiver behind a Mutex)"
     ),
@@ -591,6 +642,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Classic,
         Queue,
         false,
+        Sleeps,
         queue::<CrossbeamBounded>,
         "crossbeam_channel::bounded: lock-free MPMC array queue"
     ),
@@ -599,6 +651,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Classic,
         Barrier,
         true,
+        Spins,
         barrier::<SenseBarrier>,
         "sense-reversing spinning barrier; wait = release latency after the last arrival"
     ),
@@ -607,6 +660,7 @@ pub static PRIMITIVES: &[Primitive] = &[
         Classic,
         Barrier,
         false,
+        Sleeps,
         barrier::<StdBarrier>,
         "std::sync::Barrier (Mutex + Condvar, sleeps)"
     ),

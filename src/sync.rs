@@ -39,6 +39,26 @@ pub fn spin_hint() {
     core::hint::spin_loop();
 }
 
+/// Whether the loom model running now asked for the deliberate bug `name` ("mutant").
+///
+/// Each broken twin in `tests/loom*.rs` is the shipped code with exactly one mutation, switched
+/// on at the line where the bug would be (`if mutant("mcs-relaxed-handoff") { Relaxed } else
+/// { Release }`). The twin runs in a child test process with `LOCKBENCH_MUTANT=<name>` set, so
+/// the mutation never leaks into the models that must pass. Outside loom this is a constant
+/// `false` and the branch compiles away: measured code carries no hook.
+#[inline(always)]
+pub fn mutant(name: &str) -> bool {
+    #[cfg(loom)]
+    {
+        std::env::var("LOCKBENCH_MUTANT").is_ok_and(|m| m == name)
+    }
+    #[cfg(not(loom))]
+    {
+        let _ = name;
+        false
+    }
+}
+
 /// A nonzero number unique to the calling thread for as long as it lives: the address of a
 /// thread-local byte. Cheaper than `std::thread::current().id()` (no reference count).
 pub fn thread_token() -> usize {
@@ -60,14 +80,27 @@ pub fn thread_token() -> usize {
 /// still holds `expected` when the kernel looks (checked atomically with queueing), and may
 /// return spuriously, so callers re-check their condition in a loop.
 ///
-/// Under loom the kernel is emulated by a mutex (the kernel's hash-bucket lock) and a condvar
-/// (its wait queue), so a lost wake-up shows up in the model as a deadlock.
+/// Under loom the kernel is emulated by a mutex (the kernel's hash-bucket lock, which also
+/// guards the count of queued sleepers) and a condvar (its wait queue), so a lost wake-up shows
+/// up in the model as a deadlock. The emulation also wakes spuriously: every other `wait` call
+/// on a futex that passes the word check returns at once instead of sleeping (deterministic, so
+/// it adds few branches), which drives every caller through its re-check loop, while the calls
+/// in between really sleep, so a lost wake-up still deadlocks.
 pub struct Futex {
     word: AtomicU32,
     #[cfg(loom)]
-    queue: loom::sync::Mutex<()>,
+    bucket: Mutex<Bucket>,
     #[cfg(loom)]
-    waiters: loom::sync::Condvar,
+    queue: Condvar,
+}
+
+/// Loom emulation of the kernel's per-futex state, guarded by the bucket lock.
+#[cfg(loom)]
+struct Bucket {
+    /// Threads queued in `wait` and not yet dequeued by a wake.
+    sleepers: u32,
+    /// `wait` calls that passed the word check: odd-numbered ones return spuriously.
+    waits: u32,
 }
 
 impl Futex {
@@ -77,9 +110,9 @@ impl Futex {
             Futex {
                 word: AtomicU32::new(value),
                 #[cfg(loom)]
-                queue: loom::sync::Mutex::new(()),
+                bucket: Mutex::new(Bucket { sleepers: 0, waits: 0 }),
                 #[cfg(loom)]
-                waiters: loom::sync::Condvar::new(),
+                queue: Condvar::new(),
             }
         }
     }
@@ -135,28 +168,46 @@ impl Futex {
         }
     }
 
-    /// Loom model of `FUTEX_WAIT`: the comparison happens under the bucket lock, as in the kernel.
+    /// Loom model of `FUTEX_WAIT`: the comparison happens under the bucket lock, as in the
+    /// kernel; then every other call returns spuriously and the others sleep until woken.
     #[cfg(loom)]
     pub fn wait(&self, expected: u32) {
-        let bucket = self.queue.lock().unwrap();
-        if self.word.load(Ordering::SeqCst) == expected {
-            drop(self.waiters.wait(bucket).unwrap());
+        let mut bucket = self.bucket.lock().unwrap();
+        // SeqCst: the kernel's read of the word; the bucket lock orders it against wakers.
+        if self.word.load(Ordering::SeqCst) != expected {
+            return;
         }
+        bucket.waits = bucket.waits.wrapping_add(1);
+        if bucket.waits % 2 == 1 {
+            // A spurious wake-up (a signal, say): the caller must re-check and wait again.
+            return;
+        }
+        bucket.sleepers += 1;
+        // Loom's condvar never wakes spuriously: this returns only after a wake dequeued us
+        // (and took us out of `sleepers`), so `sleepers` is exactly the queue's length.
+        drop(self.queue.wait(bucket).unwrap());
     }
 
-    /// Loom model of `FUTEX_WAKE` for one waiter.
+    /// Loom model of `FUTEX_WAKE` for one waiter: whether a sleeper was dequeued and woken.
     #[cfg(loom)]
     pub fn wake_one(&self) -> bool {
-        let _bucket = self.queue.lock().unwrap();
-        self.waiters.notify_one();
+        let mut bucket = self.bucket.lock().unwrap();
+        if bucket.sleepers == 0 {
+            return false;
+        }
+        bucket.sleepers -= 1;
+        self.queue.notify_one();
         true
     }
 
     /// Loom model of `FUTEX_WAKE` for all waiters.
     #[cfg(loom)]
     pub fn wake_all(&self) {
-        let _bucket = self.queue.lock().unwrap();
-        self.waiters.notify_all();
+        let mut bucket = self.bucket.lock().unwrap();
+        if bucket.sleepers > 0 {
+            bucket.sleepers = 0;
+            self.queue.notify_all();
+        }
     }
 }
 

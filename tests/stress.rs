@@ -10,23 +10,23 @@ use lockbench::primitives::external::{
 };
 use lockbench::primitives::futex::{AdaptiveMutex, FutexMutex};
 use lockbench::primitives::spin::{Mcs, Tas, Ticket, Ttas, TtasBackoff};
-use std::cell::UnsafeCell;
 use std::sync::Barrier;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// More than the 2 cores of the development and CI machines.
 const OVERSUBSCRIBED: usize = 6;
 
 struct Shared<L> {
     lock: L,
-    /// Deliberately unsynchronized: only the lock protects it.
-    data: UnsafeCell<u64>,
+    /// Only the lock makes its updates exact: incremented by a Relaxed load + store (never an
+    /// RMW), like the harness's `ProtectedData`. Under a correct lock that is what a plain
+    /// increment does; under a broken one two holders race and an update is *lost* (the total
+    /// comes out short), which the test detects, instead of a data race on plain memory,
+    /// which would be undefined behaviour.
+    data: AtomicU64,
     /// How many threads are inside right now (must never exceed 1).
     inside: AtomicUsize,
 }
-
-// SAFETY: `data` is only accessed while `lock` is held, which is what the test checks.
-unsafe impl<L: Sync> Sync for Shared<L> {}
 
 impl<L> Shared<L> {
     fn critical(&self) {
@@ -35,8 +35,9 @@ impl<L> Shared<L> {
             0,
             "two threads inside"
         );
-        // SAFETY: the lock is held; the assertion above would catch a second holder.
-        unsafe { *self.data.get() += 1 };
+        // Relaxed: ordering is the lock's job; a read-modify-write would hide a lost update.
+        let n = self.data.load(Ordering::Relaxed);
+        self.data.store(n + 1, Ordering::Relaxed);
         self.inside.fetch_sub(1, Ordering::Relaxed);
     }
 }
@@ -46,11 +47,9 @@ impl<L> Shared<L> {
 fn hammer<L: Exclusive>(threads: usize, iters: u64) {
     let s = Shared {
         lock: L::create(),
-        data: UnsafeCell::new(0),
+        data: AtomicU64::new(0),
         inside: AtomicUsize::new(0),
     };
-    // A method, not a closure over `s.data`: closures capture fields, and the field alone
-    // is not `Sync`.
     let critical = || s.critical();
     let start = Barrier::new(threads);
     std::thread::scope(|scope| {
@@ -70,7 +69,11 @@ fn hammer<L: Exclusive>(threads: usize, iters: u64) {
             });
         }
     });
-    assert_eq!(s.data.into_inner(), threads as u64 * iters);
+    assert_eq!(
+        s.data.into_inner(),
+        threads as u64 * iters,
+        "lost updates: two holders inside at once"
+    );
 }
 
 /// A contended run at 2 threads and an oversubscribed one. FIFO spinlocks (ticket, MCS) hand
@@ -196,20 +199,21 @@ fn racy_counter_loses_updates() {
 /// Hand-written locks plug into lock_api for real code.
 #[test]
 fn usable_through_lock_api() {
-    let m: lock_api::Mutex<TtasBackoff, Vec<u32>> = lock_api::Mutex::new(Vec::new());
+    // The guarded value is an atomic updated by load + store (not an RMW), so a broken lock
+    // shows as a lost update, never as undefined behaviour.
+    let m: lock_api::Mutex<TtasBackoff, AtomicU64> = lock_api::Mutex::new(AtomicU64::new(0));
     std::thread::scope(|s| {
-        for t in 0..4 {
+        for _ in 0..4 {
             let m = &m;
             s.spawn(move || {
-                for i in 0..1000 {
-                    m.lock().push(t * 1000 + i);
+                for _ in 0..1000 {
+                    let g = m.lock();
+                    g.store(g.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
                 }
             });
         }
     });
-    let mut v = m.into_inner();
-    v.sort_unstable();
-    assert_eq!(v, (0..4000).collect::<Vec<_>>());
+    assert_eq!(m.into_inner().into_inner(), 4000);
     let f: lock_api::Mutex<FutexMutex, u8> = lock_api::Mutex::new(0);
     let g = f.lock();
     assert!(f.try_lock().is_none());
@@ -223,7 +227,6 @@ use lockbench::primitives::external::{ParkingLotRwLock, StdRwLock};
 use lockbench::primitives::rwlock::{
     PhaseFairRwLock, ReadWrite, ReaderPrefRwLock, SeqLock, WriterPrefRwLock,
 };
-use std::sync::atomic::AtomicU64;
 
 struct RwShared<L> {
     lock: L,
@@ -389,6 +392,378 @@ fn rwlocks_through_lock_api() {
     assert_eq!(*l.read(), 5);
 }
 
+// ---- reader-writer locks through lock_api: progress watchdog, try_read among readers ----
+
+use crossbeam_utils::CachePadded;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The data behind the `lock_api::RwLock` in [`rw_watchdog`]. Only atomics, reached only
+/// through `&` (the guards' `Deref`, never `DerefMut`): under a broken lock the checks below
+/// fail or the final count comes out short, instead of a data race being undefined behaviour.
+#[derive(Debug, Default)]
+struct RwData {
+    /// Written as a pair by writers with Relaxed load + store (never an RMW, so only the lock
+    /// makes the count exact); readers must never see them differ.
+    a: AtomicU64,
+    b: AtomicU64,
+    writers_inside: AtomicUsize,
+    readers_inside: AtomicUsize,
+}
+
+impl RwData {
+    /// A writer's section: nobody else is inside; bump the pair.
+    fn write_section(&self) {
+        assert_eq!(
+            self.writers_inside.fetch_add(1, Ordering::SeqCst),
+            0,
+            "two writers inside"
+        );
+        assert_eq!(
+            self.readers_inside.load(Ordering::SeqCst),
+            0,
+            "a writer with readers inside"
+        );
+        // Relaxed: ordering is the lock's job.
+        let n = self.a.load(Ordering::Relaxed) + 1;
+        self.a.store(n, Ordering::Relaxed);
+        std::hint::spin_loop();
+        self.b.store(n, Ordering::Relaxed);
+        self.writers_inside.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// A reader's section: no writer is inside and the pair is whole.
+    fn read_section(&self) {
+        self.readers_inside.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(
+            self.writers_inside.load(Ordering::SeqCst),
+            0,
+            "a reader with a writer inside"
+        );
+        // Relaxed: ordering is the lock's job.
+        let (a, b) = (
+            self.a.load(Ordering::Relaxed),
+            self.b.load(Ordering::Relaxed),
+        );
+        assert_eq!(a, b, "torn read");
+        self.readers_inside.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// What the watchdog's workers share.
+struct Watched<R: lock_api::RawRwLock> {
+    lock: lock_api::RwLock<R, RwData>,
+    stop: AtomicBool,
+    /// One counter per worker: its successful acquisitions (cache-padded: the watchdog must
+    /// not add contention of its own).
+    progress: Vec<CachePadded<AtomicU64>>,
+}
+
+/// The text of a worker's panic.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(non-string panic)".into())
+}
+
+/// Stress with a progress watchdog: `read` / `try_read` / `write` / `try_write` through
+/// `lock_api::RwLock<R, _>` for [`WATCHDOG_RUN`], by more threads than the machine has cores:
+/// 2 readers looping `read()` then `try_read()`, 1 writer looping `write()` then
+/// `try_write()`, and 1 writer looping `try_write()` alone (so `try_write` also races a
+/// second writer). Only one writer ever *waits*: a writer queued in `write()` makes every
+/// `try_write` fail at once, which hid the phase-fair give-back deadlock (1 run in 5 with two
+/// blocking writers; within ~0.25 s in every run with one).
+///
+/// **A stall on any lock is a test failure, never a hang.** The workers are detached
+/// threads (not scoped, whose implicit join would hang on a deadlock); the test thread is the
+/// watchdog: every [`WATCHDOG_TICK`] it checks that the total progress grew, and if it has not
+/// for [`WATCHDOG_STALL`] — during the run, or while waiting for the workers to stop — it
+/// panics naming the lock, with each worker's progress. Deadlocked workers are leaked, still
+/// spinning, which is acceptable in a failing test process. A worker that panics (a broken
+/// invariant) is reported the same way, by name. After a clean stop: no lost write.
+///
+/// `try_read` is not required to succeed here: a writer may hold or (for writer-preferring
+/// and phase-fair locks, parking_lot) wait. That it succeeds among readers alone is
+/// [`try_read_among_readers`]'s check.
+fn rw_watchdog<R: lock_api::RawRwLock + Send + Sync + 'static>(name: &str) {
+    const READERS: usize = 2;
+    const WRITERS: usize = 2;
+    /// The writer that only ever calls `try_write`.
+    const TRY_WRITER: usize = READERS + 1;
+    let w = Arc::new(Watched::<R> {
+        lock: lock_api::RwLock::new(RwData::default()),
+        stop: AtomicBool::new(false),
+        progress: (0..READERS + WRITERS)
+            .map(|_| CachePadded::new(AtomicU64::new(0)))
+            .collect(),
+    });
+    let mut workers = Vec::new();
+    for t in 0..READERS + WRITERS {
+        let writer = t >= READERS;
+        let label = if t == TRY_WRITER {
+            format!("try-writer {}", t - READERS)
+        } else if writer {
+            format!("writer {}", t - READERS)
+        } else {
+            format!("reader {t}")
+        };
+        let w = Arc::clone(&w);
+        let handle = std::thread::Builder::new()
+            .name(format!("{name} {label}"))
+            .spawn(move || {
+                let mut writes = 0u64;
+                // Relaxed: the flag only ends the loop; the join orders everything after.
+                while !w.stop.load(Ordering::Relaxed) {
+                    // Progress is acquisitions, not rounds: a thread whose every `try_*`
+                    // fails is not progressing (the try-writer would otherwise keep the
+                    // total growing through a deadlock of all the others).
+                    let mut acquired = 0;
+                    if writer {
+                        if t != TRY_WRITER {
+                            w.lock.write().write_section();
+                            acquired += 1;
+                        }
+                        match w.lock.try_write() {
+                            Some(g) => {
+                                g.write_section();
+                                acquired += 1;
+                            }
+                            None => std::hint::spin_loop(),
+                        }
+                        writes += acquired;
+                    } else {
+                        w.lock.read().read_section();
+                        acquired += 1;
+                        if let Some(g) = w.lock.try_read() {
+                            g.read_section();
+                            acquired += 1;
+                        }
+                    }
+                    if acquired > 0 {
+                        // Relaxed: a counter the watchdog samples; it orders nothing.
+                        w.progress[t].fetch_add(acquired, Ordering::Relaxed);
+                    }
+                }
+                writes
+            })
+            .expect("spawn a worker");
+        workers.push((label, handle));
+    }
+
+    let per_thread = |w: &Watched<R>| -> Vec<u64> {
+        w.progress
+            .iter()
+            .map(|p| p.load(Ordering::Relaxed))
+            .collect()
+    };
+    let start = Instant::now();
+    let (mut last_total, mut last_change) = (0u64, start);
+    let mut stop_at = None;
+    loop {
+        std::thread::sleep(WATCHDOG_TICK);
+        let stopping = stop_at.is_some();
+        // A worker ends only when told to, or by panicking on a broken invariant.
+        if !stopping {
+            if let Some(i) = workers.iter().position(|(_, h)| h.is_finished()) {
+                w.stop.store(true, Ordering::Relaxed);
+                let (label, handle) = workers.swap_remove(i);
+                let why = match handle.join() {
+                    Err(payload) => panic_message(&*payload),
+                    Ok(_) => "returned before it was told to stop".into(),
+                };
+                panic!(
+                    "{name}: {label} failed after {:.2?}: {why}",
+                    start.elapsed()
+                );
+            }
+        }
+        if stopping && workers.iter().all(|(_, h)| h.is_finished()) {
+            break;
+        }
+        let progress = per_thread(&w);
+        let total: u64 = progress.iter().sum();
+        if total != last_total {
+            (last_total, last_change) = (total, Instant::now());
+        } else if last_change.elapsed() >= WATCHDOG_STALL {
+            // Let the workers that can still move leave; the stuck ones are leaked.
+            w.stop.store(true, Ordering::Relaxed);
+            let threads: Vec<String> = workers
+                .iter()
+                .zip(&progress)
+                .map(|((label, h), n)| {
+                    let state = if h.is_finished() { "" } else { ", stuck" };
+                    format!("{label}: {n} acquisitions{state}")
+                })
+                .collect();
+            let when = if stop_at.is_some_and(|at| at <= last_change) {
+                "while the workers were stopping, "
+            } else {
+                ""
+            };
+            panic!(
+                "{name}: STALLED (deadlock or livelock): no progress {when}since {:.2?} into \
+                 the test (watched for {:.2?} more); {threads:?}",
+                last_change - start,
+                last_change.elapsed(),
+            );
+        }
+        if !stopping && start.elapsed() >= WATCHDOG_RUN {
+            w.stop.store(true, Ordering::Relaxed);
+            stop_at = Some(Instant::now());
+        }
+    }
+    let mut writes = 0;
+    for (label, handle) in workers {
+        match handle.join() {
+            Ok(n) => writes += n,
+            Err(payload) => panic!("{name}: {label} failed: {}", panic_message(&*payload)),
+        }
+    }
+    let data = &*w.lock.read();
+    assert_eq!(
+        data.a.load(Ordering::SeqCst),
+        writes,
+        "{name}: lost writes (two writers inside at once)"
+    );
+    assert_eq!(data.a.load(Ordering::SeqCst), data.b.load(Ordering::SeqCst));
+}
+
+/// How long [`rw_watchdog`] runs each lock.
+const WATCHDOG_RUN: Duration = Duration::from_secs(2);
+/// How often the watchdog samples progress.
+const WATCHDOG_TICK: Duration = Duration::from_millis(250);
+/// No progress at all for this long fails the test. A correct lock, even a spinning FIFO one
+/// handing off to descheduled threads, loses a few scheduler time slices (milliseconds) at a
+/// time, not seconds.
+const WATCHDOG_STALL: Duration = Duration::from_secs(2);
+
+#[test]
+fn rw_watchdog_reader_pref() {
+    rw_watchdog::<ReaderPrefRwLock>("ReaderPrefRwLock");
+}
+
+#[test]
+fn rw_watchdog_writer_pref() {
+    rw_watchdog::<WriterPrefRwLock>("WriterPrefRwLock");
+}
+
+/// Known to deadlock before the `try_lock_exclusive` fix: a failed try gave its writer ticket
+/// back, so the next writer reused the previous writer's phase bit, and a reader waiting for
+/// that bit to change waited forever while the writer waited for it.
+#[test]
+fn rw_watchdog_phase_fair() {
+    rw_watchdog::<PhaseFairRwLock>("PhaseFairRwLock");
+}
+
+#[test]
+fn rw_watchdog_parking_lot() {
+    rw_watchdog::<ParkingLotRwLock>("parking_lot::RawRwLock");
+}
+
+#[test]
+fn rw_watchdog_spin_rs() {
+    rw_watchdog::<spin::RwLock<()>>("spin::RwLock");
+}
+
+/// With readers only (no writer ever), `try_read` must never fail: nothing excludes a reader.
+/// Threads (more than the cores) alternate `read()` and `try_read()`, holding each briefly, so
+/// readers constantly enter and leave while others try: a `try_lock_shared` that gives up when
+/// its compare-exchange loses to another reader fails here.
+///
+/// Such a failure needs another reader to move in the instant between the try's load and its
+/// compare-exchange, so the test does not count iterations (on a loaded 2-core host the
+/// threads may just take turns): it runs until [`RACED_TRIES`] tries overlapped another
+/// reader's entry, stopping early at the first failure, within a time cap. Hitting the cap
+/// with fewer races is a weaker run, not a failure (a note is printed).
+fn try_read_among_readers<R: lock_api::RawRwLock + Send + Sync>(name: &str) {
+    const THREADS: usize = 4;
+    /// Tries during which another reader entered the lock.
+    const RACED_TRIES: u64 = 20_000;
+    const CAP: Duration = Duration::from_secs(1);
+    let lock = lock_api::RwLock::<R, ()>::new(());
+    // Read sections entered so far; a try that sees it move was raced by another reader.
+    let entries = CachePadded::new(AtomicU64::new(0));
+    let (raced, failures) = (AtomicU64::new(0), AtomicU64::new(0));
+    let start = Barrier::new(THREADS);
+    let began = Instant::now();
+    let tries: u64 = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                s.spawn(|| {
+                    start.wait();
+                    let mut tries = 0;
+                    // Relaxed throughout: statistics and a stop condition, ordering nothing.
+                    while raced.load(Ordering::Relaxed) < RACED_TRIES
+                        && failures.load(Ordering::Relaxed) == 0
+                        && began.elapsed() < CAP
+                    {
+                        let (mut my_raced, mut my_failures) = (0, 0);
+                        for _ in 0..1024 {
+                            {
+                                let _g = lock.read();
+                                entries.fetch_add(1, Ordering::Relaxed);
+                                std::hint::spin_loop();
+                            }
+                            let before = entries.load(Ordering::Relaxed);
+                            let got = lock.try_read();
+                            my_raced += u64::from(entries.load(Ordering::Relaxed) != before);
+                            match got {
+                                Some(_g) => {
+                                    entries.fetch_add(1, Ordering::Relaxed);
+                                    std::hint::spin_loop();
+                                }
+                                None => my_failures += 1,
+                            }
+                        }
+                        tries += 1024;
+                        raced.fetch_add(my_raced, Ordering::Relaxed);
+                        failures.fetch_add(my_failures, Ordering::Relaxed);
+                    }
+                    tries
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    let (raced, failures) = (raced.into_inner(), failures.into_inner());
+    assert_eq!(
+        failures,
+        0,
+        "{name}: try_read failed {failures} times with only readers and no writer ({tries} \
+         tries, {raced} of them raced by another reader, {:.2?})",
+        began.elapsed()
+    );
+    if raced < RACED_TRIES {
+        eprintln!(
+            "note: {name}: only {raced} of {tries} tries raced another reader in {CAP:?} \
+             (wanted {RACED_TRIES}); the check was weaker than intended"
+        );
+    }
+}
+
+#[test]
+fn rw_try_read_among_readers_reader_pref() {
+    try_read_among_readers::<ReaderPrefRwLock>("ReaderPrefRwLock");
+}
+
+#[test]
+fn rw_try_read_among_readers_writer_pref() {
+    try_read_among_readers::<WriterPrefRwLock>("WriterPrefRwLock");
+}
+
+#[test]
+fn rw_try_read_among_readers_phase_fair() {
+    try_read_among_readers::<PhaseFairRwLock>("PhaseFairRwLock");
+}
+
+#[test]
+fn rw_try_read_among_readers_baselines() {
+    try_read_among_readers::<ParkingLotRwLock>("parking_lot::RawRwLock");
+    try_read_among_readers::<spin::RwLock<()>>("spin::RwLock");
+}
+
 // ---- the classic toolbox ----
 
 use lockbench::primitives::classic::{
@@ -429,20 +804,56 @@ fn reentrant_mutexes() {
     });
 }
 
+/// `threads` (> `permits`) threads share `permits` permits. Checked: the semaphore never
+/// admits more than `permits` holders at once (over-admission), and it does admit `permits`
+/// at once (under-admission: a leaked permit, or a semaphore that behaves as a mutex).
+///
+/// Reaching the full count is made deterministic rather than left to chance: each thread's
+/// first holding waits *inside* until `permits` holders are in at the same time. With more
+/// threads than permits a correct semaphore always gets there, however the threads are
+/// scheduled; only a semaphore that admits fewer times out (a generous 10 s, so a loaded CI
+/// host cannot trip it). Nothing panics while holding a permit (a panic would leave the other
+/// threads blocked in `acquire` and hang the scope): violations are recorded and asserted
+/// after the join.
 fn pool<S: Permits>(permits: u32, threads: usize, iters: u64) {
+    assert!(
+        threads > permits as usize,
+        "the fill check needs more threads than permits"
+    );
+    let permits_n = permits as usize;
     let sem = S::with_permits(permits);
     let in_use = AtomicUsize::new(0);
     let peak = AtomicUsize::new(0);
+    let filled = AtomicBool::new(false);
+    let fill_timed_out = AtomicBool::new(false);
     let start = Barrier::new(threads);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
                 start.wait();
+                // The fill: hold the first permit until `permits` holders are in together.
+                sem.acquire();
+                let n = in_use.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(n, Ordering::SeqCst);
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                // One timeout ends every holder's wait: the holders come one at a time then.
+                while !filled.load(Ordering::SeqCst) && !fill_timed_out.load(Ordering::SeqCst) {
+                    if in_use.load(Ordering::SeqCst) >= permits_n {
+                        filled.store(true, Ordering::SeqCst);
+                    } else if std::time::Instant::now() > deadline {
+                        fill_timed_out.store(true, Ordering::SeqCst);
+                        break;
+                    } else {
+                        std::thread::yield_now();
+                    }
+                }
+                in_use.fetch_sub(1, Ordering::SeqCst);
+                sem.release();
+                // The hammer: short holdings, over-admission recorded in `peak`.
                 for _ in 0..iters {
                     sem.acquire();
                     let n = in_use.fetch_add(1, Ordering::SeqCst) + 1;
-                    peak.fetch_max(n, Ordering::Relaxed);
-                    assert!(n <= permits as usize, "{n} holders of {permits} permits");
+                    peak.fetch_max(n, Ordering::SeqCst);
                     std::hint::spin_loop();
                     in_use.fetch_sub(1, Ordering::SeqCst);
                     sem.release();
@@ -450,8 +861,17 @@ fn pool<S: Permits>(permits: u32, threads: usize, iters: u64) {
             });
         }
     });
+    let peak = peak.into_inner();
+    assert!(
+        peak <= permits_n,
+        "over-admitted: {peak} holders of {permits} permits at once"
+    );
+    assert!(
+        !fill_timed_out.into_inner(),
+        "under-admitted: {permits} permits never held at once in 10 s (peak {peak})"
+    );
+    assert_eq!(peak, permits_n, "peak holders");
     assert_eq!(sem.available(), permits, "permits lost or invented");
-    assert!(peak.load(Ordering::Relaxed) >= 1);
 }
 
 #[test]

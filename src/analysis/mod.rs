@@ -5,4 +5,4 @@ pub mod breakeven;
 pub mod compare;
 mod stats;
 
-pub use stats::{Fairness, Stability, Summary, fairness, stability, summarize};
+pub use stats::{Fairness, Stability, Summary, fairness, fairness_of, stability, summarize};

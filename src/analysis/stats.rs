@@ -83,9 +83,17 @@ pub struct Fairness {
 /// Fairness of per-thread operation counts. All-zero input counts as perfectly fair
 /// (nobody got anything, equally), and so does a single thread.
 pub fn fairness(per_thread: &[u64]) -> Fairness {
+    let as_f64: Vec<f64> = per_thread.iter().map(|&x| x as f64).collect();
+    fairness_of(&as_f64)
+}
+
+/// [`fairness`] over any non-negative per-thread amounts: operations in a fixed window, or
+/// rates (operations per second of each thread's own time) in fixed-work mode, where every
+/// thread does the same count and only the time it took tells them apart.
+pub fn fairness_of(per_thread: &[f64]) -> Fairness {
     let n = per_thread.len();
-    let total: f64 = per_thread.iter().map(|&x| x as f64).sum();
-    if n == 0 || total == 0.0 {
+    let total: f64 = per_thread.iter().sum();
+    if n == 0 || total <= 0.0 {
         let even = if n == 0 { 1.0 } else { 1.0 / n as f64 };
         return Fairness {
             jain: 1.0,
@@ -93,16 +101,13 @@ pub fn fairness(per_thread: &[u64]) -> Fairness {
             max_share: even,
         };
     }
-    let squares: f64 = per_thread.iter().map(|&x| (x as f64) * (x as f64)).sum();
-    let share = |x: u64| x as f64 / total;
+    let squares: f64 = per_thread.iter().map(|x| x * x).sum();
     Fairness {
         jain: total * total / (n as f64 * squares),
         min_share: per_thread
             .iter()
-            .copied()
-            .map(share)
-            .fold(f64::INFINITY, f64::min),
-        max_share: per_thread.iter().copied().map(share).fold(0.0, f64::max),
+            .fold(f64::INFINITY, |m, x| m.min(x / total)),
+        max_share: per_thread.iter().fold(0.0, |m, x| m.max(x / total)),
     }
 }
 

@@ -1,7 +1,6 @@
 //! Workloads of the classic toolbox: a connection pool on a semaphore, producers and
 //! consumers on a bounded queue, and threads meeting at a barrier phase after phase.
 
-use super::clock::ThreadUsage;
 use super::runner::{MEASURE, STOP, drive, loop_params, quota, run_threads};
 use super::workloads::timed;
 use super::{Env, HarnessError, Point, ThreadStats, TrialOutput, build_record};
@@ -15,18 +14,15 @@ use std::sync::{Arc, Mutex};
 pub const QUEUE_CAPACITY: usize = 64;
 
 /// Tracks the measured window inside a custom loop: notices the switch to the measured
-/// phase (resetting counters and starting the CPU clock) and the end.
+/// phase and resets the per-window counters then. (CPU time and context switches are read
+/// by the controller at the window's edges: see `runner::run_threads`.)
 struct Window {
     measuring: bool,
-    start: ThreadUsage,
 }
 
 impl Window {
     fn new() -> Window {
-        Window {
-            measuring: false,
-            start: ThreadUsage::default(),
-        }
+        Window { measuring: false }
     }
 
     /// Call once per op; returns whether this op is in the measured window.
@@ -35,15 +31,8 @@ impl Window {
         if phase == MEASURE && !self.measuring {
             self.measuring = true;
             stats.reads = 0;
-            self.start = ThreadUsage::now();
         }
         self.measuring && phase == MEASURE
-    }
-
-    fn close(&self, stats: &mut ThreadStats) {
-        if self.measuring {
-            stats.usage = ThreadUsage::now().since(&self.start);
-        }
     }
 }
 
@@ -106,6 +95,7 @@ pub fn run_semaphore<S: Permits>(
                     let holders = pool.in_use.fetch_add(1, Ordering::Relaxed) + 1;
                     BusyWork::burn(cs_units);
                     pool.in_use.fetch_sub(1, Ordering::Relaxed);
+                    stamp.releasing();
                     pool.sem.release();
                     holders > permits
                 });
@@ -199,7 +189,8 @@ pub fn run_queue<C: Channel>(
                 if measured {
                     stats.ops += 1;
                     stats.reads += 1;
-                    if sampler.next() {
+                    // The producer stamped only the items it sampled (0 otherwise).
+                    if item[2] != 0 {
                         stats
                             .wait
                             .saturating_record(clock.delta_ns(item[2], clock.raw()));
@@ -215,7 +206,14 @@ pub fn run_queue<C: Channel>(
                         break;
                     }
                     let measured = window.tick(phase, stats);
-                    C::send(&tx, [t as u64, seq, clock.raw()]);
+                    // Only sampled items carry a send time: the fenced clock read costs
+                    // ~10–20 ns, too much to pay on every item.
+                    let sent = if measured && sampler.next() {
+                        clock.raw().max(1)
+                    } else {
+                        0
+                    };
+                    C::send(&tx, [t as u64, seq, sent]);
                     seq += 1;
                     stats.exclusive_total += 1;
                     if measured {
@@ -235,7 +233,6 @@ pub fn run_queue<C: Channel>(
                     receive(item, measured, stats);
                 }
             }
-            window.close(stats);
         },
     )?;
     if !collected.timed_out {
@@ -336,7 +333,6 @@ pub fn run_barrier<B: PhaseBarrier>(
                     break;
                 }
             }
-            window.close(stats);
         },
     )?;
     if !collected.timed_out && meet.early.load(Ordering::Relaxed) > 0 {

@@ -184,8 +184,12 @@ pub struct ThreadStats {
     pub exclusive_total: u64,
     /// Queue items received, warm-up and drain included.
     pub received_total: u64,
-    /// CPU usage in the window.
+    /// CPU usage in the window, as the controller read it at the window's start and end
+    /// (see `runner::run_threads`).
     pub usage: clock::ThreadUsage,
+    /// The thread's own usage reading when it finished its quota (fixed-work mode): the end
+    /// of its window.
+    pub finish_usage: Option<clock::ThreadUsage>,
     /// Failed CAS attempts, or try-lock retries.
     pub retries: u64,
     /// A reader saw a writer inside, or torn data.
@@ -217,6 +221,7 @@ impl ThreadStats {
             exclusive_total: 0,
             received_total: 0,
             usage: clock::ThreadUsage::default(),
+            finish_usage: None,
             retries: 0,
             torn_read_seen: false,
             overlap_seen: false,
@@ -242,6 +247,8 @@ pub struct TrialOutput {
 
 /// The raw result of running the threads of one trial.
 pub(crate) struct Collected {
+    /// Clock reading at the window's start.
+    pub start: u64,
     pub threads: Vec<ThreadStats>,
     pub elapsed_ns: u64,
     pub timed_out: bool,
@@ -319,7 +326,45 @@ pub(crate) fn build_record(
     };
     let cpu_s: f64 = stats.iter().map(|s| s.usage.cpu.as_secs_f64()).sum();
     let per_op = |n: u64| if ops > 0 { n as f64 / ops as f64 } else { 0.0 };
-    let fairness = crate::analysis::fairness(&per_thread_ops);
+    let fairness = if point.fixed_ops.is_some() {
+        // Every thread does the same count; fairness is in how long each took (its rate
+        // over its own time from the window's start to finishing its quota).
+        let rates: Vec<f64> = stats
+            .iter()
+            .map(|s| {
+                let ns = env.clock.delta_ns(collected.start, s.finished_at).max(1);
+                s.ops as f64 / ns as f64
+            })
+            .collect();
+        crate::analysis::fairness_of(&rates)
+    } else {
+        crate::analysis::fairness(&per_thread_ops)
+    };
+    // CPUs the threads could use: one each up to the CPUs they were pinned (or allowed) to.
+    let usable = point_cpus(env, point).len();
+    let usable = if usable == 0 {
+        env.host.usable_cpus()
+    } else {
+        usable
+    };
+    let run_delay_s: Option<f64> = stats
+        .iter()
+        .map(|s| s.usage.run_delay.map(|d| d.as_secs_f64()))
+        .sum();
+    let runq_share = run_delay_s
+        .filter(|_| elapsed_s > 0.0 && !stats.is_empty())
+        .map(|d| d / (stats.len() as f64 * elapsed_s));
+    let cpus = point.threads.min(usable).max(1) as f64;
+    let cpu_share = if point.fixed_ops.is_some() {
+        // Each thread's window is its own, from the start to finishing its quota.
+        let own_s: f64 = stats
+            .iter()
+            .map(|s| env.clock.delta_ns(collected.start, s.finished_at) as f64 / 1e9)
+            .sum();
+        (cpu_s > 0.0 && own_s > 0.0).then(|| cpu_s / own_s * point.threads as f64 / cpus)
+    } else {
+        (cpu_s > 0.0 && elapsed_s > 0.0).then(|| cpu_s / (cpus * elapsed_s))
+    };
     let pin_map: Vec<String> = stats
         .iter()
         .filter_map(|s| s.pinned_to.map(|c| c.to_string()))
@@ -401,6 +446,10 @@ pub(crate) fn build_record(
         retries_per_op: per_op(stats.iter().map(|s| s.retries).sum()),
         lost_updates,
         sentinel_during: collected.sentinel_during,
+        cpu_share,
+        runq_share,
+        degraded_by: String::new(),
+        clock_source: env.clock.source().as_str().to_string(),
     };
     TrialOutput {
         record,
@@ -420,37 +469,70 @@ pub fn point_cpus(env: &Env, point: &Point) -> Vec<usize> {
     order.into_iter().take(point.threads).collect()
 }
 
-/// Runs one trial between parallelism-sentinel readings (retrying a degraded one per
-/// `policy`) and fills the row's trustworthiness columns. `run` is the trial itself.
+/// Runs one trial between parallelism-sentinel readings, judges it by those readings and by
+/// its own data (CPU share, run-queue delay, steal: [`sentinel::trial_signals`]), retries a
+/// disturbed one per `policy`, and fills the row's trustworthiness columns. `spins`: the
+/// primitive never sleeps (registry `Waiting::Spins`). `run` is the trial itself.
 pub fn guarded_trial(
     env: &Env,
     point: &Point,
+    spins: bool,
     policy: &sentinel::Policy,
     sentinel: &mut dyn sentinel::Sentinel,
     mut run: impl FnMut() -> Result<TrialOutput, HarnessError>,
 ) -> Result<TrialOutput, HarnessError> {
     let cpus = point_cpus(env, point);
-    let mut steal = 0.0;
+    let cpu_count = if cpus.is_empty() {
+        env.host.usable_cpus()
+    } else {
+        cpus.len()
+    };
+    let policy = sentinel::Policy {
+        calibrated_units_per_ns: policy
+            .calibrated_units_per_ns
+            .or(Some(env.busy.units_per_ns())),
+        ..*policy
+    };
     let g = sentinel::guard(
         sentinel,
         &cpus,
-        policy,
+        &policy,
         std::thread::sleep,
         || {
             let steal_before = sentinel::steal_ms();
-            let out = run();
-            steal = sentinel::steal_ms() - steal_before;
-            out
+            let mut out = run()?;
+            out.record.steal_ms = (sentinel::steal_ms() - steal_before).max(0.0);
+            Ok::<_, HarnessError>(out)
         },
-        |out: &TrialOutput| out.record.sentinel_during,
+        |out: &TrialOutput| {
+            let r = &out.record;
+            let window_ms = r.elapsed_s * 1e3 * cpu_count as f64;
+            let conditions = sentinel::TrialConditions {
+                spins,
+                oversubscribed: r.oversubscribed,
+                cpu_share: r.cpu_share,
+                runq_share: r.runq_share,
+                steal_share: if window_ms > 0.0 {
+                    r.steal_ms / window_ms
+                } else {
+                    0.0
+                },
+                sentinel_during: r.sentinel_during,
+            };
+            if r.timed_out {
+                Vec::new()
+            } else {
+                sentinel::trial_signals(&conditions, &policy)
+            }
+        },
     )?;
     let mut out = g.value;
     let r = &mut out.record;
     r.sentinel_before = Some(g.before.parallel);
     r.sentinel_after = Some(g.after.parallel);
     r.degraded = g.degraded;
+    r.degraded_by = sentinel::Signal::join(&g.degraded_by);
     r.attempts = g.attempts;
-    r.steal_ms = steal.max(0.0);
     r.single_core_units_per_ns =
         Some((g.before.single_units_per_ns + g.after.single_units_per_ns) / 2.0);
     Ok(out)

@@ -1,6 +1,6 @@
 //! Thread orchestration and the measured loops, monomorphised per primitive.
 
-use super::clock::{Clock, ThreadUsage};
+use super::clock::{Clock, ThreadProbe, ThreadUsage};
 use super::{Collected, Env, HarnessError, Point, ThreadStats, TrialOutput, build_record};
 use crate::primitives::Exclusive;
 use crate::primitives::counter::Counter;
@@ -134,7 +134,6 @@ pub(crate) fn drive(
             false
         }
     };
-    let start = ThreadUsage::now();
     match quota {
         None => loop {
             while ctl.phase() == MEASURE {
@@ -155,9 +154,9 @@ pub(crate) fn drive(
                 stats.ops += 1;
             }
             stats.finished_at = clock.raw();
+            stats.finish_usage = Some(ThreadUsage::now());
         }
     }
-    stats.usage = ThreadUsage::now().since(&start);
     *all_ops += stats.ops;
 }
 
@@ -201,9 +200,13 @@ where
         .topology
         .pin_order(point.placement, &env.host.allowed_cpus);
     let (tx, rx) = mpsc::channel::<Report>();
+    let (probe_tx, probe_rx) = mpsc::channel::<(usize, Option<ThreadProbe>)>();
     for t in 0..point.threads {
+        // Oversubscribed points wrap around the pin order: thread t runs on CPU
+        // order[t % CPUs], so 2×CPUs threads put exactly two on each CPU, with no migration.
         let cpu = (!order.is_empty()).then(|| order[t % order.len()]);
         let (ctl, work, shared, tx) = (ctl.clone(), work.clone(), shared.clone(), tx.clone());
+        let probe_tx = probe_tx.clone();
         std::thread::Builder::new()
             .name(format!("lockbench-{t}"))
             .spawn(move || {
@@ -218,19 +221,31 @@ where
                     }
                 }
                 let mut all_ops = 0;
+                // Sent before the barrier, so the controller holds every probe once it passes.
+                let _ = probe_tx.send((t, ThreadProbe::of_current()));
                 ctl.barrier.wait();
                 work(&shared, t, &ControlView(&ctl), &mut stats, &mut all_ops);
                 let _ = tx.send((t, CachePadded::into_inner(stats), all_ops));
             })?;
     }
     drop(tx);
+    drop(probe_tx);
     ctl.barrier.wait();
     let started = Instant::now();
+    let mut probes: Vec<Option<ThreadProbe>> = (0..point.threads).map(|_| None).collect();
+    for (t, probe) in probe_rx.try_iter() {
+        probes[t] = probe;
+    }
     std::thread::sleep(point.warmup);
+    // The window's CPU accounting is read here and at its end, by this thread, so it covers
+    // exactly the window the operations are counted in (a worker starved across the start
+    // would start its own clock late). Read, then stamp: the same order at both ends.
+    let usage_start = snapshot(&probes);
     let start = env.clock.raw();
     // Relaxed: see `Control::phase`.
     ctl.phase.store(MEASURE, Ordering::Relaxed);
     let mut end = None;
+    let mut usage_end = Vec::new();
     let mut paused_ns = 0;
     let mut sentinel_during = None;
     if point.fixed_ops.is_none() {
@@ -245,6 +260,8 @@ where
             }
             _ => std::thread::sleep(point.duration),
         }
+        // Before STOP: the workers are all still alive (they loop until they see it).
+        usage_end = snapshot(&probes);
         end = Some(env.clock.raw());
         ctl.phase.store(STOP, Ordering::Relaxed);
     }
@@ -279,6 +296,7 @@ where
     }
     if timed_out {
         return Ok(Collected {
+            start,
             threads: Vec::new(),
             all_ops: 0,
             elapsed_ns: 0,
@@ -286,7 +304,16 @@ where
             sentinel_during: None,
         });
     }
-    let reports: Vec<(ThreadStats, u64)> = reports.into_iter().flatten().collect();
+    let mut reports: Vec<(ThreadStats, u64)> = reports.into_iter().flatten().collect();
+    for (t, (stats, _)) in reports.iter_mut().enumerate() {
+        // Fixed-work mode: each thread's window ends when it finishes its quota.
+        let end = stats
+            .finish_usage
+            .or_else(|| usage_end.get(t).copied().flatten());
+        if let (Some(end), Some(Some(start))) = (end, usage_start.get(t)) {
+            stats.usage = end.since(start);
+        }
+    }
     let end = end.unwrap_or_else(|| {
         reports
             .iter()
@@ -295,12 +322,21 @@ where
             .unwrap_or(start)
     });
     Ok(Collected {
+        start,
         all_ops: reports.iter().map(|(_, n)| n).sum(),
         threads: reports.into_iter().map(|(s, _)| s).collect(),
         elapsed_ns: env.clock.delta_ns(start, end).saturating_sub(paused_ns),
         timed_out,
         sentinel_during,
     })
+}
+
+/// Every worker's usage so far, read through its probe (`None` where it has none).
+fn snapshot(probes: &[Option<ThreadProbe>]) -> Vec<Option<ThreadUsage>> {
+    probes
+        .iter()
+        .map(|p| p.as_ref().map(ThreadProbe::read))
+        .collect()
 }
 
 /// Pauses the workers, reads the parallelism sentinel on the trial's CPUs and resumes them.

@@ -4,9 +4,15 @@
 //! line between CPUs: the numbers look great and are wrong.
 //!
 //! The sentinel runs a dependent arithmetic chain pinned on each CPU a point uses, first on
-//! each alone, then on all at once. Its figure is the achieved parallel speedup divided by
-//! the ideal one: (Σ rate together) / (Σ rate alone). 1.0 means every CPU ran at full speed
-//! in parallel; 0.5 on two CPUs means they shared one core's time.
+//! each alone, then on all at once. Its figure is the achieved parallel speed of the *worst*
+//! CPU: min over CPUs of (rate together / rate alone). 1.0 means every CPU ran at full speed
+//! in parallel; 0.5 means one of them shared its core's time (a sum over N CPUs would move
+//! by only 1/(2N) then). Above 1 is impossible for a quiet machine: the alone leg was
+//! disturbed, so such a reading counts as disturbed too.
+//!
+//! A busy process pinned on one of the trial's CPUs slows the alone and together legs alike,
+//! so the ratio cannot see it; the alone rate compared with the process's calibration can
+//! (`slow-cpu`). The trial's own data gives the other signals ([`Signal`]).
 
 use crate::workload::BusyWork;
 use std::sync::{Arc, Barrier};
@@ -20,11 +26,119 @@ pub const LEG: Duration = Duration::from_millis(8);
 /// One sentinel reading.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reading {
-    /// Achieved parallel speedup / ideal, in (0, ~1].
+    /// Worst CPU's rate together / its rate alone, in (0, ~1]; above 1 means a disturbed
+    /// alone leg.
     pub parallel: f64,
     /// Mean single-CPU speed in busy-work units per ns (a frequency or throttling change
     /// shows here).
     pub single_units_per_ns: f64,
+    /// The slowest CPU's speed alone, in busy-work units per ns: well below the process's
+    /// calibration means something else runs there.
+    pub slowest_units_per_ns: f64,
+}
+
+/// A reason to distrust a trial. Each is named in the row's `degraded_by` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// A sentinel reading (before, during or after) below the threshold: the trial's CPUs
+    /// did not all run at full speed in parallel.
+    SentinelLow,
+    /// A sentinel reading above 1 / threshold: impossible on a quiet machine (an alone leg
+    /// was slowed), so the reading itself was disturbed.
+    SentinelHigh,
+    /// One of the trial's CPUs ran the sentinel's loop alone well below the speed calibrated
+    /// at start-up: a busy process (or throttling) on that CPU.
+    SlowCpu,
+    /// A primitive that never sleeps got less than the threshold of its CPUs' time over the
+    /// window (`cpu_share`): something else ran on them.
+    CpuShare,
+    /// With no more threads than CPUs, the workers spent more than 1 − threshold of the
+    /// window runnable but waiting for a CPU (`runq_share`): they were preempted.
+    Preempted,
+    /// Machine-wide steal time over the window above 1 − threshold of the trial's CPU time:
+    /// the hypervisor ran someone else on our vCPUs.
+    Steal,
+}
+
+impl Signal {
+    /// The name used in `degraded_by`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::SentinelLow => "sentinel-low",
+            Signal::SentinelHigh => "sentinel-high",
+            Signal::SlowCpu => "slow-cpu",
+            Signal::CpuShare => "cpu-share",
+            Signal::Preempted => "preempted",
+            Signal::Steal => "steal",
+        }
+    }
+
+    /// `;`-joined names, as in the `degraded_by` column.
+    pub fn join(signals: &[Signal]) -> String {
+        signals
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+/// What the trial's own data says, for [`trial_signals`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrialConditions {
+    /// The primitive busy-waits (or never waits), so it should use all its CPUs' time.
+    pub spins: bool,
+    /// More threads than CPUs.
+    pub oversubscribed: bool,
+    /// `cpu_share` of the row.
+    pub cpu_share: Option<f64>,
+    /// `runq_share` of the row.
+    pub runq_share: Option<f64>,
+    /// Steal time over the window ÷ (CPUs × window).
+    pub steal_share: f64,
+    /// The mid-trial sentinel reading, if one was taken.
+    pub sentinel_during: Option<f64>,
+}
+
+/// The signals a trial's own data raises (see [`Signal`]).
+pub fn trial_signals(c: &TrialConditions, policy: &Policy) -> Vec<Signal> {
+    let mut out = Vec::new();
+    if let Some(d) = c.sentinel_during {
+        out.extend(reading_signals(d, policy));
+    }
+    if c.spins && c.cpu_share.is_some_and(|s| s < policy.threshold) {
+        out.push(Signal::CpuShare);
+    }
+    if !c.oversubscribed && c.runq_share.is_some_and(|s| s > 1.0 - policy.threshold) {
+        out.push(Signal::Preempted);
+    }
+    if c.steal_share > 1.0 - policy.threshold {
+        out.push(Signal::Steal);
+    }
+    out
+}
+
+/// What a parallelism figure alone says: too low, or impossibly high.
+fn reading_signals(parallel: f64, policy: &Policy) -> Option<Signal> {
+    if parallel < policy.threshold {
+        Some(Signal::SentinelLow)
+    } else if parallel > 1.0 / policy.threshold {
+        Some(Signal::SentinelHigh)
+    } else {
+        None
+    }
+}
+
+/// The signals of one sentinel reading taken around a trial.
+pub fn sentinel_signals(r: &Reading, policy: &Policy) -> Vec<Signal> {
+    let mut out: Vec<Signal> = reading_signals(r.parallel, policy).into_iter().collect();
+    if let Some(cal) = policy.calibrated_units_per_ns
+        && cal > 0.0
+        && r.slowest_units_per_ns / cal < policy.threshold
+    {
+        out.push(Signal::SlowCpu);
+    }
+    out
 }
 
 /// Something that reads the sentinel: the real one, or a fake in tests.
@@ -96,20 +210,25 @@ impl Sentinel for Parallelism {
     }
 }
 
-/// The sentinel arithmetic: (Σ together) / (Σ alone), and the mean single-CPU rate.
+/// The sentinel arithmetic: the worst CPU's together / alone ratio, the mean single-CPU
+/// rate and the slowest one. `alone[i]` and `together[i]` are the same CPU's rates.
 pub fn figure(alone: &[f64], together: &[f64]) -> Reading {
-    let sum_alone: f64 = alone.iter().sum();
-    let sum_together: f64 = together.iter().sum();
+    let parallel = alone
+        .iter()
+        .zip(together)
+        .map(|(&a, &t)| if a > 0.0 { t / a } else { 0.0 })
+        .fold(f64::INFINITY, f64::min);
     Reading {
-        parallel: if sum_alone > 0.0 {
-            sum_together / sum_alone
-        } else {
-            0.0
-        },
+        parallel: if parallel.is_finite() { parallel } else { 0.0 },
         single_units_per_ns: if alone.is_empty() {
             0.0
         } else {
-            sum_alone / alone.len() as f64
+            alone.iter().sum::<f64>() / alone.len() as f64
+        },
+        slowest_units_per_ns: if alone.is_empty() {
+            0.0
+        } else {
+            alone.iter().copied().fold(f64::INFINITY, f64::min)
         },
     }
 }
@@ -140,8 +259,12 @@ pub fn parse_steal_ms(stat: &str, ticks_per_s: f64) -> f64 {
 /// What to do about degraded readings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
-    /// A reading below this marks the point degraded.
+    /// A reading below this (or above its inverse) marks the point degraded; so does a CPU
+    /// share below it, or a run-queue or steal share above 1 − it.
     pub threshold: f64,
+    /// The busy-work calibration of this process (units per ns), against which the
+    /// sentinel's slowest CPU is judged; `None` skips that check.
+    pub calibrated_units_per_ns: Option<f64>,
     /// Extra attempts for a degraded point.
     pub retries: u32,
     /// Pause before a retry, letting the host settle.
@@ -152,6 +275,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             threshold: DEFAULT_THRESHOLD,
+            calibrated_units_per_ns: None,
             retries: 2,
             pause: Duration::from_millis(200),
         }
@@ -169,21 +293,24 @@ pub struct Guarded<T> {
     pub after: Reading,
     /// Attempts made (1 = clean at once).
     pub attempts: u32,
-    /// The kept attempt still had a reading below the threshold.
+    /// The kept attempt was still disturbed.
     pub degraded: bool,
+    /// What found the kept attempt disturbed (empty when clean), without repeats.
+    pub degraded_by: Vec<Signal>,
 }
 
-/// Runs `measure` between two sentinel readings; while either (or a reading `during` finds
-/// in the result, taken mid-measurement) is below the threshold and retries remain, pauses
-/// and measures again. The last attempt is kept, flagged if it never got a clean window.
-/// Errors from `measure` end it at once.
+/// Runs `measure` between two sentinel readings; while the readings or the attempt's own
+/// data (`own`: its mid-trial reading, CPU share, run-queue delay, steal; see
+/// [`trial_signals`]) find it disturbed and retries remain, pauses and measures again. The
+/// last attempt is kept, flagged if it never got a clean window. Errors from `measure` end
+/// it at once.
 pub fn guard<T, E>(
     sentinel: &mut dyn Sentinel,
     cpus: &[usize],
     policy: &Policy,
     mut pause: impl FnMut(Duration),
     mut measure: impl FnMut() -> Result<T, E>,
-    during: impl Fn(&T) -> Option<f64>,
+    own: impl Fn(&T) -> Vec<Signal>,
 ) -> Result<Guarded<T>, E> {
     let mut attempts = 0;
     loop {
@@ -191,9 +318,16 @@ pub fn guard<T, E>(
         let before = sentinel.read(cpus);
         let value = measure()?;
         let after = sentinel.read(cpus);
-        let degraded = before.parallel < policy.threshold
-            || after.parallel < policy.threshold
-            || during(&value).is_some_and(|d| d < policy.threshold);
+        let mut signals = sentinel_signals(&before, policy);
+        signals.extend(own(&value));
+        signals.extend(sentinel_signals(&after, policy));
+        let mut degraded_by = Vec::new();
+        for s in signals {
+            if !degraded_by.contains(&s) {
+                degraded_by.push(s);
+            }
+        }
+        let degraded = !degraded_by.is_empty();
         if !degraded || attempts > policy.retries {
             return Ok(Guarded {
                 value,
@@ -201,6 +335,7 @@ pub fn guard<T, E>(
                 after,
                 attempts,
                 degraded,
+                degraded_by,
             });
         }
         pause(policy.pause);
@@ -220,6 +355,7 @@ mod tests {
             Reading {
                 parallel: v,
                 single_units_per_ns: 1.0,
+                slowest_units_per_ns: 1.0,
             }
         }
     }
@@ -236,7 +372,7 @@ mod tests {
                 measured += 1;
                 Ok(measured)
             },
-            |_| None,
+            |_| Vec::new(),
         )
         .unwrap();
         assert_eq!(pauses, measured - 1);
@@ -246,11 +382,98 @@ mod tests {
     #[test]
     fn arithmetic() {
         let r = figure(&[1.0, 1.0], &[1.0, 0.98]);
-        assert!((r.parallel - 0.99).abs() < 1e-12);
+        assert!(
+            (r.parallel - 0.98).abs() < 1e-12,
+            "the worst CPU, not the mean"
+        );
         assert_eq!(r.single_units_per_ns, 1.0);
         // Two vCPUs sharing one core: each runs at half speed together.
         assert!((figure(&[2.0, 2.0], &[1.0, 1.0]).parallel - 0.5).abs() < 1e-12);
+        // One of four CPUs time-sliced: a sum would read 0.875; the worst CPU reads 0.5.
+        let r = figure(&[1.0; 4], &[1.0, 1.0, 1.0, 0.5]);
+        assert!((r.parallel - 0.5).abs() < 1e-12);
+        let r = figure(&[1.0, 0.5], &[1.0, 0.5]);
+        assert_eq!(r.slowest_units_per_ns, 0.5);
         assert_eq!(figure(&[], &[]).parallel, 0.0);
+    }
+
+    fn reading(parallel: f64, slowest: f64) -> Reading {
+        Reading {
+            parallel,
+            single_units_per_ns: slowest,
+            slowest_units_per_ns: slowest,
+        }
+    }
+
+    #[test]
+    fn readings_too_low_too_high_or_slow_are_disturbed() {
+        let policy = Policy {
+            calibrated_units_per_ns: Some(2.0),
+            ..Policy::default()
+        };
+        assert!(sentinel_signals(&reading(1.0, 2.0), &policy).is_empty());
+        assert_eq!(
+            sentinel_signals(&reading(0.6, 2.0), &policy),
+            vec![Signal::SentinelLow]
+        );
+        // Above 1/0.9: an alone leg was slowed (the reference sweep had a 3.03).
+        assert_eq!(
+            sentinel_signals(&reading(1.2, 2.0), &policy),
+            vec![Signal::SentinelHigh]
+        );
+        // A hog on one CPU slows both legs there: the ratio is fine, the speed is not.
+        assert_eq!(
+            sentinel_signals(&reading(1.0, 1.1), &policy),
+            vec![Signal::SlowCpu]
+        );
+        let uncalibrated = Policy::default();
+        assert!(sentinel_signals(&reading(1.0, 1.1), &uncalibrated).is_empty());
+    }
+
+    #[test]
+    fn a_trials_own_data_raises_signals() {
+        let policy = Policy::default();
+        let quiet = TrialConditions {
+            spins: true,
+            oversubscribed: false,
+            cpu_share: Some(0.99),
+            runq_share: Some(0.01),
+            steal_share: 0.0,
+            sentinel_during: None,
+        };
+        assert!(trial_signals(&quiet, &policy).is_empty());
+        let starved = TrialConditions {
+            cpu_share: Some(0.75),
+            runq_share: Some(0.25),
+            ..quiet
+        };
+        assert_eq!(
+            trial_signals(&starved, &policy),
+            vec![Signal::CpuShare, Signal::Preempted]
+        );
+        // A sleeping lock legitimately leaves its CPUs idle: no CPU-share signal.
+        let sleeper = TrialConditions {
+            spins: false,
+            cpu_share: Some(0.3),
+            ..quiet
+        };
+        assert!(trial_signals(&sleeper, &policy).is_empty());
+        // Oversubscribed threads wait on run queues by design.
+        let crowded = TrialConditions {
+            oversubscribed: true,
+            runq_share: Some(0.5),
+            ..quiet
+        };
+        assert!(trial_signals(&crowded, &policy).is_empty());
+        let stolen = TrialConditions {
+            steal_share: 0.2,
+            sentinel_during: Some(0.5),
+            ..quiet
+        };
+        assert_eq!(
+            trial_signals(&stolen, &policy),
+            vec![Signal::SentinelLow, Signal::Steal]
+        );
     }
 
     #[test]
@@ -287,10 +510,11 @@ mod tests {
         assert_eq!(parse_steal_ms("intr 1 2\n", 100.0), 0.0);
     }
 
-    /// A reading taken during the measurement counts like the ones around it: a low one
-    /// degrades the attempt and it is retried.
+    /// What the attempt's own data says counts like the readings around it: a disturbed
+    /// attempt is retried, and one that never gets clean is kept and flagged, with its
+    /// reason.
     #[test]
-    fn a_low_reading_during_the_trial_is_retried() {
+    fn a_disturbed_attempt_is_retried() {
         let mut measured = 0;
         let g = guard::<u32, ()>(
             &mut Fake(vec![1.0], 0),
@@ -301,20 +525,32 @@ mod tests {
                 measured += 1;
                 Ok(measured)
             },
-            |attempt| Some(if *attempt == 1 { 0.5 } else { 1.0 }),
+            |attempt| {
+                if *attempt == 1 {
+                    vec![Signal::SentinelLow]
+                } else {
+                    Vec::new()
+                }
+            },
         )
         .unwrap();
         assert_eq!((g.value, g.attempts, g.degraded), (2, 2, false));
+        assert!(g.degraded_by.is_empty());
         let g = guard::<u32, ()>(
             &mut Fake(vec![1.0], 0),
             &[0, 1],
             &Policy::default(),
             |_| {},
             || Ok(7),
-            |_| Some(0.5),
+            |_| vec![Signal::CpuShare, Signal::CpuShare],
         )
         .unwrap();
         assert!(g.degraded, "never a clean window");
+        assert_eq!(g.degraded_by, vec![Signal::CpuShare]);
         assert_eq!(g.attempts, Policy::default().retries + 1);
+        assert_eq!(
+            Signal::join(&[Signal::CpuShare, Signal::Steal]),
+            "cpu-share;steal"
+        );
     }
 }

@@ -24,11 +24,14 @@ pub const OPENING_BALANCE: u64 = 1_000_000;
 /// How long the try-lock transfer spins on its second lock before backing out and retrying.
 pub const TRY_LOCK_TIMEOUT_NS: u64 = 2_000;
 
-/// Marks the moment an operation acquired its lock(s), when the op is sampled.
+/// Marks the moments an operation acquired its lock(s) and is about to release them, when
+/// the op is sampled. Hold is measured as everywhere in lockbench: acquired → just before the
+/// unlock (the unlock itself, and any wake-up it does, belongs to the next owner's wait).
 pub(crate) struct Stamp<'a> {
     clock: &'a super::clock::Clock,
     sample: bool,
     acquired: u64,
+    releasing: u64,
 }
 
 impl Stamp<'_> {
@@ -39,9 +42,18 @@ impl Stamp<'_> {
             self.acquired = self.clock.raw();
         }
     }
+
+    /// Call right before releasing (the last lock, when there are several).
+    #[inline(always)]
+    pub(crate) fn releasing(&mut self) {
+        if self.sample {
+            self.releasing = self.clock.raw();
+        }
+    }
 }
 
-/// Runs `op`, recording its wait (request → `mark`) and hold (`mark` → return) when sampled.
+/// Runs `op`, recording its wait (request → `mark`) and hold (`mark` → `releasing`) when
+/// sampled. An op that never called `releasing` is recorded up to its return.
 #[inline(always)]
 pub(crate) fn timed<T>(
     clock: &super::clock::Clock,
@@ -54,10 +66,15 @@ pub(crate) fn timed<T>(
         clock,
         sample,
         acquired: requested,
+        releasing: 0,
     };
     let out = op(&mut stamp);
     if sample {
-        let released = clock.raw();
+        let released = if stamp.releasing != 0 {
+            stamp.releasing
+        } else {
+            clock.raw()
+        };
         stats
             .wait
             .saturating_record(clock.delta_ns(requested, stamp.acquired));
@@ -102,7 +119,9 @@ pub fn run_striped<L: Exclusive>(
                 let intruder = timed(&clock, sample, stats, |stamp| {
                     stripe.lock.with(&mut node, || {
                         stamp.mark();
-                        stripe.data.critical_section(t, cs_units)
+                        let intruder = stripe.data.critical_section(t, cs_units);
+                        stamp.releasing();
+                        intruder
                     })
                 });
                 stats.overlap_seen |= intruder;
@@ -144,6 +163,7 @@ pub fn run_dashmap(
                         stamp.mark();
                         *value += 1;
                         BusyWork::burn(cs_units);
+                        stamp.releasing();
                     }
                 });
                 stats.exclusive_total += 1;
@@ -232,6 +252,7 @@ pub fn run_bank<L: RawLock + 'static, const TRY: bool>(
                             if got {
                                 stamp.mark();
                                 move_money();
+                                stamp.releasing();
                                 // SAFETY: both locked above by this thread.
                                 unsafe {
                                     dst.lock.unlock();
@@ -252,6 +273,7 @@ pub fn run_bank<L: RawLock + 'static, const TRY: bool>(
                         second.lock.lock();
                         stamp.mark();
                         move_money();
+                        stamp.releasing();
                         // SAFETY: both locked above by this thread.
                         unsafe {
                             second.lock.unlock();

@@ -3,7 +3,7 @@
 
 use super::{Exclusive, RawLock};
 use crate::sync::{
-    AtomicBool, AtomicU32, AtomicUsize, Futex, Ordering, fence, spin_hint, thread_token,
+    AtomicBool, AtomicU32, AtomicUsize, Futex, Ordering, fence, mutant, spin_hint, thread_token,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -51,6 +51,27 @@ impl<R: RawLock> ReentrantMutex<R> {
         self.depth.store(1, Ordering::Relaxed);
     }
 
+    /// Locks if the mutex is free, or re-enters if the calling thread already holds it;
+    /// returns whether it did. Never waits.
+    pub fn try_lock(&self) -> bool {
+        let me = thread_token();
+        // Relaxed: see the type's docs.
+        if self.owner.load(Ordering::Relaxed) == me {
+            let d = self.depth.load(Ordering::Relaxed);
+            self.depth.store(
+                d.checked_add(1).expect("reentrant lock depth overflow"),
+                Ordering::Relaxed,
+            );
+            return true;
+        }
+        if !self.raw.try_lock() {
+            return false;
+        }
+        self.owner.store(me, Ordering::Relaxed);
+        self.depth.store(1, Ordering::Relaxed);
+        true
+    }
+
     /// Undoes one `lock`.
     ///
     /// # Safety
@@ -64,7 +85,14 @@ impl<R: RawLock> ReentrantMutex<R> {
         // Relaxed: see the type's docs.
         let d = self.depth.load(Ordering::Relaxed) - 1;
         self.depth.store(d, Ordering::Relaxed);
-        if d == 0 {
+        // Only the outermost unlock releases; the broken twin releases one level early, at
+        // the unlock that leaves depth 1.
+        let outermost = if mutant("reentrant-release-early") {
+            d == 1
+        } else {
+            d == 0
+        };
+        if outermost {
             self.owner.store(0, Ordering::Relaxed);
             // SAFETY: this thread acquired `raw` in its outermost `lock`.
             unsafe { self.raw.unlock() };
@@ -88,7 +116,8 @@ impl<R: RawLock> Drop for ReentrantGuard<'_, R> {
 
 /// The harness measures an acquisition *with one re-entry*: lock, lock again (as a nested
 /// call would), critical section, unlock twice. Compare with the plain lock underneath to
-/// see what re-entrancy costs.
+/// see what re-entrancy costs. `try_with` is the same two levels with a non-blocking outer
+/// lock.
 impl<R: RawLock + 'static> Exclusive for ReentrantMutex<R> {
     type Node = ();
     fn create() -> Self {
@@ -102,19 +131,15 @@ impl<R: RawLock + 'static> Exclusive for ReentrantMutex<R> {
         let _inner = ReentrantGuard(self);
         f()
     }
-    fn try_with<T>(&self, node: &mut (), f: impl FnOnce() -> T) -> Option<T> {
-        let me = thread_token();
-        // Relaxed: see the type's docs.
-        if self.owner.load(Ordering::Relaxed) != me {
-            if !self.raw.try_lock() {
-                return None;
-            }
-            self.owner.store(me, Ordering::Relaxed);
-            self.depth.store(1, Ordering::Relaxed);
-            let _g = ReentrantGuard(self);
-            return Some(self.with(node, f));
+    #[inline(always)]
+    fn try_with<T>(&self, _: &mut (), f: impl FnOnce() -> T) -> Option<T> {
+        if !self.try_lock() {
+            return None;
         }
-        Some(self.with(node, f))
+        let _outer = ReentrantGuard(self);
+        self.lock();
+        let _inner = ReentrantGuard(self);
+        Some(f())
     }
 }
 
@@ -186,8 +211,10 @@ impl Permits for FutexSemaphore {
     fn release(&self) {
         // Release: hands the resource to the Acquire CAS of the next holder.
         self.permits.word().fetch_add(1, Ordering::Release);
-        // The releaser's half of the handshake (see `acquire`).
-        fence(Ordering::SeqCst);
+        // The releaser's half of the handshake (see `acquire`); the broken twin drops it.
+        if !mutant("semaphore-release-no-fence") {
+            fence(Ordering::SeqCst);
+        }
         // Relaxed: ordered by the fence above.
         if self.sleepers.load(Ordering::Relaxed) > 0 {
             self.permits.wake_one();
@@ -267,7 +294,12 @@ impl PhaseBarrier for SenseBarrier {
     }
 
     fn wait(&self, local_sense: &mut bool) -> bool {
-        *local_sense = !*local_sense;
+        // The broken twin never reverses: a one-shot flag, already set in the second phase.
+        *local_sense = if mutant("barrier-no-sense-reversal") {
+            true
+        } else {
+            !*local_sense
+        };
         // AcqRel: Release publishes our phase's work to the last arriver; Acquire (for the
         // last arriver) collects everyone's before it releases them.
         if self.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
@@ -382,7 +414,8 @@ impl<T> Drop for QueueSender<T> {
             s.senders -= 1;
             s.senders == 0
         };
-        if last {
+        // The broken twin closes the queue without waking anyone.
+        if last && !mutant("queue-close-silent") {
             // Wake every receiver so each sees the queue closed once it is empty.
             self.0.not_empty.notify_all();
         }

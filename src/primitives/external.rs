@@ -148,6 +148,12 @@ unsafe impl RawRwLock for ParkingLotRwLock {
         // SAFETY: the caller holds exclusive access.
         unsafe { lock_api::RawRwLock::unlock_exclusive(self) }
     }
+    fn is_locked(&self) -> bool {
+        lock_api::RawRwLock::is_locked(self)
+    }
+    fn is_locked_exclusive(&self) -> bool {
+        lock_api::RawRwLock::is_locked_exclusive(self)
+    }
 }
 
 /// `std::sync::mpsc::sync_channel`. Its receiver is single-consumer, so consumers share it

@@ -3,7 +3,7 @@
 
 use super::RawLock;
 use super::spin::hints_for_ns;
-use crate::sync::{Futex, Ordering, maybe_const_fn, spin_hint};
+use crate::sync::{Futex, Ordering, maybe_const_fn, mutant, spin_hint};
 
 /// The lock is free.
 const UNLOCKED: u32 = 0;
@@ -63,7 +63,8 @@ fn unlock_and_wake(state: &Futex) {
     // Release: publishes the critical section to the next Acquire CAS or swap.
     let previous = state.word().swap(UNLOCKED, Ordering::Release);
     debug_assert_ne!(previous, UNLOCKED, "unlock of an unlocked futex mutex");
-    if previous == CONTENDED {
+    // The broken twin forgets to wake the sleeper it promised (a lost wake-up).
+    if previous == CONTENDED && !mutant("futex-mutex-skip-wake") {
         state.wake_one();
     }
 }

@@ -1,6 +1,9 @@
 //! Reader-writer locks with explicit policies, a seqlock read path, and the harness view.
 //!
-//! All three hand-written locks *spin* while waiting (spin hint between polls); their
+//! All three hand-written locks *spin* while waiting, and they all wait the same way
+//! ([`wait_until`]: poll with plain loads and a spin hint while blocked, [`ExpBackoff`] after
+//! a lost RMW race), so a comparison of the three measures their policies, not their
+//! waiting strategies. The
 //! policies differ only in who may enter while someone waits:
 //! - [`ReaderPrefRwLock`]: new readers enter whenever no writer *holds* the lock, even if a
 //!   writer waits, so a steady stream of overlapping readers starves writers.
@@ -43,6 +46,11 @@ pub unsafe trait RawRwLock: Send + Sync {
     /// # Safety
     /// The caller holds exclusive access.
     unsafe fn unlock_exclusive(&self);
+    /// Whether any thread holds the lock, shared or exclusive (a snapshot: it may be stale by
+    /// the time the caller looks at it).
+    fn is_locked(&self) -> bool;
+    /// Whether a writer holds the lock (a snapshot). A writer that merely waits does not count.
+    fn is_locked_exclusive(&self) -> bool;
 }
 
 /// Implements [`lock_api::RawRwLock`] for `RawRwLock` types with a `const fn new()`.
@@ -66,6 +74,10 @@ macro_rules! impl_lock_api_rwlock {
                 // SAFETY: lock_api's caller contract is ours.
                 unsafe { RawRwLock::unlock_exclusive(self) }
             }
+            // lock_api's defaults derive these from `try_lock_*`, which would count a
+            // waiting writer as a holder; read the state instead.
+            fn is_locked(&self) -> bool { RawRwLock::is_locked(self) }
+            fn is_locked_exclusive(&self) -> bool { RawRwLock::is_locked_exclusive(self) }
         }
     )*};
 }
@@ -116,26 +128,99 @@ impl<R: RawRwLock + 'static> ReadWrite for R {
 
 // ---------------------------------------------------------------------------------------
 
-/// Retries `attempt` with bounded exponential backoff until it succeeds.
-#[inline]
-fn spin_until(mut attempt: impl FnMut() -> bool) {
-    let mut relax = ExpBackoff::default();
-    while !attempt() {
-        relax.relax();
+/// What one try of a waiting loop found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Try {
+    /// Got in.
+    Got,
+    /// A plain load showed the way blocked: nothing was written.
+    Busy,
+    /// The way looked free but the RMW lost a race to another thread.
+    Lost,
+}
+
+impl Try {
+    fn from_poll(ready: bool) -> Try {
+        if ready { Try::Got } else { Try::Busy }
     }
 }
 
+/// Tries until `attempt` gets in: the one waiting strategy of every lock in this module, so
+/// comparing them compares policies only. While the way is blocked the waiter polls a shared
+/// cache line with plain loads and a spin hint between polls (no writes, no line bouncing);
+/// after an RMW lost a race it backs off ([`ExpBackoff`], growing with each lost race), so
+/// the waiters that lost together do not retry together.
+///
+/// Under loom a wait that tries [`LOOM_POLL_LIMIT`] times is reported as a livelock (loom
+/// would otherwise run into its branch limit, which also means "model too large").
+#[inline]
+fn wait_until(mut attempt: impl FnMut() -> Try) {
+    let mut relax = ExpBackoff::default();
+    #[cfg(loom)]
+    let mut polls = 0u32;
+    loop {
+        match attempt() {
+            Try::Got => return,
+            Try::Busy => spin_hint(),
+            Try::Lost => relax.relax(),
+        }
+        #[cfg(loom)]
+        {
+            polls += 1;
+            assert!(
+                polls < LOOM_POLL_LIMIT,
+                "livelock: a waiter polled {polls} times without getting in"
+            );
+        }
+    }
+}
+
+/// How many failed polls make a loom model report a livelock. Every poll yields to loom's
+/// scheduler, which then runs the other threads; a wait that can end ends long before this.
+#[cfg(loom)]
+const LOOM_POLL_LIMIT: u32 = 1_000;
+
 /// Set in [`ReaderPrefRwLock`] / [`WriterPrefRwLock`] state while a writer holds the lock.
 const WRITER: u32 = 1 << 31;
-/// Reader count mask (low 16 bits): at most 65 535 simultaneous readers.
+/// Reader count mask (low 16 bits): at most 65 535 simultaneous readers; a reader that finds
+/// the count full waits as if a writer were inside.
 const READERS: u32 = 0xFFFF;
 /// One waiting writer, in [`WriterPrefRwLock`] (bits 16..31).
 const WAITER: u32 = 1 << 16;
-/// Waiting-writer count mask in [`WriterPrefRwLock`].
+/// Waiting-writer count mask in [`WriterPrefRwLock`]: at most 32 767 waiting writers; a writer
+/// that finds the count full waits before announcing itself (so the count never carries into
+/// [`WRITER`]).
 const WAITERS: u32 = 0x7FFF << 16;
 
 // The reader- and writer-preferring locks share a state layout ([`WRITER`] bit, reader count
-// in [`READERS`]) and differ only in who may enter; these are the steps they share.
+// in [`READERS`]) and differ only in who may enter while a writer waits; these are the steps
+// they share.
+
+/// A reader enters unless a bit of `blocked` is set or the reader count is full. Another
+/// reader entering or leaving at the same moment (or an LL/SC CAS failing spuriously) makes
+/// it look again rather than fail: it fails only when entering would mean waiting.
+#[inline]
+fn try_enter_shared(state: &AtomicU32, blocked: u32) -> Try {
+    // Relaxed: a snapshot for the CAS, which acquires.
+    let mut s = state.load(Ordering::Relaxed);
+    loop {
+        let blocked = if crate::sync::mutant("rw-reader-ignores-writer") {
+            0
+        } else {
+            blocked
+        };
+        if s & blocked != 0 || s & READERS == READERS {
+            return Try::Busy;
+        }
+        // Acquire: pairs with the Release `fetch_and` of the last writer out
+        // (`release_exclusive`), so its critical section happens before ours.
+        match state.compare_exchange_weak(s, s + 1, Ordering::Acquire, Ordering::Relaxed) {
+            Ok(_) => return Try::Got,
+            Err(_) if crate::sync::mutant("rw-try-read-single-attempt") => return Try::Busy,
+            Err(now) => s = now,
+        }
+    }
+}
 
 /// One reader leaves.
 #[inline]
@@ -145,13 +230,19 @@ fn release_shared(state: &AtomicU32) {
     debug_assert!(prev & READERS != 0, "unlock_shared without readers");
 }
 
-/// A writer enters if nobody is inside and nobody waits.
+/// A writer enters if nobody is inside and nobody waits. Loads first, so a waiting writer
+/// polls the line instead of writing it.
 #[inline]
-fn try_take_exclusive(state: &AtomicU32) -> bool {
+fn try_take_exclusive(state: &AtomicU32) -> Try {
+    // Relaxed: a snapshot; the CAS acquires.
+    if state.load(Ordering::Relaxed) != 0 {
+        return Try::Busy;
+    }
     // Acquire: pairs with the Release of the last reader or writer out.
-    state
-        .compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
-        .is_ok()
+    match state.compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed) {
+        Ok(_) => Try::Got,
+        Err(_) => Try::Lost,
+    }
 }
 
 /// The writer leaves.
@@ -160,6 +251,20 @@ fn release_exclusive(state: &AtomicU32) {
     // Release: publishes the write to the next Acquire CAS.
     let prev = state.fetch_and(!WRITER, Ordering::Release);
     debug_assert!(prev & WRITER != 0, "unlock_exclusive without a writer");
+}
+
+/// Whether the shared state word says "held" (readers inside or a writer holds).
+#[inline]
+fn state_is_locked(state: &AtomicU32) -> bool {
+    // Relaxed: a snapshot that orders nothing.
+    state.load(Ordering::Relaxed) & (WRITER | READERS) != 0
+}
+
+/// Whether the shared state word says a writer holds the lock.
+#[inline]
+fn state_is_locked_exclusive(state: &AtomicU32) -> bool {
+    // Relaxed: a snapshot that orders nothing.
+    state.load(Ordering::Relaxed) & WRITER != 0
 }
 
 /// Reader-preferring spinning RwLock: readers enter whenever no writer holds the lock.
@@ -191,30 +296,28 @@ unsafe impl RawRwLock for ReaderPrefRwLock {
         ReaderPrefRwLock::new()
     }
     fn lock_shared(&self) {
-        spin_until(|| self.try_lock_shared());
+        wait_until(|| try_enter_shared(&self.state, WRITER));
     }
     fn try_lock_shared(&self) -> bool {
-        // Relaxed: a snapshot for the CAS below, which acquires.
-        let s = self.state.load(Ordering::Relaxed);
-        // Acquire: pairs with the Release in `unlock_exclusive`.
-        s & WRITER == 0
-            && s & READERS != READERS
-            && self
-                .state
-                .compare_exchange_weak(s, s + 1, Ordering::Acquire, Ordering::Relaxed)
-                .is_ok()
+        try_enter_shared(&self.state, WRITER) == Try::Got
     }
     unsafe fn unlock_shared(&self) {
         release_shared(&self.state);
     }
     fn lock_exclusive(&self) {
-        spin_until(|| self.try_lock_exclusive());
+        wait_until(|| try_take_exclusive(&self.state));
     }
     fn try_lock_exclusive(&self) -> bool {
-        try_take_exclusive(&self.state)
+        try_take_exclusive(&self.state) == Try::Got
     }
     unsafe fn unlock_exclusive(&self) {
         release_exclusive(&self.state);
+    }
+    fn is_locked(&self) -> bool {
+        state_is_locked(&self.state)
+    }
+    fn is_locked_exclusive(&self) -> bool {
+        state_is_locked_exclusive(&self.state)
     }
 }
 
@@ -233,21 +336,40 @@ impl WriterPrefRwLock {
         }
     }
 
+    /// Counts a writer in [`WAITERS`] if the count has room.
+    fn try_announce(&self) -> Try {
+        // Relaxed: a snapshot for the CAS.
+        let s = self.state.load(Ordering::Relaxed);
+        if s & WAITERS == WAITERS {
+            return Try::Busy;
+        }
+        // Relaxed: announcing ourselves publishes nothing; `try_promote` acquires.
+        match self
+            .state
+            .compare_exchange_weak(s, s + WAITER, Ordering::Relaxed, Ordering::Relaxed)
+        {
+            Ok(_) => Try::Got,
+            Err(_) => Try::Lost,
+        }
+    }
+
     /// Takes the lock for a writer already counted in [`WAITERS`], if it is free.
-    fn try_promote(&self) -> bool {
+    fn try_promote(&self) -> Try {
         // Relaxed: a snapshot for the CAS, which acquires.
         let s = self.state.load(Ordering::Relaxed);
+        if s & (WRITER | READERS) != 0 {
+            return Try::Busy;
+        }
         // Acquire: pairs with the Release of the last reader or writer out.
-        s & (WRITER | READERS) == 0
-            && self
-                .state
-                .compare_exchange_weak(
-                    s,
-                    (s - WAITER) | WRITER,
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                )
-                .is_ok()
+        match self.state.compare_exchange_weak(
+            s,
+            (s - WAITER) | WRITER,
+            Ordering::Acquire,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => Try::Got,
+            Err(_) => Try::Lost,
+        }
     }
 }
 
@@ -264,32 +386,29 @@ unsafe impl RawRwLock for WriterPrefRwLock {
         WriterPrefRwLock::new()
     }
     fn lock_shared(&self) {
-        spin_until(|| self.try_lock_shared());
+        wait_until(|| try_enter_shared(&self.state, WRITER | WAITERS));
     }
     fn try_lock_shared(&self) -> bool {
-        // Relaxed: a snapshot for the CAS below, which acquires.
-        let s = self.state.load(Ordering::Relaxed);
-        // Acquire: pairs with the Release in `unlock_exclusive`.
-        s & (WRITER | WAITERS) == 0
-            && s & READERS != READERS
-            && self
-                .state
-                .compare_exchange_weak(s, s + 1, Ordering::Acquire, Ordering::Relaxed)
-                .is_ok()
+        try_enter_shared(&self.state, WRITER | WAITERS) == Try::Got
     }
     unsafe fn unlock_shared(&self) {
         release_shared(&self.state);
     }
     fn lock_exclusive(&self) {
-        // Relaxed: announcing ourselves publishes nothing; `try_promote` acquires.
-        self.state.fetch_add(WAITER, Ordering::Relaxed);
-        spin_until(|| self.try_promote());
+        wait_until(|| self.try_announce());
+        wait_until(|| self.try_promote());
     }
     fn try_lock_exclusive(&self) -> bool {
-        try_take_exclusive(&self.state)
+        try_take_exclusive(&self.state) == Try::Got
     }
     unsafe fn unlock_exclusive(&self) {
         release_exclusive(&self.state);
+    }
+    fn is_locked(&self) -> bool {
+        state_is_locked(&self.state)
+    }
+    fn is_locked_exclusive(&self) -> bool {
+        state_is_locked_exclusive(&self.state)
     }
 }
 
@@ -301,12 +420,12 @@ const PF_RINC: u32 = 0x100;
 const PF_WBITS: u32 = 0x3;
 /// "A writer is present" bit of `rin`.
 const PF_PRES: u32 = 0x2;
-/// Phase id bit of `rin`: alternates with each writer, so a reader waiting out one writer
-/// phase does not also wait out the next.
+/// Phase id bit of `rin`: differs between consecutive write phases, so a reader waiting out
+/// one writer phase does not also wait out the next.
 const PF_PHID: u32 = 0x1;
 
 /// Phase-fair ticket RwLock (PF-T, Brandenburg & Anderson): spinning, FIFO among writers,
-/// read and write phases alternate. All four counters wrap around; they are only compared
+/// read and write phases alternate. The four counters wrap around; they are only compared
 /// for equality.
 #[derive(Debug)]
 pub struct PhaseFairRwLock {
@@ -318,6 +437,12 @@ pub struct PhaseFairRwLock {
     win: AtomicU32,
     /// Writer tickets served.
     wout: AtomicU32,
+    /// Phase id ([`PF_PHID`] or 0) of the next write phase. Only the writer whose ticket is
+    /// being served touches it, and it flips it only when it actually enters a write phase,
+    /// so consecutive write phases always carry different ids. (The paper takes the id from
+    /// the ticket's parity; a failed `try_lock_exclusive` consumes a ticket without a write
+    /// phase, and two phases in a row then looked alike to a waiting reader: a deadlock.)
+    wphase: AtomicU32,
 }
 
 impl PhaseFairRwLock {
@@ -329,21 +454,35 @@ impl PhaseFairRwLock {
                 rout: AtomicU32::new(0),
                 win: AtomicU32::new(0),
                 wout: AtomicU32::new(0),
+                wphase: AtomicU32::new(0),
             }
         }
     }
 
-    /// Second half of a write acquisition (we hold writer ticket `ticket`): announce the write
+    /// The writer bits of the next write phase. Called only by the writer being served.
+    fn next_phase_bits(&self) -> u32 {
+        // Relaxed: only the served writer touches `wphase`; the previous writer's flip is
+        // ordered before us by the Release/Acquire pair on `wout` that made us the served one.
+        PF_PRES | self.wphase.load(Ordering::Relaxed)
+    }
+
+    /// Records that the write phase with `bits` began: the next one gets the other id.
+    fn phase_entered(&self, bits: u32) {
+        // Relaxed: read by the next served writer after the `wout` hand-over (see above).
+        self.wphase
+            .store((bits & PF_PHID) ^ PF_PHID, Ordering::Relaxed);
+    }
+
+    /// Second half of a write acquisition (we hold the served ticket): announce the write
     /// phase to readers, then wait for the readers already inside to leave.
-    fn enter_write_phase(&self, ticket: u32) {
-        let bits = PF_PRES | (ticket & PF_PHID);
+    fn enter_write_phase(&self) {
+        let bits = self.next_phase_bits();
+        self.phase_entered(bits);
         // Relaxed: the Acquire wait on `rout` below orders us after the readers; the previous
         // writer was ordered by the Acquire load of `wout`.
         let readers_in = self.rin.fetch_add(bits, Ordering::Relaxed) & !PF_WBITS;
         // Acquire: pairs with the Release increments of `rout` in `unlock_shared`.
-        while self.rout.load(Ordering::Acquire) != readers_in {
-            spin_hint();
-        }
+        wait_until(|| Try::from_poll(self.rout.load(Ordering::Acquire) == readers_in));
     }
 }
 
@@ -355,7 +494,8 @@ impl Default for PhaseFairRwLock {
 
 // SAFETY: writers are serialized by the win/wout ticket pair and then wait until every reader
 // counted in `rin` before their bits were set has left (`rout`); readers that arrive while the
-// writer bits are set wait until they change. Orderings are commented at each step.
+// writer bits are set wait until they change, and consecutive write phases carry different
+// bits (`wphase`). Orderings are commented at each step.
 unsafe impl RawRwLock for PhaseFairRwLock {
     fn new() -> Self {
         PhaseFairRwLock::new()
@@ -369,24 +509,27 @@ unsafe impl RawRwLock for PhaseFairRwLock {
         }
         // A writer is present: wait for its phase to end (bits cleared or changed).
         // Acquire: as above.
-        while self.rin.load(Ordering::Acquire) & PF_WBITS == w {
-            spin_hint();
-        }
+        wait_until(|| Try::from_poll(self.rin.load(Ordering::Acquire) & PF_WBITS != w));
     }
     fn try_lock_shared(&self) -> bool {
         // Relaxed: a snapshot for the CAS, which acquires.
-        let r = self.rin.load(Ordering::Relaxed);
-        // Acquire: as in `lock_shared`.
-        r & PF_WBITS == 0
-            && self
-                .rin
-                .compare_exchange(
-                    r,
-                    r.wrapping_add(PF_RINC),
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                )
-                .is_ok()
+        let mut r = self.rin.load(Ordering::Relaxed);
+        loop {
+            if r & PF_WBITS != 0 {
+                return false;
+            }
+            // Acquire: as in `lock_shared`. A failure only means another reader came in (or
+            // an LL/SC CAS failed spuriously): look again.
+            match self.rin.compare_exchange_weak(
+                r,
+                r.wrapping_add(PF_RINC),
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(now) => r = now,
+            }
+        }
     }
     unsafe fn unlock_shared(&self) {
         // Release: pairs with the writer's Acquire wait on `rout`.
@@ -396,15 +539,15 @@ unsafe impl RawRwLock for PhaseFairRwLock {
         // Relaxed: drawing a ticket orders nothing; the Acquire wait on `wout` does.
         let ticket = self.win.fetch_add(1, Ordering::Relaxed);
         // Acquire: pairs with the Release increment of `wout` by the previous writer.
-        while self.wout.load(Ordering::Acquire) != ticket {
-            spin_hint();
-        }
-        self.enter_write_phase(ticket);
+        wait_until(|| Try::from_poll(self.wout.load(Ordering::Acquire) == ticket));
+        self.enter_write_phase();
     }
     fn try_lock_exclusive(&self) -> bool {
         // Acquire: pairs with the previous writer's Release of `wout`.
         let ticket = self.wout.load(Ordering::Acquire);
-        // Relaxed: success means no writer holds or waits; `wout` already ordered us.
+        // Relaxed: success means no writer holds or waits (`win` == `wout`); `wout` already
+        // ordered us. (A stale `wout` makes the CAS fail: `win` is ahead of it. Only 2^32
+        // writers passing between the two reads could fool it.)
         if self
             .win
             .compare_exchange(
@@ -417,19 +560,26 @@ unsafe impl RawRwLock for PhaseFairRwLock {
         {
             return false;
         }
-        // We are the only writer. Enter only if no reader is inside right now.
+        // We are the served writer. Enter only if no reader is inside right now.
         // Acquire: pairs with the readers' Release increments of `rout`.
         let out = self.rout.load(Ordering::Acquire);
-        let bits = PF_PRES | (ticket & PF_PHID);
+        let bits = self.next_phase_bits();
         // Acquire: a reader that entered after `out` was read makes the CAS fail.
         if self
             .rin
             .compare_exchange(out, out | bits, Ordering::Acquire, Ordering::Relaxed)
             .is_ok()
         {
+            self.phase_entered(bits);
             return true;
         }
-        // Readers inside: give the ticket back as if we had written and left.
+        if crate::sync::mutant("pf-failed-try-flips-phase") {
+            // The paper's scheme (phase id = ticket parity) for the loom twin: the id
+            // advances with the ticket although no write phase ran.
+            self.phase_entered(bits);
+        }
+        // Readers inside: give the ticket back as if we had written and left; the phase id
+        // stays, since no write phase ran.
         // Release: pairs with the next writer's Acquire load of `wout`.
         self.wout.fetch_add(1, Ordering::Release);
         false
@@ -439,6 +589,17 @@ unsafe impl RawRwLock for PhaseFairRwLock {
         self.rin.fetch_and(!PF_WBITS, Ordering::Release);
         // Release: pairs with the next writer's Acquire load of `wout`.
         self.wout.fetch_add(1, Ordering::Release);
+    }
+    fn is_locked(&self) -> bool {
+        // Relaxed: a snapshot. Readers inside (entered, not left) or writer bits set.
+        let rin = self.rin.load(Ordering::Relaxed);
+        rin & PF_WBITS != 0 || rin & !PF_WBITS != self.rout.load(Ordering::Relaxed)
+    }
+    fn is_locked_exclusive(&self) -> bool {
+        // Relaxed: a snapshot. Writer bits set means a writer holds, or has closed the door
+        // to readers and waits only for those already inside to leave (readers that arrive
+        // during the phase are counted in `rin` too, so the two cannot be told apart).
+        self.rin.load(Ordering::Relaxed) & PF_WBITS != 0
     }
 }
 
@@ -496,21 +657,103 @@ impl ReadWrite for SeqLock {
         }
     }
 
+    /// If `f` panics, the sequence is still closed (made even) and the writer lock released,
+    /// so neither readers nor writers hang; the data then holds whatever `f` wrote.
     #[inline(always)]
     fn write<T>(&self, f: impl FnOnce() -> T) -> T {
         self.writer.lock();
         // Relaxed: only writers store `seq`, and we hold the writer lock.
         let s = self.seq.load(Ordering::Relaxed);
-        self.seq.store(s.wrapping_add(1), Ordering::Relaxed);
+        if !crate::sync::mutant("seqlock-no-odd-phase") {
+            self.seq.store(s.wrapping_add(1), Ordering::Relaxed);
+        }
         // Release fence: the odd sequence is visible before any data write below, pairing
         // with the readers' Acquire fence.
         crate::sync::fence(Ordering::Release);
-        let value = f();
+        let _end = SeqWriteEnd {
+            lock: self,
+            before: s,
+        };
+        f()
+    }
+}
+
+/// Ends a [`SeqLock`] write when dropped, on return or unwind.
+struct SeqWriteEnd<'a> {
+    lock: &'a SeqLock,
+    /// The sequence number before the write began (even).
+    before: u32,
+}
+
+impl Drop for SeqWriteEnd<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
         // Release: publishes the data with the even sequence; pairs with the readers' Acquire
         // load of `seq`.
-        self.seq.store(s.wrapping_add(2), Ordering::Release);
-        // SAFETY: locked above by this thread.
-        unsafe { self.writer.unlock() };
-        value
+        self.lock
+            .seq
+            .store(self.before.wrapping_add(2), Ordering::Release);
+        // SAFETY: built only in `write`, after this thread locked `writer`.
+        unsafe { self.lock.writer.unlock() };
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// Waits (up to 10 s) until `cond` holds; panics with `what` otherwise.
+    fn eventually(what: &str, cond: impl Fn() -> bool) {
+        let start = Instant::now();
+        while !cond() {
+            assert!(start.elapsed() < Duration::from_secs(10), "{what}");
+            std::thread::yield_now();
+        }
+    }
+
+    /// lock_api's default `is_locked_exclusive` is "try_read failed", which a writer that
+    /// only *waits* makes true for the writer-preferring lock. Ours reads the state.
+    #[test]
+    fn a_waiting_writer_is_not_an_exclusive_holder() {
+        let lock = lock_api::RwLock::<WriterPrefRwLock, ()>::new(());
+        let read = lock.read();
+        std::thread::scope(|s| {
+            s.spawn(|| drop(lock.write()));
+            // SAFETY: only reads the state word for the test.
+            let raw = unsafe { lock.raw() };
+            eventually("the writer never announced itself", || {
+                raw.state.load(Ordering::Relaxed) & WAITERS != 0
+            });
+            assert!(lock.is_locked());
+            assert!(
+                !lock.is_locked_exclusive(),
+                "a waiting writer counted as holder"
+            );
+            drop(read);
+        });
+        assert!(!lock.is_locked());
+        let write = lock.write();
+        assert!(lock.is_locked_exclusive());
+        drop(write);
+    }
+
+    /// A panicking seqlock writer closes the sequence and releases the writer lock: readers
+    /// and the next writer do not hang.
+    #[test]
+    fn a_panicking_seqlock_writer_leaves_the_lock_usable() {
+        let lock = std::sync::Arc::new(SeqLock::create());
+        let l = std::sync::Arc::clone(&lock);
+        let died = std::thread::spawn(move || l.write(|| panic!("writer dies"))).join();
+        assert!(died.is_err());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let l = std::sync::Arc::clone(&lock);
+        std::thread::spawn(move || {
+            l.read(|| ());
+            l.write(|| ());
+            tx.send(()).unwrap();
+        });
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("a reader or writer hung after a writer panicked");
     }
 }

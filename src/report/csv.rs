@@ -248,7 +248,13 @@ pub enum LoadError {
 
 /// Columns added after schema version 1 was published: files without them still load (the
 /// value is empty), but a sweep cannot be resumed into such a file.
-pub const OPTIONAL_COLUMNS: [&str; 1] = ["sentinel_during"];
+pub const OPTIONAL_COLUMNS: [&str; 5] = [
+    "sentinel_during",
+    "cpu_share",
+    "runq_share",
+    "degraded_by",
+    "clock_source",
+];
 
 /// Whether the header line of the runs.csv at `path` is exactly this version's column set
 /// (so rows can be appended to it).

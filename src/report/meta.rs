@@ -38,6 +38,13 @@ pub struct Meta {
     pub ns_per_spin_hint: f64,
     /// Median cost of one clock read, ns.
     pub clock_read_ns: f64,
+    /// Timestamp source: `tsc` (invariant TSC) or `os-monotonic` (fallback). Empty in
+    /// files written before it was recorded.
+    #[serde(default)]
+    pub clock_source: String,
+    /// Counter ticks per ns (the TSC's frequency in GHz); 0 if not recorded.
+    #[serde(default)]
+    pub clock_ticks_per_ns: f64,
     /// Harness cost per op without per-op timing (null primitive, 1 thread), ns.
     pub harness_ns_per_op_untimed: f64,
     /// Harness cost per op with every op timed, ns.

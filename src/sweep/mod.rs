@@ -390,7 +390,14 @@ impl Runner<'_> {
                 retries: self.spec.sentinel_retries,
                 ..Policy::default()
             };
-            guarded_trial(self.env, &planned.point, &policy, self.sentinel, trial)?
+            guarded_trial(
+                self.env,
+                &planned.point,
+                primitive.waits == registry::Waiting::Spins,
+                &policy,
+                self.sentinel,
+                trial,
+            )?
         } else {
             trial()?
         };

@@ -6,7 +6,9 @@
 
 use crate::sync::spin_hint;
 
-/// What a spinning thread does after a failed attempt.
+/// What a spinning thread does after a failed attempt (a lost CAS or test-and-set), once per
+/// failure; a waiter polling a lock word until it looks free spins on [`spin_hint`] between
+/// polls instead. A new instance per wait episode (`Relax::default()`).
 pub trait Relax: Default {
     /// Waits a little before the next attempt.
     fn relax(&mut self);
@@ -29,27 +31,65 @@ pub const BACKOFF_MIN_NS: u32 = 25;
 /// through more than about this long after the lock is freed.
 pub const BACKOFF_MAX_NS: u32 = 1_000;
 
-/// Bounded exponential backoff: the wait doubles after each failed attempt, from
-/// [`BACKOFF_MIN_NS`] up to [`BACKOFF_MAX_NS`]. Spreading retries out in time keeps waiters
-/// from all hitting the lock's cache line at the instant it is released.
+/// Bounded exponential backoff with jitter, one wait per failed attempt (the caller polls
+/// between attempts without calling [`Relax::relax`]).
+///
+/// The wait's upper bound starts at [`BACKOFF_MIN_NS`] and doubles after each failed attempt,
+/// up to [`BACKOFF_MAX_NS`]; each wait is drawn uniformly from the upper half of the bound
+/// ("equal jitter"). Spreading retries out in time keeps waiters from all hitting the lock's
+/// cache line at the instant it is released, and the jitter keeps waiters that failed
+/// together from retrying together again. The random numbers come from a per-instance
+/// xorshift generator seeded from the instance's address (waiters live on different stacks),
+/// so a wait costs no allocation, syscall or shared state.
 #[derive(Debug, Clone, Copy)]
 pub struct ExpBackoff {
-    wait_ns: u32,
+    /// Upper bound of the next wait, in nanoseconds.
+    limit_ns: u32,
+    /// xorshift32 state; 0 until the first `relax` seeds it.
+    rng: u32,
 }
 
 impl Default for ExpBackoff {
     fn default() -> Self {
         ExpBackoff {
-            wait_ns: BACKOFF_MIN_NS,
+            limit_ns: BACKOFF_MIN_NS,
+            rng: 0,
         }
+    }
+}
+
+impl ExpBackoff {
+    /// The next pseudo-random number (xorshift32, never 0 once seeded).
+    #[inline]
+    fn next_random(&mut self) -> u32 {
+        if self.rng == 0 {
+            // Seeded lazily, where `self` has its final address: the splitmix64 finaliser
+            // spreads the address bits that differ between threads' stacks over the result.
+            let mut z =
+                (std::ptr::from_mut(self) as usize as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            self.rng = (z as u32) | 1;
+        }
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rng = x;
+        x
     }
 }
 
 impl Relax for ExpBackoff {
     #[inline]
     fn relax(&mut self) {
-        spin_for_ns(self.wait_ns);
-        self.wait_ns = (self.wait_ns * 2).min(BACKOFF_MAX_NS);
+        let half = self.limit_ns / 2;
+        // Uniform in [limit - half, limit], by multiply-shift rather than a division.
+        let span = u64::from(self.limit_ns - half + 1);
+        let jitter = ((u64::from(self.next_random()) * span) >> 32) as u32;
+        spin_for_ns(half + jitter);
+        self.limit_ns = (self.limit_ns * 2).min(BACKOFF_MAX_NS);
     }
 }
 

@@ -1,7 +1,7 @@
 //! MCS queue lock (Mellor-Crummey & Scott, 1991): each waiter spins on its own cache line.
 
 use super::super::Exclusive;
-use crate::sync::{AtomicBool, AtomicPtr, Ordering, spin_hint};
+use crate::sync::{AtomicBool, AtomicPtr, Ordering, mutant, spin_hint};
 use std::ptr;
 
 /// One waiter's place in an [`Mcs`] queue. The caller owns it (on its stack, or cache-padded
@@ -31,17 +31,30 @@ impl Default for McsNode {
 /// different cache line and a release moves one line to one waiter: O(1) traffic per hand-off
 /// however many threads wait, and FIFO order. The price is a node per acquisition and, like a
 /// ticket lock, a stall when the next waiter in line is preempted.
+///
+/// The API is closure-only ([`Mcs::with`], [`Mcs::try_with`]): the lock is released before
+/// the borrow of the node ends, which is what makes it safe to pass a node by `&mut`.
 #[derive(Debug)]
 pub struct Mcs {
     /// The last node in the queue; null when the lock is free.
     tail: AtomicPtr<McsNode>,
 }
 
-/// Proof that an [`Mcs`] lock is held; releases it when dropped.
-#[must_use = "the lock is released when the guard is dropped"]
-pub struct McsGuard<'a> {
+/// Releases an [`Mcs`] lock when dropped, so `f` panicking in [`Mcs::with`] still unlocks.
+/// Private: safe code must not be able to forget it (`mem::forget`) and so end the node's
+/// borrow while the node is still in the queue.
+struct UnlockOnDrop<'a> {
     lock: &'a Mcs,
     node: &'a McsNode,
+}
+
+impl Drop for UnlockOnDrop<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: an `UnlockOnDrop` is built only right after `node` acquired `lock`, and dropped
+        // once, before the borrow of `node` taken by `with`/`try_with` ends.
+        unsafe { self.lock.unlock(self.node) }
+    }
 }
 
 impl Default for Mcs {
@@ -58,22 +71,56 @@ impl Mcs {
         }
     }
 
-    /// Acquires the lock using `node` as this thread's queue entry. The node is borrowed until
-    /// the guard is dropped, so it cannot be moved or reused while it is in the queue.
-    pub fn lock<'a>(&'a self, node: &'a mut McsNode) -> McsGuard<'a> {
-        let node: &'a McsNode = node;
+    /// Runs `f` while holding the lock, using `node` as this thread's queue entry.
+    ///
+    /// Closure-only by design: the lock is always released (also when `f` panics) before the
+    /// exclusive borrow of `node` ends, so no caller can move, reuse or free a node that the
+    /// queue still points at. (A guard-returning `lock` would be unsound: `mem::forget` on the
+    /// guard ends the borrow while the node stays linked.)
+    #[inline]
+    pub fn with<T>(&self, node: &mut McsNode, f: impl FnOnce() -> T) -> T {
+        let node: &McsNode = node;
+        // SAFETY: `node` stays exclusively borrowed by this call until `_unlock` has run
+        // `unlock`, on return or on unwind.
+        unsafe { self.lock(node) };
+        let _unlock = UnlockOnDrop { lock: self, node };
+        f()
+    }
+
+    /// Runs `f` if no thread holds or waits for the lock; never waits.
+    #[inline]
+    pub fn try_with<T>(&self, node: &mut McsNode, f: impl FnOnce() -> T) -> Option<T> {
+        let node: &McsNode = node;
+        // SAFETY: as in `with`.
+        if !unsafe { self.try_lock(node) } {
+            return None;
+        }
+        let _unlock = UnlockOnDrop { lock: self, node };
+        Some(f())
+    }
+
+    /// Acquires the lock with `node` as the queue entry.
+    ///
+    /// # Safety
+    /// `node` must not be moved, reused, freed or passed to another `lock`/`try_lock` until
+    /// the matching [`Mcs::unlock`] has returned: other threads write to it through `tail`
+    /// and through their predecessor's `next` link until then.
+    #[inline]
+    unsafe fn lock(&self, node: &McsNode) {
         let me = ptr::from_ref(node).cast_mut();
         // Relaxed: these initialising stores are published by the Release half of the swap
-        // below and of the `next` store.
+        // below (to the successor, which writes our `next`) and of the `next` store below (to
+        // the predecessor, the only other thread that touches our `waiting`).
         node.next.store(ptr::null_mut(), Ordering::Relaxed);
         node.waiting.store(true, Ordering::Relaxed);
         // AcqRel: Acquire pairs with the Release CAS in `unlock` that emptied the queue (we
-        // then own the lock directly); Release publishes our node's fields to whoever swaps
-        // or reads the tail after us.
+        // then own the lock directly); Release publishes our node's initialised fields to the
+        // successor whose swap reads our pointer (it then writes our `next`).
         let pred = self.tail.swap(me, Ordering::AcqRel);
         if !pred.is_null() {
-            // SAFETY: `pred` is still in the queue: its owner cannot finish `unlock` (and so
-            // cannot free or reuse the node) before it has seen this link.
+            // SAFETY: `pred` is still in the queue: its owner cannot finish `unlock` (and, by
+            // the contract of this function, cannot free or reuse the node) before it has seen
+            // this link, since its CAS of `tail` back to null fails now that we swapped in.
             // Release: pairs with the Acquire loads of `next` in `unlock`, publishing our
             // initialised `waiting` flag before the predecessor can clear it.
             unsafe { (*pred).next.store(me, Ordering::Release) };
@@ -82,30 +129,38 @@ impl Mcs {
                 spin_hint();
             }
         }
-        McsGuard { lock: self, node }
     }
 
-    /// Acquires the lock only if no thread holds or waits for it.
-    pub fn try_lock<'a>(&'a self, node: &'a mut McsNode) -> Option<McsGuard<'a>> {
-        let node: &'a McsNode = node;
+    /// Acquires the lock only if no thread holds or waits for it; returns whether it did.
+    ///
+    /// # Safety
+    /// As for [`Mcs::lock`], if it returns `true`.
+    #[inline]
+    unsafe fn try_lock(&self, node: &McsNode) -> bool {
         let me = ptr::from_ref(node).cast_mut();
         // Relaxed: published by the Release half of the CAS below.
         node.next.store(ptr::null_mut(), Ordering::Relaxed);
         // AcqRel on success: Acquire pairs with the Release CAS in `unlock`, Release publishes
-        // our node. Relaxed on failure: we did nothing.
+        // our node to the successor whose swap reads it. Relaxed on failure: we did nothing.
         self.tail
             .compare_exchange(ptr::null_mut(), me, Ordering::AcqRel, Ordering::Relaxed)
-            .ok()
-            .map(|_| McsGuard { lock: self, node })
+            .is_ok()
     }
 
-    fn unlock(&self, node: &McsNode) {
+    /// Releases the lock held with `node`, handing it to the successor if there is one.
+    ///
+    /// # Safety
+    /// `node` acquired this lock (by `lock` or a successful `try_lock`) and has not released
+    /// it yet.
+    #[inline]
+    unsafe fn unlock(&self, node: &McsNode) {
         let me = ptr::from_ref(node).cast_mut();
         // Acquire: pairs with the successor's Release store of `next` in `lock`.
         let mut next = node.next.load(Ordering::Acquire);
         if next.is_null() {
             // No successor visible: try to empty the queue.
-            // Release: pairs with the Acquire half of the next `lock`'s swap.
+            // Release: pairs with the Acquire half of the next `lock`'s swap or `try_lock`'s
+            // CAS. Relaxed on failure: the `next` load below does the acquiring.
             if self
                 .tail
                 .compare_exchange(me, ptr::null_mut(), Ordering::Release, Ordering::Relaxed)
@@ -123,15 +178,15 @@ impl Mcs {
                 spin_hint();
             }
         }
-        // SAFETY: the successor spins on its node until this store, so it is alive.
         // Release: hands over the critical section; pairs with the Acquire spin in `lock`.
-        unsafe { (*next).waiting.store(false, Ordering::Release) };
-    }
-}
-
-impl Drop for McsGuard<'_> {
-    fn drop(&mut self) {
-        self.lock.unlock(self.node);
+        let order = if mutant("mcs-relaxed-handoff") {
+            Ordering::Relaxed
+        } else {
+            Ordering::Release
+        };
+        // SAFETY: the successor spins on its node until this store (its `with` cannot return
+        // before), so the node is alive; we never touch it again afterwards.
+        unsafe { (*next).waiting.store(false, order) };
     }
 }
 
@@ -142,12 +197,10 @@ impl Exclusive for Mcs {
     }
     #[inline(always)]
     fn with<T>(&self, node: &mut McsNode, f: impl FnOnce() -> T) -> T {
-        let _guard = self.lock(node);
-        f()
+        Mcs::with(self, node, f)
     }
     #[inline(always)]
     fn try_with<T>(&self, node: &mut McsNode, f: impl FnOnce() -> T) -> Option<T> {
-        let _guard = self.try_lock(node)?;
-        Some(f())
+        Mcs::try_with(self, node, f)
     }
 }

@@ -13,7 +13,7 @@ mod ttas;
 
 pub(crate) use backoff::hints_for_ns;
 pub use backoff::{BACKOFF_MAX_NS, BACKOFF_MIN_NS, ExpBackoff, NoBackoff, Relax, ns_per_spin_hint};
-pub use mcs::{Mcs, McsGuard, McsNode};
+pub use mcs::{Mcs, McsNode};
 pub use tas::Tas;
 pub use ticket::Ticket;
 pub use ttas::{Ttas, TtasBackoff};

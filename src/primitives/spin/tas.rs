@@ -1,14 +1,14 @@
 //! Test-and-set (TAS) spinlock: every waiter hammers the lock word with atomic read-modify-writes.
 
 use super::super::RawLock;
-use crate::sync::{AtomicBool, Ordering, maybe_const_fn, spin_hint};
+use crate::sync::{AtomicBool, Ordering, maybe_const_fn, mutant, spin_hint};
 
 /// Test-and-set spinlock.
 ///
 /// Algorithm: `lock` atomically sets the flag (a compare-and-swap from `false` to `true`)
 /// until it succeeds. Each attempt is a read-modify-write that pulls the cache line exclusive
-/// even when it fails (x86 `lock cmpxchg` always locks the line), so waiters steal the line from each
-/// other and from the holder: the textbook example of why spinning scales badly.
+/// even when it fails (x86 `lock cmpxchg` always locks the line), so waiters steal the line
+/// from each other and from the holder: the textbook example of why spinning scales badly.
 #[derive(Debug)]
 pub struct Tas {
     /// `false`: unlocked; `true`: held.
@@ -67,7 +67,13 @@ unsafe impl RawLock for Tas {
             "unlock of an unlocked Tas"
         );
         // Release: publishes the critical section to the next Acquire CAS in `try_acquire`.
-        self.locked.store(false, Ordering::Release);
+        // (The broken twin stores Relaxed.)
+        let order = if mutant("tas-relaxed-unlock") {
+            Ordering::Relaxed
+        } else {
+            Ordering::Release
+        };
+        self.locked.store(false, order);
     }
 }
 

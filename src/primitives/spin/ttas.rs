@@ -2,15 +2,17 @@
 
 use super::super::RawLock;
 use super::backoff::{ExpBackoff, NoBackoff, Relax};
-use crate::sync::{AtomicBool, Ordering, maybe_const_fn};
+use crate::sync::{AtomicBool, Ordering, maybe_const_fn, spin_hint};
 use std::marker::PhantomData;
 
 /// Test-and-test-and-set spinlock; `B` says how a waiter waits between attempts.
 ///
-/// Algorithm: try one atomic test-and-set; if the lock was held, spin on plain loads (which hit the waiter's
-/// own shared copy of the cache line and generate no traffic) until it looks free, then try
-/// the test-and-set again. The release still triggers a burst: every waiter sees the line change and
-/// races to set it. [`ExpBackoff`] spreads that burst out in time.
+/// Algorithm: try one atomic test-and-set; if the lock was held, spin on plain loads (which hit
+/// the waiter's own shared copy of the cache line and generate no traffic) until it looks
+/// free, then try the test-and-set again. The release still triggers a burst: every waiter
+/// sees the line change and races to set it. `B` runs after each lost race: [`ExpBackoff`]
+/// makes the losers wait (longer after each loss, with jitter) before they poll again, which
+/// spreads the next burst out in time.
 pub struct Ttas<B: Relax = NoBackoff> {
     /// `false`: unlocked; `true`: held.
     locked: AtomicBool,
@@ -91,11 +93,14 @@ impl<B: Relax> Ttas<B> {
         loop {
             // Relaxed: only a hint that the lock may be free; `try_acquire` acquires.
             while self.locked.load(Ordering::Relaxed) {
-                relax.relax();
+                spin_hint();
             }
             if self.try_acquire() {
                 return;
             }
+            // Lost the race for a lock that looked free: back off before polling again (once
+            // per failed attempt, so the backoff grows with the failures, not with the wait).
+            relax.relax();
         }
     }
 }
