@@ -462,12 +462,12 @@ fn probe(
         fmt_ns(duration.as_nanos() as f64)
     );
     let start = std::time::Instant::now();
-    let steal_before = steal_ms();
+    let steal_before = steal_ms(&cpus);
     let mut series = Vec::new();
     while start.elapsed() < duration || series.len() < 3 {
         series.push(sentinel.read(&cpus));
     }
-    let steal = steal_ms() - steal_before;
+    let steal = steal_ms(&cpus) - steal_before;
     // The trial's own signals, on a short spinning trial with a thread on every CPU: what a
     // sweep's `cpu-share` and `preempted` checks would see right now.
     let own = {
@@ -511,8 +511,9 @@ fn probe(
     )?;
     writeln!(
         out,
-        "busy work          {:.3} units/ns",
-        env.busy.units_per_ns()
+        "busy work          {:.3} chain steps/ns, {:.1} ns fence per piece (subtracted from every requested length)",
+        env.busy.units_per_ns(),
+        env.busy.fence_ns()
     )?;
     writeln!(
         out,
@@ -545,6 +546,7 @@ fn probe(
             cpu_share: own.cpu_share,
             runq_share: own.runq_share,
             steal_share: 0.0,
+            steal_ticks: 0.0,
             sentinel_during: None,
         },
         &policy,
@@ -785,21 +787,24 @@ fn print_summary(env: &Env, point: &Point, records: &[&RunRecord]) -> Result<()>
             "sentinel    lowest reading {low:.2} (before, after and during; 1.00 = truly parallel)"
         )?;
     }
-    let ok: Vec<&RunRecord> = records
+    let mut ok: Vec<&RunRecord> = records
         .iter()
         .copied()
         .filter(|r| !r.timed_out && !r.degraded)
         .collect();
+    let mut which = "clean trials";
     if ok.is_empty() {
-        writeln!(
-            out,
-            "no clean trial: nothing to summarise (see the rows with --format csv)"
-        )?;
-        return Ok(());
+        // Show what was measured rather than nothing, under a warning no one can miss.
+        ok = records.iter().copied().filter(|r| !r.timed_out).collect();
+        which = "trials, ALL DEGRADED: not trustworthy";
+        if ok.is_empty() {
+            writeln!(out, "every trial timed out: nothing to summarise")?;
+            return Ok(());
+        }
     }
     writeln!(
         out,
-        "\n{:<22} {:>13} {:>13} {:>13} {:>8}   ({} trials)",
+        "\n{:<22} {:>13} {:>13} {:>13} {:>8}   ({} {which})",
         "metric",
         "median",
         "min",
@@ -819,17 +824,27 @@ fn print_summary(env: &Env, point: &Point, records: &[&RunRecord]) -> Result<()>
         ),
     ];
     if first.sampled_ops > 0 {
-        rows.extend::<[Row; 4]>([
+        rows.extend::<[Row; 5]>([
             ("wait p50", |r| r.wait_p50_ns, ns),
-            ("wait p99", |r| r.wait_p99_ns, ns),
-            ("wait p99.9", |r| r.wait_p999_ns, ns),
+            (
+                "wait p50 − clock read",
+                |r| r.wait_net_p50_ns.unwrap_or(f64::NAN),
+                ns,
+            ),
+            ("wait p99", |r| r.wait_p99_ns.unwrap_or(f64::NAN), ns),
+            ("wait p99.9", |r| r.wait_p999_ns.unwrap_or(f64::NAN), ns),
             ("wait max", |r| r.wait_max_ns, ns),
         ]);
         // Counters have no hold time: their whole update is the "wait".
         if first.family != "atomic" {
-            rows.extend::<[Row; 2]>([
-                ("hold mean (achieved cs)", |r| r.hold_mean_ns, ns),
-                ("hold p99", |r| r.hold_p99_ns, ns),
+            rows.extend::<[Row; 3]>([
+                ("hold mean (as timed)", |r| r.hold_mean_ns, ns),
+                (
+                    "achieved cs (− clock)",
+                    |r| r.achieved_cs_ns.unwrap_or(f64::NAN),
+                    ns,
+                ),
+                ("hold p99", |r| r.hold_p99_ns.unwrap_or(f64::NAN), ns),
             ]);
         }
     }

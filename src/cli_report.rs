@@ -176,7 +176,7 @@ impl CompareMetric {
             CompareMetric::Throughput => |r| r.throughput_ops_s,
             CompareMetric::Efficiency => |r| r.ops_per_cpu_s,
             CompareMetric::WaitP50 => |r| r.wait_p50_ns,
-            CompareMetric::WaitP99 => |r| r.wait_p99_ns,
+            CompareMetric::WaitP99 => |r| r.wait_p99_ns.unwrap_or(f64::NAN),
         }
     }
 

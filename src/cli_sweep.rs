@@ -481,6 +481,7 @@ pub(crate) fn execute(
                 allowed_cpus: env.host.allowed_cpus.clone(),
                 pin_orders,
                 busy_units_per_ns: env.busy.units_per_ns(),
+                busy_fence_ns: env.busy.fence_ns(),
                 ns_per_spin_hint: crate::primitives::spin::ns_per_spin_hint(),
                 clock_read_ns: env.clock_overhead_ns,
                 clock_source: env.clock.source().as_str().into(),

@@ -98,8 +98,9 @@ pub struct RunRecord {
     /// Median cost of one timestamp read (included in every timed wait and hold).
     pub clock_read_ns: f64,
     // ---- trustworthiness (see README: "degraded points") ----
-    /// Parallelism sentinel right before the trial: achieved parallel speedup / ideal of
-    /// pinned busy loops on the trial's CPUs (1 = truly parallel). Empty if not measured.
+    /// Parallelism sentinel right before the trial: busy loops pinned on the trial's CPUs,
+    /// alone then together; the worst CPU's rate together ÷ alone (1 = truly parallel; the
+    /// ratio of sums when unpinned; 1 for one CPU). Empty if not measured.
     pub sentinel_before: Option<f64>,
     /// The same, right after the trial.
     pub sentinel_after: Option<f64>,
@@ -107,7 +108,7 @@ pub struct RunRecord {
     pub degraded: bool,
     /// Attempts made (a degraded trial is retried after a pause, up to a budget).
     pub attempts: u32,
-    /// Machine-wide steal time during the kept attempt, in milliseconds.
+    /// Steal time of the trial's CPUs over the measured window, in milliseconds.
     pub steal_ms: f64,
     /// Single-CPU speed of the sentinel's loop, busy-work units per ns (frequency changes).
     pub single_core_units_per_ns: Option<f64>,
@@ -128,48 +129,51 @@ pub struct RunRecord {
     pub reads_ops_s: f64,
     /// Write (exclusive) operations per second.
     pub writes_ops_s: f64,
-    /// Wait for the lock (request → acquired), percentiles over sampled ops.
+    /// Wait for the lock (request → acquired), percentiles over sampled ops. Raw: includes one
+    /// clock read (see `clock_read_ns` and `wait_net_p50_ns`). p90/p99/p99.9 are empty when
+    /// fewer than 10 samples lie beyond them (`harness::TAIL_SAMPLES`).
     pub wait_p50_ns: f64,
     /// See `wait_p50_ns`.
-    pub wait_p90_ns: f64,
+    pub wait_p90_ns: Option<f64>,
     /// See `wait_p50_ns`.
-    pub wait_p99_ns: f64,
+    pub wait_p99_ns: Option<f64>,
     /// See `wait_p50_ns`.
-    pub wait_p999_ns: f64,
+    pub wait_p999_ns: Option<f64>,
     /// See `wait_p50_ns`.
     pub wait_max_ns: f64,
     /// Time the lock was held (acquired → about to release), percentiles over sampled ops.
     pub hold_p50_ns: f64,
     /// See `hold_p50_ns`.
-    pub hold_p90_ns: f64,
+    pub hold_p90_ns: Option<f64>,
     /// See `hold_p50_ns`.
-    pub hold_p99_ns: f64,
+    pub hold_p99_ns: Option<f64>,
     /// See `hold_p50_ns`.
-    pub hold_p999_ns: f64,
+    pub hold_p999_ns: Option<f64>,
     /// See `hold_p50_ns`.
     pub hold_max_ns: f64,
-    /// Achieved mean hold time; compare with `cs_ns`.
+    /// Mean hold time as timed (acquired → about to release), one clock read included.
     pub hold_mean_ns: f64,
     /// Wait of shared (read) acquisitions: p50 (reader-writer primitives; 0 elsewhere).
     pub read_wait_p50_ns: f64,
     /// See `read_wait_p50_ns`.
-    pub read_wait_p99_ns: f64,
+    pub read_wait_p99_ns: Option<f64>,
     /// See `read_wait_p50_ns`.
-    pub read_wait_p999_ns: f64,
+    pub read_wait_p999_ns: Option<f64>,
     /// See `read_wait_p50_ns`.
     pub read_wait_max_ns: f64,
     /// Wait of exclusive (write) acquisitions of reader-writer primitives: p50. Writer
     /// starvation shows in the p99.9 and max.
     pub write_wait_p50_ns: f64,
     /// See `write_wait_p50_ns`.
-    pub write_wait_p99_ns: f64,
+    pub write_wait_p99_ns: Option<f64>,
     /// See `write_wait_p50_ns`.
-    pub write_wait_p999_ns: f64,
+    pub write_wait_p999_ns: Option<f64>,
     /// See `write_wait_p50_ns`.
     pub write_wait_max_ns: f64,
     /// Operations whose latency was recorded.
     pub sampled_ops: u64,
-    /// CPU time (user + system) of all worker threads in the window.
+    /// CPU time (user + system) of all worker threads in the window, read by the controller at
+    /// the window's start and end (fixed-work mode: each thread's own finish).
     pub cpu_s: f64,
     /// Operations per CPU-second: the efficiency metric.
     pub ops_per_cpu_s: f64,
@@ -177,7 +181,8 @@ pub struct RunRecord {
     pub vcsw_per_op: f64,
     /// Involuntary context switches (preempted) per operation.
     pub ivcsw_per_op: f64,
-    /// Jain's fairness index over per-thread operation counts (1 = perfectly even).
+    /// Jain's fairness index over per-thread operation counts (1 = perfectly even); over
+    /// per-thread rates in fixed-work mode, where the counts are equal by construction.
     pub jain_index: f64,
     /// Smallest per-thread share of all operations (1/threads when fair).
     pub min_share: f64,
@@ -213,6 +218,19 @@ pub struct RunRecord {
     /// fallback: a syscall-free vDSO clock, slower and coarser).
     #[serde(default)]
     pub clock_source: String,
+    /// The critical section the harness achieved: mean hold minus one clock read (the read
+    /// that ends the hold). Compare with `cs_ns`. Empty when nothing was timed.
+    #[serde(default)]
+    pub achieved_cs_ns: Option<f64>,
+    /// `wait_p50_ns` minus one clock read: the lock's own wait.
+    #[serde(default)]
+    pub wait_net_p50_ns: Option<f64>,
+    /// `wait_p99_ns` minus one clock read (empty when p99 is).
+    #[serde(default)]
+    pub wait_net_p99_ns: Option<f64>,
+    /// `hold_p50_ns` minus one clock read.
+    #[serde(default)]
+    pub hold_net_p50_ns: Option<f64>,
 }
 
 impl RunRecord {

@@ -92,6 +92,11 @@ pub struct Futex {
     bucket: Mutex<Bucket>,
     #[cfg(loom)]
     queue: Condvar,
+    /// Loom model of the kernel's "waiters pending" count: raised before a waiter takes the
+    /// bucket lock, read by wakers *without* the lock, so a wake with nobody pending touches
+    /// no lock and creates no happens-before edge (as `futex_wake` returns early).
+    #[cfg(loom)]
+    pending: AtomicU32,
 }
 
 /// Loom emulation of the kernel's per-futex state, guarded by the bucket lock.
@@ -113,6 +118,8 @@ impl Futex {
                 bucket: Mutex::new(Bucket { sleepers: 0, waits: 0 }),
                 #[cfg(loom)]
                 queue: Condvar::new(),
+                #[cfg(loom)]
+                pending: AtomicU32::new(0),
             }
         }
     }
@@ -168,10 +175,24 @@ impl Futex {
         }
     }
 
-    /// Loom model of `FUTEX_WAIT`: the comparison happens under the bucket lock, as in the
-    /// kernel; then every other call returns spuriously and the others sleep until woken.
+    /// Loom model of `FUTEX_WAIT`: announce a pending waiter (the kernel's
+    /// `futex_hb_waiters_inc`, a full barrier), then compare under the bucket lock; every
+    /// other call returns spuriously and the others sleep until woken.
     #[cfg(loom)]
     pub fn wait(&self, expected: u32) {
+        // Relaxed + SeqCst fence: the kernel's `futex_hb_waiters_inc` and its smp_mb (A),
+        // pairing with the fence before the waker reads the count (B): either the waker sees
+        // us pending, or our word check (after A) sees the waker's store (before B). Fences,
+        // not SeqCst accesses: loom models the latter too weakly for this Dekker pattern.
+        self.pending.fetch_add(1, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        self.wait_locked(expected);
+        // Relaxed: leaving needs no ordering (a waker seeing a stale count takes the lock).
+        self.pending.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    #[cfg(loom)]
+    fn wait_locked(&self, expected: u32) {
         let mut bucket = self.bucket.lock().unwrap();
         // SeqCst: the kernel's read of the word; the bucket lock orders it against wakers.
         if self.word.load(Ordering::SeqCst) != expected {
@@ -189,8 +210,15 @@ impl Futex {
     }
 
     /// Loom model of `FUTEX_WAKE` for one waiter: whether a sleeper was dequeued and woken.
+    /// With no waiter pending it returns at once, taking no lock, as the kernel does.
     #[cfg(loom)]
     pub fn wake_one(&self) -> bool {
+        // SeqCst fence then Relaxed read: the kernel's smp_mb (B) in
+        // `futex_hb_waiters_pending`, pairing with (A) in `wait`.
+        fence(Ordering::SeqCst);
+        if self.pending.load(Ordering::Relaxed) == 0 {
+            return false;
+        }
         let mut bucket = self.bucket.lock().unwrap();
         if bucket.sleepers == 0 {
             return false;
@@ -200,9 +228,14 @@ impl Futex {
         true
     }
 
-    /// Loom model of `FUTEX_WAKE` for all waiters.
+    /// Loom model of `FUTEX_WAKE` for all waiters (no lock when none is pending).
     #[cfg(loom)]
     pub fn wake_all(&self) {
+        // As in `wake_one`.
+        fence(Ordering::SeqCst);
+        if self.pending.load(Ordering::Relaxed) == 0 {
+            return;
+        }
         let mut bucket = self.bucket.lock().unwrap();
         if bucket.sleepers > 0 {
             bucket.sleepers = 0;

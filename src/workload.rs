@@ -1,10 +1,18 @@
 //! Calibrated busy work: how the harness makes a critical section or a think time last a
 //! requested number of nanoseconds without a clock read per iteration.
 //!
-//! One unit is one step of a dependent multiply-add chain (so it cannot be vectorised,
-//! hoisted or overlapped), a few cycles on any current core. Units per nanosecond are measured
-//! once per process against the clock and recorded, so a run on a throttled core shows up as
-//! a different calibration rather than silently longer critical sections.
+//! A piece of work is an LFENCE followed by a chain of dependent steps. One *step* is one
+//! multiply-add on the previous step's result, passed through an empty `asm!` block so the
+//! optimiser cannot compose steps (an affine chain `x·a + c` folds: eight steps had become
+//! one multiply-add with a remainder loop). The fence keeps an out-of-order core from running
+//! the chain before the lock acquisition in front of it has finished (without it a "100 ns"
+//! critical section held the lock for ~54 ns). The fence has a cost of its own, measured at
+//! calibration ([`BusyWork::fence_ns`]) and subtracted from every requested length, so a
+//! "20 ns" critical section is fence + chain = 20 ns, not 20 ns + the fence.
+//!
+//! Calibration runs once per process on a thread pinned to the first CPU a point uses, and
+//! keeps the fastest of many short runs (the minimum time is the one no interrupt or
+//! preemption lengthened), so two processes agree on the rate.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -12,72 +20,127 @@ use std::time::{Duration, Instant};
 /// Busy work calibrated to this CPU.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BusyWork {
+    /// Chain steps per nanosecond.
     units_per_ns: f64,
+    /// Cost of the fence (and call) in front of every piece of work, in nanoseconds.
+    fence_ns: f64,
 }
 
 impl BusyWork {
-    /// Busy work with a known rate (tests, replays).
+    /// Busy work with a known rate and no fence cost (tests, replays).
     pub fn with_rate(units_per_ns: f64) -> BusyWork {
-        BusyWork { units_per_ns }
+        BusyWork {
+            units_per_ns,
+            fence_ns: 0.0,
+        }
     }
 
-    /// Measures units per nanosecond on the calling thread: the median of `runs` timed runs,
-    /// each about `run_time` long, after one discarded warm-up run.
+    /// Measures the chain's rate on the calling thread (the fastest of `runs` timed runs of
+    /// about `run_time` each, after one discarded warm-up run), then the fixed cost of a
+    /// piece of work (the fastest of `runs` batches of short pieces, minus their steps).
     pub fn calibrate(run_time: Duration, runs: usize) -> BusyWork {
         // Size a run from a short probe.
-        let mut units = 1_000u64;
+        let mut steps = 1_000u64;
         loop {
-            let took = time_units(units);
-            if took >= Duration::from_micros(200) || units >= 1 << 40 {
+            let took = time_steps(steps);
+            if took >= Duration::from_micros(200) || steps >= 1 << 40 {
                 let scale = run_time.as_secs_f64() / took.as_secs_f64().max(1e-9);
-                units = ((units as f64) * scale).max(1.0) as u64;
+                steps = ((steps as f64) * scale).max(1.0) as u64;
                 break;
             }
-            units *= 4;
+            steps *= 4;
         }
-        time_units(units);
-        let mut rates: Vec<f64> = (0..runs.max(1))
-            .map(|_| units as f64 / time_units(units).as_nanos().max(1) as f64)
-            .collect();
-        rates.sort_by(f64::total_cmp);
+        time_steps(steps);
+        let fastest = (0..runs.max(1))
+            .map(|_| time_steps(steps))
+            .min()
+            .unwrap_or_default();
+        let units_per_ns = steps as f64 / fastest.as_nanos().max(1) as f64;
+        // The fixed cost: pieces of SHORT steps back to back, each behind its fence.
+        const SHORT: u64 = 16;
+        const PIECES: u32 = 2_000;
+        let per_piece = (0..runs.max(1))
+            .map(|_| {
+                let start = Instant::now();
+                for _ in 0..PIECES {
+                    black_box(BusyWork::burn(1 + SHORT));
+                }
+                start.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+            .as_nanos() as f64
+            / f64::from(PIECES);
         BusyWork {
-            units_per_ns: rates[rates.len() / 2],
+            units_per_ns,
+            fence_ns: (per_piece - SHORT as f64 / units_per_ns).max(0.0),
         }
     }
 
-    /// The calibrated rate, in units per nanosecond.
+    /// The calibrated rate, in chain steps per nanosecond.
     pub fn units_per_ns(&self) -> f64 {
         self.units_per_ns
     }
 
-    /// How many units take `ns` nanoseconds.
-    pub fn units_for_ns(&self, ns: u64) -> u64 {
-        (ns as f64 * self.units_per_ns).round() as u64
+    /// The measured fixed cost of one piece of work (its fence), in nanoseconds.
+    pub fn fence_ns(&self) -> f64 {
+        self.fence_ns
     }
 
-    /// Spins for `units` units of work. Returns a value the caller may ignore; it exists so
-    /// the optimiser cannot delete the loop.
-    ///
-    /// The work starts only after every earlier instruction has completed (LFENCE on x86):
-    /// without that, an out-of-order core runs a short chain *before* the lock acquisition in
-    /// front of it has finished, and overlaps it with the previous operation's chain, so a
-    /// "100 ns critical section" held the lock for about half that (measured: the null
-    /// primitive at cs 100 ns took 54 ns per op). Calibration times one long chain, so it
-    /// measures the same dependent-chain rate the fenced work runs at.
-    #[inline(always)]
-    pub fn burn(units: u64) -> u64 {
+    /// The work argument of [`BusyWork::burn`] that takes `ns` nanoseconds: 0 for 0 (no work,
+    /// no fence), else the fence plus as many steps as the rest of `ns` holds. A length
+    /// shorter than the fence gets the fence alone, so it lasts [`BusyWork::fence_ns`].
+    pub fn units_for_ns(&self, ns: u64) -> u64 {
+        if ns == 0 {
+            return 0;
+        }
+        let steps = ((ns as f64 - self.fence_ns).max(0.0) * self.units_per_ns).round() as u64;
+        1 + steps
+    }
+
+    /// The length `units_for_ns` aims at for `units` (the inverse, for reporting).
+    pub fn ns_for_units(&self, units: u64) -> f64 {
         if units == 0 {
+            0.0
+        } else {
+            self.fence_ns + (units - 1) as f64 / self.units_per_ns
+        }
+    }
+
+    /// Runs `work` units: nothing for 0; otherwise a fence, then `work − 1` dependent chain
+    /// steps. Returns the chain's value so the optimiser cannot delete it.
+    #[inline(always)]
+    pub fn burn(work: u64) -> u64 {
+        if work == 0 {
             return 0;
         }
         serialize();
         let mut x = black_box(0x9E37_79B9_7F4A_7C15u64);
-        for _ in 0..units {
-            x = x
-                .wrapping_mul(0x5851_F42D_4C95_7F2D)
-                .wrapping_add(0x1405_7B7E_F767_814F);
+        for _ in 1..work {
+            x = opaque(
+                x.wrapping_mul(0x5851_F42D_4C95_7F2D)
+                    .wrapping_add(0x1405_7B7E_F767_814F),
+            );
         }
         black_box(x)
     }
+}
+
+/// `x`, through an empty `asm!` block: the compiler must assume the value changed, so it
+/// cannot compose two chain steps into one, yet no instruction or memory access is added.
+#[inline(always)]
+fn opaque(mut x: u64) -> u64 {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    // SAFETY: the template is empty: it reads and writes only the register holding `x`,
+    // touches no memory and no stack, and leaves the flags alone.
+    unsafe {
+        std::arch::asm!("/* {0} */", inout(reg) x, options(nomem, nostack, preserves_flags));
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        x = black_box(x);
+    }
+    x
 }
 
 /// Waits until every earlier instruction has completed before any later one starts.
@@ -93,9 +156,9 @@ pub(crate) fn serialize() {
     std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
 }
 
-fn time_units(units: u64) -> Duration {
+fn time_steps(steps: u64) -> Duration {
     let start = Instant::now();
-    BusyWork::burn(units);
+    BusyWork::burn(1 + steps);
     start.elapsed()
 }
 
@@ -104,11 +167,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn units_scale_linearly_with_ns() {
+    fn units_cover_the_fence_then_the_chain() {
         let w = BusyWork::with_rate(0.5);
         assert_eq!(w.units_for_ns(0), 0);
-        assert_eq!(w.units_for_ns(1_000), 500);
-        assert_eq!(w.units_for_ns(3), 2);
+        assert_eq!(w.units_for_ns(1_000), 501);
+        assert_eq!(w.units_for_ns(3), 3);
+        let fenced = BusyWork {
+            units_per_ns: 2.0,
+            fence_ns: 10.0,
+        };
+        assert_eq!(
+            fenced.units_for_ns(5),
+            1,
+            "shorter than the fence: the fence alone"
+        );
+        assert_eq!(fenced.units_for_ns(20), 21);
+        assert_eq!(fenced.ns_for_units(21), 20.0);
+        assert_eq!(fenced.ns_for_units(0), 0.0);
     }
 
     /// Calibration gives a rate, and more work takes longer. How *accurately* the calibrated
@@ -118,6 +193,7 @@ mod tests {
     fn calibration_gives_a_usable_rate() {
         let work = BusyWork::calibrate(Duration::from_millis(1), 3);
         assert!(work.units_per_ns().is_finite() && work.units_per_ns() > 0.0);
+        assert!(work.fence_ns().is_finite() && work.fence_ns() >= 0.0);
         assert!(work.units_for_ns(1_000_000) > work.units_for_ns(1_000));
     }
 }

@@ -1,8 +1,8 @@
 //! Model checks of the reader-writer locks with loom (run by `scripts/loom.sh`).
 //!
-//! Every model that must pass is paired with a broken twin: the shipped code with one
-//! mutation switched on (`lockbench::sync::mutant`), run in a child process that must fail
-//! for the twin's own reason.
+//! Every lock has at least one broken twin: the shipped code with one mutation switched on
+//! (`lockbench::sync::mutant`), run in a child process that must fail for the twin's own
+//! reason. (Not every passing model has its own twin.)
 #![cfg(loom)]
 
 use lockbench::sync::{AtomicU32, Ordering};
@@ -191,6 +191,49 @@ fn seqlock_without_odd_phase_is_caught() {
         "seqlock_without_odd_phase_model",
         "seqlock-no-odd-phase",
         "torn read passed validation",
+    );
+}
+
+/// A reader whose unlock is Relaxed: the next writer's write races the reader's read. For
+/// the reader-preferring lock (its release step is shared with the writer-preferring one)
+/// and for the phase-fair lock.
+#[test]
+#[ignore = "must fail: run in a child process by rw_relaxed_unlock_shared_is_caught"]
+fn rw_relaxed_unlock_shared_model() {
+    model(
+        2,
+        || Guarded::new(ReaderPrefRwLock::create()),
+        rw_body::<ReaderPrefRwLock, 1>,
+        |_, _| {},
+    );
+}
+
+#[test]
+fn rw_relaxed_unlock_shared_is_caught() {
+    fails_in_child(
+        "rw_relaxed_unlock_shared_model",
+        "rw-relaxed-unlock-shared",
+        "Causality violation",
+    );
+}
+
+#[test]
+#[ignore = "must fail: run in a child process by pf_relaxed_unlock_shared_is_caught"]
+fn pf_relaxed_unlock_shared_model() {
+    model(
+        2,
+        || Guarded::new(PhaseFairRwLock::create()),
+        rw_body::<PhaseFairRwLock, 1>,
+        |_, _| {},
+    );
+}
+
+#[test]
+fn pf_relaxed_unlock_shared_is_caught() {
+    fails_in_child(
+        "pf_relaxed_unlock_shared_model",
+        "pf-relaxed-unlock-shared",
+        "Causality violation",
     );
 }
 

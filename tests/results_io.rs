@@ -35,6 +35,8 @@ impl Sentinel for FixedSentinel {
             parallel: self.0,
             single_units_per_ns: speed,
             slowest_units_per_ns: speed,
+            fastest_units_per_ns: speed,
+            cpus: 2,
         }
     }
 }

@@ -221,24 +221,24 @@ impl ThreadProbe {
         })
     }
 
-    /// The probed thread's usage so far. Must be called while that thread is alive.
-    pub fn read(&self) -> ThreadUsage {
+    /// The probed thread's usage so far, `None` if its CPU clock cannot be read (the thread
+    /// is gone). Must be called while that thread is alive.
+    pub fn read(&self) -> Option<ThreadUsage> {
         let mut ts = libc::timespec {
             tv_sec: 0,
             tv_nsec: 0,
         };
         // SAFETY: `ts` is a valid, writable timespec; the clock id names a live thread's CPU
         // clock (the caller's contract), and an invalid one only makes the call fail.
-        let cpu = if unsafe { libc::clock_gettime(self.cpu_clock, &mut ts) } == 0 {
-            Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-        } else {
-            Duration::ZERO
-        };
+        if unsafe { libc::clock_gettime(self.cpu_clock, &mut ts) } != 0 {
+            return None;
+        }
+        let cpu = Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
         let (voluntary_switches, involuntary_switches) = self
             .status
             .as_ref()
             .map_or((0, 0), |f| parse_switches(&read_proc(f)));
-        ThreadUsage {
+        Some(ThreadUsage {
             cpu,
             voluntary_switches,
             involuntary_switches,
@@ -246,7 +246,7 @@ impl ThreadProbe {
                 .schedstat
                 .as_ref()
                 .and_then(|f| parse_run_delay(&read_proc(f))),
-        }
+        })
     }
 }
 
@@ -326,10 +326,10 @@ mod tests {
             go_rx.recv().unwrap();
         });
         let probe = rx.recv().unwrap().unwrap();
-        let before = probe.read();
+        let before = probe.read().expect("a live thread's clock");
         go_tx.send(()).unwrap();
         assert!(rx.recv().unwrap().is_none());
-        let used = probe.read().since(&before);
+        let used = probe.read().expect("a live thread's clock").since(&before);
         go_tx.send(()).unwrap();
         worker.join().unwrap();
         assert!(used.cpu >= Duration::from_millis(20), "{used:?}");

@@ -113,10 +113,26 @@ pub const MID_TRIAL_SENTINEL_FROM: Duration = Duration::from_millis(400);
 impl Env {
     /// Detects the host (before any pinning) and calibrates clock and busy work.
     pub fn detect() -> Env {
+        raise_open_file_limit();
         let host = Host::detect();
         let clock = Clock::new();
         let clock_overhead_ns = clock.read_overhead_ns(2_000);
-        let busy = BusyWork::calibrate(Duration::from_millis(5), 9);
+        // Pinned on the first CPU points use, fastest of many short runs (see `BusyWork`).
+        let first_cpu = host
+            .topology
+            .pin_order(Placement::Compact, &host.allowed_cpus)
+            .first()
+            .copied();
+        let busy = std::thread::scope(|s| {
+            s.spawn(|| {
+                if let Some(id) = first_cpu {
+                    core_affinity::set_for_current(core_affinity::CoreId { id });
+                }
+                BusyWork::calibrate(Duration::from_millis(2), 25)
+            })
+            .join()
+            .expect("calibration thread")
+        });
         Env {
             host,
             clock,
@@ -124,6 +140,23 @@ impl Env {
             busy,
             mid_trial_sentinel: None,
         }
+    }
+}
+
+/// Raises the soft limit on open files to the hard one: every worker thread keeps two
+/// procfs files open for the controller's CPU accounting (`clock::ThreadProbe`), and a
+/// many-thread point on a large machine would pass the usual soft limit of 1024.
+fn raise_open_file_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `lim` is a valid, writable rlimit; RLIMIT_NOFILE is a constant Linux knows.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0 && lim.rlim_cur < lim.rlim_max
+    {
+        lim.rlim_cur = lim.rlim_max;
+        // SAFETY: as above; raising the soft limit up to the hard one needs no privilege.
+        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) };
     }
 }
 
@@ -190,6 +223,11 @@ pub struct ThreadStats {
     /// The thread's own usage reading when it finished its quota (fixed-work mode): the end
     /// of its window.
     pub finish_usage: Option<clock::ThreadUsage>,
+    /// Clock reading right after the controller read this thread's usage at the window's
+    /// start: the start of this thread's CPU window.
+    pub window_start: u64,
+    /// A usage reading failed: `usage` is empty and the row gets no CPU figures.
+    pub usage_missing: bool,
     /// Failed CAS attempts, or try-lock retries.
     pub retries: u64,
     /// A reader saw a writer inside, or torn data.
@@ -222,6 +260,8 @@ impl ThreadStats {
             received_total: 0,
             usage: clock::ThreadUsage::default(),
             finish_usage: None,
+            window_start: 0,
+            usage_missing: false,
             retries: 0,
             torn_read_seen: false,
             overlap_seen: false,
@@ -256,14 +296,21 @@ pub(crate) struct Collected {
     pub all_ops: u64,
     /// The sentinel reading taken mid-window, if one was.
     pub sentinel_during: Option<f64>,
+    /// Steal time of the trial's CPUs over the window, ms.
+    pub steal_ms: f64,
 }
 
-/// The latency figures a record keeps from one histogram (all 0 when it is empty).
+/// Samples a percentile needs behind it: at least this many samples lie beyond it (so
+/// p99 needs 1 000 samples and p99.9 10 000). With fewer, the "percentile" is one of the
+/// few largest samples, close to the maximum, and the column is left empty instead.
+pub const TAIL_SAMPLES: f64 = 10.0;
+
+/// The latency figures a record keeps from one histogram (0 / empty when it is empty).
 struct Percentiles {
     p50: f64,
-    p90: f64,
-    p99: f64,
-    p999: f64,
+    p90: Option<f64>,
+    p99: Option<f64>,
+    p999: Option<f64>,
     max: f64,
     mean: f64,
 }
@@ -273,19 +320,20 @@ impl Percentiles {
         if h.is_empty() {
             return Percentiles {
                 p50: 0.0,
-                p90: 0.0,
-                p99: 0.0,
-                p999: 0.0,
+                p90: None,
+                p99: None,
+                p999: None,
                 max: 0.0,
                 mean: 0.0,
             };
         }
         let q = |p: f64| h.value_at_quantile(p) as f64;
+        let backed = |p: f64| (h.len() as f64 * (1.0 - p) >= TAIL_SAMPLES).then(|| q(p));
         Percentiles {
             p50: q(0.5),
-            p90: q(0.9),
-            p99: q(0.99),
-            p999: q(0.999),
+            p90: backed(0.9),
+            p99: backed(0.99),
+            p999: backed(0.999),
             max: h.max() as f64,
             mean: h.mean(),
         }
@@ -324,15 +372,24 @@ pub(crate) fn build_record(
             0.0
         }
     };
+    let usage_known = !stats.iter().any(|s| s.usage_missing);
     let cpu_s: f64 = stats.iter().map(|s| s.usage.cpu.as_secs_f64()).sum();
     let per_op = |n: u64| if ops > 0 { n as f64 / ops as f64 } else { 0.0 };
+    // Each thread's own window start (its usage reading), or the window's.
+    let thread_start = |s: &ThreadStats| {
+        if s.window_start != 0 {
+            s.window_start
+        } else {
+            collected.start
+        }
+    };
     let fairness = if point.fixed_ops.is_some() {
         // Every thread does the same count; fairness is in how long each took (its rate
         // over its own time from the window's start to finishing its quota).
         let rates: Vec<f64> = stats
             .iter()
             .map(|s| {
-                let ns = env.clock.delta_ns(collected.start, s.finished_at).max(1);
+                let ns = env.clock.delta_ns(thread_start(s), s.finished_at).max(1);
                 s.ops as f64 / ns as f64
             })
             .collect();
@@ -352,18 +409,18 @@ pub(crate) fn build_record(
         .map(|s| s.usage.run_delay.map(|d| d.as_secs_f64()))
         .sum();
     let runq_share = run_delay_s
-        .filter(|_| elapsed_s > 0.0 && !stats.is_empty())
+        .filter(|_| usage_known && elapsed_s > 0.0 && !stats.is_empty())
         .map(|d| d / (stats.len() as f64 * elapsed_s));
     let cpus = point.threads.min(usable).max(1) as f64;
     let cpu_share = if point.fixed_ops.is_some() {
         // Each thread's window is its own, from the start to finishing its quota.
         let own_s: f64 = stats
             .iter()
-            .map(|s| env.clock.delta_ns(collected.start, s.finished_at) as f64 / 1e9)
+            .map(|s| env.clock.delta_ns(thread_start(s), s.finished_at) as f64 / 1e9)
             .sum();
-        (cpu_s > 0.0 && own_s > 0.0).then(|| cpu_s / own_s * point.threads as f64 / cpus)
+        (usage_known && own_s > 0.0).then(|| cpu_s / own_s * point.threads as f64 / cpus)
     } else {
-        (cpu_s > 0.0 && elapsed_s > 0.0).then(|| cpu_s / (cpus * elapsed_s))
+        (usage_known && elapsed_s > 0.0).then(|| cpu_s / (cpus * elapsed_s))
     };
     let pin_map: Vec<String> = stats
         .iter()
@@ -406,7 +463,7 @@ pub(crate) fn build_record(
         sentinel_after: None,
         degraded: false,
         attempts: 1,
-        steal_ms: 0.0,
+        steal_ms: collected.steal_ms,
         single_core_units_per_ns: None,
         clean_trials: 0,
         throughput_spread: 0.0,
@@ -427,6 +484,10 @@ pub(crate) fn build_record(
         hold_p999_ns: h.p999,
         hold_max_ns: h.max,
         hold_mean_ns: h.mean,
+        achieved_cs_ns: (h.mean > 0.0).then(|| (h.mean - env.clock_overhead_ns).max(0.0)),
+        wait_net_p50_ns: (w.p50 > 0.0).then(|| (w.p50 - env.clock_overhead_ns).max(0.0)),
+        wait_net_p99_ns: w.p99.map(|v| (v - env.clock_overhead_ns).max(0.0)),
+        hold_net_p50_ns: (h.p50 > 0.0).then(|| (h.p50 - env.clock_overhead_ns).max(0.0)),
         read_wait_p50_ns: rw.p50,
         read_wait_p99_ns: rw.p99,
         read_wait_p999_ns: rw.p999,
@@ -498,12 +559,7 @@ pub fn guarded_trial(
         &cpus,
         &policy,
         std::thread::sleep,
-        || {
-            let steal_before = sentinel::steal_ms();
-            let mut out = run()?;
-            out.record.steal_ms = (sentinel::steal_ms() - steal_before).max(0.0);
-            Ok::<_, HarnessError>(out)
-        },
+        &mut run,
         |out: &TrialOutput| {
             let r = &out.record;
             let window_ms = r.elapsed_s * 1e3 * cpu_count as f64;
@@ -517,6 +573,7 @@ pub fn guarded_trial(
                 } else {
                     0.0
                 },
+                steal_ticks: r.steal_ms / sentinel::tick_ms(),
                 sentinel_during: r.sentinel_during,
             };
             if r.timed_out {

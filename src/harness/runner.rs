@@ -239,32 +239,35 @@ where
     std::thread::sleep(point.warmup);
     // The window's CPU accounting is read here and at its end, by this thread, so it covers
     // exactly the window the operations are counted in (a worker starved across the start
-    // would start its own clock late). Read, then stamp: the same order at both ends.
-    let usage_start = snapshot(&probes);
+    // would start its own clock late). Read, then stamp: the same order at both ends. Each
+    // reading carries its own timestamp (fixed-work mode uses it as that thread's start).
+    let cpus = super::point_cpus(env, point);
+    let steal_start = super::sentinel::steal_ms(&cpus);
+    let usage_start = snapshot(env, &probes);
     let start = env.clock.raw();
     // Relaxed: see `Control::phase`.
     ctl.phase.store(MEASURE, Ordering::Relaxed);
     let mut end = None;
     let mut usage_end = Vec::new();
-    let mut paused_ns = 0;
+    let mut pause = Pause::default();
     let mut sentinel_during = None;
     if point.fixed_ops.is_none() {
         match env.mid_trial_sentinel {
             Some(leg) if pausable && point.duration >= super::MID_TRIAL_SENTINEL_FROM => {
                 let half = point.duration / 2;
                 std::thread::sleep(half);
-                let (reading, paused) = mid_trial_reading(env, point, &ctl, leg);
-                sentinel_during = reading;
-                paused_ns = paused;
+                pause = mid_trial_reading(env, point, &ctl, &probes, leg);
+                sentinel_during = pause.reading;
                 std::thread::sleep(point.duration - half);
             }
             _ => std::thread::sleep(point.duration),
         }
         // Before STOP: the workers are all still alive (they loop until they see it).
-        usage_end = snapshot(&probes);
+        usage_end = snapshot(env, &probes);
         end = Some(env.clock.raw());
         ctl.phase.store(STOP, Ordering::Relaxed);
     }
+    let steal_ms = (super::sentinel::steal_ms(&cpus) - steal_start).max(0.0);
     let planned = point.warmup
         + if point.fixed_ops.is_none() {
             point.duration
@@ -302,6 +305,7 @@ where
             elapsed_ns: 0,
             timed_out,
             sentinel_during: None,
+            steal_ms: 0.0,
         });
     }
     let mut reports: Vec<(ThreadStats, u64)> = reports.into_iter().flatten().collect();
@@ -309,9 +313,18 @@ where
         // Fixed-work mode: each thread's window ends when it finishes its quota.
         let end = stats
             .finish_usage
-            .or_else(|| usage_end.get(t).copied().flatten());
-        if let (Some(end), Some(Some(start))) = (end, usage_start.get(t)) {
-            stats.usage = end.since(start);
+            .or_else(|| usage_end.get(t).copied().flatten().map(|(u, _)| u));
+        let begin = usage_start.get(t).copied().flatten();
+        if let (Some(end), Some((begin, stamped))) = (end, begin) {
+            stats.usage = end.since(&begin);
+            stats.window_start = stamped;
+            if let Some(paused) = pause.usage.get(t).copied().flatten() {
+                stats.usage = stats.usage.since(&paused);
+            }
+        } else {
+            // A reading failed: report no CPU figures rather than wrong ones.
+            stats.usage = ThreadUsage::default();
+            stats.usage_missing = true;
         }
     }
     let end = end.unwrap_or_else(|| {
@@ -325,26 +338,49 @@ where
         start,
         all_ops: reports.iter().map(|(_, n)| n).sum(),
         threads: reports.into_iter().map(|(s, _)| s).collect(),
-        elapsed_ns: env.clock.delta_ns(start, end).saturating_sub(paused_ns),
+        elapsed_ns: env.clock.delta_ns(start, end).saturating_sub(pause.ns),
         timed_out,
         sentinel_during,
+        steal_ms,
     })
 }
 
-/// Every worker's usage so far, read through its probe (`None` where it has none).
-fn snapshot(probes: &[Option<ThreadProbe>]) -> Vec<Option<ThreadUsage>> {
+/// Every worker's usage so far, read through its probe, with the clock reading taken right
+/// after it (`None` where it has no probe or the read failed).
+fn snapshot(env: &Env, probes: &[Option<ThreadProbe>]) -> Vec<Option<(ThreadUsage, u64)>> {
     probes
         .iter()
-        .map(|p| p.as_ref().map(ThreadProbe::read))
+        .map(|p| {
+            p.as_ref()
+                .and_then(ThreadProbe::read)
+                .map(|u| (u, env.clock.raw()))
+        })
         .collect()
 }
 
+/// A mid-trial pause: the sentinel reading taken, how long it lasted (from the PAUSE store
+/// to the MEASURE store: left out of the window) and each worker's usage during it (left out
+/// of its CPU time, switches and run-queue delay).
+#[derive(Default)]
+struct Pause {
+    reading: Option<f64>,
+    ns: u64,
+    usage: Vec<Option<ThreadUsage>>,
+}
+
 /// Pauses the workers, reads the parallelism sentinel on the trial's CPUs and resumes them.
-/// Returns the reading (`None` if the workers did not all park within 200 ms, e.g. one is
-/// stuck behind a descheduled lock holder) and how long the workers were all parked, in ns:
-/// that time is left out of the measured window.
-fn mid_trial_reading(env: &Env, point: &Point, ctl: &Control, leg: Duration) -> (Option<f64>, u64) {
+/// The reading is `None` if the workers did not all park within 200 ms (e.g. one is stuck
+/// behind a descheduled lock holder).
+fn mid_trial_reading(
+    env: &Env,
+    point: &Point,
+    ctl: &Control,
+    probes: &[Option<ThreadProbe>],
+    leg: Duration,
+) -> Pause {
     use super::sentinel::{Parallelism, Sentinel};
+    let before = snapshot(env, probes);
+    let from = env.clock.raw();
     // Relaxed: see `Control::phase`.
     ctl.phase.store(PAUSE, Ordering::Relaxed);
     let give_up = Instant::now() + Duration::from_millis(200);
@@ -353,7 +389,6 @@ fn mid_trial_reading(env: &Env, point: &Point, ctl: &Control, leg: Duration) -> 
         std::thread::sleep(Duration::from_micros(50));
     }
     let all_parked = ctl.parked.load(Ordering::SeqCst) >= point.threads;
-    let from = env.clock.raw();
     let reading = all_parked.then(|| {
         let mut sentinel = Parallelism {
             allowed: env.host.allowed_cpus.clone(),
@@ -361,9 +396,18 @@ fn mid_trial_reading(env: &Env, point: &Point, ctl: &Control, leg: Duration) -> 
         };
         sentinel.read(&super::point_cpus(env, point)).parallel
     });
-    let paused = env.clock.delta_ns(from, env.clock.raw());
+    let after = snapshot(env, probes);
+    let ns = env.clock.delta_ns(from, env.clock.raw());
     ctl.phase.store(MEASURE, Ordering::Relaxed);
-    (reading, paused)
+    Pause {
+        reading,
+        ns,
+        usage: before
+            .iter()
+            .zip(&after)
+            .map(|(b, a)| Some(a.as_ref()?.0.since(&b.as_ref()?.0)))
+            .collect(),
+    }
 }
 
 /// What a worker sees of the run control.

@@ -33,8 +33,12 @@ pub struct Reading {
     /// shows here).
     pub single_units_per_ns: f64,
     /// The slowest CPU's speed alone, in busy-work units per ns: well below the process's
-    /// calibration means something else runs there.
+    /// calibration and below its peers means something else runs there.
     pub slowest_units_per_ns: f64,
+    /// The fastest CPU's speed alone.
+    pub fastest_units_per_ns: f64,
+    /// CPUs the reading covered.
+    pub cpus: usize,
 }
 
 /// A reason to distrust a trial. Each is named in the row's `degraded_by` column.
@@ -52,11 +56,11 @@ pub enum Signal {
     /// A primitive that never sleeps got less than the threshold of its CPUs' time over the
     /// window (`cpu_share`): something else ran on them.
     CpuShare,
-    /// With no more threads than CPUs, the workers spent more than 1 − threshold of the
-    /// window runnable but waiting for a CPU (`runq_share`): they were preempted.
+    /// A spinning primitive with no more threads than CPUs spent more than 1 − threshold of
+    /// the window runnable but waiting for a CPU (`runq_share`): it was preempted.
     Preempted,
-    /// Machine-wide steal time over the window above 1 − threshold of the trial's CPU time:
-    /// the hypervisor ran someone else on our vCPUs.
+    /// Steal time of the trial's CPUs over the window above 1 − threshold of their time (and
+    /// at least [`STEAL_MIN_TICKS`] ticks): the hypervisor ran someone else on our vCPUs.
     Steal,
 }
 
@@ -94,11 +98,17 @@ pub struct TrialConditions {
     pub cpu_share: Option<f64>,
     /// `runq_share` of the row.
     pub runq_share: Option<f64>,
-    /// Steal time over the window ÷ (CPUs × window).
+    /// Steal time of the trial's CPUs over the window ÷ (CPUs × window).
     pub steal_share: f64,
+    /// That steal time, in scheduler ticks (it is counted in ticks, so one or two ticks on a
+    /// short window are noise, not a signal).
+    pub steal_ticks: f64,
     /// The mid-trial sentinel reading, if one was taken.
     pub sentinel_during: Option<f64>,
 }
+
+/// Steal below this many ticks is never a signal: /proc/stat counts in ticks.
+pub const STEAL_MIN_TICKS: f64 = 3.0;
 
 /// The signals a trial's own data raises (see [`Signal`]).
 pub fn trial_signals(c: &TrialConditions, policy: &Policy) -> Vec<Signal> {
@@ -109,10 +119,12 @@ pub fn trial_signals(c: &TrialConditions, policy: &Policy) -> Vec<Signal> {
     if c.spins && c.cpu_share.is_some_and(|s| s < policy.threshold) {
         out.push(Signal::CpuShare);
     }
-    if !c.oversubscribed && c.runq_share.is_some_and(|s| s > 1.0 - policy.threshold) {
+    // Spinners only: a sleeping lock's wake-ups can land in the run-queue delay on some
+    // kernels (the wake-up onto an idle CPU is counted as waiting), which is no disturbance.
+    if c.spins && !c.oversubscribed && c.runq_share.is_some_and(|s| s > 1.0 - policy.threshold) {
         out.push(Signal::Preempted);
     }
-    if c.steal_share > 1.0 - policy.threshold {
+    if c.steal_share > 1.0 - policy.threshold && c.steal_ticks >= STEAL_MIN_TICKS {
         out.push(Signal::Steal);
     }
     out
@@ -132,9 +144,15 @@ fn reading_signals(parallel: f64, policy: &Policy) -> Option<Signal> {
 /// The signals of one sentinel reading taken around a trial.
 pub fn sentinel_signals(r: &Reading, policy: &Policy) -> Vec<Signal> {
     let mut out: Vec<Signal> = reading_signals(r.parallel, policy).into_iter().collect();
+    // Slow against the calibration *and* against the fastest CPU of the same reading: a busy
+    // process on one CPU; a uniform slowdown (throttling, a frequency governor) is not a
+    // disturbance of one trial. With one CPU there is no peer to compare with.
+    let peers_ok = r.fastest_units_per_ns <= 0.0
+        || r.slowest_units_per_ns / r.fastest_units_per_ns >= policy.threshold;
     if let Some(cal) = policy.calibrated_units_per_ns
         && cal > 0.0
         && r.slowest_units_per_ns / cal < policy.threshold
+        && (r.cpus <= 1 || !peers_ok)
     {
         out.push(Signal::SlowCpu);
     }
@@ -201,44 +219,69 @@ impl Sentinel for Parallelism {
             c.into_iter().map(Some).collect()
         };
         set.truncate(256);
+        let pinned = !cpus.is_empty();
         let alone: Vec<f64> = set
             .iter()
-            .map(|&cpu| together(&[cpu], self.leg)[0])
+            .map(|&cpu| {
+                // A short discarded leg first, so a CPU that was idle has ramped its clock.
+                together(&[cpu], self.leg / 4);
+                together(&[cpu], self.leg)[0]
+            })
             .collect();
         let both = together(&set, self.leg);
-        figure(&alone, &both)
+        figure(&alone, &both, pinned)
     }
 }
 
-/// The sentinel arithmetic: the worst CPU's together / alone ratio, the mean single-CPU
-/// rate and the slowest one. `alone[i]` and `together[i]` are the same CPU's rates.
-pub fn figure(alone: &[f64], together: &[f64]) -> Reading {
-    let parallel = alone
-        .iter()
-        .zip(together)
-        .map(|(&a, &t)| if a > 0.0 { t / a } else { 0.0 })
-        .fold(f64::INFINITY, f64::min);
+/// The sentinel arithmetic: the worst CPU's together / alone ratio (`pinned`: `alone[i]` and
+/// `together[i]` are the same CPU), or the ratio of the sums when the legs were unpinned
+/// (then the i-th rates are not the same CPU's); the mean, slowest and fastest single-CPU
+/// rates. One CPU has no parallelism to check: its figure is 1.
+pub fn figure(alone: &[f64], together: &[f64], pinned: bool) -> Reading {
+    let parallel = if alone.len() <= 1 {
+        if alone.is_empty() { 0.0 } else { 1.0 }
+    } else if pinned {
+        alone
+            .iter()
+            .zip(together)
+            .map(|(&a, &t)| if a > 0.0 { t / a } else { 0.0 })
+            .fold(f64::INFINITY, f64::min)
+    } else {
+        let sum_alone: f64 = alone.iter().sum();
+        if sum_alone > 0.0 {
+            together.iter().sum::<f64>() / sum_alone
+        } else {
+            0.0
+        }
+    };
+    let (slowest, fastest) = alone.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &a| {
+        (lo.min(a), hi.max(a))
+    });
     Reading {
-        parallel: if parallel.is_finite() { parallel } else { 0.0 },
+        parallel,
         single_units_per_ns: if alone.is_empty() {
             0.0
         } else {
             alone.iter().sum::<f64>() / alone.len() as f64
         },
-        slowest_units_per_ns: if alone.is_empty() {
-            0.0
-        } else {
-            alone.iter().copied().fold(f64::INFINITY, f64::min)
-        },
+        slowest_units_per_ns: if alone.is_empty() { 0.0 } else { slowest },
+        fastest_units_per_ns: fastest,
+        cpus: alone.len(),
     }
 }
 
-/// Total steal time of the machine so far, in milliseconds (from /proc/stat; 0 if absent).
-pub fn steal_ms() -> f64 {
+/// Steal time so far of the CPUs in `cpus` (every CPU when empty), in milliseconds, from
+/// /proc/stat (0 if absent). Counted in scheduler ticks (usually 10 ms).
+pub fn steal_ms(cpus: &[usize]) -> f64 {
     let Ok(stat) = std::fs::read_to_string("/proc/stat") else {
         return 0.0;
     };
-    parse_steal_ms(&stat, clock_ticks_per_s())
+    parse_steal_ms(&stat, cpus, clock_ticks_per_s())
+}
+
+/// One scheduler tick of /proc/stat, in milliseconds.
+pub fn tick_ms() -> f64 {
+    1000.0 / clock_ticks_per_s()
 }
 
 fn clock_ticks_per_s() -> f64 {
@@ -247,13 +290,31 @@ fn clock_ticks_per_s() -> f64 {
     if t > 0 { t as f64 } else { 100.0 }
 }
 
-/// Steal milliseconds from the aggregate `cpu` line of /proc/stat (8th value, in ticks).
-pub fn parse_steal_ms(stat: &str, ticks_per_s: f64) -> f64 {
-    stat.lines()
-        .find(|l| l.starts_with("cpu "))
-        .and_then(|l| l.split_whitespace().nth(8))
-        .and_then(|v| v.parse::<f64>().ok())
-        .map_or(0.0, |ticks| ticks * 1000.0 / ticks_per_s)
+/// Steal milliseconds of the CPUs in `cpus` (8th value of each `cpuN` line, in ticks), or of
+/// the aggregate `cpu` line when `cpus` is empty.
+pub fn parse_steal_ms(stat: &str, cpus: &[usize], ticks_per_s: f64) -> f64 {
+    let steal = |l: &str| {
+        l.split_whitespace()
+            .nth(8)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let ticks: f64 = if cpus.is_empty() {
+        stat.lines()
+            .find(|l| l.starts_with("cpu "))
+            .map_or(0.0, steal)
+    } else {
+        stat.lines()
+            .filter(|l| {
+                l.strip_prefix("cpu")
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .is_some_and(|n| cpus.contains(&n))
+            })
+            .map(steal)
+            .sum()
+    };
+    ticks * 1000.0 / ticks_per_s
 }
 
 /// What to do about degraded readings.
@@ -356,6 +417,8 @@ mod tests {
                 parallel: v,
                 single_units_per_ns: 1.0,
                 slowest_units_per_ns: 1.0,
+                fastest_units_per_ns: 1.0,
+                cpus: 2,
             }
         }
     }
@@ -381,27 +444,34 @@ mod tests {
 
     #[test]
     fn arithmetic() {
-        let r = figure(&[1.0, 1.0], &[1.0, 0.98]);
+        let r = figure(&[1.0, 1.0], &[1.0, 0.98], true);
         assert!(
             (r.parallel - 0.98).abs() < 1e-12,
             "the worst CPU, not the mean"
         );
         assert_eq!(r.single_units_per_ns, 1.0);
         // Two vCPUs sharing one core: each runs at half speed together.
-        assert!((figure(&[2.0, 2.0], &[1.0, 1.0]).parallel - 0.5).abs() < 1e-12);
+        assert!((figure(&[2.0, 2.0], &[1.0, 1.0], true).parallel - 0.5).abs() < 1e-12);
         // One of four CPUs time-sliced: a sum would read 0.875; the worst CPU reads 0.5.
-        let r = figure(&[1.0; 4], &[1.0, 1.0, 1.0, 0.5]);
+        let r = figure(&[1.0; 4], &[1.0, 1.0, 1.0, 0.5], true);
         assert!((r.parallel - 0.5).abs() < 1e-12);
-        let r = figure(&[1.0, 0.5], &[1.0, 0.5]);
-        assert_eq!(r.slowest_units_per_ns, 0.5);
-        assert_eq!(figure(&[], &[]).parallel, 0.0);
+        // Unpinned legs are not the same CPU's: the sums are compared.
+        let r = figure(&[1.0; 4], &[1.0, 1.0, 1.0, 0.5], false);
+        assert!((r.parallel - 0.875).abs() < 1e-12);
+        let r = figure(&[1.0, 0.5], &[1.0, 0.5], true);
+        assert_eq!((r.slowest_units_per_ns, r.fastest_units_per_ns), (0.5, 1.0));
+        // One CPU: nothing to run in parallel with.
+        assert_eq!(figure(&[2.0], &[1.0], true).parallel, 1.0);
+        assert_eq!(figure(&[], &[], true).parallel, 0.0);
     }
 
-    fn reading(parallel: f64, slowest: f64) -> Reading {
+    fn reading(parallel: f64, slowest: f64, fastest: f64, cpus: usize) -> Reading {
         Reading {
             parallel,
             single_units_per_ns: slowest,
             slowest_units_per_ns: slowest,
+            fastest_units_per_ns: fastest,
+            cpus,
         }
     }
 
@@ -411,23 +481,31 @@ mod tests {
             calibrated_units_per_ns: Some(2.0),
             ..Policy::default()
         };
-        assert!(sentinel_signals(&reading(1.0, 2.0), &policy).is_empty());
+        assert!(sentinel_signals(&reading(1.0, 2.0, 2.0, 2), &policy).is_empty());
         assert_eq!(
-            sentinel_signals(&reading(0.6, 2.0), &policy),
+            sentinel_signals(&reading(0.6, 2.0, 2.0, 2), &policy),
             vec![Signal::SentinelLow]
         );
         // Above 1/0.9: an alone leg was slowed (the reference sweep had a 3.03).
         assert_eq!(
-            sentinel_signals(&reading(1.2, 2.0), &policy),
+            sentinel_signals(&reading(1.2, 2.0, 2.0, 2), &policy),
             vec![Signal::SentinelHigh]
         );
-        // A hog on one CPU slows both legs there: the ratio is fine, the speed is not.
+        // A hog on one CPU slows both legs there: the ratio is fine, the speed is not, and
+        // that CPU is slower than its peer.
         assert_eq!(
-            sentinel_signals(&reading(1.0, 1.1), &policy),
+            sentinel_signals(&reading(1.0, 1.1, 2.0, 2), &policy),
+            vec![Signal::SlowCpu]
+        );
+        // Every CPU equally slow (throttling, a governor): no disturbance of this trial.
+        assert!(sentinel_signals(&reading(1.0, 1.1, 1.15, 2), &policy).is_empty());
+        // One CPU: only the calibration to compare with.
+        assert_eq!(
+            sentinel_signals(&reading(1.0, 1.1, 1.1, 1), &policy),
             vec![Signal::SlowCpu]
         );
         let uncalibrated = Policy::default();
-        assert!(sentinel_signals(&reading(1.0, 1.1), &uncalibrated).is_empty());
+        assert!(sentinel_signals(&reading(1.0, 1.1, 2.0, 2), &uncalibrated).is_empty());
     }
 
     #[test]
@@ -439,6 +517,7 @@ mod tests {
             cpu_share: Some(0.99),
             runq_share: Some(0.01),
             steal_share: 0.0,
+            steal_ticks: 0.0,
             sentinel_during: None,
         };
         assert!(trial_signals(&quiet, &policy).is_empty());
@@ -451,10 +530,12 @@ mod tests {
             trial_signals(&starved, &policy),
             vec![Signal::CpuShare, Signal::Preempted]
         );
-        // A sleeping lock legitimately leaves its CPUs idle: no CPU-share signal.
+        // A sleeping lock legitimately leaves its CPUs idle, and its wake-ups may count as
+        // run-queue delay: neither is a signal.
         let sleeper = TrialConditions {
             spins: false,
             cpu_share: Some(0.3),
+            runq_share: Some(0.3),
             ..quiet
         };
         assert!(trial_signals(&sleeper, &policy).is_empty());
@@ -467,6 +548,7 @@ mod tests {
         assert!(trial_signals(&crowded, &policy).is_empty());
         let stolen = TrialConditions {
             steal_share: 0.2,
+            steal_ticks: 4.0,
             sentinel_during: Some(0.5),
             ..quiet
         };
@@ -474,6 +556,13 @@ mod tests {
             trial_signals(&stolen, &policy),
             vec![Signal::SentinelLow, Signal::Steal]
         );
+        // Two ticks of steal on a short window: counting noise.
+        let ticks = TrialConditions {
+            steal_share: 0.2,
+            steal_ticks: 2.0,
+            ..quiet
+        };
+        assert!(trial_signals(&ticks, &policy).is_empty());
     }
 
     #[test]
@@ -505,9 +594,12 @@ mod tests {
 
     #[test]
     fn steal_parsing() {
-        let stat = "cpu  100 0 50 1000 5 0 2 30 0 0\ncpu0 50 0 25 500 2 0 1 15 0 0\n";
-        assert_eq!(parse_steal_ms(stat, 100.0), 300.0);
-        assert_eq!(parse_steal_ms("intr 1 2\n", 100.0), 0.0);
+        let stat = "cpu  100 0 50 1000 5 0 2 30 0 0\ncpu0 50 0 25 500 2 0 1 15 0 0\n\
+                    cpu1 50 0 25 500 3 0 1 15 0 0\ncpu10 1 0 1 1 1 0 0 7 0 0\n";
+        assert_eq!(parse_steal_ms(stat, &[], 100.0), 300.0);
+        assert_eq!(parse_steal_ms(stat, &[1], 100.0), 150.0);
+        assert_eq!(parse_steal_ms(stat, &[0, 10], 100.0), 220.0);
+        assert_eq!(parse_steal_ms("intr 1 2\n", &[], 100.0), 0.0);
     }
 
     /// What the attempt's own data says counts like the readings around it: a disturbed

@@ -334,8 +334,8 @@ fn latency_vs_threads(data: &RunData<'_>, pts: &[Point], family: Family) -> Opti
     let slice = slices.first()?;
     let pcts: [(&str, Metric); 3] = [
         ("p50", |r| r.wait_p50_ns),
-        ("p99", |r| r.wait_p99_ns),
-        ("p99.9", |r| r.wait_p999_ns),
+        ("p99", |r| r.wait_p99_ns.unwrap_or(f64::NAN)),
+        ("p99.9", |r| r.wait_p999_ns.unwrap_or(f64::NAN)),
     ];
     let panels = pcts
         .iter()
@@ -561,7 +561,9 @@ fn rwlock_vs_read_ratio(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>
             ratio,
             Axis::log("writer wait p99.9 (log)", Ticks::Nanos),
         );
-        b.series = positive(series_of(slice, Param::ReadRatio, |r| r.write_wait_p999_ns));
+        b.series = positive(series_of(slice, Param::ReadRatio, |r| {
+            r.write_wait_p999_ns.unwrap_or(f64::NAN)
+        }));
         panels.push(a);
         panels.push(b);
     }

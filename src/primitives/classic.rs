@@ -94,7 +94,7 @@ impl<R: RawLock> ReentrantMutex<R> {
         };
         if outermost {
             self.owner.store(0, Ordering::Relaxed);
-            // SAFETY: this thread acquired `raw` in its outermost `lock`.
+            // SAFETY: this thread acquired `raw` in its outermost `lock` or `try_lock`.
             unsafe { self.raw.unlock() };
         }
     }
@@ -109,7 +109,7 @@ impl<R: RawLock> Default for ReentrantMutex<R> {
 struct ReentrantGuard<'a, R: RawLock>(&'a ReentrantMutex<R>);
 impl<R: RawLock> Drop for ReentrantGuard<'_, R> {
     fn drop(&mut self) {
-        // SAFETY: built only right after `lock` by this thread.
+        // SAFETY: built only right after a successful `lock` or `try_lock` by this thread.
         unsafe { self.0.unlock() }
     }
 }

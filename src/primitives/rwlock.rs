@@ -49,7 +49,9 @@ pub unsafe trait RawRwLock: Send + Sync {
     /// Whether any thread holds the lock, shared or exclusive (a snapshot: it may be stale by
     /// the time the caller looks at it).
     fn is_locked(&self) -> bool;
-    /// Whether a writer holds the lock (a snapshot). A writer that merely waits does not count.
+    /// Whether a writer holds the lock (a snapshot). A writer that merely waits does not
+    /// count, even one that already keeps new readers out. (The parking_lot baseline
+    /// forwards to parking_lot, which also counts a writer waiting for readers to leave.)
     fn is_locked_exclusive(&self) -> bool;
 }
 
@@ -225,8 +227,13 @@ fn try_enter_shared(state: &AtomicU32, blocked: u32) -> Try {
 /// One reader leaves.
 #[inline]
 fn release_shared(state: &AtomicU32) {
-    // Release: pairs with the Acquire CAS of the next writer.
-    let prev = state.fetch_sub(1, Ordering::Release);
+    let order = if crate::sync::mutant("rw-relaxed-unlock-shared") {
+        Ordering::Relaxed
+    } else {
+        // Release: pairs with the Acquire CAS of the next writer.
+        Ordering::Release
+    };
+    let prev = state.fetch_sub(1, order);
     debug_assert!(prev & READERS != 0, "unlock_shared without readers");
 }
 
@@ -336,39 +343,50 @@ impl WriterPrefRwLock {
         }
     }
 
-    /// Counts a writer in [`WAITERS`] if the count has room.
+    /// Counts a writer in [`WAITERS`] if the count has room. A CAS lost to a reader coming
+    /// or going is retried at once with the fresh value, as readers do: backing off there
+    /// would let a stream of readers keep the writer from ever announcing itself.
     fn try_announce(&self) -> Try {
         // Relaxed: a snapshot for the CAS.
-        let s = self.state.load(Ordering::Relaxed);
-        if s & WAITERS == WAITERS {
-            return Try::Busy;
-        }
-        // Relaxed: announcing ourselves publishes nothing; `try_promote` acquires.
-        match self
-            .state
-            .compare_exchange_weak(s, s + WAITER, Ordering::Relaxed, Ordering::Relaxed)
-        {
-            Ok(_) => Try::Got,
-            Err(_) => Try::Lost,
+        let mut s = self.state.load(Ordering::Relaxed);
+        loop {
+            if s & WAITERS == WAITERS {
+                return Try::Busy;
+            }
+            // Relaxed: announcing ourselves publishes nothing; `try_promote` acquires.
+            match self.state.compare_exchange_weak(
+                s,
+                s + WAITER,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Try::Got,
+                Err(now) => s = now,
+            }
         }
     }
 
-    /// Takes the lock for a writer already counted in [`WAITERS`], if it is free.
+    /// Takes the lock for a writer already counted in [`WAITERS`], if it is free. A CAS that
+    /// fails while the lock still looks free (another writer announced itself, a spurious
+    /// LL/SC failure) is retried at once; only losing the lock itself counts as lost.
     fn try_promote(&self) -> Try {
         // Relaxed: a snapshot for the CAS, which acquires.
-        let s = self.state.load(Ordering::Relaxed);
-        if s & (WRITER | READERS) != 0 {
-            return Try::Busy;
-        }
-        // Acquire: pairs with the Release of the last reader or writer out.
-        match self.state.compare_exchange_weak(
-            s,
-            (s - WAITER) | WRITER,
-            Ordering::Acquire,
-            Ordering::Relaxed,
-        ) {
-            Ok(_) => Try::Got,
-            Err(_) => Try::Lost,
+        let mut s = self.state.load(Ordering::Relaxed);
+        loop {
+            if s & (WRITER | READERS) != 0 {
+                return Try::Busy;
+            }
+            // Acquire: pairs with the Release of the last reader or writer out.
+            match self.state.compare_exchange_weak(
+                s,
+                (s - WAITER) | WRITER,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Try::Got,
+                Err(now) if now & (WRITER | READERS) != 0 => return Try::Lost,
+                Err(now) => s = now,
+            }
         }
     }
 }
@@ -443,6 +461,9 @@ pub struct PhaseFairRwLock {
     /// the ticket's parity; a failed `try_lock_exclusive` consumes a ticket without a write
     /// phase, and two phases in a row then looked alike to a waiting reader: a deadlock.)
     wphase: AtomicU32,
+    /// 1 while a writer holds the lock (its readers drained), for `is_locked_exclusive`
+    /// only: writer bits in `rin` also cover a writer still waiting for readers to leave.
+    held: AtomicU32,
 }
 
 impl PhaseFairRwLock {
@@ -455,6 +476,7 @@ impl PhaseFairRwLock {
                 win: AtomicU32::new(0),
                 wout: AtomicU32::new(0),
                 wphase: AtomicU32::new(0),
+                held: AtomicU32::new(0),
             }
         }
     }
@@ -483,6 +505,8 @@ impl PhaseFairRwLock {
         let readers_in = self.rin.fetch_add(bits, Ordering::Relaxed) & !PF_WBITS;
         // Acquire: pairs with the Release increments of `rout` in `unlock_shared`.
         wait_until(|| Try::from_poll(self.rout.load(Ordering::Acquire) == readers_in));
+        // Relaxed: a flag for `is_locked_exclusive` snapshots; it orders nothing.
+        self.held.store(1, Ordering::Relaxed);
     }
 }
 
@@ -532,8 +556,13 @@ unsafe impl RawRwLock for PhaseFairRwLock {
         }
     }
     unsafe fn unlock_shared(&self) {
-        // Release: pairs with the writer's Acquire wait on `rout`.
-        self.rout.fetch_add(PF_RINC, Ordering::Release);
+        let order = if crate::sync::mutant("pf-relaxed-unlock-shared") {
+            Ordering::Relaxed
+        } else {
+            // Release: pairs with the writer's Acquire wait on `rout`.
+            Ordering::Release
+        };
+        self.rout.fetch_add(PF_RINC, order);
     }
     fn lock_exclusive(&self) {
         // Relaxed: drawing a ticket orders nothing; the Acquire wait on `wout` does.
@@ -564,13 +593,17 @@ unsafe impl RawRwLock for PhaseFairRwLock {
         // Acquire: pairs with the readers' Release increments of `rout`.
         let out = self.rout.load(Ordering::Acquire);
         let bits = self.next_phase_bits();
-        // Acquire: a reader that entered after `out` was read makes the CAS fail.
+        // Acquire adds nothing new here (readers' `rin` increments only acquire; the previous
+        // writer is ordered through `wout`): the CAS is an equality check, `rin == out` (every
+        // reader that entered has left). A stale `out` only makes the try fail, as it may.
         if self
             .rin
             .compare_exchange(out, out | bits, Ordering::Acquire, Ordering::Relaxed)
             .is_ok()
         {
             self.phase_entered(bits);
+            // Relaxed: as in `enter_write_phase`.
+            self.held.store(1, Ordering::Relaxed);
             return true;
         }
         if crate::sync::mutant("pf-failed-try-flips-phase") {
@@ -585,6 +618,8 @@ unsafe impl RawRwLock for PhaseFairRwLock {
         false
     }
     unsafe fn unlock_exclusive(&self) {
+        // Relaxed: as in `enter_write_phase`.
+        self.held.store(0, Ordering::Relaxed);
         // Release: readers waiting for the phase to end, and future readers, acquire this.
         self.rin.fetch_and(!PF_WBITS, Ordering::Release);
         // Release: pairs with the next writer's Acquire load of `wout`.
@@ -596,10 +631,9 @@ unsafe impl RawRwLock for PhaseFairRwLock {
         rin & PF_WBITS != 0 || rin & !PF_WBITS != self.rout.load(Ordering::Relaxed)
     }
     fn is_locked_exclusive(&self) -> bool {
-        // Relaxed: a snapshot. Writer bits set means a writer holds, or has closed the door
-        // to readers and waits only for those already inside to leave (readers that arrive
-        // during the phase are counted in `rin` too, so the two cannot be told apart).
-        self.rin.load(Ordering::Relaxed) & PF_WBITS != 0
+        // Relaxed: a snapshot. Writer bits alone also cover a writer that has closed the door
+        // to readers but still waits for those inside to leave; `held` says it got in.
+        self.rin.load(Ordering::Relaxed) & PF_WBITS != 0 && self.held.load(Ordering::Relaxed) != 0
     }
 }
 
@@ -712,19 +746,21 @@ mod tests {
         }
     }
 
-    /// lock_api's default `is_locked_exclusive` is "try_read failed", which a writer that
-    /// only *waits* makes true for the writer-preferring lock. Ours reads the state.
-    #[test]
-    fn a_waiting_writer_is_not_an_exclusive_holder() {
-        let lock = lock_api::RwLock::<WriterPrefRwLock, ()>::new(());
+    /// While a reader holds the lock and a writer waits, `is_locked_exclusive` is false:
+    /// lock_api's default ("try_read failed") said true for the writer-preferring lock, and
+    /// the phase-fair lock's writer bits are set while its writer still waits. `waiting`
+    /// tells when the writer has shown itself in the state (as far as the lock shows it).
+    fn a_waiting_writer_is_not_an_exclusive_holder<R>(waiting: impl Fn(&R) -> bool)
+    where
+        R: lock_api::RawRwLock + Send + Sync,
+    {
+        let lock = lock_api::RwLock::<R, ()>::new(());
         let read = lock.read();
         std::thread::scope(|s| {
             s.spawn(|| drop(lock.write()));
-            // SAFETY: only reads the state word for the test.
+            // SAFETY: only reads the state for the test.
             let raw = unsafe { lock.raw() };
-            eventually("the writer never announced itself", || {
-                raw.state.load(Ordering::Relaxed) & WAITERS != 0
-            });
+            eventually("the writer never showed itself", || waiting(raw));
             assert!(lock.is_locked());
             assert!(
                 !lock.is_locked_exclusive(),
@@ -736,6 +772,22 @@ mod tests {
         let write = lock.write();
         assert!(lock.is_locked_exclusive());
         drop(write);
+        assert!(!lock.is_locked_exclusive());
+    }
+
+    #[test]
+    fn waiting_writers_are_not_exclusive_holders() {
+        a_waiting_writer_is_not_an_exclusive_holder::<WriterPrefRwLock>(|l| {
+            l.state.load(Ordering::Relaxed) & WAITERS != 0
+        });
+        a_waiting_writer_is_not_an_exclusive_holder::<PhaseFairRwLock>(|l| {
+            l.rin.load(Ordering::Relaxed) & PF_WBITS != 0
+        });
+        // A waiting reader-preferring writer leaves no trace: give it time to start.
+        let t = Instant::now();
+        a_waiting_writer_is_not_an_exclusive_holder::<ReaderPrefRwLock>(move |_| {
+            t.elapsed() > Duration::from_millis(20)
+        });
     }
 
     /// A panicking seqlock writer closes the sequence and releases the writer lock: readers

@@ -92,20 +92,31 @@ impl BusyWorkCheck {
     }
 }
 
-/// The busy-work lengths the calibration probe checks, with the samples taken of each.
-pub const BUSY_WORK_CHECKS: [(u64, usize); 4] =
-    [(1_000, 201), (20_000, 101), (200_000, 41), (2_000_000, 15)];
+/// The busy-work lengths the calibration probe checks (from the 20 ns critical sections the
+/// break-even turns on up to 2 ms), with the samples taken of each and how many pieces each
+/// sample times back to back (short pieces are batched so one clock read is amortised).
+pub const BUSY_WORK_CHECKS: [(u64, usize, u32); 8] = [
+    (20, 201, 256),
+    (50, 201, 128),
+    (100, 201, 64),
+    (250, 201, 32),
+    (1_000, 201, 8),
+    (20_000, 101, 1),
+    (200_000, 41, 1),
+    (2_000_000, 15, 1),
+];
 
-/// Times calibrated busy work of each length in [`BUSY_WORK_CHECKS`] on the calling thread.
+/// Times calibrated busy work of each length in [`BUSY_WORK_CHECKS`] on the calling thread:
+/// per piece, as the harness runs it (fence included).
 pub fn busy_work_accuracy(clock: &Clock, busy: &BusyWork) -> Vec<BusyWorkCheck> {
     BUSY_WORK_CHECKS
         .iter()
-        .map(|&(requested_ns, n)| {
+        .map(|&(requested_ns, n, batch)| {
             let units = busy.units_for_ns(requested_ns);
             BusyWorkCheck {
                 requested_ns,
-                took: timed(clock, 3, n, 1, || {
-                    BusyWork::burn(units);
+                took: timed(clock, 3, n, batch, || {
+                    std::hint::black_box(BusyWork::burn(units));
                 }),
             }
         })
@@ -308,19 +319,20 @@ mod tests {
     }
 
     /// The calibration probe covers every listed length with its sample count, and its
-    /// figures are ordered; the 2000x gap between the shortest and longest request survives
-    /// any load a shared machine puts on it.
+    /// figures are ordered; the 100 000× gap between the shortest and longest request
+    /// survives any load a shared machine puts on it.
     #[test]
     fn busy_work_probe_shape() {
         let clock = Clock::new();
         let busy = BusyWork::calibrate(std::time::Duration::from_millis(1), 3);
         let checks = busy_work_accuracy(&clock, &busy);
         assert_eq!(checks.len(), BUSY_WORK_CHECKS.len());
-        for (c, &(requested, n)) in checks.iter().zip(&BUSY_WORK_CHECKS) {
+        for (c, &(requested, n, _)) in checks.iter().zip(&BUSY_WORK_CHECKS) {
             assert_eq!((c.requested_ns, c.took.samples), (requested, n));
             assert!(c.took.p10_ns <= c.took.p50_ns && c.took.p50_ns <= c.took.p90_ns);
             assert!(c.median_error().is_finite());
         }
-        assert!(checks[3].took.p50_ns > checks[0].took.p50_ns * 10.0);
+        let (first, last) = (&checks[0], &checks[checks.len() - 1]);
+        assert!(last.took.p50_ns > first.took.p50_ns * 10.0);
     }
 }

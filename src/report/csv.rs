@@ -248,12 +248,16 @@ pub enum LoadError {
 
 /// Columns added after schema version 1 was published: files without them still load (the
 /// value is empty), but a sweep cannot be resumed into such a file.
-pub const OPTIONAL_COLUMNS: [&str; 5] = [
+pub const OPTIONAL_COLUMNS: [&str; 9] = [
     "sentinel_during",
     "cpu_share",
     "runq_share",
     "degraded_by",
     "clock_source",
+    "achieved_cs_ns",
+    "wait_net_p50_ns",
+    "wait_net_p99_ns",
+    "hold_net_p50_ns",
 ];
 
 /// Whether the header line of the runs.csv at `path` is exactly this version's column set

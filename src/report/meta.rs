@@ -32,8 +32,12 @@ pub struct Meta {
     pub allowed_cpus: Vec<usize>,
     /// The CPU order used for each placement.
     pub pin_orders: BTreeMap<String, Vec<usize>>,
-    /// Busy-work calibration, units per ns.
+    /// Busy-work calibration, chain steps per ns.
     pub busy_units_per_ns: f64,
+    /// Measured cost of the fence in front of every piece of busy work, ns (subtracted from
+    /// every requested critical section and think time). 0 in older files.
+    #[serde(default)]
+    pub busy_fence_ns: f64,
     /// Measured latency of one spin-loop hint, ns.
     pub ns_per_spin_hint: f64,
     /// Median cost of one clock read, ns.
