@@ -117,6 +117,10 @@ struct RunArgs {
     /// Thread placement.
     #[arg(long, value_enum, default_value_t = Placement::Compact)]
     pin: Placement,
+    /// Where the protected data lives: on its own cache line (`separate`) or on the lock's
+    /// (`inline`, as `Mutex<T>` with a small `T`). Locks and RwLocks only.
+    #[arg(long, value_enum, default_value_t = crate::record::Layout::Separate)]
+    layout: crate::record::Layout,
     /// Time one op in N (default 16), every op (1), or none (0). Timing an op costs ~50 ns
     /// (three clock reads, three histogram records), two reads inside the critical section:
     /// at short critical sections, timing every op cuts throughput by a third or more.
@@ -301,6 +305,12 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
             primitive.name
         )));
     }
+    if args.layout != crate::record::Layout::Separate && !primitive.kind.takes_layout() {
+        return Err(UsageError(format!(
+            "--layout does not apply to {}: only locks and RwLocks guard a data word the harness lays out",
+            primitive.name
+        )));
+    }
     if args.fixed_ops.is_some() && !primitive.kind.supports_fixed_ops() {
         return Err(UsageError(format!(
             "--fixed-ops does not apply to {}: its workload runs for a fixed time only",
@@ -333,6 +343,7 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
             key_skew,
             seed: Point::new("").seed,
             placement: args.pin,
+            layout: args.layout,
             duration: args.duration,
             warmup: args.warmup,
             sample_every: args.sample,
@@ -645,7 +656,7 @@ pub fn print_probes(out: &mut dyn Write, p: &crate::probes::Probes) -> Result<()
     if p.core_to_core_cpus.len() > 1 {
         writeln!(
             out,
-            "\ncore-to-core one-way latency (CAS ping-pong / 2, median), from row to column:"
+            "\ncore-to-core one-way latency (CAS ping-pong, batches of 1000 round trips: median batch / 2), from row to column:"
         )?;
         write!(out, "{:>6}", "")?;
         for c in &p.core_to_core_cpus {

@@ -123,6 +123,7 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
         stripes: vec![1],
         key_skews: vec![0.0],
         placements: vec![Placement::Compact],
+        layout: crate::record::Layout::Separate,
         duration_ns: args.duration.unwrap_or(duration).as_nanos() as u64,
         warmup_ns: 30_000_000,
         trials,

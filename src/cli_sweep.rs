@@ -45,6 +45,9 @@ pub struct SweepArgs {
     /// Placements: `compact,spread,none`.
     #[arg(long, value_delimiter = ',')]
     pin: Option<Vec<Placement>>,
+    /// Where the protected data lives: `separate` (own cache line) or `inline` (the lock's).
+    #[arg(long, value_enum)]
+    layout: Option<crate::record::Layout>,
     /// Measured window per trial.
     #[arg(long, value_parser = parse_duration)]
     duration: Option<Duration>,
@@ -172,6 +175,9 @@ impl SweepArgs {
         if let Some(p) = &self.pin {
             spec.placements = p.clone();
             spec.placements.dedup();
+        }
+        if let Some(layout) = self.layout {
+            spec.layout = layout;
         }
         if let Some(d) = self.duration {
             if d.is_zero() {

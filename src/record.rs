@@ -7,6 +7,41 @@ use serde::{Deserialize, Serialize};
 /// Version of the [`RunRecord`] column set. Bump on any rename, removal or change of meaning.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Where the data a lock protects lives relative to the lock.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// On its own cache line (lockbench's default): a hand-off moves two lines, the lock's and
+    /// the data's.
+    #[default]
+    Separate,
+    /// On the lock's cache line, as `Mutex<T>` with a small `T` puts it: one line moves.
+    Inline,
+}
+
+impl Layout {
+    /// The lowercase name used on the command line and in CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Separate => "separate",
+            Layout::Inline => "inline",
+        }
+    }
+}
+
 /// Facts about the machine and build that produced a record, repeated on every CSV row so
 /// files from different machines can simply be concatenated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -231,6 +266,11 @@ pub struct RunRecord {
     /// `hold_p50_ns` minus one clock read.
     #[serde(default)]
     pub hold_net_p50_ns: Option<f64>,
+    /// Where the protected data lived: `separate` (its own cache line) or `inline` (on the
+    /// lock's line); empty in older files, which used `separate`. Exclusive locks and RwLocks
+    /// only; other workloads keep their own layout and say `separate`.
+    #[serde(default)]
+    pub layout: String,
 }
 
 impl RunRecord {
@@ -261,6 +301,12 @@ impl RunRecord {
             stripes: self.stripes,
             key_skew_bits: self.key_skew.map(f64::to_bits),
             placement: self.placement,
+            // Older files have no layout column: they used the separate layout.
+            layout: if self.layout.is_empty() {
+                Layout::Separate.as_str().to_string()
+            } else {
+                self.layout.clone()
+            },
             trial: self.trial,
         }
     }
@@ -285,6 +331,8 @@ pub struct PointKey {
     pub key_skew_bits: Option<u64>,
     /// Placement.
     pub placement: Placement,
+    /// Data layout (`separate` for older files).
+    pub layout: String,
     /// Trial.
     pub trial: u32,
 }

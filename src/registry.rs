@@ -132,6 +132,12 @@ impl Kind {
         }
     }
 
+    /// Whether `--layout` (the protected data inline or apart) applies to this kind: the
+    /// lock loops do; the other workloads have their own data layout.
+    pub fn takes_layout(self) -> bool {
+        matches!(self, Kind::Exclusive | Kind::RwLock)
+    }
+
     /// Whether `--fixed-ops` (fixed total work) makes sense for this kind.
     pub fn supports_fixed_ops(self) -> bool {
         !matches!(self, Kind::Queue | Kind::Barrier)

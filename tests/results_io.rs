@@ -55,6 +55,7 @@ fn tiny_spec() -> SweepSpec {
         stripes: vec![1],
         key_skews: vec![0.0],
         placements: vec![Placement::Compact],
+        layout: lockbench::record::Layout::Separate,
         duration_ns: 10_000_000,
         warmup_ns: 2_000_000,
         trials: 2,

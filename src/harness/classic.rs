@@ -1,7 +1,7 @@
 //! Workloads of the classic toolbox: a connection pool on a semaphore, producers and
 //! consumers on a bounded queue, and threads meeting at a barrier phase after phase.
 
-use super::runner::{MEASURE, STOP, drive, loop_params, quota, run_threads};
+use super::runner::{MEASURE, STOP, Sampler, drive, loop_params, quota, run_threads};
 use super::workloads::timed;
 use super::{Env, HarnessError, Point, ThreadStats, TrialOutput, build_record};
 use crate::primitives::classic::{Channel, Item, Permits, PhaseBarrier};
@@ -33,31 +33,6 @@ impl Window {
             stats.reads = 0;
         }
         self.measuring && phase == MEASURE
-    }
-}
-
-/// Sampling countdown shared by the custom loops (1 = every op, N = one in N, 0 = none).
-struct Sampler {
-    every: u32,
-    left: u32,
-}
-
-impl Sampler {
-    fn new(every: u32) -> Sampler {
-        Sampler { every, left: every }
-    }
-    #[inline(always)]
-    fn next(&mut self) -> bool {
-        if self.every == 0 {
-            return false;
-        }
-        self.left -= 1;
-        if self.left == 0 {
-            self.left = self.every;
-            true
-        } else {
-            false
-        }
     }
 }
 
@@ -164,7 +139,7 @@ pub fn run_queue<C: Channel>(
         ends.clone(),
         move |ends: &Ends<C>, t, ctl, stats, _all_ops| {
             let mut window = Window::new();
-            let mut sampler = Sampler::new(p.sample_every);
+            let mut sampler = Sampler::new(p.sample_every, p.seed ^ t as u64);
             let producing = t < ends.producers;
             let tx = if producing {
                 ends.txs.lock().unwrap_or_else(|e| e.into_inner())[t].take()
@@ -291,7 +266,7 @@ pub fn run_barrier<B: PhaseBarrier>(
         meet.clone(),
         move |m: &Meet<B>, t, ctl, stats, _all_ops| {
             let mut window = Window::new();
-            let mut sampler = Sampler::new(p.sample_every);
+            let mut sampler = Sampler::new(p.sample_every, p.seed ^ t as u64);
             let mut local = B::Local::default();
             let mut phase = 0u64;
             loop {

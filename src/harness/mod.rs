@@ -18,7 +18,7 @@ pub mod topology;
 pub mod workloads;
 pub use classic::{run_barrier, run_queue, run_semaphore};
 
-pub use runner::{LockRun, ProtectedData, RwRun, run_counter, run_exclusive, run_rwlock};
+pub use runner::{LockRun, ProtectedData, run_counter, run_exclusive, run_rwlock};
 
 use crate::record::{HostInfo, RunRecord, SCHEMA_VERSION};
 use crate::workload::BusyWork;
@@ -50,6 +50,8 @@ pub struct Point {
     pub seed: u64,
     /// Thread placement.
     pub placement: Placement,
+    /// Where the protected data lives relative to the lock.
+    pub layout: crate::record::Layout,
     /// Measured window (fixed-time mode).
     pub duration: Duration,
     /// Discarded warm-up before the window.
@@ -76,6 +78,7 @@ impl Point {
             key_skew: None,
             seed: 0x10C_BE4C,
             placement: Placement::Compact,
+            layout: crate::record::Layout::Separate,
             duration: Duration::from_millis(500),
             warmup: Duration::from_millis(100),
             sample_every: 1,
@@ -511,6 +514,7 @@ pub(crate) fn build_record(
         runq_share,
         degraded_by: String::new(),
         clock_source: env.clock.source().as_str().to_string(),
+        layout: point.layout.as_str().to_string(),
     };
     TrialOutput {
         record,

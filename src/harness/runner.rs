@@ -120,20 +120,12 @@ pub(crate) fn drive(
     }
     stats.retries = 0;
     stats.reads = 0;
-    let every = point.sample_every;
-    let mut countdown = every;
-    let mut sample = || {
-        if every == 0 {
-            return false;
-        }
-        countdown -= 1;
-        if countdown == 0 {
-            countdown = every;
-            true
-        } else {
-            false
-        }
-    };
+    // Seeded per thread (its stats live at a thread-unique address).
+    let mut sampler = Sampler::new(
+        point.sample_every,
+        point.seed ^ std::ptr::from_mut(stats) as u64,
+    );
+    let mut sample = || sampler.next();
     match quota {
         None => loop {
             while ctl.phase() == MEASURE {
@@ -158,6 +150,55 @@ pub(crate) fn drive(
         }
     }
     *all_ops += stats.ops;
+}
+
+/// Which operations are timed: on average one in `every` (1 = every op, 0 = none), with
+/// geometrically distributed gaps between timed ops. A fixed stride could lock onto a
+/// periodic pattern (a FIFO lock handing over round-robin, a reader/writer mix) and time the
+/// same position in it every time; random, memoryless gaps sample every position alike.
+pub(crate) struct Sampler {
+    every: u32,
+    left: u32,
+    rng: crate::workload::Rng,
+}
+
+impl Sampler {
+    pub(crate) fn new(every: u32, seed: u64) -> Sampler {
+        let mut s = Sampler {
+            every,
+            left: 1,
+            rng: crate::workload::Rng::for_thread(seed, 0),
+        };
+        s.left = s.gap();
+        s
+    }
+
+    /// A gap ≥ 1 with P(gap = k) = p(1 − p)^(k−1), p = 1/every: mean `every`.
+    fn gap(&mut self) -> u32 {
+        if self.every <= 1 {
+            return 1;
+        }
+        let p = 1.0 / f64::from(self.every);
+        // Uniform in (0, 1]: never ln(0).
+        let u = ((self.rng.next_u64() >> 11) + 1) as f64 / (1u64 << 53) as f64;
+        let k = 1.0 + (u.ln() / (1.0 - p).ln()).floor();
+        k.clamp(1.0, f64::from(u32::MAX)) as u32
+    }
+
+    /// Whether to time the next operation.
+    #[inline(always)]
+    pub(crate) fn next(&mut self) -> bool {
+        if self.every == 0 {
+            return false;
+        }
+        self.left -= 1;
+        if self.left == 0 {
+            self.left = self.gap();
+            true
+        } else {
+            false
+        }
+    }
 }
 
 /// What every measured loop needs, owned so it can move into the worker closure: busy-work
@@ -421,11 +462,51 @@ pub(crate) fn quota(point: &Point, t: usize) -> Option<u64> {
     })
 }
 
-/// What the exclusive-lock loop shares between threads: the lock and its data, each on its
-/// own cache lines.
+/// What the lock loops share between threads: the lock and the data it protects, laid out as
+/// the point's [`Layout`](crate::record::Layout) says. Both places exist; each worker picks
+/// its data once, before its loop, so the measured code is the same for both layouts.
 pub struct LockRun<L> {
-    lock: CachePadded<L>,
-    data: CachePadded<ProtectedData>,
+    /// The lock, with a copy of the data on the same cache line (`Layout::Inline`).
+    lock: CachePadded<Colocated<L>>,
+    /// The data on a line of its own (`Layout::Separate`).
+    apart: CachePadded<ProtectedData>,
+    inline: bool,
+}
+
+/// A lock and data sharing one cache line (the lock first, as `Mutex<T>` has it).
+#[repr(C)]
+struct Colocated<L> {
+    lock: L,
+    data: ProtectedData,
+}
+
+impl<L> LockRun<L> {
+    fn new(lock: L, layout: crate::record::Layout) -> LockRun<L> {
+        LockRun {
+            lock: CachePadded::new(Colocated {
+                lock,
+                data: ProtectedData::default(),
+            }),
+            apart: CachePadded::new(ProtectedData::default()),
+            inline: layout == crate::record::Layout::Inline,
+        }
+    }
+
+    /// The lock.
+    #[inline(always)]
+    fn lock(&self) -> &L {
+        &self.lock.lock
+    }
+
+    /// The protected data, where the layout puts it.
+    #[inline(always)]
+    fn data(&self) -> &ProtectedData {
+        if self.inline {
+            &self.lock.data
+        } else {
+            &self.apart
+        }
+    }
 }
 
 /// Runs one trial of mutual-exclusion primitive `L`.
@@ -440,10 +521,7 @@ pub fn run_exclusive<L: Exclusive>(
     trial: u32,
     checked: bool,
 ) -> Result<TrialOutput, HarnessError> {
-    let shared = Arc::new(LockRun {
-        lock: CachePadded::new(L::create()),
-        data: CachePadded::new(ProtectedData::default()),
-    });
+    let shared = Arc::new(LockRun::new(L::create(), point.layout));
     let (cs_units, think_units, clock, p) = loop_params(env, point);
     let collected = run_threads(
         env,
@@ -452,12 +530,13 @@ pub fn run_exclusive<L: Exclusive>(
         shared.clone(),
         move |s: &LockRun<L>, t, ctl, stats, all_ops| {
             let mut node = CachePadded::new(L::Node::default());
+            let (lock, data) = (s.lock(), s.data());
             let op = |sample: bool, stats: &mut ThreadStats| {
                 if sample {
                     let requested = clock.raw();
-                    let (acquired, releasing, intruder) = s.lock.with(&mut node, || {
+                    let (acquired, releasing, intruder) = lock.with(&mut node, || {
                         let acquired = clock.raw();
-                        let intruder = s.data.critical_section(t, cs_units);
+                        let intruder = data.critical_section(t, cs_units);
                         (acquired, clock.raw(), intruder)
                     });
                     stats
@@ -468,9 +547,8 @@ pub fn run_exclusive<L: Exclusive>(
                         .saturating_record(clock.delta_ns(acquired, releasing));
                     stats.overlap_seen |= intruder;
                 } else {
-                    stats.overlap_seen |= s
-                        .lock
-                        .with(&mut node, || s.data.critical_section(t, cs_units));
+                    stats.overlap_seen |=
+                        lock.with(&mut node, || data.critical_section(t, cs_units));
                 }
                 stats.exclusive_total += 1;
                 BusyWork::burn(think_units);
@@ -478,7 +556,7 @@ pub fn run_exclusive<L: Exclusive>(
             drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
         },
     )?;
-    let lost = check_protected(point, trial, &collected, shared.data.count(), checked)?;
+    let lost = check_protected(point, trial, &collected, shared.data().count(), checked)?;
     Ok(build_record(env, point, family, trial, &collected, lost))
 }
 
@@ -523,10 +601,7 @@ pub fn run_rwlock<R: ReadWrite>(
     family: &str,
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
-    let shared = Arc::new(RwRun {
-        lock: CachePadded::new(R::create()),
-        data: CachePadded::new(ProtectedData::default()),
-    });
+    let shared = Arc::new(LockRun::new(R::create(), point.layout));
     let (cs_units, think_units, clock, p) = loop_params(env, point);
     let coin = Coin::new(point.read_ratio.unwrap_or(0.0));
     let collected = run_threads(
@@ -534,22 +609,23 @@ pub fn run_rwlock<R: ReadWrite>(
         point,
         true,
         shared.clone(),
-        move |s: &RwRun<R>, t, ctl, stats, all_ops| {
+        move |s: &LockRun<R>, t, ctl, stats, all_ops| {
+            let (lock, data) = (s.lock(), s.data());
             let mut rng = Rng::for_thread(p.seed ^ u64::from(trial), t);
             let op = |sample: bool, stats: &mut ThreadStats| {
                 let read = coin.toss(&mut rng);
                 let requested = if sample { clock.raw() } else { 0 };
                 let stamp = || if sample { clock.raw() } else { 0 };
                 let (acquired, releasing, bad) = if read {
-                    s.lock.read(|| {
+                    lock.read(|| {
                         let acquired = stamp();
-                        let torn = s.data.read_section(cs_units);
+                        let torn = data.read_section(cs_units);
                         (acquired, stamp(), torn)
                     })
                 } else {
-                    s.lock.write(|| {
+                    lock.write(|| {
                         let acquired = stamp();
-                        let intruder = s.data.critical_section(t, cs_units);
+                        let intruder = data.critical_section(t, cs_units);
                         (acquired, stamp(), intruder)
                     })
                 };
@@ -578,14 +654,8 @@ pub fn run_rwlock<R: ReadWrite>(
             drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
         },
     )?;
-    let lost = check_protected(point, trial, &collected, shared.data.count(), true)?;
+    let lost = check_protected(point, trial, &collected, shared.data().count(), true)?;
     Ok(build_record(env, point, family, trial, &collected, lost))
-}
-
-/// What the reader-writer loop shares: the lock and its data, on separate cache lines.
-pub struct RwRun<R> {
-    lock: CachePadded<R>,
-    data: CachePadded<ProtectedData>,
 }
 
 /// Runs one trial of counter `C`. The "critical section" is the speculative work of one
@@ -633,4 +703,36 @@ pub fn run_counter<C: Counter>(
         ));
     }
     Ok(build_record(env, point, family, trial, &collected, lost))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sampler;
+
+    /// One op in 16 on average, with gaps that vary (a fixed stride would be 16 every time),
+    /// and the two edge rates exact.
+    #[test]
+    fn sampling_gaps_average_the_rate_and_vary() {
+        let mut s = Sampler::new(16, 7);
+        let n = 160_000;
+        let taken = (0..n).filter(|_| s.next()).count();
+        assert!((9_000..11_000).contains(&taken), "{taken} of {n}");
+        let mut gaps = Vec::new();
+        let mut since = 0;
+        for _ in 0..50_000 {
+            since += 1;
+            if s.next() {
+                gaps.push(since);
+                since = 0;
+            }
+        }
+        assert!(
+            gaps.contains(&1) && gaps.iter().any(|&g| g > 32),
+            "{gaps:?}"
+        );
+        let mut every = Sampler::new(1, 7);
+        assert!((0..100).all(|_| every.next()));
+        let mut none = Sampler::new(0, 7);
+        assert!((0..100).all(|_| !none.next()));
+    }
 }

@@ -9,7 +9,7 @@ use crate::harness::clock::Clock;
 use crate::sync::Futex;
 use crate::workload::BusyWork;
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 
 /// Distribution of one probe's samples, in nanoseconds.
@@ -201,46 +201,52 @@ fn ping_pong(clock: &Clock, a: usize, b: usize, rounds: usize) -> (Figure, Figur
     )
 }
 
-/// CAS ping-pong between two pinned threads: one-way latency = half the round trip (median).
-fn cas_one_way(clock: &Clock, a: usize, b: usize, rounds: u64) -> f64 {
-    let line = Arc::new(crossbeam_utils::CachePadded::new(AtomicU64::new(0)));
+/// Round trips timed together in one core-to-core sample: two clock reads per batch, so the
+/// clock's cost (~10–20 ns per fenced read) is amortised to nothing.
+pub const CORE_TO_CORE_BATCH: u64 = 1_000;
+
+/// Core-to-core one-way latency from `a` to `b`: a flag on one cache line that the two
+/// threads flip with compare-and-swap in turn (the protocol of `core-to-core-latency`'s CAS
+/// benchmark), timed in batches of [`CORE_TO_CORE_BATCH`] round trips; the median batch's
+/// mean round trip, halved. `samples` batches after one discarded batch.
+fn cas_one_way(clock: &Clock, a: usize, b: usize, samples: u64) -> f64 {
+    const PING: bool = false;
+    const PONG: bool = true;
+    let flag = Arc::new(crossbeam_utils::CachePadded::new(AtomicBool::new(PING)));
     let start = Arc::new(Barrier::new(2));
+    let samples = samples.max(3);
+    let total = (samples + 1) * CORE_TO_CORE_BATCH;
     let other = {
-        let (line, start) = (line.clone(), start.clone());
+        let (flag, start) = (flag.clone(), start.clone());
         std::thread::spawn(move || {
             pin(b);
             start.wait();
-            for i in 0..rounds {
+            for _ in 0..total {
                 // Relaxed: only the line's movement is measured, no data is published.
-                while line
-                    .compare_exchange(2 * i + 1, 2 * i + 2, Ordering::Relaxed, Ordering::Relaxed)
+                while flag
+                    .compare_exchange(PING, PONG, Ordering::Relaxed, Ordering::Relaxed)
                     .is_err()
-                {
-                    std::hint::spin_loop();
-                }
+                {}
             }
         })
     };
     pin(a);
     start.wait();
-    let mut trips = Vec::with_capacity(rounds as usize);
-    for i in 0..rounds {
+    let mut per_trip = Vec::with_capacity(samples as usize + 1);
+    for _ in 0..=samples {
         let t = clock.raw();
-        while line
-            .compare_exchange(2 * i, 2 * i + 1, Ordering::Relaxed, Ordering::Relaxed)
-            .is_err()
-        {
-            std::hint::spin_loop();
+        for _ in 0..CORE_TO_CORE_BATCH {
+            // Relaxed: as above.
+            while flag
+                .compare_exchange(PONG, PING, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+            {}
         }
-        // Wait for the reply before timing the next round.
-        while line.load(Ordering::Relaxed) != 2 * i + 2 {
-            std::hint::spin_loop();
-        }
-        trips.push(clock.delta_ns(t, clock.raw()) as f64);
+        per_trip.push(clock.delta_ns(t, clock.raw()) as f64 / CORE_TO_CORE_BATCH as f64);
     }
     let _ = other.join();
-    let warm = (rounds / 10) as usize;
-    Figure::of(trips[warm..].to_vec()).p50_ns / 2.0
+    // The first batch warms the line and the pair up.
+    Figure::of(per_trip[1..].to_vec()).p50_ns / 2.0
 }
 
 /// Runs every probe on `cpus` (the first two are used for the pair probes). `rounds` scales
@@ -274,7 +280,8 @@ fn run_all_here(clock: &Clock, busy: &BusyWork, cpus: &[usize], rounds: usize) -
     let hint = timed(clock, 1000, rounds, 64, std::hint::spin_loop);
     let busy_work = busy_work_accuracy(clock, busy);
     let matrix_cpus: Vec<usize> = cpus.iter().copied().take(64).collect();
-    let c2c_rounds = (rounds as u64).clamp(100, 20_000);
+    // Batches of 1 000 round trips: a tenth as many batches as the other probes' samples.
+    let c2c_rounds = (rounds as u64 / 10).clamp(10, 300);
     let core_to_core_ns = matrix_cpus
         .iter()
         .map(|&a| {

@@ -38,6 +38,9 @@ pub struct SweepSpec {
     pub key_skews: Vec<f64>,
     /// Placements.
     pub placements: Vec<Placement>,
+    /// Where the protected data lives (locks and RwLocks).
+    #[serde(default)]
+    pub layout: crate::record::Layout,
     /// Measured window per trial, ns.
     pub duration_ns: u64,
     /// Warm-up per trial, ns.
@@ -110,6 +113,7 @@ impl Preset {
             stripes: vec![1, 16],
             key_skews: vec![0.0],
             placements: vec![Placement::Compact],
+            layout: crate::record::Layout::Separate,
             duration_ns: 120_000_000,
             warmup_ns: 30_000_000,
             trials: 2,
@@ -146,6 +150,7 @@ impl Preset {
                 stripes: vec![1, 4, 16, 256],
                 key_skews: vec![0.0, 0.99],
                 placements: vec![Placement::Compact],
+                layout: crate::record::Layout::Separate,
                 duration_ns: 500_000_000,
                 warmup_ns: 100_000_000,
                 trials: 5,
@@ -181,6 +186,7 @@ impl Planned {
             stripes: self.point.stripes,
             key_skew_bits: self.point.key_skew.map(f64::to_bits),
             placement: self.point.placement,
+            layout: self.point.layout.as_str().to_string(),
             trial: self.trial,
         }
     }
@@ -252,6 +258,13 @@ impl SweepSpec {
                                 key_skew,
                                 seed: Point::new("").seed,
                                 placement,
+                                layout: if registry::find(lock)
+                                    .is_some_and(|p| p.kind.takes_layout())
+                                {
+                                    self.layout
+                                } else {
+                                    crate::record::Layout::Separate
+                                },
                                 duration: Duration::from_nanos(self.duration_ns),
                                 warmup: Duration::from_nanos(self.warmup_ns),
                                 sample_every: self.sample_every,
@@ -536,6 +549,7 @@ mod tests {
             stripes: vec![1, 4],
             key_skews: vec![0.0],
             placements: vec![Placement::Compact],
+            layout: crate::record::Layout::Separate,
             duration_ns: 1_000_000,
             warmup_ns: 1_000_000,
             trials: 2,
@@ -556,6 +570,7 @@ mod tests {
         assert_eq!(s.len(), 3 * 2 * 2 * 2);
         let s = SweepSpec {
             placements: vec![Placement::Compact, Placement::Spread],
+            layout: crate::record::Layout::Separate,
             think_ns: vec![0, 5, 9],
             ..small()
         };
@@ -600,6 +615,7 @@ mod tests {
     fn every_key_is_unique() {
         let s = SweepSpec {
             placements: vec![Placement::Compact, Placement::None],
+            layout: crate::record::Layout::Separate,
             ..small()
         };
         let keys: HashSet<PointKey> = s.plan().map(|p| p.key()).collect();
