@@ -117,6 +117,10 @@ struct RunArgs {
     /// Thread placement.
     #[arg(long, value_enum, default_value_t = Placement::Compact)]
     pin: Placement,
+    /// Work in the parking_lot benchmark's units instead of --cs/--think: `IN/OUT` dependent
+    /// f64 add-multiply steps inside / outside the lock (e.g. `1/0`, `5/5`). Locks only.
+    #[arg(long, value_name = "IN/OUT", value_parser = parse_steps)]
+    steps: Option<crate::harness::Steps>,
     /// Where the protected data lives: on its own cache line (`separate`) or on the lock's
     /// (`inline`, as `Mutex<T>` with a small `T`). Locks and RwLocks only.
     #[arg(long, value_enum, default_value_t = crate::record::Layout::Separate)]
@@ -197,6 +201,22 @@ pub fn parse_skew(text: &str) -> Result<f64, String> {
     } else {
         Err(format!("{text:?}: a skew is between 0 (uniform) and 10"))
     }
+}
+
+/// Parses `IN/OUT` step counts (`--steps 5/5`).
+pub fn parse_steps(text: &str) -> Result<crate::harness::Steps, String> {
+    let (a, b) = text
+        .split_once('/')
+        .ok_or_else(|| format!("'{text}': expected IN/OUT step counts, e.g. 1/0 or 5/5"))?;
+    let count = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("'{text}': '{v}' is not a whole number of steps"))
+    };
+    Ok(crate::harness::Steps {
+        inside: count(a)?,
+        outside: count(b)?,
+    })
 }
 
 /// Parses a read ratio in [0, 1].
@@ -305,6 +325,17 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
             primitive.name
         )));
     }
+    if args.steps.is_some() && primitive.kind != Kind::Exclusive {
+        return Err(UsageError(format!(
+            "--steps does not apply to {}: only exclusive locks run the parking_lot benchmark's work",
+            primitive.name
+        )));
+    }
+    if args.steps.is_some() && (!args.cs.is_zero() || !args.think.is_zero()) {
+        return Err(UsageError(
+            "--steps replaces --cs and --think: give one or the other".into(),
+        ));
+    }
     if args.layout != crate::record::Layout::Separate && !primitive.kind.takes_layout() {
         return Err(UsageError(format!(
             "--layout does not apply to {}: only locks and RwLocks guard a data word the harness lays out",
@@ -344,6 +375,7 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
             seed: Point::new("").seed,
             placement: args.pin,
             layout: args.layout,
+            steps: args.steps,
             duration: args.duration,
             warmup: args.warmup,
             sample_every: args.sample,

@@ -271,6 +271,13 @@ pub struct RunRecord {
     /// only; other workloads keep their own layout and say `separate`.
     #[serde(default)]
     pub layout: String,
+    /// Work inside the lock in the parking_lot benchmark's steps (dependent f64 add-multiply
+    /// on the protected value) instead of `cs_ns`; empty when the work was timed in ns.
+    #[serde(default)]
+    pub cs_steps: Option<u32>,
+    /// The same, outside the lock, instead of `think_ns`.
+    #[serde(default)]
+    pub think_steps: Option<u32>,
 }
 
 impl RunRecord {

@@ -139,6 +139,29 @@ fn bad_input_is_a_one_line_error_with_exit_code_2() {
             "no read mode",
         ),
         (&["run", "--lock", "spin-tas", "--pin", "diagonal"], "--pin"),
+        (&["run", "--lock", "spin-tas", "--steps", "5"], "IN/OUT"),
+        (
+            &["run", "--lock", "spin-tas", "--steps", "1/x"],
+            "whole number",
+        ),
+        (
+            &["run", "--lock", "rw-phase-fair", "--steps", "1/0"],
+            "--steps does not apply",
+        ),
+        (
+            &[
+                "run", "--lock", "spin-tas", "--steps", "1/0", "--cs", "10ns",
+            ],
+            "--steps replaces",
+        ),
+        (
+            &["run", "--lock", "cas-counter", "--layout", "inline"],
+            "--layout does not apply",
+        ),
+        (
+            &["run", "--lock", "spin-tas", "--layout", "diagonal"],
+            "--layout",
+        ),
     ];
     assert_usage_errors(cases);
 }

@@ -370,3 +370,30 @@ fn classic_workloads_at_the_edges() {
         }
     }
 }
+
+/// The parking_lot benchmark's work (`--steps`) and the inline layout run through the same
+/// checked loop, and the rows say which work and layout they measured.
+#[test]
+fn peer_work_and_inline_layout_are_recorded() {
+    for (name, layout) in [
+        ("std-mutex", lockbench::record::Layout::Inline),
+        ("spin-mcs", lockbench::record::Layout::Separate),
+    ] {
+        let r = measure(&Point {
+            steps: Some(lockbench::harness::Steps {
+                inside: 5,
+                outside: 5,
+            }),
+            layout,
+            ..tiny(name, 2)
+        });
+        check_consistent(&r);
+        assert_eq!((r.cs_steps, r.think_steps), (Some(5), Some(5)), "{name}");
+        assert_eq!(r.layout, layout.as_str());
+    }
+    let r = measure(&Point {
+        layout: lockbench::record::Layout::Inline,
+        ..tiny("rw-phase-fair", 3)
+    });
+    assert_eq!((r.layout.as_str(), r.cs_steps), ("inline", None));
+}

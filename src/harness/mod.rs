@@ -52,6 +52,9 @@ pub struct Point {
     pub placement: Placement,
     /// Where the protected data lives relative to the lock.
     pub layout: crate::record::Layout,
+    /// Work in the parking_lot benchmark's units instead of `cs_ns` / `think_ns` (exclusive
+    /// locks only): dependent f64 add-multiply steps inside and outside the lock.
+    pub steps: Option<Steps>,
     /// Measured window (fixed-time mode).
     pub duration: Duration,
     /// Discarded warm-up before the window.
@@ -79,6 +82,7 @@ impl Point {
             seed: 0x10C_BE4C,
             placement: Placement::Compact,
             layout: crate::record::Layout::Separate,
+            steps: None,
             duration: Duration::from_millis(500),
             warmup: Duration::from_millis(100),
             sample_every: 1,
@@ -86,6 +90,17 @@ impl Point {
             timeout: Duration::from_secs(60),
         }
     }
+}
+
+/// Work counted in steps, as parking_lot's `benchmark/` counts it: one step is a dependent
+/// f64 add then multiply (`x += v; x *= 1.01; v = x`), on the protected value inside the lock
+/// and on a thread-local value outside it. For agreement checks against that benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Steps {
+    /// Steps inside the lock.
+    pub inside: u32,
+    /// Steps outside the lock, between operations.
+    pub outside: u32,
 }
 
 /// Default latency sampling: one op in 16 is timed. Timing an op costs about 50 ns (see
@@ -515,6 +530,8 @@ pub(crate) fn build_record(
         degraded_by: String::new(),
         clock_source: env.clock.source().as_str().to_string(),
         layout: point.layout.as_str().to_string(),
+        cs_steps: point.steps.map(|s| s.inside),
+        think_steps: point.steps.map(|s| s.outside),
     };
     TrialOutput {
         record,

@@ -62,6 +62,8 @@ pub struct ProtectedData {
     /// Payload words: exclusive sections write `pair` to the same value with two stores;
     /// readers check they are equal (a torn pair means a writer was inside with them).
     pair: [AtomicU64; 2],
+    /// The f64 (as bits) that [`ProtectedData::f64_section`] works on.
+    value: AtomicU64,
 }
 
 impl ProtectedData {
@@ -94,6 +96,33 @@ impl ProtectedData {
         BusyWork::burn(cs_units);
         let writer_after = self.owner.load(Ordering::Relaxed) != 0;
         writer_before | writer_after | (a != b)
+    }
+
+    /// A critical section in the parking_lot benchmark's units: `steps` dependent f64
+    /// add-multiply steps on the protected value (no fence, no calibrated chain), with the same
+    /// count and owner checks as [`ProtectedData::critical_section`].
+    #[inline(always)]
+    pub fn f64_section(&self, me: usize, steps: u32) -> bool {
+        // Relaxed throughout: ordering is the lock's job (see the type's docs).
+        let intruder_before = self.owner.load(Ordering::Relaxed) != 0;
+        self.owner.store(me + 1, Ordering::Relaxed);
+        let n = self.count.load(Ordering::Relaxed);
+        self.count.store(n.wrapping_add(1), Ordering::Relaxed);
+        let mut shared = f64::from_bits(self.value.load(Ordering::Relaxed));
+        let mut value = shared;
+        for _ in 0..steps {
+            shared += value;
+            shared *= 1.01;
+            value = shared;
+        }
+        // Keep the value bounded (it grows by ~2× a step), as a fresh one would be.
+        if !shared.is_finite() || shared > 1e300 {
+            shared = 1.0;
+        }
+        self.value.store(shared.to_bits(), Ordering::Relaxed);
+        let intruder_after = self.owner.load(Ordering::Relaxed) != me + 1;
+        self.owner.store(0, Ordering::Relaxed);
+        intruder_before | intruder_after
     }
 
     /// Critical sections completed so far.
@@ -531,33 +560,96 @@ pub fn run_exclusive<L: Exclusive>(
         move |s: &LockRun<L>, t, ctl, stats, all_ops| {
             let mut node = CachePadded::new(L::Node::default());
             let (lock, data) = (s.lock(), s.data());
-            let op = |sample: bool, stats: &mut ThreadStats| {
-                if sample {
-                    let requested = clock.raw();
-                    let (acquired, releasing, intruder) = lock.with(&mut node, || {
-                        let acquired = clock.raw();
-                        let intruder = data.critical_section(t, cs_units);
-                        (acquired, clock.raw(), intruder)
-                    });
-                    stats
-                        .wait
-                        .saturating_record(clock.delta_ns(requested, acquired));
-                    stats
-                        .hold
-                        .saturating_record(clock.delta_ns(acquired, releasing));
-                    stats.overlap_seen |= intruder;
-                } else {
-                    stats.overlap_seen |=
-                        lock.with(&mut node, || data.critical_section(t, cs_units));
+            let quota = quota(&p, t);
+            match p.steps {
+                None => exclusive_loop(
+                    ctl.0,
+                    &p,
+                    quota,
+                    &clock,
+                    stats,
+                    all_ops,
+                    lock,
+                    &mut node,
+                    || data.critical_section(t, cs_units),
+                    || {
+                        BusyWork::burn(think_units);
+                    },
+                ),
+                Some(steps) => {
+                    let mut carry = 1.0;
+                    exclusive_loop(
+                        ctl.0,
+                        &p,
+                        quota,
+                        &clock,
+                        stats,
+                        all_ops,
+                        lock,
+                        &mut node,
+                        || data.f64_section(t, steps.inside),
+                        || carry = f64_steps(carry, steps.outside),
+                    )
                 }
-                stats.exclusive_total += 1;
-                BusyWork::burn(think_units);
-            };
-            drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
+            }
         },
     )?;
     let lost = check_protected(point, trial, &collected, shared.data().count(), checked)?;
     Ok(build_record(env, point, family, trial, &collected, lost))
+}
+
+/// The exclusive-lock loop around [`drive`]: `cs` is the critical section run under `lock`
+/// (returns whether it saw an intruder), `think` the work outside. A sampled op is timed
+/// request → acquired → about to release. Monomorphised per lock and work: no dynamic call.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn exclusive_loop<L: Exclusive>(
+    ctl: &Control,
+    p: &Point,
+    quota: Option<u64>,
+    clock: &Clock,
+    stats: &mut ThreadStats,
+    all_ops: &mut u64,
+    lock: &L,
+    node: &mut L::Node,
+    cs: impl Fn() -> bool,
+    mut think: impl FnMut(),
+) {
+    let op = |sample: bool, stats: &mut ThreadStats| {
+        if sample {
+            let requested = clock.raw();
+            let (acquired, releasing, intruder) = lock.with(node, || {
+                let acquired = clock.raw();
+                let intruder = cs();
+                (acquired, clock.raw(), intruder)
+            });
+            stats
+                .wait
+                .saturating_record(clock.delta_ns(requested, acquired));
+            stats
+                .hold
+                .saturating_record(clock.delta_ns(acquired, releasing));
+            stats.overlap_seen |= intruder;
+        } else {
+            stats.overlap_seen |= lock.with(node, &cs);
+        }
+        stats.exclusive_total += 1;
+        think();
+    };
+    drive(ctl, p, quota, clock, stats, all_ops, op);
+}
+
+/// `steps` dependent f64 add-multiply steps on a thread-local value (the parking_lot
+/// benchmark's unit of work outside the lock); returns the new value.
+#[inline(always)]
+fn f64_steps(mut value: f64, steps: u32) -> f64 {
+    let mut local = value;
+    for _ in 0..steps {
+        local += value;
+        local *= 1.01;
+        value = local;
+    }
+    std::hint::black_box(value)
 }
 
 /// The in-run invariant of every lock-protected workload: the protected counter equals the

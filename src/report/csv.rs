@@ -248,7 +248,7 @@ pub enum LoadError {
 
 /// Columns added after schema version 1 was published: files without them still load (the
 /// value is empty), but a sweep cannot be resumed into such a file.
-pub const OPTIONAL_COLUMNS: [&str; 10] = [
+pub const OPTIONAL_COLUMNS: [&str; 12] = [
     "sentinel_during",
     "cpu_share",
     "runq_share",
@@ -259,6 +259,8 @@ pub const OPTIONAL_COLUMNS: [&str; 10] = [
     "wait_net_p99_ns",
     "hold_net_p50_ns",
     "layout",
+    "cs_steps",
+    "think_steps",
 ];
 
 /// Whether the header line of the runs.csv at `path` is exactly this version's column set

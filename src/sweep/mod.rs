@@ -265,6 +265,7 @@ impl SweepSpec {
                                 } else {
                                     crate::record::Layout::Separate
                                 },
+                                steps: None,
                                 duration: Duration::from_nanos(self.duration_ns),
                                 warmup: Duration::from_nanos(self.warmup_ns),
                                 sample_every: self.sample_every,

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Mutex throughput: lockbench against parking_lot's own benchmark (its repository's
+# `benchmark/`, `mutex THREADS INSIDE OUTSIDE SECONDS ITERATIONS`), same host, alternating the
+# two tools for ROUNDS rounds (default 3), at 2 and 4 threads with 1/0 and 5/5 units of work.
+# lockbench runs each point four ways, so the difference is decomposed into measured factors:
+#   mirror    --steps IN/OUT --layout inline --sample 0  (the peer's work and layout)
+#   separate  --steps IN/OUT --layout separate --sample 0 (layout factor = mirror / separate)
+#   ns-work   --cs/--think of the same length in ns, separate, --sample 0 (work factor)
+#   default   the same with the default sampling (one op in 16 timed: sampling factor)
+# Usage: scripts/agree-parking-lot.sh PATH_TO_PARKING_LOT_CHECKOUT [OUT_DIR]
+# (Fetching the checkout is your step, e.g. a clone of Amanieu/parking_lot.)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+peer=${1:?usage: scripts/agree-parking-lot.sh PATH_TO_PARKING_LOT_CHECKOUT [OUT_DIR]}
+[ -f "$peer/benchmark/Cargo.toml" ] || { echo "error: $peer: no benchmark/Cargo.toml (not a parking_lot checkout)" >&2; exit 2; }
+rounds=${ROUNDS:-3}
+seconds=${SECONDS_PER_POINT:-1}
+host=$(tr -c 'A-Za-z0-9._\n-' '-' < /proc/sys/kernel/hostname)
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/processor//; s/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
+out=${2:-results/${host}-${cpu}/agreement/parking-lot-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$out"
+cargo build --release --quiet
+(cd "$peer/benchmark" && cargo build --release --quiet --bin mutex)
+lb=./target/release/lockbench
+bench="$peer/target/release/mutex"
+[ -x "$bench" ] || bench="$peer/benchmark/target/release/mutex"
+
+# ns per step of the peer's work on this machine: the null primitive at 1 thread.
+step_ns() {
+  local a b
+  a=$("$lb" run --lock null --threads 1 --steps 0/0 --sample 0 --no-sentinel --trials 3 --duration 300ms --format csv | python3 -c "import csv,sys,statistics as s; print(s.median(1e9/float(r['throughput_ops_s']) for r in csv.DictReader(sys.stdin)))")
+  b=$("$lb" run --lock null --threads 1 --steps 100/0 --sample 0 --no-sentinel --trials 3 --duration 300ms --format csv | python3 -c "import csv,sys,statistics as s; print(s.median(1e9/float(r['throughput_ops_s']) for r in csv.DictReader(sys.stdin)))")
+  python3 -c "print(max(0.1, ($b - $a) / 100))"
+}
+step=$(step_ns)
+echo "one step of the peer's work: $step ns" | tee "$out/step.txt" >&2
+
+echo "round,threads,inside,outside,lock,tool,mops" > "$out/rounds.csv"
+for round in $(seq 1 "$rounds"); do
+  for threads in 2 4; do
+    for work in 1/0 5/5; do
+      inside=${work%/*}; outside=${work#*/}
+      echo "round $round/$rounds: $threads threads, $work" >&2
+      "$bench" "$threads" "$inside" "$outside" "$seconds" 1 > "$out/peer-$round-$threads-$inside-$outside.txt"
+      python3 - "$out/peer-$round-$threads-$inside-$outside.txt" "$threads" <<'PY' | while read -r lock mops; do
+import sys
+names = {"parking_lot::Mutex": "parking-lot-mutex", "std::sync::Mutex": "std-mutex"}
+for line in open(sys.argv[1]):
+    parts = [p.strip() for p in line.split("|")]
+    if len(parts) == 4 and parts[0] in names:
+        khz = float(parts[1].split()[0])
+        print(names[parts[0]], khz * int(sys.argv[2]) / 1000)
+PY
+        echo "$round,$threads,$inside,$outside,$lock,peer,$mops" >> "$out/rounds.csv"
+      done
+      cs=$(python3 -c "print(f'{$inside * $step:.1f}ns')")
+      think=$(python3 -c "print(f'{$outside * $step:.1f}ns')")
+      for lock in std-mutex parking-lot-mutex; do
+        for variant in mirror separate ns-work default; do
+          case $variant in
+            mirror) args=(--steps "$work" --layout inline --sample 0) ;;
+            separate) args=(--steps "$work" --layout separate --sample 0) ;;
+            ns-work) args=(--cs "$cs" --think "$think" --sample 0) ;;
+            default) args=(--cs "$cs" --think "$think") ;;
+          esac
+          "$lb" run --lock "$lock" --threads "$threads" "${args[@]}" --trials 1 \
+            --duration "${seconds}s" --warmup 100ms --format csv > "$out/lb-$round-$threads-$inside-$outside-$lock-$variant.csv"
+          mops=$(python3 -c "import csv,sys; r=next(csv.DictReader(open(sys.argv[1]))); print(float(r['throughput_ops_s'])/1e6)" "$out/lb-$round-$threads-$inside-$outside-$lock-$variant.csv")
+          echo "$round,$threads,$inside,$outside,$lock,lockbench-$variant,$mops" >> "$out/rounds.csv"
+        done
+      done
+    done
+  done
+done
+python3 - "$out/rounds.csv" <<'PY' | tee "$out/summary.txt"
+import csv, sys, statistics as st
+rows = list(csv.DictReader(open(sys.argv[1])))
+cells = {}
+for r in rows:
+    cells.setdefault((r["threads"], r["inside"], r["outside"], r["lock"], r["tool"]), []).append(float(r["mops"]))
+def med(k): return st.median(cells[k]) if k in cells else float("nan")
+def rng(k): return f"{min(cells[k]):.1f}–{max(cells[k]):.1f}" if k in cells else "n/a"
+print("total Mops/s, medians of rounds (min–max); mirror = --steps IN/OUT --layout inline --sample 0")
+print(f"{'thr':>3} {'work':>5} {'lock':>18} {'peer':>16} {'mirror':>16} {'mirror/peer':>11} | {'layout':>7} {'work':>7} {'sampling':>8} {'default/peer':>12}")
+within = 0; total = 0
+for (t, i, o, lock, tool) in sorted({k[:4] + ("peer",) for k in cells}):
+    peer = med((t, i, o, lock, "peer")); mir = med((t, i, o, lock, "lockbench-mirror"))
+    sep = med((t, i, o, lock, "lockbench-separate")); nsw = med((t, i, o, lock, "lockbench-ns-work"))
+    dft = med((t, i, o, lock, "lockbench-default"))
+    ratio = mir / peer; total += 1; within += abs(ratio - 1) <= 0.15
+    print(f"{t:>3} {i+'/'+o:>5} {lock:>18} {peer:>6.1f} ({rng((t,i,o,lock,'peer')):>8}) {mir:>6.1f} ({rng((t,i,o,lock,'lockbench-mirror')):>8}) {ratio:>11.2f} | "
+          f"{sep/mir:>7.2f} {nsw/sep:>7.2f} {dft/nsw:>8.2f} {dft/peer:>12.2f}")
+print(f"mirror within 15% of the peer: {within} of {total}")
+print("factors: layout = separate/mirror (data on its own line), work = ns-work/separate (fenced "
+      "integer chain of the same length instead of f64 steps), sampling = default/ns-work "
+      "(1 op in 16 timed); their product is default/mirror")
+PY
