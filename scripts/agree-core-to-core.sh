@@ -21,8 +21,8 @@ echo "round,tool,ns" > "$out/rounds.csv"
 for round in $(seq 1 "$rounds"); do
   echo "round $round/$rounds" >&2
   # core-to-core-latency: 300 samples of 1000 round trips on CPUs a,b; CSV matrix (mean ns).
-  "$c2c" 1000 300 --cores "$a,$b" --csv 2> "$out/c2c-$round.log" > "$out/c2c-$round.csv"
-  v=$(grep -o '[0-9.]\+' "$out/c2c-$round.csv" | head -1)
+  "$c2c" 1000 300 --cores "$a,$b" --csv 2> "$out/c2c-$round.log" > "$out/c2c-$round.matrix.txt"
+  v=$(grep -o '[0-9.]\+' "$out/c2c-$round.matrix.txt" | head -1)
   echo "$round,core-to-core-latency,$v" >> "$out/rounds.csv"
   "$lb" probe --duration 1s --format json > "$out/probe-$round.json"
   v=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['core_to_core_ns']; print(m[1][0] if m[1][0]==m[1][0] else m[0][1])" "$out/probe-$round.json")

@@ -615,3 +615,52 @@ pub fn guarded_trial(
         Some((g.before.single_units_per_ns + g.after.single_units_per_ns) / 2.0);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two threads with the same fixed quota: one finished in 1 s, the other took 2 s. Their
+    /// counts are equal, so fairness must come from their rates (Jain (1 + ½)² / 2(1 + ¼) =
+    /// 0.9), and each thread's CPU share from its own window.
+    #[test]
+    fn fixed_work_fairness_comes_from_finish_times() {
+        let env = Env::detect();
+        let start = env.clock.raw();
+        let ticks = env.clock.ticks_per_ns(Duration::from_millis(5));
+        let at = |ns: f64| start + (ns * ticks) as u64;
+        let thread = |finished_ns: f64| {
+            let mut s = ThreadStats::new();
+            s.ops = 1_000;
+            s.window_start = start;
+            s.finished_at = at(finished_ns);
+            s.usage.cpu = Duration::from_nanos(finished_ns as u64);
+            s
+        };
+        let collected = Collected {
+            start,
+            threads: vec![thread(1e9), thread(2e9)],
+            elapsed_ns: 2_000_000_000,
+            timed_out: false,
+            all_ops: 2_000,
+            sentinel_during: None,
+            steal_ms: 0.0,
+        };
+        let point = Point {
+            fixed_ops: Some(2_000),
+            ..Point::new("spin-ttas")
+        };
+        let r = build_record(&env, &point, "spin", 0, &collected, 0).record;
+        assert!((r.jain_index - 0.9).abs() < 0.01, "jain {}", r.jain_index);
+        assert!(
+            (r.min_share - 1.0 / 3.0).abs() < 0.01,
+            "min share {}",
+            r.min_share
+        );
+        let share = r.cpu_share.expect("CPU share");
+        assert!(
+            (share - 1.0).abs() < 0.02,
+            "each thread busy all its window: {share}"
+        );
+    }
+}
