@@ -34,16 +34,24 @@ impl<R: RawLock> ReentrantMutex<R> {
         }
     }
 
+    /// Re-enters if thread `me` already holds the mutex (one level deeper); false otherwise.
+    fn reenter(&self, me: usize) -> bool {
+        // Relaxed: see the type's docs.
+        if self.owner.load(Ordering::Relaxed) != me {
+            return false;
+        }
+        let d = self.depth.load(Ordering::Relaxed);
+        self.depth.store(
+            d.checked_add(1).expect("reentrant lock depth overflow"),
+            Ordering::Relaxed,
+        );
+        true
+    }
+
     /// Locks, or re-enters if the calling thread already holds it.
     pub fn lock(&self) {
         let me = thread_token();
-        // Relaxed: see the type's docs.
-        if self.owner.load(Ordering::Relaxed) == me {
-            let d = self.depth.load(Ordering::Relaxed);
-            self.depth.store(
-                d.checked_add(1).expect("reentrant lock depth overflow"),
-                Ordering::Relaxed,
-            );
+        if self.reenter(me) {
             return;
         }
         self.raw.lock();
@@ -55,13 +63,7 @@ impl<R: RawLock> ReentrantMutex<R> {
     /// returns whether it did. Never waits.
     pub fn try_lock(&self) -> bool {
         let me = thread_token();
-        // Relaxed: see the type's docs.
-        if self.owner.load(Ordering::Relaxed) == me {
-            let d = self.depth.load(Ordering::Relaxed);
-            self.depth.store(
-                d.checked_add(1).expect("reentrant lock depth overflow"),
-                Ordering::Relaxed,
-            );
+        if self.reenter(me) {
             return true;
         }
         if !self.raw.try_lock() {
