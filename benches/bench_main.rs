@@ -258,6 +258,44 @@ fn through_harness(c: &mut Criterion) {
     g.finish();
 }
 
+/// The harness's exact single-thread operation (its loop, its loads and stores, cs = 0,
+/// nothing timed), timed by criterion: `lockbench run --threads 1 --cs 0 --sample 0` should
+/// report the same ns/op, compared whole (`scripts/criterion-vs-harness.sh`).
+fn harness_op_exclusive<L: Exclusive>(g: &mut Group, name: &str) {
+    let clock = lockbench::harness::clock::Clock::new();
+    g.bench_function(BenchmarkId::new("op", name), |b| {
+        b.iter_custom(|iters| lockbench::harness::time_exclusive_ops::<L>(&clock, iters))
+    });
+}
+
+fn harness_op_counter<C: Counter>(g: &mut Group, name: &str) {
+    let clock = lockbench::harness::clock::Clock::new();
+    g.bench_function(BenchmarkId::new("op", name), |b| {
+        b.iter_custom(|iters| lockbench::harness::time_counter_ops::<C>(&clock, iters))
+    });
+}
+
+fn harness_ops(c: &mut Criterion) {
+    let mut g = c.benchmark_group("harness");
+    harness_op_exclusive::<lockbench::primitives::external::NoLock>(&mut g, "null");
+    harness_op_exclusive::<Tas>(&mut g, "spin-tas");
+    harness_op_exclusive::<Ttas>(&mut g, "spin-ttas");
+    harness_op_exclusive::<TtasBackoff>(&mut g, "spin-ttas-backoff");
+    harness_op_exclusive::<Ticket>(&mut g, "spin-ticket");
+    harness_op_exclusive::<Mcs>(&mut g, "spin-mcs");
+    harness_op_exclusive::<SpinRsMutex>(&mut g, "spin-rs");
+    harness_op_exclusive::<SpinRsTicket>(&mut g, "spin-rs-ticket");
+    harness_op_exclusive::<FutexMutex>(&mut g, "futex-mutex");
+    harness_op_exclusive::<AdaptiveMutex<1_000>>(&mut g, "adaptive-mutex");
+    harness_op_exclusive::<StdMutex>(&mut g, "std-mutex");
+    harness_op_exclusive::<ParkingLotMutex>(&mut g, "parking-lot-mutex");
+    harness_op_exclusive::<ParkingLotFairMutex>(&mut g, "parking-lot-fair-mutex");
+    harness_op_counter::<CasCounter>(&mut g, "cas-counter");
+    harness_op_counter::<FetchAddCounter>(&mut g, "fetch-add-counter");
+    harness_op_counter::<ShardedCounter>(&mut g, "sharded-counter");
+    g.finish();
+}
+
 criterion_group! {
     name = uncontended;
     config = Criterion::default()
@@ -265,7 +303,7 @@ criterion_group! {
         .measurement_time(Duration::from_secs(1))
         .sample_size(50)
         .nresamples(20_000);
-    targets = uncontended_locks, uncontended_rwlocks, counters, classic
+    targets = uncontended_locks, uncontended_rwlocks, counters, classic, harness_ops
 }
 criterion_group! {
     name = contention;

@@ -18,7 +18,10 @@ pub mod topology;
 pub mod workloads;
 pub use classic::{run_barrier, run_queue, run_semaphore};
 
-pub use runner::{LockRun, ProtectedData, run_counter, run_exclusive, run_rwlock};
+pub use runner::{
+    LockRun, ProtectedData, run_counter, run_exclusive, run_rwlock, time_counter_ops,
+    time_exclusive_ops,
+};
 
 use crate::record::{HostInfo, RunRecord, SCHEMA_VERSION};
 use crate::workload::BusyWork;

@@ -767,22 +767,18 @@ pub fn run_counter<C: Counter>(
         true,
         shared.clone(),
         move |c: &CachePadded<C>, t, ctl, stats, all_ops| {
-            let op = |sample: bool, stats: &mut ThreadStats| {
-                let work = || {
-                    BusyWork::burn(cs_units);
-                };
-                if sample {
-                    let requested = clock.raw();
-                    stats.retries += u64::from(c.increment(t, work));
-                    stats
-                        .wait
-                        .saturating_record(clock.delta_ns(requested, clock.raw()));
-                } else {
-                    stats.retries += u64::from(c.increment(t, work));
-                }
-                BusyWork::burn(think_units);
-            };
-            drive(ctl.0, &p, quota(&p, t), &clock, stats, all_ops, op);
+            counter_loop(
+                ctl.0,
+                &p,
+                quota(&p, t),
+                &clock,
+                stats,
+                all_ops,
+                &**c,
+                t,
+                cs_units,
+                think_units,
+            );
         },
     )?;
     let total = shared.total();
@@ -797,9 +793,129 @@ pub fn run_counter<C: Counter>(
     Ok(build_record(env, point, family, trial, &collected, lost))
 }
 
+/// The counter loop around [`drive`]: one increment of `c` (its speculative work `cs_units`,
+/// redone on every failed CAS) then `think_units` outside; a sampled op's whole update is its
+/// wait.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn counter_loop<C: Counter>(
+    ctl: &Control,
+    p: &Point,
+    quota: Option<u64>,
+    clock: &Clock,
+    stats: &mut ThreadStats,
+    all_ops: &mut u64,
+    c: &C,
+    t: usize,
+    cs_units: u64,
+    think_units: u64,
+) {
+    let op = |sample: bool, stats: &mut ThreadStats| {
+        let work = || {
+            BusyWork::burn(cs_units);
+        };
+        if sample {
+            let requested = clock.raw();
+            stats.retries += u64::from(c.increment(t, work));
+            stats
+                .wait
+                .saturating_record(clock.delta_ns(requested, clock.raw()));
+        } else {
+            stats.retries += u64::from(c.increment(t, work));
+        }
+        BusyWork::burn(think_units);
+    };
+    drive(ctl, p, quota, clock, stats, all_ops, op);
+}
+
+/// The harness's own single-thread loop, for an outside timer (criterion's `iter_custom`):
+/// a control already in the measured phase, a point with nothing timed and a fixed quota.
+fn bench_setup(ops: u64) -> (Control, Point, CachePadded<ThreadStats>) {
+    let ctl = Control {
+        phase: CachePadded::new(AtomicU8::new(MEASURE)),
+        barrier: Barrier::new(1),
+        parked: CachePadded::new(AtomicUsize::new(0)),
+    };
+    let point = Point {
+        threads: 1,
+        sample_every: 0,
+        fixed_ops: Some(ops),
+        ..Point::new("")
+    };
+    (ctl, point, CachePadded::new(ThreadStats::new()))
+}
+
+/// Runs `ops` operations of exclusive lock `L` on the calling thread exactly as a 1-thread,
+/// cs = 0, think = 0, untimed trial runs them (the same `drive` and `exclusive_loop` code, the
+/// data laid out as a trial lays it out), and returns how long they took by the std clock.
+/// For criterion's `iter_custom`, so criterion times the harness's exact operation.
+pub fn time_exclusive_ops<L: Exclusive>(clock: &Clock, ops: u64) -> Duration {
+    let run = LockRun::new(L::create(), crate::record::Layout::Separate);
+    // In a trial the lock and data are shared with other threads; here they must escape too,
+    // or the optimiser may treat their atomics as private memory and fold the loop away.
+    let run = std::hint::black_box(&run);
+    let mut node = CachePadded::new(L::Node::default());
+    let (ctl, point, mut stats) = bench_setup(ops);
+    let mut all_ops = 0;
+    let (lock, data) = (run.lock(), run.data());
+    let start = Instant::now();
+    exclusive_loop(
+        &ctl,
+        &point,
+        Some(ops),
+        clock,
+        &mut stats,
+        &mut all_ops,
+        lock,
+        &mut node,
+        || data.critical_section(0, 0),
+        || {
+            BusyWork::burn(0);
+        },
+    );
+    start.elapsed()
+}
+
+/// [`time_exclusive_ops`] for counter `C`: `ops` increments through the harness's counter loop.
+pub fn time_counter_ops<C: Counter>(clock: &Clock, ops: u64) -> Duration {
+    let c = CachePadded::new(C::with_threads(1));
+    // As in `time_exclusive_ops`: shared in a trial, so it must escape here.
+    let c = std::hint::black_box(&c);
+    let (ctl, point, mut stats) = bench_setup(ops);
+    let mut all_ops = 0;
+    let start = Instant::now();
+    counter_loop(
+        &ctl,
+        &point,
+        Some(ops),
+        clock,
+        &mut stats,
+        &mut all_ops,
+        &**c,
+        0,
+        0,
+        0,
+    );
+    start.elapsed()
+}
+
 #[cfg(test)]
 mod tests {
     use super::Sampler;
+
+    /// The criterion helpers run the requested number of operations.
+    #[test]
+    fn bench_helpers_run_the_quota() {
+        let clock = super::Clock::new();
+        assert!(
+            super::time_exclusive_ops::<crate::primitives::spin::Tas>(&clock, 1_000)
+                > super::Duration::ZERO
+        );
+        assert!(
+            super::time_counter_ops::<crate::primitives::counter::CasCounter>(&clock, 1_000)
+                > super::Duration::ZERO
+        );
+    }
 
     /// One op in 16 on average, with gaps that vary (a fixed stride would be 16 every time),
     /// and the two edge rates exact.
