@@ -418,13 +418,6 @@ pub(crate) fn build_record(
     } else {
         crate::analysis::fairness(&per_thread_ops)
     };
-    // CPUs the threads could use: one each up to the CPUs they were pinned (or allowed) to.
-    let usable = point_cpus(env, point).len();
-    let usable = if usable == 0 {
-        env.host.usable_cpus()
-    } else {
-        usable
-    };
     let run_delay_s: Option<f64> = stats
         .iter()
         .map(|s| s.usage.run_delay.map(|d| d.as_secs_f64()))
@@ -432,7 +425,7 @@ pub(crate) fn build_record(
     let runq_share = run_delay_s
         .filter(|_| usage_known && elapsed_s > 0.0 && !stats.is_empty())
         .map(|d| d / (stats.len() as f64 * elapsed_s));
-    let cpus = point.threads.min(usable).max(1) as f64;
+    let cpus = point.threads.min(point_cpu_count(env, point)).max(1) as f64;
     let cpu_share = if point.fixed_ops.is_some() {
         // Each thread's window is its own, from the start to finishing its quota.
         let own_s: f64 = stats
@@ -448,6 +441,8 @@ pub(crate) fn build_record(
         .filter_map(|s| s.pinned_to.map(|c| c.to_string()))
         .collect();
     let (w, h) = (Percentiles::of(&wait), Percentiles::of(&hold));
+    // A timed wait or hold includes one clock read (the one that ends it).
+    let net = |v: f64| (v - env.clock_overhead_ns).max(0.0);
     let (rw, ww) = (Percentiles::of(&read_wait), Percentiles::of(&write_wait));
     let record = RunRecord {
         schema_version: SCHEMA_VERSION,
@@ -505,10 +500,10 @@ pub(crate) fn build_record(
         hold_p999_ns: h.p999,
         hold_max_ns: h.max,
         hold_mean_ns: h.mean,
-        achieved_cs_ns: (h.mean > 0.0).then(|| (h.mean - env.clock_overhead_ns).max(0.0)),
-        wait_net_p50_ns: (w.p50 > 0.0).then(|| (w.p50 - env.clock_overhead_ns).max(0.0)),
-        wait_net_p99_ns: w.p99.map(|v| (v - env.clock_overhead_ns).max(0.0)),
-        hold_net_p50_ns: (h.p50 > 0.0).then(|| (h.p50 - env.clock_overhead_ns).max(0.0)),
+        achieved_cs_ns: (h.mean > 0.0).then(|| net(h.mean)),
+        wait_net_p50_ns: (w.p50 > 0.0).then(|| net(w.p50)),
+        wait_net_p99_ns: w.p99.map(net),
+        hold_net_p50_ns: (h.p50 > 0.0).then(|| net(h.p50)),
         read_wait_p50_ns: rw.p50,
         read_wait_p99_ns: rw.p99,
         read_wait_p999_ns: rw.p999,
@@ -554,6 +549,15 @@ pub fn point_cpus(env: &Env, point: &Point) -> Vec<usize> {
     order.into_iter().take(point.threads).collect()
 }
 
+/// How many CPUs a point's threads run on: its pin order's CPUs, or every CPU the process
+/// may use when unpinned.
+fn point_cpu_count(env: &Env, point: &Point) -> usize {
+    match point_cpus(env, point).len() {
+        0 => env.host.usable_cpus(),
+        n => n,
+    }
+}
+
 /// Runs one trial between parallelism-sentinel readings, judges it by those readings and by
 /// its own data (CPU share, run-queue delay, steal: [`sentinel::trial_signals`]), retries a
 /// disturbed one per `policy`, and fills the row's trustworthiness columns. `spins`: the
@@ -567,11 +571,7 @@ pub fn guarded_trial(
     mut run: impl FnMut() -> Result<TrialOutput, HarnessError>,
 ) -> Result<TrialOutput, HarnessError> {
     let cpus = point_cpus(env, point);
-    let cpu_count = if cpus.is_empty() {
-        env.host.usable_cpus()
-    } else {
-        cpus.len()
-    };
+    let cpu_count = point_cpu_count(env, point);
     let policy = sentinel::Policy {
         calibrated_units_per_ns: policy
             .calibrated_units_per_ns
