@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Uncontended cost per operation, two independent ways, side by side, compared WHOLE:
-#   criterion: `cargo bench` (group `harness`) on the harness's exact operation: its loop
+#   criterion: `cargo bench` (group `harness`, the bench binary built once) on the harness's exact operation: its loop
 #              (`lockbench::harness::time_exclusive_ops`: the same drive/exclusive_loop code,
 #              phase check and counters included) around lock + the critical section's loads
 #              and stores + unlock; for counters, one increment through the counter loop;
@@ -12,7 +12,7 @@
 # Writes results/<host>-<cpu>/agreement/criterion-<UTC>/criterion-vs-harness.csv and prints
 # the table.
 # Usage: scripts/criterion-vs-harness.sh [--no-measure] [PRIMITIVE ...]
-#   (default primitives: spin, mutex, atomic; --no-measure recomputes the table from the
+#   (default primitives: the registry's spin, mutex and atomic families; --no-measure recomputes the table from the
 #   last run's files in results/<host>/agreement/). ROUNDS=N (default 3) repeats both
 #   measurements N times, alternating, and uses the median over rounds: on a VM single runs
 #   move by 10-20%.
@@ -21,13 +21,15 @@ measure=1
 if [ "${1:-}" = --no-measure ]; then measure=0; shift; fi
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-default=(spin-tas spin-ttas spin-ttas-backoff spin-ticket spin-mcs spin-rs spin-rs-ticket
-  futex-mutex adaptive-mutex std-mutex parking-lot-mutex parking-lot-fair-mutex
-  cas-counter fetch-add-counter sharded-counter)
-prims=("$@")
-[ ${#prims[@]} -gt 0 ] || prims=("${default[@]}")
-
+# Default: every spin lock, mutex and counter the registry lists (`lockbench list`).
 cargo build --release --quiet
+# Built once, run by path: a source edit during the rounds cannot change what is measured.
+bench=$(cargo bench --bench bench_main --no-run 2>&1 | grep -o 'target/release/deps/bench_main-[0-9a-f]*' | tail -1)
+prims=("$@")
+if [ ${#prims[@]} -eq 0 ]; then
+  mapfile -t prims < <(./target/release/lockbench list --format csv |
+    awk -F, 'NR > 1 && ($2 == "spin" || $2 == "mutex" || $2 == "atomic") { print $1 }')
+fi
 host=$(tr -c 'A-Za-z0-9._\n-' '-' < /proc/sys/kernel/hostname)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/processor//; s/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
 if [ "$measure" = 1 ]; then
@@ -43,7 +45,7 @@ rm -f "$raw"
 echo "round,group,function,primitive,median_ns" > "$crit"
 for round in $(seq 1 "${ROUNDS:-3}"); do
   echo "== round $round: criterion (cargo bench, uncontended groups)" >&2
-  cargo bench --quiet --bench bench_main -- '^baseline/touch/|^(spin|mutex)/lock\+(touch\+)?unlock/|^atomic/increment/|^harness/op/' >&2
+  "$bench" --bench '^baseline/lock\+touch\+unlock/|^(spin|mutex)/lock\+(touch\+)?unlock/|^atomic/increment/|^harness/op/' >&2
   python3 - "$round" >> "$crit" <<'PY'
 import json, pathlib, sys
 for est in sorted(pathlib.Path("target/criterion").glob("*/*/*/new/estimates.json")):
@@ -74,7 +76,6 @@ def crit(group, fn, p):
     # Median over rounds of criterion's per-round median.
     return statistics.median(float(r["median_ns"]) for r in crit_rows
                              if (r["group"], r["function"], r["primitive"]) == (group, fn, p))
-touch = crit("baseline", "touch", "null")
 null_crit = crit("harness", "op", "null")
 out = []
 for p in prims:

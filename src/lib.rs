@@ -12,11 +12,7 @@ pub mod analysis;
 #[cfg(not(loom))]
 pub mod cli;
 #[cfg(not(loom))]
-mod cli_breakeven;
-#[cfg(not(loom))]
-pub mod cli_report;
-#[cfg(not(loom))]
-mod cli_sweep;
+pub mod error;
 #[cfg(not(loom))]
 pub mod harness;
 #[cfg(not(loom))]
@@ -30,6 +26,10 @@ pub mod registry;
 #[cfg(not(loom))]
 pub mod report;
 #[cfg(not(loom))]
+pub mod stats;
+#[cfg(not(loom))]
 pub mod sweep;
+#[cfg(not(loom))]
+pub mod units;
 #[cfg(not(loom))]
 pub mod workload;

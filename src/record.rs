@@ -1,7 +1,6 @@
 //! Plain data: the host fingerprint, a measured point, and [`RunRecord`] — the one struct
 //! that *is* the `runs.csv` schema (headers come from serde; units are in the field names).
 
-use crate::harness::topology::Placement;
 use serde::{Deserialize, Serialize};
 
 /// Version of the [`RunRecord`] column set. Bump on any rename, removal or change of meaning.
@@ -9,18 +8,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Where the data a lock protects lives relative to the lock.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Layout {
@@ -33,11 +21,42 @@ pub enum Layout {
 }
 
 impl Layout {
+    /// Every layout, in command-line order.
+    pub const ALL: [Layout; 2] = [Layout::Separate, Layout::Inline];
+
     /// The lowercase name used on the command line and in CSV.
     pub fn as_str(self) -> &'static str {
         match self {
             Layout::Separate => "separate",
             Layout::Inline => "inline",
+        }
+    }
+}
+
+/// How threads are placed on CPUs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Placement {
+    /// Fill CPUs closest together first: all SMT siblings of a core, then the next core of the
+    /// same package, then the next package.
+    #[default]
+    Compact,
+    /// One thread per physical core first (alternating packages), SMT siblings only after.
+    Spread,
+    /// Not pinned: the scheduler decides.
+    None,
+}
+
+impl Placement {
+    /// Every placement, in command-line order.
+    pub const ALL: [Placement; 3] = [Placement::Compact, Placement::Spread, Placement::None];
+
+    /// The lowercase name used on the command line and in CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placement::Compact => "compact",
+            Placement::Spread => "spread",
+            Placement::None => "none",
         }
     }
 }

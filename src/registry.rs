@@ -1,184 +1,86 @@
-//! Every primitive lockbench can measure: a stable kebab-case name, a family, a one-line
-//! description, and the harness runner monomorphised for its type.
+//! Every primitive lockbench can measure. A primitive describes itself (`Describe::ABOUT`:
+//! name, family, description, properties, next to its code); the registry is the list of
+//! types, one line each, in [`for_each_primitive!`], which builds [`PRIMITIVES`] and lets the
+//! benches and stress tests iterate the same list with their own generic code.
 //!
-//! Adding a primitive: write it under `src/primitives/`, then add one line to [`PRIMITIVES`].
+//! Adding a primitive: write it in one file under `src/primitives/` with its `impl Describe`,
+//! then add one line to [`for_each_primitive!`].
 
-use crate::harness::workloads;
+use crate::harness::workloads::Workload;
 use crate::harness::{
-    Env, HarnessError, Point, TrialOutput, run_counter, run_exclusive, run_rwlock,
+    Env, HarnessError, Point, TrialOutput, run_barrier, run_counter, run_exclusive, run_queue,
+    run_rwlock, run_semaphore,
 };
-use crate::harness::{run_barrier, run_queue, run_semaphore};
 use crate::primitives::Exclusive;
-use crate::primitives::classic::{
-    Channel, CondvarQueue, CondvarSemaphore, FutexSemaphore, Permits, PhaseBarrier, ReentrantMutex,
-    SenseBarrier, StdBarrier,
-};
-use crate::primitives::counter::{
-    CasBackoffCounter, CasCounter, Counter, FetchAddCounter, RacyCounter, ShardedCounter,
-};
-use crate::primitives::external::{CrossbeamBounded, ParkingLotReentrant, StdSyncChannel};
-use crate::primitives::external::{
-    NoLock, ParkingLotFairMutex, ParkingLotMutex, SpinRsMutex, SpinRsTicket, StdMutex,
-};
-use crate::primitives::external::{ParkingLotRwLock, StdRwLock};
-use crate::primitives::futex::{AdaptiveMutex, FutexMutex};
-use crate::primitives::rwlock::{
-    PhaseFairRwLock, ReadWrite, ReaderPrefRwLock, SeqLock, WriterPrefRwLock,
-};
-use crate::primitives::spin::{Mcs, Tas, Ticket, Ttas, TtasBackoff};
+pub use crate::primitives::about::{About, Axes, Describe, Family, Kind, Waiting};
+use crate::primitives::classic::{Channel, Permits, PhaseBarrier};
+use crate::primitives::counter::Counter;
+use crate::primitives::rwlock::ReadWrite;
 
-/// A group of primitives compared together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Family {
-    /// The harness with no primitive: its own overhead.
-    Baseline,
-    /// Spinlocks.
-    Spin,
-    /// Sleeping and adaptive mutexes.
-    Mutex,
-    /// Lock-free and wait-free counters (and the racy one).
-    Atomic,
-    /// Reader-writer locks and the seqlock.
-    Rwlock,
-    /// Lock striping, a concurrent map, and multi-lock bank transfers.
-    Striped,
-    /// Reentrant mutexes, semaphores, bounded queues, barriers.
-    Classic,
-}
-
-impl Family {
-    /// All families, in display order.
-    pub const ALL: [Family; 7] = [
-        Family::Baseline,
-        Family::Spin,
-        Family::Mutex,
-        Family::Atomic,
-        Family::Rwlock,
-        Family::Striped,
-        Family::Classic,
-    ];
-
-    /// The name used on the command line and in CSV.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Family::Baseline => "baseline",
-            Family::Spin => "spin",
-            Family::Mutex => "mutex",
-            Family::Atomic => "atomic",
-            Family::Rwlock => "rwlock",
-            Family::Striped => "striped",
-            Family::Classic => "classic",
+/// Calls macro `$m` with every registered primitive, in display order, as `kind Type;` pairs.
+/// The kind says which harness loop drives the type (and which trait it implements):
+/// `exclusive` ([`Exclusive`]), `rwlock` ([`ReadWrite`]), `counter` ([`Counter`]),
+/// `semaphore` ([`Permits`]), `queue` ([`Channel`]), `barrier` ([`PhaseBarrier`]) and
+/// `workload` ([`Workload`]: keyed tables and bank transfers, which run themselves).
+///
+/// This is the registry: one line per primitive.
+#[macro_export]
+macro_rules! for_each_primitive {
+    ($m:ident) => {
+        $m! {
+            exclusive $crate::primitives::external::NoLock;
+            exclusive $crate::primitives::spin::Tas;
+            exclusive $crate::primitives::spin::Ttas;
+            exclusive $crate::primitives::spin::TtasBackoff;
+            exclusive $crate::primitives::spin::Ticket;
+            exclusive $crate::primitives::spin::Mcs;
+            exclusive $crate::primitives::spin::Clh;
+            exclusive $crate::primitives::external::SpinRsMutex;
+            exclusive $crate::primitives::external::SpinRsTicket;
+            exclusive $crate::primitives::futex::FutexMutex;
+            exclusive $crate::primitives::futex::AdaptiveMutex<1_000>;
+            exclusive $crate::primitives::futex::AdaptiveMutex<100>;
+            exclusive $crate::primitives::futex::AdaptiveMutex<10_000>;
+            exclusive $crate::primitives::external::StdMutex;
+            exclusive $crate::primitives::external::ParkingLotMutex;
+            exclusive $crate::primitives::external::ParkingLotFairMutex;
+            exclusive $crate::primitives::pthread::PthreadMutex;
+            counter $crate::primitives::counter::CasCounter;
+            counter $crate::primitives::counter::CasBackoffCounter;
+            counter $crate::primitives::counter::FetchAddCounter;
+            counter $crate::primitives::counter::ShardedCounter;
+            counter $crate::primitives::counter::RacyCounter;
+            rwlock $crate::primitives::rwlock::ReaderPrefRwLock;
+            rwlock $crate::primitives::rwlock::WriterPrefRwLock;
+            rwlock $crate::primitives::rwlock::PhaseFairRwLock;
+            rwlock $crate::primitives::rwlock::SeqLock;
+            rwlock $crate::primitives::external::StdRwLock;
+            rwlock $crate::primitives::external::ParkingLotRwLock;
+            rwlock $crate::primitives::pthread::PthreadRwLock;
+            workload $crate::harness::workloads::StripedSpin;
+            workload $crate::harness::workloads::StripedMutex;
+            workload $crate::harness::workloads::CoarseMutex;
+            workload $crate::harness::workloads::DashMapTable;
+            workload $crate::harness::workloads::BankOrdered;
+            workload $crate::harness::workloads::BankTrylock;
+            exclusive $crate::primitives::classic::ReentrantMutex<$crate::primitives::futex::FutexMutex>;
+            exclusive $crate::primitives::external::ParkingLotReentrant;
+            semaphore $crate::primitives::classic::FutexSemaphore;
+            semaphore $crate::primitives::classic::CondvarSemaphore;
+            queue $crate::primitives::classic::CondvarQueue;
+            queue $crate::primitives::external::StdSyncChannel;
+            queue $crate::primitives::external::CrossbeamBounded;
+            barrier $crate::primitives::classic::SenseBarrier;
+            barrier $crate::primitives::classic::StdBarrier;
         }
-    }
-}
-
-/// How a primitive is driven, which decides the axes it accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A mutual-exclusion lock (or none, for the baseline).
-    Exclusive,
-    /// A shared counter.
-    Counter,
-    /// A reader-writer lock: takes the read-ratio axis.
-    RwLock,
-    /// A striped lock table: takes stripes and key skew.
-    Striped,
-    /// A keyed structure with a fixed number of locks (coarse lock, dashmap): takes key skew.
-    Keyed,
-    /// Bank transfers: takes accounts (the stripes axis) and key skew.
-    Bank,
-    /// A counting semaphore: takes permits (the stripes axis).
-    Semaphore,
-    /// A bounded producer/consumer channel (time-driven only).
-    Queue,
-    /// A barrier (time-driven only).
-    Barrier,
-}
-
-/// Which workload-specific axes a kind of primitive takes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Axes {
-    /// `--read-ratio`.
-    pub read_ratio: bool,
-    /// `--stripes` (stripes, accounts or permits).
-    pub stripes: bool,
-    /// `--skew`.
-    pub key_skew: bool,
-}
-
-impl Kind {
-    /// The workload-specific axes this kind takes.
-    pub fn axes(self) -> Axes {
-        match self {
-            Kind::Exclusive | Kind::Counter => Axes::default(),
-            Kind::RwLock => Axes {
-                read_ratio: true,
-                ..Axes::default()
-            },
-            Kind::Striped | Kind::Bank => Axes {
-                stripes: true,
-                key_skew: true,
-                ..Axes::default()
-            },
-            Kind::Keyed => Axes {
-                key_skew: true,
-                ..Axes::default()
-            },
-            Kind::Semaphore => Axes {
-                stripes: true,
-                ..Axes::default()
-            },
-            Kind::Queue | Kind::Barrier => Axes::default(),
-        }
-    }
-
-    /// Whether `--layout` (the protected data inline or apart) applies to this kind: the
-    /// lock loops do; the other workloads have their own data layout.
-    pub fn takes_layout(self) -> bool {
-        matches!(self, Kind::Exclusive | Kind::RwLock)
-    }
-
-    /// Whether `--fixed-ops` (fixed total work) makes sense for this kind.
-    pub fn supports_fixed_ops(self) -> bool {
-        !matches!(self, Kind::Queue | Kind::Barrier)
-    }
-
-    /// The stripes / accounts / permits a point gets when it does not say.
-    pub fn default_stripes(self) -> Option<usize> {
-        match self {
-            Kind::Striped => Some(crate::harness::workloads::DEFAULT_STRIPES),
-            Kind::Bank => Some(crate::harness::workloads::DEFAULT_ACCOUNTS),
-            _ => None,
-        }
-    }
-
-    /// Checks a stripes value for this kind; the message says what is wrong.
-    pub fn check_stripes(self, n: usize) -> Result<(), String> {
-        match self {
-            Kind::Striped if !n.is_power_of_two() => {
-                Err(format!("{n} stripes: use a power of two (1, 2, 4 … 1024)"))
-            }
-            Kind::Bank if n < 2 => Err(format!("{n} account(s): a transfer needs at least 2")),
-            Kind::Semaphore if n > u32::MAX as usize => Err(format!("{n} permits is too many")),
-            _ if n > 1 << 20 => Err(format!("{n} is too many")),
-            _ => Ok(()),
-        }
-    }
-}
-
-/// How a primitive's threads wait when they cannot proceed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Waiting {
-    /// Busy-waits (or never waits): every thread is on its CPU the whole window.
-    Spins,
-    /// May block in the kernel (futex, condvar, park), giving its CPU away.
-    Sleeps,
+    };
 }
 
 /// Runs one trial of one point.
-type Runner = fn(&Env, &Point, &str, u32) -> Result<TrialOutput, HarnessError>;
+type Runner = fn(&Env, &Point, u32) -> Result<TrialOutput, HarnessError>;
 
-/// One registered primitive.
+/// One registered primitive: its self-description, how it is driven and its runner
+/// (monomorphised for its type: no dynamic dispatch below this function pointer).
 #[derive(Debug, Clone, Copy)]
 pub struct Primitive {
     /// Stable kebab-case name, used on the command line and in CSV.
@@ -194,483 +96,124 @@ pub struct Primitive {
     pub waits: Waiting,
     /// One line: what it is.
     pub description: &'static str,
+    /// Everything the primitive says about itself.
+    pub about: About,
     runner: Runner,
 }
 
 impl Primitive {
     /// Runs trial `trial` of `point` (whose `primitive` must be this one's name).
     pub fn run(&self, env: &Env, point: &Point, trial: u32) -> Result<TrialOutput, HarnessError> {
-        (self.runner)(env, point, self.family.as_str(), trial)
+        (self.runner)(env, point, trial)
+    }
+
+    const fn new(about: About, kind: Kind, runner: Runner) -> Primitive {
+        Primitive {
+            name: about.name,
+            family: about.family,
+            kind,
+            hand_written: about.hand_written,
+            waits: about.waits,
+            description: about.description,
+            about,
+            runner,
+        }
+    }
+
+    /// A mutual-exclusion lock (checked unless its `About` says otherwise).
+    pub const fn exclusive<L: Exclusive + Describe>() -> Primitive {
+        Primitive::new(L::ABOUT, Kind::Exclusive, |e, p, t| {
+            run_exclusive::<L>(e, p, L::ABOUT.family.as_str(), t, L::ABOUT.checked)
+        })
+    }
+
+    /// A reader-writer lock.
+    pub const fn rwlock<R: ReadWrite + Describe>() -> Primitive {
+        Primitive::new(R::ABOUT, Kind::RwLock, |e, p, t| {
+            run_rwlock::<R>(e, p, R::ABOUT.family.as_str(), t)
+        })
+    }
+
+    /// A shared counter (exact unless its `About` says otherwise).
+    pub const fn counter<C: Counter + Describe>() -> Primitive {
+        Primitive::new(C::ABOUT, Kind::Counter, |e, p, t| {
+            run_counter::<C>(e, p, C::ABOUT.family.as_str(), t, C::ABOUT.checked)
+        })
+    }
+
+    /// A counting semaphore.
+    pub const fn semaphore<S: Permits + Describe>() -> Primitive {
+        Primitive::new(S::ABOUT, Kind::Semaphore, |e, p, t| {
+            run_semaphore::<S>(e, p, S::ABOUT.family.as_str(), t)
+        })
+    }
+
+    /// A bounded channel.
+    pub const fn queue<C: Channel + Describe>() -> Primitive {
+        Primitive::new(C::ABOUT, Kind::Queue, |e, p, t| {
+            run_queue::<C>(e, p, C::ABOUT.family.as_str(), t)
+        })
+    }
+
+    /// A barrier.
+    pub const fn barrier<B: PhaseBarrier + Describe>() -> Primitive {
+        Primitive::new(B::ABOUT, Kind::Barrier, |e, p, t| {
+            run_barrier::<B>(e, p, B::ABOUT.family.as_str(), t)
+        })
+    }
+
+    /// A workload that runs itself.
+    pub const fn workload<W: Workload>() -> Primitive {
+        Primitive::new(W::ABOUT, W::KIND, W::run)
     }
 }
 
-fn lock<L: Exclusive>(
-    env: &Env,
-    p: &Point,
-    family: &str,
-    trial: u32,
-) -> Result<TrialOutput, HarnessError> {
-    run_exclusive::<L>(env, p, family, trial, true)
-}
-
-fn unchecked<L: Exclusive>(
-    env: &Env,
-    p: &Point,
-    family: &str,
-    trial: u32,
-) -> Result<TrialOutput, HarnessError> {
-    run_exclusive::<L>(env, p, family, trial, false)
-}
-
-fn rwlock<R: ReadWrite>(
-    env: &Env,
-    p: &Point,
-    family: &str,
-    trial: u32,
-) -> Result<TrialOutput, HarnessError> {
-    run_rwlock::<R>(env, p, family, trial)
-}
-
-fn striped<L: Exclusive>(
-    env: &Env,
-    p: &Point,
-    family: &str,
-    trial: u32,
-) -> Result<TrialOutput, HarnessError> {
-    workloads::run_striped::<L>(env, p, family, trial, false)
-}
-
-fn coarse<L: Exclusive>(
-    env: &Env,
-    p: &Point,
-    family: &str,
-    trial: u32,
-) -> Result<TrialOutput, HarnessError> {
-    workloads::run_striped::<L>(env, p, family, trial, true)
-}
-
-fn semaphore<S: Permits>(
-    env: &Env,
-    p: &Point,
-    family: &str,
-    trial: u32,
-) -> Result<TrialOutput, HarnessError> {
-    run_semaphore::<S>(env, p, family, trial)
-}
-
-fn queue<C: Channel>(
-    env: &Env,
-    p: &Point,
-    family: &str,
-    trial: u32,
-) -> Result<TrialOutput, HarnessError> {
-    run_queue::<C>(env, p, family, trial)
-}
-
-fn barrier<B: PhaseBarrier>(
-    env: &Env,
-    p: &Point,
-    family: &str,
-    trial: u32,
-) -> Result<TrialOutput, HarnessError> {
-    run_barrier::<B>(env, p, family, trial)
-}
-
-fn counter<C: Counter>(
-    env: &Env,
-    p: &Point,
-    family: &str,
-    trial: u32,
-) -> Result<TrialOutput, HarnessError> {
-    run_counter::<C>(env, p, family, trial)
-}
-
-macro_rules! entry {
-    ($name:literal, $family:ident, $kind:ident, $hand:literal, $waits:ident, $runner:expr, $desc:literal) => {
-        Primitive {
-            name: $name,
-            family: Family::$family,
-            kind: Kind::$kind,
-            hand_written: $hand,
-            waits: Waiting::$waits,
-            description: $desc,
-            runner: $runner,
-        }
+macro_rules! registry_entries {
+    ($($kind:ident $ty:ty;)*) => {
+        &[$(Primitive::$kind::<$ty>()),*]
     };
 }
 
 /// The registry, in display order.
-pub static PRIMITIVES: &[Primitive] = &[
-    entry!(
-        "null",
-        Baseline,
-        Exclusive,
-        true,
-        Spins,
-        unchecked::<NoLock>,
-        "no lock: the harness's own per-op cost (mutual exclusion not checked)"
-    ),
-    entry!(
-        "spin-tas",
-        Spin,
-        Exclusive,
-        true,
-        Spins,
-        lock::<Tas>,
-        "test-and-set: every attempt is an atomic RMW on the lock line"
-    ),
-    entry!(
-        "spin-ttas",
-        Spin,
-        Exclusive,
-        true,
-        Spins,
-        lock::<Ttas>,
-        "test-and-test-and-set: spin on loads, RMW only when the lock looks free"
-    ),
-    entry!(
-        "spin-ttas-backoff",
-        Spin,
-        Exclusive,
-        true,
-        Spins,
-        lock::<TtasBackoff>,
-        "TTAS with bounded exponential backoff (25 ns doubling to 1 µs, time-calibrated)"
-    ),
-    entry!(
-        "spin-ticket",
-        Spin,
-        Exclusive,
-        true,
-        Spins,
-        lock::<Ticket>,
-        "ticket lock: FIFO, one fetch_add per acquire, all waiters spin on one line"
-    ),
-    entry!(
-        "spin-mcs",
-        Spin,
-        Exclusive,
-        true,
-        Spins,
-        lock::<Mcs>,
-        "MCS queue lock: FIFO, each waiter spins on its own cache-padded node"
-    ),
-    entry!(
-        "spin-rs",
-        Spin,
-        Exclusive,
-        false,
-        Spins,
-        lock::<SpinRsMutex>,
-        "spin::Mutex (spin-rs crate): ecosystem test-and-set spinlock"
-    ),
-    entry!(
-        "spin-rs-ticket",
-        Spin,
-        Exclusive,
-        false,
-        Spins,
-        lock::<SpinRsTicket>,
-        "spin::TicketMutex (spin-rs crate): ecosystem ticket lock"
-    ),
-    entry!(
-        "futex-mutex",
-        Mutex,
-        Exclusive,
-        true,
-        Sleeps,
-        lock::<FutexMutex>,
-        "never spins: 3-state futex mutex (unlocked/locked/contended), sleeps at once"
-    ),
-    entry!(
-        "adaptive-mutex",
-        Mutex,
-        Exclusive,
-        true,
-        Sleeps,
-        lock::<AdaptiveMutex<1_000>>,
-        "spin up to 1 µs (time-calibrated), then sleep on the futex"
-    ),
-    entry!(
-        "adaptive-mutex-100ns",
-        Mutex,
-        Exclusive,
-        true,
-        Sleeps,
-        lock::<AdaptiveMutex<100>>,
-        "spin up to 100 ns, then sleep on the futex"
-    ),
-    entry!(
-        "adaptive-mutex-10us",
-        Mutex,
-        Exclusive,
-        true,
-        Sleeps,
-        lock::<AdaptiveMutex<10_000>>,
-        "spin up to 10 µs, then sleep on the futex"
-    ),
-    entry!(
-        "std-mutex",
-        Mutex,
-        Exclusive,
-        false,
-        Sleeps,
-        lock::<StdMutex>,
-        "std::sync::Mutex: futex mutex with a fixed 100-iteration spin"
-    ),
-    entry!(
-        "parking-lot-mutex",
-        Mutex,
-        Exclusive,
-        false,
-        Sleeps,
-        lock::<ParkingLotMutex>,
-        "parking_lot::Mutex: adaptive spin, then a global parking table; eventually fair"
-    ),
-    entry!(
-        "parking-lot-fair-mutex",
-        Mutex,
-        Exclusive,
-        false,
-        Sleeps,
-        lock::<ParkingLotFairMutex>,
-        "parking_lot::FairMutex: hands the lock to the next waiter on every unlock"
-    ),
-    entry!(
-        "cas-counter",
-        Atomic,
-        Counter,
-        true,
-        Spins,
-        counter::<CasCounter>,
-        "lock-free counter: load, compute, compare-and-swap, retry"
-    ),
-    entry!(
-        "cas-backoff-counter",
-        Atomic,
-        Counter,
-        true,
-        Spins,
-        counter::<CasBackoffCounter>,
-        "CAS counter with exponential backoff after a failed CAS"
-    ),
-    entry!(
-        "fetch-add-counter",
-        Atomic,
-        Counter,
-        true,
-        Spins,
-        counter::<FetchAddCounter>,
-        "wait-free counter: one fetch_add (LOCK XADD), never retries"
-    ),
-    entry!(
-        "sharded-counter",
-        Atomic,
-        Counter,
-        true,
-        Spins,
-        counter::<ShardedCounter>,
-        "one cache-padded slot per thread, summed on read: no shared line"
-    ),
-    entry!(
-        "racy-counter",
-        Atomic,
-        Counter,
-        true,
-        Spins,
-        counter::<RacyCounter>,
-        "BROKEN on purpose: separate load and store, loses updates (reports how many)"
-    ),
-    entry!(
-        "rw-reader-pref",
-        Rwlock,
-        RwLock,
-        true,
-        Spins,
-        rwlock::<ReaderPrefRwLock>,
-        "spinning RwLock, reader-preferring: readers enter past waiting writers (writers can starve)"
-    ),
-    entry!(
-        "rw-writer-pref",
-        Rwlock,
-        RwLock,
-        true,
-        Spins,
-        rwlock::<WriterPrefRwLock>,
-        "spinning RwLock, writer-preferring: a waiting writer blocks new readers (readers can starve)"
-    ),
-    entry!(
-        "rw-phase-fair",
-        Rwlock,
-        RwLock,
-        true,
-        Spins,
-        rwlock::<PhaseFairRwLock>,
-        "spinning phase-fair ticket RwLock (Brandenburg & Anderson PF-T): phases alternate, writers FIFO"
-    ),
-    entry!(
-        "rw-seqlock",
-        Rwlock,
-        RwLock,
-        true,
-        Spins,
-        rwlock::<SeqLock>,
-        "sequence lock: optimistic readers never write shared memory, retry if a writer overlapped"
-    ),
-    entry!(
-        "std-rwlock",
-        Rwlock,
-        RwLock,
-        false,
-        Sleeps,
-        rwlock::<StdRwLock>,
-        "std::sync::RwLock: futex-based, writer-preferring, sleeps"
-    ),
-    entry!(
-        "parking-lot-rwlock",
-        Rwlock,
-        RwLock,
-        false,
-        Sleeps,
-        rwlock::<ParkingLotRwLock>,
-        "parking_lot::RwLock: adaptive spin then park, eventually fair"
-    ),
-    entry!(
-        "striped-spin",
-        Striped,
-        Striped,
-        true,
-        Spins,
-        striped::<TtasBackoff>,
-        "striped table: N cache-padded TTAS-backoff locks, key k guarded by stripe k & (N-1)"
-    ),
-    entry!(
-        "striped-mutex",
-        Striped,
-        Striped,
-        true,
-        Sleeps,
-        striped::<FutexMutex>,
-        "striped table: N cache-padded futex mutexes, key k guarded by stripe k & (N-1)"
-    ),
-    entry!(
-        "coarse-mutex",
-        Striped,
-        Keyed,
-        true,
-        Sleeps,
-        coarse::<FutexMutex>,
-        "one futex mutex over the whole keyed table: the reference that striping improves on"
-    ),
-    entry!(
-        "dashmap",
-        Striped,
-        Keyed,
-        false,
-        Sleeps,
-        workloads::run_dashmap,
-        "dashmap::DashMap<u64, u64> (default shard count): the ecosystem's sharded map"
-    ),
-    entry!(
-        "bank-ordered",
-        Striped,
-        Bank,
-        true,
-        Sleeps,
-        workloads::run_bank::<FutexMutex, false>,
-        "transfers lock two accounts in global (index) order: deadlock-free by construction"
-    ),
-    entry!(
-        "bank-trylock",
-        Striped,
-        Bank,
-        true,
-        Sleeps,
-        workloads::run_bank::<FutexMutex, true>,
-        "transfers lock source, try-lock destination for 2 µs, else back off and retry"
-    ),
-    entry!(
-        "reentrant-mutex",
-        Classic,
-        Exclusive,
-        true,
-        Sleeps,
-        lock::<ReentrantMutex<FutexMutex>>,
-        "reentrant mutex (owner token + depth over futex-mutex); each op locks, re-enters once, unlocks twice"
-    ),
-    entry!(
-        "parking-lot-reentrant-mutex",
-        Classic,
-        Exclusive,
-        false,
-        Sleeps,
-        lock::<ParkingLotReentrant>,
-        "parking_lot::ReentrantMutex, measured the same way (lock, re-enter once)"
-    ),
-    entry!(
-        "futex-semaphore",
-        Classic,
-        Semaphore,
-        true,
-        Sleeps,
-        semaphore::<FutexSemaphore>,
-        "counting semaphore on the futex; connection pool: threads share N permits (--stripes)"
-    ),
-    entry!(
-        "condvar-semaphore",
-        Classic,
-        Semaphore,
-        true,
-        Sleeps,
-        semaphore::<CondvarSemaphore>,
-        "counting semaphore on std Mutex + Condvar, the textbook way; same pool workload"
-    ),
-    entry!(
-        "condvar-queue",
-        Classic,
-        Queue,
-        true,
-        Sleeps,
-        queue::<CondvarQueue>,
-        "bounded queue on one Mutex + two Condvars; half the threads produce, half consume"
-    ),
-    entry!(
-        "std-sync-channel",
-        Classic,
-        Queue,
-        false,
-        Sleeps,
-        queue::<StdSyncChannel>,
-        "std::sync::mpsc::sync_channel (consumers share the receiver behind a Mutex)"
-    ),
-    entry!(
-        "crossbeam-channel",
-        Classic,
-        Queue,
-        false,
-        Sleeps,
-        queue::<CrossbeamBounded>,
-        "crossbeam_channel::bounded: lock-free MPMC array queue"
-    ),
-    entry!(
-        "sense-barrier",
-        Classic,
-        Barrier,
-        true,
-        Spins,
-        barrier::<SenseBarrier>,
-        "sense-reversing spinning barrier; wait = release latency after the last arrival"
-    ),
-    entry!(
-        "std-barrier",
-        Classic,
-        Barrier,
-        false,
-        Sleeps,
-        barrier::<StdBarrier>,
-        "std::sync::Barrier (Mutex + Condvar, sleeps)"
-    ),
-];
+pub static PRIMITIVES: &[Primitive] = for_each_primitive!(registry_entries);
+
+/// Generic code run once per registered primitive, by kind: implement the methods for the
+/// kinds you handle (the others do nothing) and pass it to [`visit`]. This is how the benches
+/// and the stress tests cover every primitive without naming one.
+pub trait Visit {
+    /// A mutual-exclusion lock.
+    fn exclusive<L: Exclusive + Describe>(&mut self) {}
+    /// A reader-writer lock.
+    fn rwlock<R: ReadWrite + Describe>(&mut self) {}
+    /// A shared counter.
+    fn counter<C: Counter + Describe>(&mut self) {}
+    /// A counting semaphore.
+    fn semaphore<S: Permits + Describe>(&mut self) {}
+    /// A bounded channel.
+    fn queue<C: Channel + Describe>(&mut self) {}
+    /// A barrier.
+    fn barrier<B: PhaseBarrier + Describe>(&mut self) {}
+    /// A workload that runs itself.
+    fn workload<W: Workload>(&mut self) {}
+}
+
+macro_rules! visit_entries {
+    ($($kind:ident $ty:ty;)*) => {
+        /// Calls `v`'s method for each registered primitive's kind, with its type, in order.
+        pub fn visit<V: Visit>(v: &mut V) {
+            $(v.$kind::<$ty>();)*
+        }
+    };
+}
+for_each_primitive!(visit_entries);
+
+/// The baseline: the harness with no lock (its own per-op cost).
+pub fn baseline() -> &'static Primitive {
+    PRIMITIVES
+        .iter()
+        .find(|p| p.family == Family::Baseline)
+        .expect("the registry has a baseline")
+}
 
 /// The primitive called `name`.
 pub fn find(name: &str) -> Option<&'static Primitive> {

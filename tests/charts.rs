@@ -2,9 +2,10 @@
 //! (tests/fixtures/runs: a small sweep and a small break-even run from this development VM).
 
 use lockbench::analysis::compare::{Call, Input, compare};
-use lockbench::cli_report::{figures, load_run, render_all};
+use lockbench::plot::figures_of_run as figures;
 use lockbench::plot::{Figure, Format};
 use lockbench::record::RunRecord;
+use lockbench::report::run::load_run;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -73,7 +74,11 @@ fn every_chart_kind_renders_as_png_and_svg() {
     }
     let tmp = tempfile::tempdir().unwrap();
     for format in [Format::Png, Format::Svg] {
-        let paths = render_all(&plan.figures, tmp.path(), format).unwrap();
+        let paths: Vec<_> = plan
+            .figures
+            .iter()
+            .map(|f| lockbench::plot::render(f, tmp.path(), format).unwrap())
+            .collect();
         assert_eq!(paths.len(), plan.figures.len());
         for (f, p) in plan.figures.iter().zip(&paths) {
             let bytes = std::fs::read(p).unwrap();

@@ -1,10 +1,10 @@
 //! The harness on tiny points (tens of ms): every primitive, both modes, the watchdog, and
 //! the refusal to report a number from a broken lock.
 
-use lockbench::harness::topology::Placement;
 use lockbench::harness::{Env, HarnessError, Point, run_exclusive};
 use lockbench::primitives::Exclusive;
 use lockbench::primitives::external::NoLock;
+use lockbench::record::Placement;
 use lockbench::record::RunRecord;
 use lockbench::registry::{Family, Kind, PRIMITIVES};
 use std::sync::OnceLock;

@@ -14,7 +14,7 @@ use lockbench::primitives::counter::{
     CasBackoffCounter, CasCounter, Counter, FetchAddCounter, RacyCounter, ShardedCounter,
 };
 use lockbench::primitives::futex::{AdaptiveMutex, FutexMutex};
-use lockbench::primitives::spin::{Mcs, Tas, Ticket, Ttas, TtasBackoff};
+use lockbench::primitives::spin::{Clh, Mcs, Tas, Ticket, Ttas, TtasBackoff};
 use lockbench::sync::{AtomicU32, AtomicUsize, Ordering};
 use loom::cell::UnsafeCell;
 
@@ -173,6 +173,75 @@ fn mcs_relaxed_handoff_is_caught() {
 #[ignore = "broken twin: run in a child process by mcs_relaxed_handoff_is_caught"]
 fn mcs_relaxed_handoff() {
     mcs();
+}
+
+#[test]
+fn clh() {
+    exclusive_model::<Clh>(2);
+    exclusive_model::<Clh>(3);
+    try_lock_model::<Clh>();
+    clh_migration_model();
+}
+
+/// Two threads, each acquiring three times with one handle (`with`, `try_with`, `with`), so
+/// the nodes they queue with after the first time are ones they took over from each other or
+/// from the lock: CLH's node migration, and `try_with` racing a tail that changes hands.
+fn clh_migration_model() {
+    model(
+        2,
+        rig::<Clh>,
+        |r, _| {
+            let mut node = Default::default();
+            r.g.lock.with(&mut node, || critical_section(r));
+            let tried = r.g.lock.try_with(&mut node, || critical_section(r));
+            r.g.lock.with(&mut node, || critical_section(r));
+            // One more section after a `try_with` that got in: every thread adds 2 or 4.
+            if tried.is_some() {
+                r.g.lock.with(&mut node, || critical_section(r));
+            }
+        },
+        |r, threads| {
+            let n = data(r);
+            assert!(
+                n >= 2 * threads && n % 2 == 0 && n <= 4 * threads,
+                "lost an update"
+            );
+        },
+    );
+}
+
+/// CLH whose release store (the hand-off to a queued successor) is Relaxed: the successor may
+/// enter without seeing the previous critical section.
+#[test]
+fn clh_relaxed_release_is_caught() {
+    fails_in_child(
+        "clh_relaxed_release",
+        "clh-relaxed-release",
+        "Causality violation",
+    );
+}
+
+#[test]
+#[ignore = "broken twin: run in a child process by clh_relaxed_release_is_caught"]
+fn clh_relaxed_release() {
+    clh();
+}
+
+/// CLH whose release with nobody queued (the CAS that marks the lock free) is Relaxed: the
+/// next thread to take the free lock may not see the previous critical section.
+#[test]
+fn clh_relaxed_free_is_caught() {
+    fails_in_child(
+        "clh_relaxed_free",
+        "clh-relaxed-free",
+        "Causality violation",
+    );
+}
+
+#[test]
+#[ignore = "broken twin: run in a child process by clh_relaxed_free_is_caught"]
+fn clh_relaxed_free() {
+    clh();
 }
 
 #[test]

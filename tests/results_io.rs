@@ -1,8 +1,8 @@
 //! Result files: the round trip, an interrupted sweep's rows, and every reader error.
 
 use lockbench::harness::sentinel::{Reading, Sentinel};
-use lockbench::harness::topology::Placement;
 use lockbench::harness::{Env, TrialOutput};
+use lockbench::record::Placement;
 use lockbench::record::{RunRecord, SCHEMA_VERSION};
 use lockbench::report::csv::{HISTOGRAMS_CSV, LoadError, RUNS_CSV, RunSink, load_histograms};
 use lockbench::report::{decode_histogram, load_runs};

@@ -2,14 +2,11 @@
 //! machine has cores. Totals must be exact and no two holders may ever be inside together.
 
 use lockbench::primitives::Exclusive;
-use lockbench::primitives::counter::{
-    CasBackoffCounter, CasCounter, Counter, FetchAddCounter, RacyCounter, ShardedCounter,
-};
-use lockbench::primitives::external::{
-    ParkingLotFairMutex, ParkingLotMutex, SpinRsMutex, SpinRsTicket, StdMutex,
-};
-use lockbench::primitives::futex::{AdaptiveMutex, FutexMutex};
-use lockbench::primitives::spin::{Mcs, Tas, Ticket, Ttas, TtasBackoff};
+use lockbench::primitives::about::{Describe, Waiting};
+use lockbench::primitives::counter::Counter;
+use lockbench::primitives::futex::FutexMutex;
+use lockbench::primitives::spin::{Ttas, TtasBackoff};
+use lockbench::registry::{self, Visit};
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
@@ -76,70 +73,26 @@ fn hammer<L: Exclusive>(threads: usize, iters: u64) {
     );
 }
 
-/// A contended run at 2 threads and an oversubscribed one. FIFO spinlocks (ticket, MCS) hand
-/// the lock to a waiter that may be descheduled, so each oversubscribed hand-off can cost a
-/// scheduler time slice: they get fewer iterations there.
-fn stress<L: Exclusive>(fifo_spin: bool) {
-    hammer::<L>(2, 50_000);
-    hammer::<L>(OVERSUBSCRIBED, if fifo_spin { 300 } else { 20_000 });
+/// Every registered lock (checked ones: the baseline without a lock is not a lock), in a
+/// contended run at 2 threads and an oversubscribed one. FIFO locks (ticket, queue locks)
+/// hand the lock to a waiter that may be descheduled, so each oversubscribed hand-off can
+/// cost a scheduler time slice: they get fewer iterations there.
+struct Locks;
+
+impl Visit for Locks {
+    fn exclusive<L: Exclusive + Describe>(&mut self) {
+        if !L::ABOUT.checked {
+            return;
+        }
+        eprintln!("{}", L::ABOUT.name);
+        hammer::<L>(2, 50_000);
+        hammer::<L>(OVERSUBSCRIBED, if L::ABOUT.fifo { 300 } else { 20_000 });
+    }
 }
 
 #[test]
-fn spin_tas() {
-    stress::<Tas>(false);
-}
-
-#[test]
-fn spin_ttas() {
-    stress::<Ttas>(false);
-}
-
-#[test]
-fn spin_ttas_backoff() {
-    stress::<TtasBackoff>(false);
-}
-
-#[test]
-fn spin_ticket() {
-    stress::<Ticket>(true);
-}
-
-#[test]
-fn spin_mcs() {
-    stress::<Mcs>(true);
-}
-
-#[test]
-fn spin_rs() {
-    stress::<SpinRsMutex>(false);
-}
-
-#[test]
-fn spin_rs_ticket() {
-    stress::<SpinRsTicket>(true);
-}
-
-#[test]
-fn futex_mutex() {
-    stress::<FutexMutex>(false);
-}
-
-#[test]
-fn adaptive_mutexes() {
-    stress::<AdaptiveMutex<100>>(false);
-    stress::<AdaptiveMutex<1_000>>(false);
-    stress::<AdaptiveMutex<10_000>>(false);
-}
-
-#[test]
-fn std_mutex() {
-    stress::<StdMutex>(false);
-}
-
-#[test]
-fn parking_lot_mutexes() {
-    stress::<ParkingLotMutex>(false);
-    stress::<ParkingLotFairMutex>(false);
+fn every_lock_excludes() {
+    registry::visit(&mut Locks);
 }
 
 fn count<C: Counter>(threads: usize, iters: u64, work: fn()) -> u64 {
@@ -159,41 +112,48 @@ fn count<C: Counter>(threads: usize, iters: u64, work: fn()) -> u64 {
     c.total()
 }
 
-fn exact<C: Counter>() {
-    assert_eq!(count::<C>(2, 200_000, || {}), 400_000);
-    assert_eq!(
-        count::<C>(OVERSUBSCRIBED, 50_000, || {}),
-        OVERSUBSCRIBED as u64 * 50_000
-    );
-}
+/// Every exact counter keeps every increment; the racy one (registered unchecked) really
+/// loses updates under contention. A little work between its load and store widens the race
+/// window. On a loaded machine the scheduler can run the four threads one after another, so
+/// a round may lose nothing; losses must show within a few rounds.
+struct Counters;
 
-#[test]
-fn counters_are_exact() {
-    exact::<CasCounter>();
-    exact::<CasBackoffCounter>();
-    exact::<FetchAddCounter>();
-    exact::<ShardedCounter>();
-}
-
-/// The demonstration must work: the racy counter really loses updates under contention.
-/// A little work between its load and store widens the race window. On a loaded machine the
-/// scheduler can run the four threads one after another, so a round may lose nothing; losses
-/// must show within a few rounds.
-#[test]
-fn racy_counter_loses_updates() {
-    let expected = 4 * 1_000_000;
-    let mut rounds = Vec::new();
-    for _ in 0..10 {
-        let got = count::<RacyCounter>(4, 1_000_000, || {
-            std::hint::black_box(lockbench::workload::BusyWork::burn(20));
-        });
-        assert!(got > 0 && got <= expected, "{got} of {expected}");
-        rounds.push(got);
-        if got < expected {
+impl Visit for Counters {
+    fn counter<C: Counter + Describe>(&mut self) {
+        eprintln!("{}", C::ABOUT.name);
+        if C::ABOUT.checked {
+            assert_eq!(count::<C>(2, 200_000, || {}), 400_000, "{}", C::ABOUT.name);
+            assert_eq!(
+                count::<C>(OVERSUBSCRIBED, 50_000, || {}),
+                OVERSUBSCRIBED as u64 * 50_000,
+                "{}",
+                C::ABOUT.name
+            );
             return;
         }
+        let expected = 4 * 1_000_000;
+        let mut rounds = Vec::new();
+        for _ in 0..10 {
+            let got = count::<C>(4, 1_000_000, || {
+                std::hint::black_box(lockbench::workload::BusyWork::burn(20));
+            });
+            assert!(got > 0 && got <= expected, "{got} of {expected}");
+            rounds.push(got);
+            if got < expected {
+                return;
+            }
+        }
+        panic!(
+            "{}: no update lost in {} rounds: {rounds:?}",
+            C::ABOUT.name,
+            rounds.len()
+        );
     }
-    panic!("no update lost in {} rounds: {rounds:?}", rounds.len());
+}
+
+#[test]
+fn counters_are_exact_and_the_racy_one_is_not() {
+    registry::visit(&mut Counters);
 }
 
 /// Hand-written locks plug into lock_api for real code.
@@ -223,9 +183,9 @@ fn usable_through_lock_api() {
 
 // ---- reader-writer locks ----
 
-use lockbench::primitives::external::{ParkingLotRwLock, StdRwLock};
+use lockbench::primitives::external::ParkingLotRwLock;
 use lockbench::primitives::rwlock::{
-    PhaseFairRwLock, ReadWrite, ReaderPrefRwLock, SeqLock, WriterPrefRwLock,
+    PhaseFairRwLock, ReadWrite, ReaderPrefRwLock, WriterPrefRwLock,
 };
 
 struct RwShared<L> {
@@ -333,40 +293,27 @@ fn readers_overlap<L: ReadWrite>() {
     });
 }
 
-fn rw_stress<L: ReadWrite>(optimistic: bool) {
-    readers_overlap::<L>();
-    rw_hammer::<L>(2, 20_000, optimistic);
-    rw_hammer::<L>(OVERSUBSCRIBED, 2_000, optimistic);
+/// Every registered reader-writer lock: readers overlap, then a 2-thread and an
+/// oversubscribed hammer. FIFO ones (phase-fair) wait for descheduled threads at each
+/// hand-off, so fewer iterations and threads there.
+struct RwLocks;
+
+impl Visit for RwLocks {
+    fn rwlock<R: ReadWrite + Describe>(&mut self) {
+        eprintln!("{}", R::ABOUT.name);
+        readers_overlap::<R>();
+        rw_hammer::<R>(2, 20_000, R::OPTIMISTIC);
+        if R::ABOUT.fifo {
+            rw_hammer::<R>(4, 300, R::OPTIMISTIC);
+        } else {
+            rw_hammer::<R>(OVERSUBSCRIBED, 2_000, R::OPTIMISTIC);
+        }
+    }
 }
 
 #[test]
-fn rw_reader_pref() {
-    rw_stress::<ReaderPrefRwLock>(false);
-}
-
-#[test]
-fn rw_writer_pref() {
-    rw_stress::<WriterPrefRwLock>(false);
-}
-
-#[test]
-fn rw_phase_fair() {
-    // Phase-fair hand-offs are FIFO among writers and phase-ordered: under
-    // oversubscription each can wait for a descheduled thread, so fewer iterations there.
-    readers_overlap::<PhaseFairRwLock>();
-    rw_hammer::<PhaseFairRwLock>(2, 20_000, false);
-    rw_hammer::<PhaseFairRwLock>(4, 300, false);
-}
-
-#[test]
-fn rw_seqlock() {
-    rw_stress::<SeqLock>(true);
-}
-
-#[test]
-fn rw_baselines() {
-    rw_stress::<StdRwLock>(false);
-    rw_stress::<ParkingLotRwLock>(false);
+fn every_rwlock_excludes_writers() {
+    registry::visit(&mut RwLocks);
 }
 
 #[test]
@@ -641,12 +588,12 @@ const WATCHDOG_STALL: Duration = Duration::from_secs(2);
 
 #[test]
 fn rw_watchdog_reader_pref() {
-    rw_watchdog::<ReaderPrefRwLock>("ReaderPrefRwLock");
+    rw_watchdog::<ReaderPrefRwLock>(std::any::type_name::<ReaderPrefRwLock>());
 }
 
 #[test]
 fn rw_watchdog_writer_pref() {
-    rw_watchdog::<WriterPrefRwLock>("WriterPrefRwLock");
+    rw_watchdog::<WriterPrefRwLock>(std::any::type_name::<WriterPrefRwLock>());
 }
 
 /// Known to deadlock before the `try_lock_exclusive` fix: a failed try gave its writer ticket
@@ -654,17 +601,17 @@ fn rw_watchdog_writer_pref() {
 /// that bit to change waited forever while the writer waited for it.
 #[test]
 fn rw_watchdog_phase_fair() {
-    rw_watchdog::<PhaseFairRwLock>("PhaseFairRwLock");
+    rw_watchdog::<PhaseFairRwLock>(std::any::type_name::<PhaseFairRwLock>());
 }
 
 #[test]
 fn rw_watchdog_parking_lot() {
-    rw_watchdog::<ParkingLotRwLock>("parking_lot::RawRwLock");
+    rw_watchdog::<ParkingLotRwLock>(std::any::type_name::<ParkingLotRwLock>());
 }
 
 #[test]
 fn rw_watchdog_spin_rs() {
-    rw_watchdog::<spin::RwLock<()>>("spin::RwLock");
+    rw_watchdog::<spin::RwLock<()>>(std::any::type_name::<spin::RwLock<()>>());
 }
 
 /// With readers only (no writer ever), `try_read` must never fail: nothing excludes a reader.
@@ -745,37 +692,34 @@ fn try_read_among_readers<R: lock_api::RawRwLock + Send + Sync>(name: &str) {
 
 #[test]
 fn rw_try_read_among_readers_reader_pref() {
-    try_read_among_readers::<ReaderPrefRwLock>("ReaderPrefRwLock");
+    try_read_among_readers::<ReaderPrefRwLock>(std::any::type_name::<ReaderPrefRwLock>());
 }
 
 #[test]
 fn rw_try_read_among_readers_writer_pref() {
-    try_read_among_readers::<WriterPrefRwLock>("WriterPrefRwLock");
+    try_read_among_readers::<WriterPrefRwLock>(std::any::type_name::<WriterPrefRwLock>());
 }
 
 #[test]
 fn rw_try_read_among_readers_phase_fair() {
-    try_read_among_readers::<PhaseFairRwLock>("PhaseFairRwLock");
+    try_read_among_readers::<PhaseFairRwLock>(std::any::type_name::<PhaseFairRwLock>());
 }
 
 #[test]
 fn rw_try_read_among_readers_baselines() {
-    try_read_among_readers::<ParkingLotRwLock>("parking_lot::RawRwLock");
-    try_read_among_readers::<spin::RwLock<()>>("spin::RwLock");
+    try_read_among_readers::<ParkingLotRwLock>(std::any::type_name::<ParkingLotRwLock>());
+    try_read_among_readers::<spin::RwLock<()>>(std::any::type_name::<spin::RwLock<()>>());
 }
 
 // ---- the classic toolbox ----
 
 use lockbench::primitives::classic::{
-    BoundedQueue, Channel, CondvarQueue, CondvarSemaphore, FutexSemaphore, Permits, PhaseBarrier,
-    ReentrantMutex, SenseBarrier, StdBarrier,
+    BoundedQueue, Channel, Permits, PhaseBarrier, ReentrantMutex,
 };
-use lockbench::primitives::external::{CrossbeamBounded, ParkingLotReentrant, StdSyncChannel};
 
 #[test]
 fn reentrant_mutexes() {
-    stress::<ReentrantMutex<FutexMutex>>(false);
-    stress::<ParkingLotReentrant>(false);
+    // Both reentrant mutexes are hammered with every lock (`every_lock_excludes`).
     // Nesting depth beyond two, then release to another thread.
     let m: ReentrantMutex<Ttas> = ReentrantMutex::new();
     for _ in 0..5 {
@@ -874,12 +818,20 @@ fn pool<S: Permits>(permits: u32, threads: usize, iters: u64) {
     assert_eq!(sem.available(), permits, "permits lost or invented");
 }
 
+struct Semaphores;
+
+impl Visit for Semaphores {
+    fn semaphore<S: Permits + Describe>(&mut self) {
+        eprintln!("{}", S::ABOUT.name);
+        for permits in [1, 2, 3] {
+            pool::<S>(permits, OVERSUBSCRIBED, 5_000);
+        }
+    }
+}
+
 #[test]
 fn semaphores_never_over_admit() {
-    for permits in [1, 2, 3] {
-        pool::<FutexSemaphore>(permits, OVERSUBSCRIBED, 5_000);
-        pool::<CondvarSemaphore>(permits, OVERSUBSCRIBED, 5_000);
-    }
+    registry::visit(&mut Semaphores);
 }
 
 /// Every item delivered exactly once, in order per producer, with several producers and
@@ -929,12 +881,19 @@ fn deliver<C: Channel>(producers: usize, consumers: usize, per_producer: u64) {
     assert_eq!(all, expected, "items lost or duplicated");
 }
 
+struct Queues;
+
+impl Visit for Queues {
+    fn queue<C: Channel + Describe>(&mut self) {
+        eprintln!("{}", C::ABOUT.name);
+        deliver::<C>(3, 3, 5_000);
+        deliver::<C>(1, 1, 10_000);
+    }
+}
+
 #[test]
 fn queues_deliver_exactly_once_in_order() {
-    deliver::<CondvarQueue>(3, 3, 5_000);
-    deliver::<StdSyncChannel>(3, 3, 5_000);
-    deliver::<CrossbeamBounded>(3, 3, 5_000);
-    deliver::<CondvarQueue>(1, 1, 10_000);
+    registry::visit(&mut Queues);
 }
 
 #[test]
@@ -977,11 +936,27 @@ fn barrier_phases<B: PhaseBarrier>(threads: usize, phases: u64) {
     );
 }
 
+/// Oversubscribed, a spinning barrier waits out descheduled threads: fewer threads and
+/// phases there.
+struct Barriers;
+
+impl Visit for Barriers {
+    fn barrier<B: PhaseBarrier + Describe>(&mut self) {
+        eprintln!("{}", B::ABOUT.name);
+        match B::ABOUT.waits {
+            Waiting::Spins => {
+                barrier_phases::<B>(2, 20_000);
+                barrier_phases::<B>(3, 50);
+            }
+            Waiting::Sleeps => {
+                barrier_phases::<B>(2, 5_000);
+                barrier_phases::<B>(OVERSUBSCRIBED, 2_000);
+            }
+        }
+    }
+}
+
 #[test]
 fn barriers_hold_everyone_each_phase() {
-    barrier_phases::<SenseBarrier>(2, 20_000);
-    barrier_phases::<StdBarrier>(2, 5_000);
-    // Oversubscribed: a spinning barrier waits out descheduled threads, so fewer phases.
-    barrier_phases::<SenseBarrier>(3, 50);
-    barrier_phases::<StdBarrier>(OVERSUBSCRIBED, 2_000);
+    registry::visit(&mut Barriers);
 }

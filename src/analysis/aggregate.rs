@@ -2,9 +2,9 @@
 //! summarises any metric over the point's *clean* trials. This is what every chart, table
 //! and comparison reads, so they all agree on what "the value of a point" is.
 
-use super::stats::{Summary, summarize};
-use crate::harness::topology::Placement;
+use crate::record::Placement;
 use crate::record::{PointKey, RunRecord};
+use crate::stats::{Summary, summarize};
 use std::collections::HashMap;
 
 /// A point's identity: the [`PointKey`] with the trial zeroed.
@@ -114,7 +114,7 @@ impl Setting {
 
     /// A short human description of the fields named in `show` (e.g. "cs 250 ns, 16 stripes").
     pub fn describe(&self, show: &[Param]) -> String {
-        let fmt_ns = crate::cli::fmt_ns;
+        let fmt_ns = crate::units::fmt_ns;
         show.iter()
             .filter_map(|p| match p {
                 Param::Threads if self.threads == 1 => Some("1 thread".into()),

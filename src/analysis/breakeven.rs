@@ -3,6 +3,8 @@
 //! uncertainty band from the trials' spread. It never invents a crossing: no sign change, no
 //! crossing, and it says which side won.
 
+use crate::record::RunRecord;
+use crate::units::fmt_ns;
 use serde::{Deserialize, Serialize};
 
 /// One curve point: median of a metric over clean trials, and its min and max.
@@ -148,6 +150,215 @@ pub fn crossings(xs: &[f64], spin: &[Band], sleep: &[Band]) -> Verdict {
         };
     }
     Verdict::Crossings(found)
+}
+
+/// One row of breakeven.csv: a (regime, metric, sleeper) verdict, one row per crossing.
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakevenRow {
+    /// `cores` or `2xcores`.
+    pub regime: &'static str,
+    /// Threads of the regime.
+    pub threads: usize,
+    /// `throughput` or `efficiency`.
+    pub metric: &'static str,
+    /// The spinning lock.
+    pub spinner: String,
+    /// The sleeping lock.
+    pub sleeper: String,
+    /// `crossing`, `spin_wins_throughout`, `sleep_wins_throughout` or `undetermined`.
+    pub verdict: &'static str,
+    /// Where the curves cross (crossing rows only).
+    pub crossing_ns: Option<f64>,
+    /// The crossing's uncertainty band.
+    pub band_lo_ns: Option<f64>,
+    /// …
+    pub band_hi_ns: Option<f64>,
+    /// Which way they cross.
+    pub direction: Option<Direction>,
+}
+
+/// A metric compared at the crossings: CSV key, axis label, how to read it from a row.
+pub type Metric = (&'static str, &'static str, fn(&RunRecord) -> f64);
+
+/// Throughput and CPU efficiency.
+pub const METRICS: [Metric; 2] = [
+    ("throughput", "throughput (ops/s)", |r| r.throughput_ops_s),
+    ("efficiency", "ops per CPU-second", |r| r.ops_per_cpu_s),
+];
+
+/// One (thread count, metric) panel: the spinner's curve, the sleepers' curves and each
+/// sleeper's verdict against the spinner.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    /// Threads.
+    pub threads: usize,
+    /// `= cores` or `2×cores, oversubscribed`.
+    pub regime: &'static str,
+    /// The metric's axis label.
+    pub label: &'static str,
+    /// The spinning lock's curve.
+    pub spin: Curve,
+    /// The sleeping locks' curves, headline first.
+    pub sleepers: Vec<Curve>,
+    /// `verdicts[k]`: sleeper `k` against the spinner.
+    pub verdicts: Vec<Verdict>,
+}
+
+/// What a break-even run shows: the CSV rows, the panels and one verdict line per panel
+/// (the headline sleeper's).
+#[derive(Debug, Clone)]
+pub struct Breakeven {
+    /// breakeven.csv's rows.
+    pub rows: Vec<BreakevenRow>,
+    /// Panels, by thread count then metric.
+    pub panels: Vec<Panel>,
+    /// Human verdict lines.
+    pub lines: Vec<String>,
+}
+
+/// Finds the crossings of `spinner` against each of `sleepers` in break-even rows measured on
+/// `cores` CPUs, for every thread count and metric.
+pub fn analyse(rows: &[RunRecord], cores: usize, spinner: &str, sleepers: &[&str]) -> Breakeven {
+    let mut threads: Vec<usize> = rows.iter().map(|r| r.threads).collect();
+    threads.sort_unstable();
+    threads.dedup();
+    let cores = cores.max(1);
+    let mut out_rows = Vec::new();
+    let mut panels = Vec::new();
+    let mut lines = Vec::new();
+    for &t in &threads {
+        let regime = if t > cores {
+            "2×cores, oversubscribed"
+        } else {
+            "= cores"
+        };
+        let regime_key: &'static str = if t > cores { "2xcores" } else { "cores" };
+        for (key, label, metric) in METRICS {
+            let spin = curve(rows, spinner, t, metric);
+            let curves: Vec<Curve> = sleepers.iter().map(|s| curve(rows, s, t, metric)).collect();
+            let mut verdicts = Vec::new();
+            for (k, sleep) in curves.iter().enumerate() {
+                let verdict = compare(&spin, sleep);
+                let base = BreakevenRow {
+                    regime: regime_key,
+                    threads: t,
+                    metric: key,
+                    spinner: spinner.to_string(),
+                    sleeper: sleep.primitive.clone(),
+                    verdict: "",
+                    crossing_ns: None,
+                    band_lo_ns: None,
+                    band_hi_ns: None,
+                    direction: None,
+                };
+                match &verdict {
+                    Verdict::Crossings(cs) => {
+                        out_rows.extend(cs.iter().map(|c| BreakevenRow {
+                            verdict: "crossing",
+                            crossing_ns: Some(c.at_ns),
+                            band_lo_ns: Some(c.band_lo_ns),
+                            band_hi_ns: Some(c.band_hi_ns),
+                            direction: Some(c.direction),
+                            ..base.clone()
+                        }));
+                    }
+                    v => out_rows.push(BreakevenRow {
+                        verdict: match v {
+                            Verdict::SpinWinsThroughout => "spin_wins_throughout",
+                            Verdict::SleepWinsThroughout => "sleep_wins_throughout",
+                            _ => "undetermined",
+                        },
+                        ..base
+                    }),
+                }
+                if k == 0 {
+                    lines.push(format!(
+                        "{regime:<25} {key:<11} {}",
+                        describe(&verdict, spinner, &sleep.primitive, &spin)
+                    ));
+                }
+                verdicts.push(verdict);
+            }
+            panels.push(Panel {
+                threads: t,
+                regime,
+                label,
+                spin,
+                sleepers: curves,
+                verdicts,
+            });
+        }
+    }
+    Breakeven {
+        rows: out_rows,
+        panels,
+        lines,
+    }
+}
+
+/// The verdict text of a break-even run: the headline lines, the machine's sleep/wake costs
+/// (from the run's probes, when measured) and the textbook's claim.
+pub fn verdict_text(
+    b: &Breakeven,
+    spinner: &str,
+    headline: &str,
+    cpu_model: &str,
+    cores: usize,
+    wakeup_ns: Option<f64>,
+    same_core_round_trip_ns: Option<f64>,
+) -> String {
+    let mut verdict =
+        format!("break-even of {headline} vs {spinner} on {cpu_model} ({cores} CPUs):\n");
+    for l in &b.lines {
+        verdict.push_str(&format!("  {l}\n"));
+    }
+    if let Some(w) = wakeup_ns {
+        verdict.push_str(&format!(
+            "one cross-core sleep/wake here costs {} (futex wake-up latency, p50)",
+            fmt_ns(w)
+        ));
+        if let Some(rt) = same_core_round_trip_ns {
+            verdict.push_str(&format!(
+                "; a same-core context-switch round trip {}",
+                fmt_ns(rt)
+            ));
+        }
+        verdict.push_str(".\n");
+    }
+    verdict.push_str("The textbook says spinning stops paying at ~1 µs of hold time.\n");
+    verdict
+}
+
+/// One verdict in words.
+pub fn describe(v: &Verdict, spinner: &str, sleeper: &str, spin: &Curve) -> String {
+    let range = match (spin.cs_ns.first(), spin.cs_ns.last()) {
+        (Some(a), Some(b)) => format!("{}–{}", fmt_ns(*a), fmt_ns(*b)),
+        _ => "the range".into(),
+    };
+    match v {
+        Verdict::Crossings(cs) => cs
+            .iter()
+            .map(|c| {
+                let who = if c.direction == Direction::SleepOvertakes {
+                    sleeper
+                } else {
+                    spinner
+                };
+                format!(
+                    "{who} overtakes at ~{} (band {} – {})",
+                    fmt_ns(c.at_ns),
+                    fmt_ns(c.band_lo_ns),
+                    fmt_ns(c.band_hi_ns)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Verdict::SpinWinsThroughout => format!("no crossing in {range}: {spinner} wins throughout"),
+        Verdict::SleepWinsThroughout => {
+            format!("no crossing in {range}: {sleeper} wins throughout")
+        }
+        Verdict::Undetermined => "undetermined (too few clean points)".into(),
+    }
 }
 
 #[cfg(test)]

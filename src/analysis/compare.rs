@@ -320,10 +320,13 @@ pub fn describe(k: &PointKey) -> String {
         "{} ×{} cs={}",
         k.primitive,
         k.threads,
-        crate::cli::fmt_ns(k.cs_ns as f64)
+        crate::units::fmt_ns(k.cs_ns as f64)
     );
     if k.think_ns > 0 {
-        s.push_str(&format!(" think={}", crate::cli::fmt_ns(k.think_ns as f64)));
+        s.push_str(&format!(
+            " think={}",
+            crate::units::fmt_ns(k.think_ns as f64)
+        ));
     }
     if let Some(r) = k.read_ratio_bits {
         s.push_str(&format!(" reads={}", f64::from_bits(r)));

@@ -3,6 +3,4 @@
 pub mod aggregate;
 pub mod breakeven;
 pub mod compare;
-mod stats;
-
-pub use stats::{Fairness, Stability, Summary, fairness, fairness_of, stability, summarize};
+pub use crate::stats::{Fairness, Stability, Summary, fairness, fairness_of, stability, summarize};

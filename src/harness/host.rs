@@ -23,7 +23,12 @@ impl Host {
         let allowed_cpus: Vec<usize> = core_affinity::get_core_ids()
             .map(|ids| ids.into_iter().map(|c| c.id).collect())
             .filter(|ids: &Vec<usize>| !ids.is_empty())
-            .unwrap_or_else(|| (0..num_cpus::get()).collect());
+            .unwrap_or_else(|| {
+                // Without an affinity mask: std's count, num_cpus only if std cannot tell.
+                let n = std::thread::available_parallelism()
+                    .map_or_else(|_| num_cpus::get(), std::num::NonZeroUsize::get);
+                (0..n).collect()
+            });
         let topology = Topology::from_sysfs(Path::new(SYSFS_CPU))
             .unwrap_or_else(|_| Topology::flat(&allowed_cpus));
         let info = HostInfo {

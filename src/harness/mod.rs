@@ -414,9 +414,9 @@ pub(crate) fn build_record(
                 s.ops as f64 / ns as f64
             })
             .collect();
-        crate::analysis::fairness_of(&rates)
+        crate::stats::fairness_of(&rates)
     } else {
-        crate::analysis::fairness(&per_thread_ops)
+        crate::stats::fairness(&per_thread_ops)
     };
     let run_delay_s: Option<f64> = stats
         .iter()

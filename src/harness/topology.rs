@@ -68,41 +68,7 @@ pub enum TopologyError {
     },
 }
 
-/// How threads are placed on CPUs.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    clap::ValueEnum,
-    Default,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Placement {
-    /// Fill CPUs closest together first: all SMT siblings of a core, then the next core of the
-    /// same package, then the next package.
-    #[default]
-    Compact,
-    /// One thread per physical core first (alternating packages), SMT siblings only after.
-    Spread,
-    /// Not pinned: the scheduler decides.
-    None,
-}
-
-impl Placement {
-    /// The lowercase name used on the command line and in CSV.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Placement::Compact => "compact",
-            Placement::Spread => "spread",
-            Placement::None => "none",
-        }
-    }
-}
+pub use crate::record::Placement;
 
 impl Topology {
     /// Reads the topology under `root` (normally [`SYSFS_CPU`]).

@@ -12,13 +12,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::ProtectedData;
+use crate::primitives::about::{About, Describe, Family, Kind};
+use crate::primitives::futex::FutexMutex;
+use crate::primitives::spin::TtasBackoff;
 
 /// Distinct keys in striped and map workloads.
 pub const KEYS: u64 = 1024;
-/// Stripes when a point does not say.
-pub const DEFAULT_STRIPES: usize = 16;
-/// Accounts in a bank-transfer point when it does not say.
-pub const DEFAULT_ACCOUNTS: usize = 64;
+pub use crate::primitives::about::{DEFAULT_ACCOUNTS, DEFAULT_STRIPES};
 /// Opening balance of every account.
 pub const OPENING_BALANCE: u64 = 1_000_000;
 /// How long the try-lock transfer spins on its second lock before backing out and retrying.
@@ -303,4 +303,110 @@ pub fn run_bank<L: RawLock + 'static, const TRY: bool>(
         }
     }
     Ok(build_record(env, point, family, trial, &collected, 0))
+}
+
+/// A keyed or multi-lock workload registered as a primitive of its own: it names its kind
+/// (which axes it takes) and runs a trial. Plain locks, counters and the other kinds get their
+/// runner from the registry by trait; a workload brings its own.
+pub trait Workload: Describe {
+    /// How it is driven: which workload axes it takes.
+    const KIND: Kind;
+    /// Runs trial `trial` of `point`.
+    fn run(env: &Env, point: &Point, trial: u32) -> Result<TrialOutput, HarnessError>;
+}
+
+/// `striped-spin`: a striped table of TTAS-backoff locks.
+pub struct StripedSpin;
+/// `striped-mutex`: a striped table of futex mutexes.
+pub struct StripedMutex;
+/// `coarse-mutex`: the keyed table under one futex mutex.
+pub struct CoarseMutex;
+/// `dashmap`: the ecosystem's sharded concurrent map on the same keyed workload.
+pub struct DashMapTable;
+/// `bank-ordered`: two-account transfers locking in index order.
+pub struct BankOrdered;
+/// `bank-trylock`: two-account transfers with a timed try-lock on the second account.
+pub struct BankTrylock;
+
+macro_rules! workload {
+    ($ty:ty, $kind:ident, |$env:ident, $point:ident, $trial:ident| $run:expr) => {
+        impl Workload for $ty {
+            const KIND: Kind = Kind::$kind;
+            fn run($env: &Env, $point: &Point, $trial: u32) -> Result<TrialOutput, HarnessError> {
+                $run
+            }
+        }
+    };
+}
+
+const STRIPED: &str = Family::Striped.as_str();
+workload!(StripedSpin, Striped, |e, p, t| run_striped::<TtasBackoff>(
+    e, p, STRIPED, t, false
+));
+workload!(StripedMutex, Striped, |e, p, t| run_striped::<FutexMutex>(
+    e, p, STRIPED, t, false
+));
+workload!(CoarseMutex, Keyed, |e, p, t| run_striped::<FutexMutex>(
+    e, p, STRIPED, t, true
+));
+workload!(DashMapTable, Keyed, |e, p, t| run_dashmap(e, p, STRIPED, t));
+workload!(BankOrdered, Bank, |e, p, t| run_bank::<FutexMutex, false>(
+    e, p, STRIPED, t
+));
+workload!(BankTrylock, Bank, |e, p, t| run_bank::<FutexMutex, true>(
+    e, p, STRIPED, t
+));
+
+impl Describe for StripedSpin {
+    const ABOUT: About = About::new(
+        "striped-spin",
+        Family::Striped,
+        "striped table: N cache-padded TTAS-backoff locks, key k guarded by stripe k & (N-1)",
+    );
+}
+
+impl Describe for StripedMutex {
+    const ABOUT: About = About::new(
+        "striped-mutex",
+        Family::Striped,
+        "striped table: N cache-padded futex mutexes, key k guarded by stripe k & (N-1)",
+    )
+    .sleeps();
+}
+
+impl Describe for CoarseMutex {
+    const ABOUT: About = About::new(
+        "coarse-mutex",
+        Family::Striped,
+        "one futex mutex over the whole keyed table: the reference that striping improves on",
+    )
+    .sleeps();
+}
+
+impl Describe for DashMapTable {
+    const ABOUT: About = About::new(
+        "dashmap",
+        Family::Striped,
+        "dashmap::DashMap<u64, u64> (default shard count): the ecosystem's sharded map",
+    )
+    .from_crate()
+    .sleeps();
+}
+
+impl Describe for BankOrdered {
+    const ABOUT: About = About::new(
+        "bank-ordered",
+        Family::Striped,
+        "transfers lock two accounts in global (index) order: deadlock-free by construction",
+    )
+    .sleeps();
+}
+
+impl Describe for BankTrylock {
+    const ABOUT: About = About::new(
+        "bank-trylock",
+        Family::Striped,
+        "transfers lock source, try-lock destination for 2 µs, else back off and retry",
+    )
+    .sleeps();
 }

@@ -7,10 +7,10 @@
 
 use super::{Axis, Chart, Figure, Heatmap, Marker, Series, Style, Ticks};
 use crate::analysis::aggregate::{Param, Point, Slice, points, slices};
-use crate::cli::fmt_ns;
 use crate::record::RunRecord;
 use crate::registry::Family;
 use crate::report::csv::{HistogramRow, decode_histogram};
+use crate::units::fmt_ns;
 
 /// The data a run directory offers the charts (borrowed from the loaded run).
 #[derive(Debug, Clone, Copy)]

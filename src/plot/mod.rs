@@ -6,16 +6,20 @@
 //! ab_glyph and the embedded DejaVu Sans (it has µ), so nothing here needs a system font,
 //! fontconfig or freetype.
 
+pub mod breakeven;
 pub mod charts;
 
+use crate::error::UsageError;
+use crate::report::run::LoadedRun;
 use anyhow::{Result, anyhow};
+use charts::RunData;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 use std::path::Path;
 use std::sync::OnceLock;
 
 /// Image format of a rendered figure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Raster image.
     Png,
@@ -24,6 +28,14 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format.
+    pub const ALL: [Format; 2] = [Format::Png, Format::Svg];
+
+    /// The lowercase name used on the command line (also the file extension).
+    pub fn as_str(self) -> &'static str {
+        self.ext()
+    }
+
     /// File extension.
     pub fn ext(self) -> &'static str {
         match self {
@@ -477,15 +489,15 @@ fn fraction(scale: Scale, lo: f64, hi: f64, x: f64) -> f64 {
 /// Formats `v` for a tick of kind `ticks`.
 pub fn tick_label(ticks: &Ticks, v: f64) -> String {
     match ticks {
-        Ticks::Number => si(v),
+        Ticks::Number => crate::units::si(v),
         Ticks::Integer => {
             if (v - v.round()).abs() < 1e-6 {
-                si(v.round())
+                crate::units::si(v.round())
             } else {
                 String::new()
             }
         }
-        Ticks::Nanos => nanos(v),
+        Ticks::Nanos => crate::units::fmt_ns(v),
         Ticks::Percent => format!("{:.0}%", v * 100.0),
         Ticks::Percentile => {
             let p = 100.0 * (1.0 - 1.0 / v.max(1.0));
@@ -504,47 +516,35 @@ pub fn tick_label(ticks: &Ticks, v: f64) -> String {
     }
 }
 
-/// A duration tick: `v` ns as ns / µs / ms / s with at most 3 significant digits.
-pub fn nanos(v: f64) -> String {
-    let a = v.abs();
-    let (div, unit) = if a >= 1e9 {
-        (1e9, "s")
-    } else if a >= 1e6 {
-        (1e6, "ms")
-    } else if a >= 1e3 {
-        (1e3, "µs")
+/// Every figure a run supports, including the break-even chart of a break-even run.
+pub fn figures_of_run(run: &LoadedRun) -> Result<charts::Plan, UsageError> {
+    let host_line = RunData::host_line(&run.rows, run.cores());
+    let data = RunData::new(&run.rows, &run.histograms, run.cores(), &host_line);
+    let mut plan = charts::all(&data);
+    if let Some(fig) = breakeven_figure(run)? {
+        plan.figures.push(fig);
     } else {
-        (1.0, "ns")
-    };
-    format!("{} {unit}", si(v / div))
+        plan.skipped.push(
+            "breakeven: not a break-even run (no breakeven.csv; run `lockbench breakeven`)".into(),
+        );
+    }
+    Ok(plan)
 }
 
-/// A number with an SI suffix and at most 3 significant digits.
-pub fn si(v: f64) -> String {
-    let a = v.abs();
-    let (div, suffix) = if a >= 1e9 {
-        (1e9, "G")
-    } else if a >= 1e6 {
-        (1e6, "M")
-    } else if a >= 1e3 {
-        (1e3, "k")
-    } else {
-        (1.0, "")
+/// The break-even chart of a run made by `lockbench breakeven`, or `None` for any other run.
+pub fn breakeven_figure(run: &LoadedRun) -> Result<Option<Figure>, UsageError> {
+    let (Some(meta), Some((spinner, sleepers))) = (&run.meta, run.breakeven_locks()?) else {
+        return Ok(None);
     };
-    let x = v / div;
-    let s = if x.abs() >= 100.0 || x == x.round() {
-        format!("{x:.0}")
-    } else if x.abs() >= 10.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.2}")
-    };
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    format!("{s}{suffix}")
+    let sleepers: Vec<&str> = sleepers.iter().map(String::as_str).collect();
+    let cores = meta.allowed_cpus.len();
+    let b = crate::analysis::breakeven::analyse(&run.rows, cores, &spinner, &sleepers);
+    Ok(Some(breakeven::figure(
+        &b,
+        &meta.host.cpu_model,
+        cores,
+        meta.probe_p50_ns("cross_core_wakeup"),
+    )))
 }
 
 fn draw_axes<DB, X, Y>(

@@ -2,6 +2,7 @@
 //! Mutex + Condvar, and a sense-reversing spinning barrier.
 
 use super::{Exclusive, RawLock};
+use crate::primitives::about::{About, Describe, Family};
 use crate::sync::{
     AtomicBool, AtomicU32, AtomicUsize, Futex, Ordering, fence, mutant, spin_hint, thread_token,
 };
@@ -480,4 +481,61 @@ impl Channel for CondvarQueue {
     fn recv(rx: &Self::Rx) -> Option<Item> {
         rx.recv()
     }
+}
+
+impl Describe for ReentrantMutex<super::futex::FutexMutex> {
+    const ABOUT: About = About::new(
+        "reentrant-mutex",
+        Family::Classic,
+        "reentrant mutex (owner token + depth over futex-mutex); each op locks, re-enters once, unlocks twice",
+    )
+    .sleeps();
+}
+
+impl Describe for FutexSemaphore {
+    const ABOUT: About = About::new(
+        "futex-semaphore",
+        Family::Classic,
+        "counting semaphore on the futex; connection pool: threads share N permits (--stripes)",
+    )
+    .sleeps();
+}
+
+#[cfg(not(loom))]
+impl Describe for CondvarSemaphore {
+    const ABOUT: About = About::new(
+        "condvar-semaphore",
+        Family::Classic,
+        "counting semaphore on std Mutex + Condvar, the textbook way; same pool workload",
+    )
+    .sleeps();
+}
+
+#[cfg(not(loom))]
+impl Describe for CondvarQueue {
+    const ABOUT: About = About::new(
+        "condvar-queue",
+        Family::Classic,
+        "bounded queue on one Mutex + two Condvars; half the threads produce, half consume",
+    )
+    .sleeps();
+}
+
+impl Describe for SenseBarrier {
+    const ABOUT: About = About::new(
+        "sense-barrier",
+        Family::Classic,
+        "sense-reversing spinning barrier; wait = release latency after the last arrival",
+    );
+}
+
+#[cfg(not(loom))]
+impl Describe for StdBarrier {
+    const ABOUT: About = About::new(
+        "std-barrier",
+        Family::Classic,
+        "std::sync::Barrier (Mutex + Condvar, sleeps)",
+    )
+    .from_crate()
+    .sleeps();
 }

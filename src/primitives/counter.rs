@@ -5,14 +5,13 @@
 //! costs wasted work, as in real optimistic code), `fetch_add` does it once.
 
 use super::spin::{ExpBackoff, NoBackoff, Relax};
+use crate::primitives::about::{About, Describe, Family};
 use crate::sync::{AtomicU64, Ordering};
 use crossbeam_utils::CachePadded;
 use std::marker::PhantomData;
 
 /// A shared counter that threads increment concurrently.
 pub trait Counter: Send + Sync + 'static {
-    /// Whether every increment is kept. `false` only for [`RacyCounter`].
-    const EXACT: bool = true;
     /// A counter for `threads` threads, starting at zero.
     fn with_threads(threads: usize) -> Self;
     /// Adds one on behalf of thread `thread`, running `work` once per attempt.
@@ -139,8 +138,6 @@ pub struct RacyCounter {
 }
 
 impl Counter for RacyCounter {
-    const EXACT: bool = false;
-
     fn with_threads(_threads: usize) -> Self {
         RacyCounter {
             value: CachePadded::new(AtomicU64::new(0)),
@@ -159,4 +156,45 @@ impl Counter for RacyCounter {
     fn total(&self) -> u64 {
         self.value.load(Ordering::Relaxed)
     }
+}
+
+impl Describe for CasCounter {
+    const ABOUT: About = About::new(
+        "cas-counter",
+        Family::Atomic,
+        "lock-free counter: load, compute, compare-and-swap, retry",
+    );
+}
+
+impl Describe for CasBackoffCounter {
+    const ABOUT: About = About::new(
+        "cas-backoff-counter",
+        Family::Atomic,
+        "CAS counter with exponential backoff after a failed CAS",
+    );
+}
+
+impl Describe for FetchAddCounter {
+    const ABOUT: About = About::new(
+        "fetch-add-counter",
+        Family::Atomic,
+        "wait-free counter: one fetch_add (LOCK XADD), never retries",
+    );
+}
+
+impl Describe for ShardedCounter {
+    const ABOUT: About = About::new(
+        "sharded-counter",
+        Family::Atomic,
+        "one cache-padded slot per thread, summed on read: no shared line",
+    );
+}
+
+impl Describe for RacyCounter {
+    const ABOUT: About = About::new(
+        "racy-counter",
+        Family::Atomic,
+        "BROKEN on purpose: separate load and store, loses updates (reports how many)",
+    )
+    .unchecked();
 }

@@ -3,6 +3,7 @@
 use super::classic::{Channel, Item};
 use super::rwlock::{RawRwLock, ReadWrite};
 use super::{Exclusive, RawLock};
+use crate::primitives::about::{About, Describe, Family};
 
 /// `std::sync::Mutex<()>`: a futex mutex with a short spin (std's `futex.rs`), poisoning on
 /// panic. It only unlocks through its guard, so it implements [`Exclusive`] directly.
@@ -216,4 +217,113 @@ impl Exclusive for ParkingLotReentrant {
         let _inner = self.0.lock();
         Some(f())
     }
+}
+
+impl Describe for NoLock {
+    const ABOUT: About = About::new(
+        "null",
+        Family::Baseline,
+        "no lock: the harness's own per-op cost (mutual exclusion not checked)",
+    )
+    .unchecked();
+}
+
+impl Describe for SpinRsMutex {
+    const ABOUT: About = About::new(
+        "spin-rs",
+        Family::Spin,
+        "spin::Mutex (spin-rs crate): ecosystem test-and-set spinlock",
+    )
+    .from_crate();
+}
+
+impl Describe for SpinRsTicket {
+    const ABOUT: About = About::new(
+        "spin-rs-ticket",
+        Family::Spin,
+        "spin::TicketMutex (spin-rs crate): ecosystem ticket lock",
+    )
+    .from_crate()
+    .fifo();
+}
+
+impl Describe for StdMutex {
+    const ABOUT: About = About::new(
+        "std-mutex",
+        Family::Mutex,
+        "std::sync::Mutex: futex mutex with a fixed 100-iteration spin",
+    )
+    .from_crate()
+    .sleeps();
+}
+
+impl Describe for ParkingLotMutex {
+    const ABOUT: About = About::new(
+        "parking-lot-mutex",
+        Family::Mutex,
+        "parking_lot::Mutex: adaptive spin, then a global parking table; eventually fair",
+    )
+    .from_crate()
+    .sleeps();
+}
+
+impl Describe for ParkingLotFairMutex {
+    const ABOUT: About = About::new(
+        "parking-lot-fair-mutex",
+        Family::Mutex,
+        "parking_lot::FairMutex: hands the lock to the next waiter on every unlock",
+    )
+    .from_crate()
+    .sleeps()
+    .fifo();
+}
+
+impl Describe for StdRwLock {
+    const ABOUT: About = About::new(
+        "std-rwlock",
+        Family::Rwlock,
+        "std::sync::RwLock: futex-based, writer-preferring, sleeps",
+    )
+    .from_crate()
+    .sleeps();
+}
+
+impl Describe for ParkingLotRwLock {
+    const ABOUT: About = About::new(
+        "parking-lot-rwlock",
+        Family::Rwlock,
+        "parking_lot::RwLock: adaptive spin then park, eventually fair",
+    )
+    .from_crate()
+    .sleeps();
+}
+
+impl Describe for ParkingLotReentrant {
+    const ABOUT: About = About::new(
+        "parking-lot-reentrant-mutex",
+        Family::Classic,
+        "parking_lot::ReentrantMutex, measured the same way (lock, re-enter once)",
+    )
+    .from_crate()
+    .sleeps();
+}
+
+impl Describe for StdSyncChannel {
+    const ABOUT: About = About::new(
+        "std-sync-channel",
+        Family::Classic,
+        "std::sync::mpsc::sync_channel (consumers share the receiver behind a Mutex)",
+    )
+    .from_crate()
+    .sleeps();
+}
+
+impl Describe for CrossbeamBounded {
+    const ABOUT: About = About::new(
+        "crossbeam-channel",
+        Family::Classic,
+        "crossbeam_channel::bounded: lock-free MPMC array queue",
+    )
+    .from_crate()
+    .sleeps();
 }

@@ -3,6 +3,7 @@
 
 use super::RawLock;
 use super::spin::hints_for_ns;
+use crate::primitives::about::{About, Describe, Family};
 use crate::sync::{Futex, Ordering, maybe_const_fn, mutant, spin_hint};
 
 /// The lock is free.
@@ -181,3 +182,39 @@ super::impl_raw_mutex!(
     AdaptiveMutex<1_000>,
     AdaptiveMutex<10_000>
 );
+
+impl Describe for FutexMutex {
+    const ABOUT: About = About::new(
+        "futex-mutex",
+        Family::Mutex,
+        "never spins: 3-state futex mutex (unlocked/locked/contended), sleeps at once",
+    )
+    .sleeps();
+}
+
+impl Describe for AdaptiveMutex<1_000> {
+    const ABOUT: About = About::new(
+        "adaptive-mutex",
+        Family::Mutex,
+        "spin up to 1 µs (time-calibrated), then sleep on the futex",
+    )
+    .sleeps();
+}
+
+impl Describe for AdaptiveMutex<100> {
+    const ABOUT: About = About::new(
+        "adaptive-mutex-100ns",
+        Family::Mutex,
+        "spin up to 100 ns, then sleep on the futex",
+    )
+    .sleeps();
+}
+
+impl Describe for AdaptiveMutex<10_000> {
+    const ABOUT: About = About::new(
+        "adaptive-mutex-10us",
+        Family::Mutex,
+        "spin up to 10 µs, then sleep on the futex",
+    )
+    .sleeps();
+}

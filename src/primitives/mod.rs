@@ -10,6 +10,7 @@
 //!
 //! Lock-free counters have their own trait, [`counter::Counter`].
 
+pub mod about;
 pub mod classic;
 pub mod counter;
 pub mod futex;
@@ -19,6 +20,8 @@ pub mod striped;
 
 #[cfg(not(loom))]
 pub mod external;
+#[cfg(not(loom))]
+pub mod pthread;
 
 /// A raw mutual-exclusion lock: the algorithm, without the data it protects.
 ///

@@ -16,6 +16,7 @@
 
 use super::RawLock;
 use super::spin::{ExpBackoff, Relax, Ttas};
+use crate::primitives::about::{About, Describe, Family};
 use crate::sync::{AtomicU32, Ordering, maybe_const_fn, spin_hint};
 
 /// A raw reader-writer lock.
@@ -86,6 +87,9 @@ macro_rules! impl_lock_api_rwlock {
 
 /// What the harness drives for reader-writer primitives.
 pub trait ReadWrite: Send + Sync + 'static {
+    /// Readers run optimistically, overlapping a writer and retrying (the seqlock): a reader
+    /// may see a writer inside, but never keeps a torn result.
+    const OPTIMISTIC: bool = false;
     /// A new instance.
     fn create() -> Self;
     /// Runs `f` with shared access. An optimistic implementation (the seqlock) may run `f`
@@ -663,6 +667,7 @@ impl std::fmt::Debug for SeqLock {
 }
 
 impl ReadWrite for SeqLock {
+    const OPTIMISTIC: bool = true;
     fn create() -> Self {
         SeqLock {
             seq: AtomicU32::new(0),
@@ -808,4 +813,37 @@ mod tests {
         rx.recv_timeout(Duration::from_secs(10))
             .expect("a reader or writer hung after a writer panicked");
     }
+}
+
+impl Describe for ReaderPrefRwLock {
+    const ABOUT: About = About::new(
+        "rw-reader-pref",
+        Family::Rwlock,
+        "spinning RwLock, reader-preferring: readers enter past waiting writers (writers can starve)",
+    );
+}
+
+impl Describe for WriterPrefRwLock {
+    const ABOUT: About = About::new(
+        "rw-writer-pref",
+        Family::Rwlock,
+        "spinning RwLock, writer-preferring: a waiting writer blocks new readers (readers can starve)",
+    );
+}
+
+impl Describe for PhaseFairRwLock {
+    const ABOUT: About = About::new(
+        "rw-phase-fair",
+        Family::Rwlock,
+        "spinning phase-fair ticket RwLock (Brandenburg & Anderson PF-T): phases alternate, writers FIFO",
+    )
+    .fifo();
+}
+
+impl Describe for SeqLock {
+    const ABOUT: About = About::new(
+        "rw-seqlock",
+        Family::Rwlock,
+        "sequence lock: optimistic readers never write shared memory, retry if a writer overlapped",
+    );
 }

@@ -4,8 +4,8 @@
 //! Every probe pins its threads, discards a warm-up, and reports the median and percentiles
 //! of many samples, each timed with the TSC clock.
 
-use crate::analysis::summarize;
 use crate::harness::clock::Clock;
+use crate::stats::summarize;
 use crate::sync::Futex;
 use crate::workload::BusyWork;
 use serde::{Deserialize, Serialize};

@@ -2,9 +2,9 @@
 //! key tables and every chart inlined as SVG. No scripts, no external files, no network.
 
 use crate::analysis::aggregate::{Param, Point, Setting, points};
-use crate::cli::{fmt_ns, fmt_rate};
 use crate::record::RunRecord;
 use crate::report::meta::Meta;
+use crate::units::{fmt_ns, fmt_rate};
 use std::fmt::Write;
 
 /// What the page shows.
@@ -241,8 +241,10 @@ fn best_section(o: &mut String, pts: &[Point]) {
     o.push_str("<h2 id=\"best\">Best primitive per regime (median throughput)</h2>");
     let mut groups: Vec<(String, Setting, Vec<&Point>)> = Vec::new();
     for p in pts {
-        let family = crate::registry::find(p.primitive()).map_or("?", |d| d.family.as_str());
-        if family == "baseline" || p.primitive() == "racy-counter" {
+        let registered = crate::registry::find(p.primitive());
+        let family = registered.map_or("?", |d| d.family.as_str());
+        // Not a contender: the baseline without a lock, the deliberately racy counter.
+        if registered.is_some_and(|d| !d.about.checked) {
             continue;
         }
         let s = Setting::of(p.first());

@@ -59,6 +59,14 @@ pub struct Meta {
     pub probes: Option<serde_json::Value>,
 }
 
+impl Meta {
+    /// The median (p50, ns) of host probe `name` (a field of `probes::Probes`), when the run
+    /// measured it.
+    pub fn probe_p50_ns(&self, name: &str) -> Option<f64> {
+        self.probes.as_ref()?.get(name)?.get("p50_ns")?.as_f64()
+    }
+}
+
 /// Why `meta.json` could not be read or written.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}")]

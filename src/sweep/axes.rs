@@ -1,8 +1,8 @@
 //! Parsing of sweep axes: lists (`1,2,4`), integer ranges (`1..8`), log ranges of durations
 //! (`10ns..100us:12`), the words `cores` and `2xcores`, and primitive names or families.
 
-use crate::cli::parse_duration;
 use crate::registry::{self, Family, PRIMITIVES};
+use crate::units::parse_duration;
 
 /// A bad axis value, with the axis it came from.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -36,7 +36,7 @@ pub fn parse_stripes(text: &str) -> Result<Vec<usize>, AxisError> {
 pub fn parse_skews(text: &str) -> Result<Vec<f64>, AxisError> {
     let mut out: Vec<f64> = text
         .split(',')
-        .map(|p| crate::cli::parse_skew(p).map_err(|m| err("--skew", m)))
+        .map(|p| crate::units::parse_skew(p).map_err(|m| err("--skew", m)))
         .collect::<Result<_, _>>()?;
     out.sort_by(f64::total_cmp);
     out.dedup();
@@ -148,7 +148,7 @@ pub fn parse_ratios(text: &str) -> Result<Vec<f64>, AxisError> {
     const AXIS: &str = "--read-ratio";
     let mut out: Vec<f64> = text
         .split(',')
-        .map(|p| crate::cli::parse_ratio(p).map_err(|m| err(AXIS, m)))
+        .map(|p| crate::units::parse_ratio(p).map_err(|m| err(AXIS, m)))
         .collect::<Result<_, _>>()?;
     out.sort_by(f64::total_cmp);
     out.dedup();

@@ -6,12 +6,14 @@
 //! back to back (A B C A B C …) and slow drift of the machine hits all of them alike.
 
 pub mod axes;
+pub mod breakeven;
+pub mod run_dir;
 
 use crate::analysis::stability;
 use crate::harness::guarded_trial;
 use crate::harness::sentinel::{LEG, Policy, Sentinel};
-use crate::harness::topology::Placement;
 use crate::harness::{Env, HarnessError, Point, TrialOutput};
+use crate::record::Placement;
 use crate::record::{PointKey, RunRecord};
 use crate::registry;
 use serde::{Deserialize, Serialize};
@@ -83,7 +85,7 @@ fn default_retries() -> u32 {
 }
 
 /// Named starting points for a sweep; explicit axes override theirs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Preset {
     /// Every primitive at 1 thread, `cores` and `2xcores`, one 250 ns critical section, 2
@@ -98,6 +100,18 @@ pub enum Preset {
 }
 
 impl Preset {
+    /// Every preset, smallest first.
+    pub const ALL: [Preset; 3] = [Preset::Quick, Preset::Standard, Preset::Full];
+
+    /// The lowercase name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preset::Quick => "quick",
+            Preset::Standard => "standard",
+            Preset::Full => "full",
+        }
+    }
+
     /// The preset's spec for a machine with `cores` usable CPUs.
     pub fn spec(self, cores: usize) -> SweepSpec {
         let all: Vec<String> = registry::PRIMITIVES

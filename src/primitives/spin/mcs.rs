@@ -1,6 +1,7 @@
 //! MCS queue lock (Mellor-Crummey & Scott, 1991): each waiter spins on its own cache line.
 
 use super::super::Exclusive;
+use crate::primitives::about::{About, Describe, Family};
 use crate::sync::{AtomicBool, AtomicPtr, Ordering, mutant, spin_hint};
 use std::ptr;
 
@@ -203,4 +204,13 @@ impl Exclusive for Mcs {
     fn try_with<T>(&self, node: &mut McsNode, f: impl FnOnce() -> T) -> Option<T> {
         Mcs::try_with(self, node, f)
     }
+}
+
+impl Describe for Mcs {
+    const ABOUT: About = About::new(
+        "spin-mcs",
+        Family::Spin,
+        "MCS queue lock: FIFO, each waiter spins on its own cache-padded node",
+    )
+    .fifo();
 }

@@ -6,6 +6,7 @@
 //! every waiter spin for a whole scheduler time slice; lockbench measures exactly that regime.
 
 mod backoff;
+mod clh;
 mod mcs;
 mod tas;
 mod ticket;
@@ -13,6 +14,7 @@ mod ttas;
 
 pub(crate) use backoff::hints_for_ns;
 pub use backoff::{BACKOFF_MAX_NS, BACKOFF_MIN_NS, ExpBackoff, NoBackoff, Relax, ns_per_spin_hint};
+pub use clh::{Clh, ClhNode};
 pub use mcs::{Mcs, McsNode};
 pub use tas::Tas;
 pub use ticket::Ticket;

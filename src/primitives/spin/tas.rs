@@ -1,6 +1,7 @@
 //! Test-and-set (TAS) spinlock: every waiter hammers the lock word with atomic read-modify-writes.
 
 use super::super::RawLock;
+use crate::primitives::about::{About, Describe, Family};
 use crate::sync::{AtomicBool, Ordering, maybe_const_fn, mutant, spin_hint};
 
 /// Test-and-set spinlock.
@@ -78,3 +79,11 @@ unsafe impl RawLock for Tas {
 }
 
 super::super::impl_raw_mutex!(Tas);
+
+impl Describe for Tas {
+    const ABOUT: About = About::new(
+        "spin-tas",
+        Family::Spin,
+        "test-and-set: every attempt is an atomic RMW on the lock line",
+    );
+}

@@ -1,6 +1,7 @@
 //! Ticket spinlock: FIFO by construction.
 
 use super::super::RawLock;
+use crate::primitives::about::{About, Describe, Family};
 use crate::sync::{AtomicU64, Ordering, maybe_const_fn, mutant, spin_hint};
 
 /// One ticket drawn: `next` is the high half of the word.
@@ -156,4 +157,13 @@ mod tests {
         unsafe { lock.unlock() };
         assert_eq!(lock.word.load(Ordering::Relaxed), NEXT_ONE | 1);
     }
+}
+
+impl Describe for Ticket {
+    const ABOUT: About = About::new(
+        "spin-ticket",
+        Family::Spin,
+        "ticket lock: FIFO, one fetch_add per acquire, all waiters spin on one line",
+    )
+    .fifo();
 }

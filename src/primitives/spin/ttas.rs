@@ -2,6 +2,7 @@
 
 use super::super::RawLock;
 use super::backoff::{ExpBackoff, NoBackoff, Relax};
+use crate::primitives::about::{About, Describe, Family};
 use crate::sync::{AtomicBool, Ordering, maybe_const_fn, spin_hint};
 use std::marker::PhantomData;
 
@@ -106,3 +107,19 @@ impl<B: Relax> Ttas<B> {
 }
 
 super::super::impl_raw_mutex!(Ttas<NoBackoff>, Ttas<ExpBackoff>);
+
+impl Describe for Ttas {
+    const ABOUT: About = About::new(
+        "spin-ttas",
+        Family::Spin,
+        "test-and-test-and-set: spin on loads, RMW only when the lock looks free",
+    );
+}
+
+impl Describe for TtasBackoff {
+    const ABOUT: About = About::new(
+        "spin-ttas-backoff",
+        Family::Spin,
+        "TTAS with bounded exponential backoff (25 ns doubling to 1 µs, time-calibrated)",
+    );
+}

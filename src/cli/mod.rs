@@ -3,12 +3,18 @@
 //! Bad input is reported as one line naming what is wrong and exits with code 2
 //! ([`UsageError`]); a primitive that breaks its invariant exits with code 1.
 
+mod args;
+mod breakeven;
+mod report;
+mod sweep;
+
 use crate::analysis::summarize;
-pub use crate::cli_sweep::Interrupted;
-use crate::harness::topology::Placement;
+pub use crate::error::{Interrupted, UsageError};
 use crate::harness::{Env, Point, TrialOutput};
+use crate::record::Placement;
 use crate::record::RunRecord;
 use crate::registry::{self, Family, Kind, PRIMITIVES};
+use crate::units::{fmt_ns, fmt_rate, parse_duration, parse_ratio, parse_skew};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -33,15 +39,15 @@ enum Command {
     /// Measure one primitive at one point (threads, critical section, think time …).
     Run(RunArgs),
     /// Measure a grid of points and write runs.csv, histograms.csv and meta.json.
-    Sweep(crate::cli_sweep::SweepArgs),
+    Sweep(crate::cli::sweep::SweepArgs),
     /// Find where sleeping starts to beat spinning on this CPU (critical-section length).
-    Breakeven(crate::cli_breakeven::BreakevenArgs),
+    Breakeven(crate::cli::breakeven::BreakevenArgs),
     /// Draw every chart a run supports (PNG or SVG) from its CSV; never measures.
-    Plot(crate::cli_report::PlotArgs),
+    Plot(crate::cli::report::PlotArgs),
     /// Write a self-contained report.html for a run: host, probes, key tables, every chart.
-    Report(crate::cli_report::ReportArgs),
+    Report(crate::cli::report::ReportArgs),
     /// Compare runs (e.g. two machines) point by point, with ratios and a significance call.
-    Compare(crate::cli_report::CompareArgs),
+    Compare(crate::cli::report::CompareArgs),
     /// Check the machine: is it running threads truly in parallel right now (sentinel series),
     /// and what do clock reads and spin hints cost here.
     Probe {
@@ -150,59 +156,6 @@ struct RunArgs {
 /// Read ratio of `run` for reader-writer primitives when `--read-ratio` is not given.
 pub const DEFAULT_READ_RATIO: f64 = 0.9;
 
-/// Bad input from the user: reported in one line, exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
-/// Parses a duration with a unit: `ns`, `us`/`µs`, `ms`, `s` (e.g. `200ns`, `1.5us`). A bare
-/// `0` is accepted; any other number needs a unit.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    if t == "0" {
-        return Ok(Duration::ZERO);
-    }
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
-        .ok_or_else(|| format!("{text:?} has no unit: write e.g. 200ns, 1.5us, 10ms or 2s"))?;
-    let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("{text:?}: {num:?} is not a number"))?;
-    if value < 0.0 || !value.is_finite() {
-        return Err(format!("{text:?}: a duration cannot be negative"));
-    }
-    let ns_per_unit = match unit.trim() {
-        "ns" => 1.0,
-        "us" | "µs" | "μs" => 1e3,
-        "ms" => 1e6,
-        "s" => 1e9,
-        other => {
-            return Err(format!(
-                "{text:?}: unknown unit {other:?} (use ns, us, µs, ms or s)"
-            ));
-        }
-    };
-    let ns = value * ns_per_unit;
-    if ns > 1e15 {
-        return Err(format!("{text:?} is too long"));
-    }
-    Ok(Duration::from_nanos(ns.round() as u64))
-}
-
-/// Parses a key skew: a finite number ≥ 0.
-pub fn parse_skew(text: &str) -> Result<f64, String> {
-    let v: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number"))?;
-    if v.is_finite() && (0.0..=10.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!("{text:?}: a skew is between 0 (uniform) and 10"))
-    }
-}
-
 /// Parses `IN/OUT` step counts (`--steps 5/5`).
 pub fn parse_steps(text: &str) -> Result<crate::harness::Steps, String> {
     let (a, b) = text
@@ -219,29 +172,16 @@ pub fn parse_steps(text: &str) -> Result<crate::harness::Steps, String> {
     })
 }
 
-/// Parses a read ratio in [0, 1].
-pub fn parse_ratio(text: &str) -> Result<f64, String> {
-    let v: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number between 0 and 1"))?;
-    if (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!("{text:?} is outside [0, 1]"))
-    }
-}
-
 /// Runs the command line; the binary maps the error to an exit code.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::List { format } => list(format),
         Command::Run(args) => run_point(args),
-        Command::Sweep(args) => crate::cli_sweep::sweep(args),
-        Command::Breakeven(args) => crate::cli_breakeven::breakeven(args),
-        Command::Plot(args) => crate::cli_report::plot(args),
-        Command::Report(args) => crate::cli_report::report(args),
-        Command::Compare(args) => crate::cli_report::compare(args),
+        Command::Sweep(args) => crate::cli::sweep::sweep(args),
+        Command::Breakeven(args) => crate::cli::breakeven::breakeven(args),
+        Command::Plot(args) => crate::cli::report::plot(args),
+        Command::Report(args) => crate::cli::report::report(args),
+        Command::Compare(args) => crate::cli::report::compare(args),
         Command::Probe {
             duration,
             sentinel_threshold,
@@ -711,30 +651,6 @@ pub fn print_probes(out: &mut dyn Write, p: &crate::probes::Probes) -> Result<()
     Ok(())
 }
 
-/// Formats nanoseconds with a unit that keeps 3–4 significant digits.
-pub fn fmt_ns(ns: f64) -> String {
-    if ns >= 1e9 {
-        format!("{:.2} s", ns / 1e9)
-    } else if ns >= 1e6 {
-        format!("{:.2} ms", ns / 1e6)
-    } else if ns >= 1e3 {
-        format!("{:.2} µs", ns / 1e3)
-    } else {
-        format!("{ns:.0} ns")
-    }
-}
-
-/// Formats a rate in ops/s with an SI prefix.
-pub fn fmt_rate(per_s: f64) -> String {
-    if per_s >= 1e6 {
-        format!("{:.2} Mops/s", per_s / 1e6)
-    } else if per_s >= 1e3 {
-        format!("{:.1} kops/s", per_s / 1e3)
-    } else {
-        format!("{per_s:.0} ops/s")
-    }
-}
-
 fn print_summary(env: &Env, point: &Point, records: &[&RunRecord]) -> Result<()> {
     let mut out = std::io::stdout().lock();
     let first = records[0];
@@ -902,7 +818,8 @@ fn print_summary(env: &Env, point: &Point, records: &[&RunRecord]) -> Result<()>
     if first.family == "atomic" || ok.iter().any(|r| r.retries_per_op > 0.0) {
         rows.push(("retries per op", |r| r.retries_per_op, plain2));
     }
-    if first.lost_updates > 0 || first.primitive == "racy-counter" || first.primitive == "null" {
+    let unchecked = registry::find(&first.primitive).is_some_and(|p| !p.about.checked);
+    if first.lost_updates > 0 || unchecked {
         rows.push((
             "lost updates",
             |r| r.lost_updates as f64,
@@ -923,42 +840,4 @@ fn print_summary(env: &Env, point: &Point, records: &[&RunRecord]) -> Result<()>
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("200ns"), Ok(Duration::from_nanos(200)));
-        assert_eq!(parse_duration("1.5us"), Ok(Duration::from_nanos(1500)));
-        assert_eq!(parse_duration("2µs"), Ok(Duration::from_micros(2)));
-        assert_eq!(parse_duration("10ms"), Ok(Duration::from_millis(10)));
-        assert_eq!(parse_duration("3s"), Ok(Duration::from_secs(3)));
-        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
-        assert!(parse_duration("200").unwrap_err().contains("no unit"));
-        assert!(parse_duration("-5ms").unwrap_err().contains("negative"));
-        assert!(
-            parse_duration("5 parsecs")
-                .unwrap_err()
-                .contains("unknown unit")
-        );
-        assert!(parse_duration("ms").is_err());
-    }
-
-    #[test]
-    fn ratios() {
-        assert_eq!(parse_ratio("0.99"), Ok(0.99));
-        assert!(parse_ratio("1.5").is_err());
-        assert!(parse_ratio("-0.1").is_err());
-        assert!(parse_ratio("x").is_err());
-    }
-
-    #[test]
-    fn units() {
-        assert_eq!(fmt_ns(12.0), "12 ns");
-        assert_eq!(fmt_ns(1500.0), "1.50 µs");
-        assert_eq!(fmt_rate(2.5e6), "2.50 Mops/s");
-    }
 }

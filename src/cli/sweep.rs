@@ -1,17 +1,18 @@
 //! `lockbench sweep`: argument handling, the run directory, progress, Ctrl-C and resume.
 //! The plan and the loop live in [`crate::sweep`]; files in [`crate::report`].
 
-use crate::cli::{UsageError, fmt_ns, fmt_rate, parse_duration};
-use crate::harness::topology::Placement;
-use crate::harness::{Env, Point};
+use crate::error::{Interrupted, UsageError};
+use crate::harness::Env;
+use crate::record::Placement;
 use crate::record::RunRecord;
-use crate::report::csv::{HISTOGRAMS_CSV, RUNS_CSV, RunSink, load_runs};
-use crate::report::meta::{META_JSON, Meta, read_meta, utc_timestamp, write_meta};
+use crate::report::csv::{HISTOGRAMS_CSV, RUNS_CSV, RunSink};
+use crate::report::meta::{META_JSON, Meta, utc_timestamp, write_meta};
+use crate::sweep::run_dir::{new_run_dir, resume_state};
 use crate::sweep::{Planned, Preset, Progress, SweepError, SweepSpec, axes, run_sweep};
-use anyhow::{Context, Result};
-use std::collections::BTreeMap;
+use crate::units::{fmt_ns, fmt_rate, parse_duration};
+use anyhow::Result;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -68,13 +69,13 @@ pub struct SweepArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     max_trials: Option<u32>,
     /// Run-until-stable target: relative throughput spread over clean trials (e.g. 0.05).
-    #[arg(long, value_parser = crate::cli::parse_ratio)]
+    #[arg(long, value_parser = crate::units::parse_ratio)]
     stability_target: Option<f64>,
     /// Skip the parallelism sentinel (faster; rows then carry no sentinel readings).
     #[arg(long)]
     no_sentinel: bool,
     /// Sentinel figure below which a trial is degraded (default 0.9).
-    #[arg(long, value_parser = crate::cli::parse_ratio)]
+    #[arg(long, value_parser = crate::units::parse_ratio)]
     sentinel_threshold: Option<f64>,
     /// Output directory (default: results/<host-id>/<UTC timestamp>); must not hold a run.
     #[arg(long, conflicts_with = "resume")]
@@ -93,17 +94,6 @@ static PRESSES: AtomicUsize = AtomicUsize::new(0);
 
 /// The sweep ended early on request; the binary exits with 130 like an interrupted shell
 /// command.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "interrupted: {written} run(s) kept in {dir}; continue with `lockbench sweep --resume {dir}`"
-)]
-pub struct Interrupted {
-    /// Runs written.
-    pub written: usize,
-    /// The run directory.
-    pub dir: String,
-}
-
 impl SweepArgs {
     fn has_axes(&self) -> bool {
         self.locks.is_some()
@@ -228,76 +218,6 @@ impl SweepArgs {
         }
         Ok(spec)
     }
-}
-
-/// Creates a fresh run directory: `out` if given (it must not already hold a run), else
-/// `results/<host>/<timestamp>` with a numeric suffix if that exists. Never overwrites.
-pub(crate) fn new_run_dir(out: Option<&Path>, host_id: &str) -> Result<PathBuf, UsageError> {
-    let dir = match out {
-        Some(d) => d.to_path_buf(),
-        None => {
-            let base = Path::new("results")
-                .join(host_id)
-                .join(utc_timestamp(SystemTime::now(), true));
-            let mut dir = base.clone();
-            let mut n = 2;
-            while dir.exists() {
-                dir = PathBuf::from(format!("{}-{n}", base.display()));
-                n += 1;
-            }
-            dir
-        }
-    };
-    if [RUNS_CSV, HISTOGRAMS_CSV, META_JSON]
-        .iter()
-        .any(|f| dir.join(f).exists())
-    {
-        return Err(UsageError(format!(
-            "{} already holds a run; choose another --out, or continue it with --resume {0}",
-            dir.display()
-        )));
-    }
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        UsageError(format!(
-            "cannot create output directory {}: {e}",
-            dir.display()
-        ))
-    })?;
-    // Prove the directory is writable before measuring anything.
-    let probe = dir.join(".lockbench-write-test");
-    std::fs::write(&probe, b"")
-        .map_err(|e| UsageError(format!("cannot write in {}: {e}", dir.display())))?;
-    let _ = std::fs::remove_file(probe);
-    Ok(dir)
-}
-
-/// Cuts a partial last line left by a kill mid-write, so appending continues valid CSV.
-fn drop_partial_last_line(path: &Path) -> std::io::Result<bool> {
-    let bytes = std::fs::read(path)?;
-    if bytes.is_empty() || bytes.ends_with(b"\n") {
-        return Ok(false);
-    }
-    let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    std::fs::write(path, &bytes[..keep])?;
-    Ok(true)
-}
-
-/// Per-op cost of the harness itself (null primitive, 1 thread), untimed and timed, ns.
-fn harness_overhead(env: &Env) -> (f64, f64) {
-    let null = crate::registry::find("null").expect("null is registered");
-    let per_op = |sample_every| {
-        let point = Point {
-            threads: 1,
-            sample_every,
-            duration: Duration::from_millis(100),
-            warmup: Duration::from_millis(20),
-            ..Point::new("null")
-        };
-        null.run(env, &point, 0)
-            .map(|o| 1e9 / o.record.throughput_ops_s.max(1e-9))
-            .unwrap_or(f64::NAN)
-    };
-    (per_op(0), per_op(1))
 }
 
 /// Progress as a bar on a terminal, or one plain line per run otherwise.
@@ -434,7 +354,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
 /// Measures `spec` into run directory `dir` (fresh, or an interrupted one being resumed with
 /// its `meta` and `prior` rows): meta.json with calibrations and probes, a progress report,
 /// Ctrl-C handling, every row written as it completes. Returns the directory.
-pub(crate) fn execute(
+pub fn execute(
     spec: &SweepSpec,
     dir: PathBuf,
     mut meta: Option<Meta>,
@@ -465,43 +385,8 @@ pub(crate) fn execute(
     let meta = match meta.take() {
         Some(m) => m,
         None => {
-            let (untimed, timed) = harness_overhead(&env);
-            let pin_orders: BTreeMap<String, Vec<usize>> = [Placement::Compact, Placement::Spread]
-                .iter()
-                .map(|&p| {
-                    (
-                        p.as_str().to_string(),
-                        env.host.topology.pin_order(p, &env.host.allowed_cpus),
-                    )
-                })
-                .collect();
-            Meta {
-                lockbench_version: env!("CARGO_PKG_VERSION").into(),
-                command_line: std::env::args().collect(),
-                started_utc: utc_timestamp(SystemTime::now(), false),
-                finished_utc: None,
-                complete: false,
-                rows: 0,
-                host: env.host.info.clone(),
-                topology: env.host.topology.summary(),
-                allowed_cpus: env.host.allowed_cpus.clone(),
-                pin_orders,
-                busy_units_per_ns: env.busy.units_per_ns(),
-                busy_fence_ns: env.busy.fence_ns(),
-                ns_per_spin_hint: crate::primitives::spin::ns_per_spin_hint(),
-                clock_read_ns: env.clock_overhead_ns,
-                clock_source: env.clock.source().as_str().into(),
-                clock_ticks_per_ns: env.clock.ticks_per_ns(Duration::from_millis(20)),
-                harness_ns_per_op_untimed: untimed,
-                harness_ns_per_op_timed: timed,
-                spec: serde_json::to_value(&spec).context("serializing the sweep spec")?,
-                probes: {
-                    eprintln!("probing sleep/wake and cache-line costs …");
-                    let p =
-                        crate::probes::run_all(&env.clock, &env.busy, &env.host.allowed_cpus, 500);
-                    Some(serde_json::to_value(p).context("serializing the probes")?)
-                },
-            }
+            eprintln!("probing sleep/wake and cache-line costs …");
+            crate::sweep::run_dir::new_meta(&env, &spec)?
         }
     };
     write_meta(&dir, &meta)?;
@@ -571,49 +456,4 @@ pub(crate) fn execute(
         );
     }
     Ok(dir)
-}
-
-type ResumeState = (SweepSpec, PathBuf, Option<Meta>, Vec<RunRecord>, u64);
-
-/// Reads what an interrupted sweep left in `dir`.
-fn resume_state(dir: &Path) -> Result<ResumeState> {
-    let meta =
-        read_meta(dir).map_err(|e| UsageError(format!("--resume {}: {e}", dir.display())))?;
-    let spec: SweepSpec = serde_json::from_value(meta.spec.clone()).map_err(|e| {
-        UsageError(format!(
-            "{}: the sweep spec is unreadable: {e}",
-            dir.join(META_JSON).display()
-        ))
-    })?;
-    if let Some(bad) = spec
-        .locks
-        .iter()
-        .find(|l| crate::registry::find(l).is_none())
-    {
-        return Err(UsageError(format!(
-            "{}: primitive {bad:?} is not known to this lockbench version",
-            dir.join(META_JSON).display()
-        ))
-        .into());
-    }
-    for name in [RUNS_CSV, HISTOGRAMS_CSV] {
-        if drop_partial_last_line(&dir.join(name)).with_context(|| format!("repairing {name}"))? {
-            eprintln!(
-                "note: dropped a partial last line from {} (a run killed mid-write)",
-                dir.join(name).display()
-            );
-        }
-    }
-    let rows = load_runs(&dir.join(RUNS_CSV)).map_err(|e| UsageError(e.to_string()))?;
-    let current = crate::report::csv::header_is_current(&dir.join(RUNS_CSV))
-        .map_err(|e| UsageError(e.to_string()))?;
-    if !current {
-        return Err(UsageError(format!(
-            "{}: written by an older lockbench with other columns; rows cannot be appended to it (start a new sweep)",
-            dir.join(RUNS_CSV).display()
-        ))
-        .into());
-    }
-    let n = rows.len() as u64;
-    Ok((spec, dir.to_path_buf(), Some(meta), rows, n))
 }

@@ -1,118 +1,15 @@
 //! `lockbench plot`, `report` and `compare`: everything that reads results and never measures.
 
-use crate::cli::UsageError;
-use crate::plot::charts::{self, RunData};
-use crate::plot::{Figure, Format};
+use crate::error::UsageError;
+use crate::plot::charts;
+use crate::plot::{Figure, Format, figures_of_run as figures};
 use crate::record::RunRecord;
-use crate::report::csv::{HISTOGRAMS_CSV, HistogramRow, RUNS_CSV, load_histograms, load_runs};
-use crate::report::meta::{META_JSON, Meta, read_meta};
+use crate::report::run::{LoadedRun, ensure_dir, load_run};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
-/// A run read from disk: a run directory or a bare runs.csv.
-#[derive(Debug, Clone)]
-pub struct LoadedRun {
-    /// Directory holding the files (the CSV's parent for a bare file).
-    pub dir: PathBuf,
-    /// The CSV the rows came from.
-    pub csv: PathBuf,
-    /// Rows.
-    pub rows: Vec<RunRecord>,
-    /// Histogram rows, when histograms.csv sits next to a runs.csv.
-    pub histograms: Vec<HistogramRow>,
-    /// meta.json, when present.
-    pub meta: Option<Meta>,
-}
-
-impl LoadedRun {
-    /// CPUs the run used, from meta.json when present.
-    fn cores(&self) -> Option<usize> {
-        self.meta.as_ref().map(|m| m.allowed_cpus.len())
-    }
-
-    /// A short label: host id and the directory name.
-    pub fn label(&self) -> String {
-        let host = self.rows.first().map_or("?", |r| r.host_id.as_str());
-        let dir = self
-            .dir
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        format!("{host}/{dir}")
-    }
-}
-
-/// Loads `path` (a run directory or a runs.csv). Every failure is a [`UsageError`] naming the
-/// file; a run with no rows is one too.
-pub fn load_run(path: &Path) -> Result<LoadedRun> {
-    let (dir, csv) = if path.is_dir() {
-        (path.to_path_buf(), path.join(RUNS_CSV))
-    } else if path.exists() {
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        (dir, path.to_path_buf())
-    } else {
-        return Err(UsageError(format!(
-            "{}: no such file or directory (expected a run directory or a runs.csv)",
-            path.display()
-        ))
-        .into());
-    };
-    let rows = load_runs(&csv).map_err(|e| UsageError(e.to_string()))?;
-    if rows.is_empty() {
-        return Err(UsageError(format!("{}: no data rows", csv.display())).into());
-    }
-    let is_runs_csv = csv.file_name().is_some_and(|n| n == RUNS_CSV);
-    let hist_path = dir.join(HISTOGRAMS_CSV);
-    let histograms = if is_runs_csv && hist_path.exists() {
-        load_histograms(&hist_path).map_err(|e| UsageError(e.to_string()))?
-    } else {
-        Vec::new()
-    };
-    let meta = if dir.join(META_JSON).exists() {
-        Some(read_meta(&dir).map_err(|e| UsageError(e.to_string()))?)
-    } else {
-        None
-    };
-    Ok(LoadedRun {
-        dir,
-        csv,
-        rows,
-        histograms,
-        meta,
-    })
-}
-
-/// Creates `dir` (and parents) or fails with a usage error naming it.
-pub fn ensure_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        UsageError(format!(
-            "{}: cannot create output directory: {e}",
-            dir.display()
-        ))
-        .into()
-    })
-}
-
-/// Every figure a run supports, including the break-even chart of a break-even run.
-pub fn figures(run: &LoadedRun) -> Result<charts::Plan> {
-    let host_line = RunData::host_line(&run.rows, run.cores());
-    let data = RunData::new(&run.rows, &run.histograms, run.cores(), &host_line);
-    let mut plan = charts::all(&data);
-    if let Some(fig) = crate::cli_breakeven::figure_of_run(run)? {
-        plan.figures.push(fig);
-    } else {
-        plan.skipped.push(
-            "breakeven: not a break-even run (no breakeven.csv; run `lockbench breakeven`)".into(),
-        );
-    }
-    Ok(plan)
-}
-
 /// Renders `figs` into `out`, printing one line per file.
-pub fn render_all(figs: &[Figure], out: &Path, format: Format) -> Result<Vec<PathBuf>> {
+fn render_all(figs: &[Figure], out: &Path, format: Format) -> Result<Vec<PathBuf>> {
     ensure_dir(out)?;
     let mut paths = Vec::new();
     for f in figs {
@@ -190,9 +87,9 @@ impl CompareMetric {
 
     fn fmt(self, v: f64) -> String {
         match self {
-            CompareMetric::Throughput => crate::cli::fmt_rate(v),
-            CompareMetric::Efficiency => format!("{} ops/CPU-s", crate::plot::si(v)),
-            CompareMetric::WaitP50 | CompareMetric::WaitP99 => crate::cli::fmt_ns(v),
+            CompareMetric::Throughput => crate::units::fmt_rate(v),
+            CompareMetric::Efficiency => format!("{} ops/CPU-s", crate::units::si(v)),
+            CompareMetric::WaitP50 | CompareMetric::WaitP99 => crate::units::fmt_ns(v),
         }
     }
 }
@@ -235,7 +132,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         .inputs
         .iter()
         .map(|p| load_run(p))
-        .collect::<Result<_>>()?;
+        .collect::<Result<_, _>>()?;
     let mut inputs: Vec<Input> = runs
         .iter()
         .map(|r| Input {

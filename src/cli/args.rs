@@ -1,0 +1,68 @@
+//! Command-line values of library enums. The library's types carry no clap derives (the
+//! command line is the only layer that knows clap); their `ALL` lists and `as_str` names are
+//! turned into clap values here, with a one-line help each.
+
+use crate::plot::Format;
+use crate::record::{Layout, Placement};
+use crate::sweep::Preset;
+use clap::builder::PossibleValue;
+
+macro_rules! value_enum {
+    ($ty:ty { $($variant:path => $help:literal,)* }) => {
+        impl clap::ValueEnum for $ty {
+            fn value_variants<'a>() -> &'a [Self] {
+                &<$ty>::ALL
+            }
+            fn to_possible_value(&self) -> Option<PossibleValue> {
+                let help = match self {
+                    $($variant => $help,)*
+                };
+                Some(PossibleValue::new(self.as_str()).help(help))
+            }
+        }
+    };
+}
+
+value_enum!(Placement {
+    Placement::Compact => "fill SMT siblings, then cores of a package, then packages",
+    Placement::Spread => "one thread per physical core first, SMT siblings last",
+    Placement::None => "not pinned: the scheduler decides",
+});
+
+value_enum!(Layout {
+    Layout::Separate => "protected data on its own cache line",
+    Layout::Inline => "protected data on the lock's cache line (Mutex<T> style)",
+});
+
+value_enum!(Preset {
+    Preset::Quick => "every primitive, 1/cores/2×cores threads, one cs, 2 trials: minutes",
+    Preset::Standard => "two critical sections, 3–5 trials: about five minutes on 2 cores",
+    Preset::Full => "every thread count, five critical sections, 5–10 trials: hours",
+});
+
+value_enum!(Format {
+    Format::Png => "raster image",
+    Format::Svg => "vector image",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    /// Every variant parses back from its own name: the library's `as_str` and `ALL` agree
+    /// with what the command line accepts.
+    #[test]
+    fn names_round_trip() {
+        fn check<T: ValueEnum + PartialEq + std::fmt::Debug>() {
+            for v in T::value_variants() {
+                let name = v.to_possible_value().unwrap().get_name().to_string();
+                assert_eq!(&T::from_str(&name, false).unwrap(), v);
+            }
+        }
+        check::<Placement>();
+        check::<Layout>();
+        check::<Preset>();
+        check::<Format>();
+    }
+}

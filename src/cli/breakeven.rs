@@ -1,0 +1,146 @@
+//! `lockbench breakeven`: where, on this CPU, does sleeping start to beat spinning?
+//!
+//! Sweeps critical-section length on a log scale for a spinlock, the never-spinning futex
+//! mutex, the adaptive mutex and std's mutex, at threads = cores and threads = 2 × cores,
+//! then finds the crossings for throughput and for CPU efficiency (ops per CPU-second).
+
+use crate::cli::sweep::execute;
+use crate::error::UsageError;
+use crate::harness::host::Host;
+use crate::record::Placement;
+use crate::report::meta::utc_timestamp;
+use crate::sweep::run_dir::new_run_dir;
+use crate::sweep::{SweepSpec, axes};
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Presets of the break-even sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BreakevenPreset {
+    /// 16 lengths from 20 ns to 500 µs, 3 trials of 100 ms: about 2 minutes on 2 cores.
+    Quick,
+    /// 24 lengths, 5 trials of 250 ms: several minutes; for a quiet machine.
+    Fine,
+}
+
+/// Arguments of `lockbench breakeven`.
+#[derive(Debug, clap::Args)]
+pub struct BreakevenArgs {
+    /// Starting settings; explicit options override them.
+    #[arg(long, value_enum, default_value_t = BreakevenPreset::Quick)]
+    preset: BreakevenPreset,
+    /// Critical-section lengths: a log range MIN..MAX:POINTS (≥ 3 points) or a list.
+    #[arg(long)]
+    cs: Option<String>,
+    /// The spinning lock.
+    #[arg(long, default_value = "spin-ttas-backoff")]
+    spinner: String,
+    /// Sleeping locks compared with it (the first is the headline).
+    #[arg(long, default_value = "futex-mutex,adaptive-mutex,std-mutex")]
+    sleepers: String,
+    /// Trials per point.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
+    trials: Option<u32>,
+    /// Measured window per trial.
+    #[arg(long, value_parser = crate::units::parse_duration)]
+    duration: Option<Duration>,
+    /// Skip the parallelism sentinel.
+    #[arg(long)]
+    no_sentinel: bool,
+    /// Output directory (default results/<host>/<timestamp>-breakeven).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Only analyse an existing break-even run directory (no measuring).
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
+    analyse: Option<PathBuf>,
+}
+
+fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
+    let (range, trials, duration) = match args.preset {
+        BreakevenPreset::Quick => ("20ns..500us:16", 3, Duration::from_millis(100)),
+        BreakevenPreset::Fine => ("20ns..500us:24", 5, Duration::from_millis(250)),
+    };
+    let text = args.cs.as_deref().unwrap_or(range);
+    let cs_ns = axes::parse_durations(text, "--cs").map_err(|e| UsageError(e.to_string()))?;
+    if cs_ns.len() < 3 {
+        return Err(UsageError(format!(
+            "--cs: {text:?} gives {} length(s); a break-even needs at least 3",
+            cs_ns.len()
+        )));
+    }
+    if cs_ns.first() == cs_ns.last() || cs_ns[0] == 0 {
+        return Err(UsageError(format!(
+            "--cs: {text:?}: lengths must be > 0 and span a range"
+        )));
+    }
+    let mut locks = vec![args.spinner.clone()];
+    locks.extend(args.sleepers.split(',').map(|s| s.trim().to_string()));
+    for l in &locks {
+        match crate::registry::find(l) {
+            Some(p) if p.kind == crate::registry::Kind::Exclusive => {}
+            Some(_) => return Err(UsageError(format!("{l} is not a mutual-exclusion lock"))),
+            None => {
+                return Err(UsageError(format!(
+                    "unknown primitive {l:?} (see `lockbench list`)"
+                )));
+            }
+        }
+    }
+    let trials = args.trials.unwrap_or(trials);
+    Ok(SweepSpec {
+        locks,
+        threads: vec![cores, 2 * cores],
+        cs_ns,
+        think_ns: vec![0],
+        read_ratios: vec![0.0],
+        stripes: vec![1],
+        key_skews: vec![0.0],
+        placements: vec![Placement::Compact],
+        layout: crate::record::Layout::Separate,
+        duration_ns: args.duration.unwrap_or(duration).as_nanos() as u64,
+        warmup_ns: 30_000_000,
+        trials,
+        sample_every: 8,
+        timeout_ns: 20_000_000_000,
+        max_trials: trials,
+        stability_target: 0.05,
+        sentinel: !args.no_sentinel,
+        sentinel_threshold: crate::harness::sentinel::DEFAULT_THRESHOLD,
+        sentinel_retries: 1,
+    })
+}
+
+/// `lockbench breakeven`.
+pub fn breakeven(args: BreakevenArgs) -> Result<()> {
+    let host = Host::detect();
+    let cores = host.usable_cpus();
+    let dir = match &args.analyse {
+        Some(dir) => dir.clone(),
+        None => {
+            let spec = spec(&args, cores)?;
+            let out = args.out.clone().unwrap_or_else(|| {
+                Path::new("results").join(&host.info.host_id).join(format!(
+                    "{}-breakeven",
+                    utc_timestamp(std::time::SystemTime::now(), true)
+                ))
+            });
+            let dir = new_run_dir(Some(&out), &host.info.host_id)?;
+            execute(&spec, dir, None, &[], 0)?
+        }
+    };
+    analyse(&dir, &args.spinner, &args.sleepers)
+}
+
+/// Reads a break-even run directory, finds the crossings, writes breakeven.csv, the chart
+/// (breakeven.svg and .png) and verdict.txt, and prints the verdict.
+fn analyse(dir: &Path, spinner: &str, sleepers: &str) -> Result<()> {
+    let sleepers: Vec<&str> = sleepers.split(',').map(str::trim).collect();
+    let verdict = crate::sweep::breakeven::write_analysis(dir, spinner, &sleepers)?;
+    print!("{verdict}");
+    eprintln!(
+        "wrote {}/{{breakeven.csv, breakeven.svg, breakeven.png, verdict.txt}}",
+        dir.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,43 @@
+//! The break-even run's outputs: from a run directory measured by `lockbench breakeven`,
+//! breakeven.csv (one row per verdict), the chart (SVG and PNG) and verdict.txt.
+
+use crate::analysis::breakeven::analyse;
+use crate::error::UsageError;
+use crate::plot::Format;
+use crate::report::csv::{RUNS_CSV, load_runs};
+use crate::report::meta::read_meta;
+use crate::report::run::BREAKEVEN_CSV;
+use anyhow::{Context, Result};
+use std::path::Path;
+
+/// Analyses the break-even run in `dir` (`spinner` against `sleepers`, the first the
+/// headline), writes its files and returns the verdict text.
+pub fn write_analysis(dir: &Path, spinner: &str, sleepers: &[&str]) -> Result<String> {
+    let rows = load_runs(&dir.join(RUNS_CSV)).map_err(|e| UsageError(e.to_string()))?;
+    let meta = read_meta(dir).map_err(|e| UsageError(e.to_string()))?;
+    let cores = meta.allowed_cpus.len().max(1);
+    let b = analyse(&rows, cores, spinner, sleepers);
+    let csv_path = dir.join(BREAKEVEN_CSV);
+    let mut w = csv::Writer::from_path(&csv_path)
+        .with_context(|| format!("writing {}", csv_path.display()))?;
+    for r in &b.rows {
+        w.serialize(r)?;
+    }
+    w.flush()?;
+    let wakeup = meta.probe_p50_ns("cross_core_wakeup");
+    let figure = crate::plot::breakeven::figure(&b, &meta.host.cpu_model, cores, wakeup);
+    for format in [Format::Svg, Format::Png] {
+        crate::plot::render(&figure, dir, format)?;
+    }
+    let verdict = crate::analysis::breakeven::verdict_text(
+        &b,
+        spinner,
+        sleepers.first().copied().unwrap_or("?"),
+        &meta.host.cpu_model,
+        cores,
+        wakeup,
+        meta.probe_p50_ns("same_core_round_trip"),
+    );
+    std::fs::write(dir.join("verdict.txt"), &verdict).context("writing verdict.txt")?;
+    Ok(verdict)
+}
