@@ -7,6 +7,26 @@
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+impl UsageError {
+    /// Bad input described by `err` and its causes, joined into the one line:
+    /// `runs.csv: cannot read: No such file or directory`.
+    pub fn from_chain(err: &(dyn std::error::Error + 'static)) -> UsageError {
+        UsageError(chain(err))
+    }
+}
+
+/// An error and its sources, joined by `: ` (what `{:#}` prints for anyhow errors).
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
 /// A sweep stopped by Ctrl-C, its finished runs kept: exit code 130.
 #[derive(Debug, thiserror::Error)]
 #[error(

@@ -178,9 +178,13 @@ fn mcs_relaxed_handoff() {
 #[test]
 fn clh() {
     exclusive_model::<Clh>(2);
-    exclusive_model::<Clh>(3);
     try_lock_model::<Clh>();
     clh_migration_model();
+}
+
+#[test]
+fn clh_three_threads() {
+    exclusive_model::<Clh>(3);
 }
 
 /// Two threads, each acquiring three times with one handle (`with`, `try_with`, `with`), so

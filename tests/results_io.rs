@@ -106,6 +106,7 @@ fn sweep_with(
     let outcome = run_sweep(
         env(),
         spec,
+        &|name| lockbench::registry::find(name).copied(),
         prior,
         &|| count.get() >= stop_after,
         sentinel,

@@ -221,8 +221,12 @@ pub fn compare(
             }));
         }
         if cells[1..].iter().any(Option::is_some) {
-            let family = crate::registry::find(&key.primitive)
-                .map_or_else(|| "unknown".to_string(), |d| d.family.as_str().to_string());
+            // As the rows record it: runs of primitives this build does not know still compare.
+            let family = inputs[0]
+                .rows
+                .iter()
+                .find(|r| r.primitive == key.primitive && !r.family.is_empty())
+                .map_or_else(|| "unknown".to_string(), |r| r.family.clone());
             rows.push(Row { key, family, cells });
         }
     }

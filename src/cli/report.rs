@@ -13,8 +13,8 @@ fn render_all(figs: &[Figure], out: &Path, format: Format) -> Result<Vec<PathBuf
     ensure_dir(out)?;
     let mut paths = Vec::new();
     for f in figs {
-        let p = crate::plot::render(f, out, format)
-            .map_err(|e| UsageError(format!("{}: {e:#}", out.display())))?;
+        // A failed drawing is not bad input: exit code 1 (the directory was checked above).
+        let p = crate::plot::render(f, out, format)?;
         eprintln!("wrote {}", p.display());
         paths.push(p);
     }

@@ -17,6 +17,31 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Arguments of `lockbench sweep`.
+/// The options that set an axis: all but the output, resume and dry-run switches.
+const AXES: [&str; 19] = [
+    "preset",
+    "locks",
+    "threads",
+    "cs",
+    "think",
+    "read_ratio",
+    "stripes",
+    "skew",
+    "pin",
+    "layout",
+    "duration",
+    "warmup",
+    "trials",
+    "sample",
+    "timeout",
+    "max_trials",
+    "stability_target",
+    "no_sentinel",
+    "sentinel_threshold",
+];
+
+/// Every option that sets an axis conflicts with `--resume` (a resumed sweep takes its axes
+/// from its meta.json); [`AXES`] lists them and a test checks it lists every one.
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
     /// Starting grid; explicit axes below override its values.
@@ -81,7 +106,7 @@ pub struct SweepArgs {
     #[arg(long, conflicts_with = "resume")]
     out: Option<PathBuf>,
     /// Continue an interrupted sweep in DIR, skipping the runs it already wrote.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with_all = AXES)]
     resume: Option<PathBuf>,
     /// Print the plan's size and estimated time, then exit without measuring.
     #[arg(long)]
@@ -95,26 +120,6 @@ static PRESSES: AtomicUsize = AtomicUsize::new(0);
 /// The sweep ended early on request; the binary exits with 130 like an interrupted shell
 /// command.
 impl SweepArgs {
-    fn has_axes(&self) -> bool {
-        self.locks.is_some()
-            || self.threads.is_some()
-            || self.cs.is_some()
-            || self.think.is_some()
-            || self.read_ratio.is_some()
-            || self.stripes.is_some()
-            || self.skew.is_some()
-            || self.pin.is_some()
-            || self.duration.is_some()
-            || self.warmup.is_some()
-            || self.trials.is_some()
-            || self.sample.is_some()
-            || self.timeout.is_some()
-            || self.max_trials.is_some()
-            || self.stability_target.is_some()
-            || self.no_sentinel
-            || self.sentinel_threshold.is_some()
-    }
-
     /// The preset, with every axis given on the command line replacing the preset's.
     fn spec(&self, cores: usize) -> Result<SweepSpec, UsageError> {
         let usage = |e: axes::AxisError| UsageError(e.to_string());
@@ -316,16 +321,7 @@ impl Progress for Reporter {
 pub fn sweep(args: SweepArgs) -> Result<()> {
     let host = crate::harness::host::Host::detect();
     let (spec, dir, mut meta, prior, existing_rows) = match &args.resume {
-        Some(dir) => {
-            if args.has_axes() {
-                return Err(UsageError(format!(
-                    "--resume takes its axes from {}; drop the other sweep options",
-                    dir.join(META_JSON).display()
-                ))
-                .into());
-            }
-            resume_state(dir)?
-        }
+        Some(dir) => resume_state(dir)?,
         None => {
             let spec = args.spec(host.usable_cpus())?;
             if args.dry_run {
@@ -412,6 +408,7 @@ pub fn execute(
     let result = run_sweep(
         &env,
         &spec,
+        &|name| crate::registry::find(name).copied(),
         prior,
         &|| STOP.load(Ordering::SeqCst),
         &mut sentinel,
@@ -456,4 +453,23 @@ pub fn execute(
         );
     }
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Args;
+
+    /// A new sweep option is either an axis (and then `--resume` refuses it) or one of the
+    /// three that are not.
+    #[test]
+    fn resume_conflicts_with_every_axis() {
+        let cmd = SweepArgs::augment_args(clap::Command::new("sweep"));
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if !["out", "resume", "dry_run", "help"].contains(&id) {
+                assert!(AXES.contains(&id), "--resume does not refuse {id}");
+            }
+        }
+    }
 }

@@ -132,6 +132,19 @@ pub struct Env {
 pub const MID_TRIAL_SENTINEL_FROM: Duration = Duration::from_millis(400);
 
 impl Env {
+    /// The host without any calibration (busy work at 1 unit per ns, no fence, clock overhead
+    /// taken as 0): for code that needs an `Env` but never measures, such as pipeline tests
+    /// with a fake primitive.
+    pub fn uncalibrated() -> Env {
+        Env {
+            host: Host::detect(),
+            clock: Clock::new(),
+            clock_overhead_ns: 0.0,
+            busy: BusyWork::with_rate(1.0),
+            mid_trial_sentinel: None,
+        }
+    }
+
     /// Detects the host (before any pinning) and calibrates clock and busy work.
     pub fn detect() -> Env {
         raise_open_file_limit();

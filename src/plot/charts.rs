@@ -119,8 +119,10 @@ pub fn all(data: &RunData<'_>) -> Plan {
     plan
 }
 
+/// The point's family, as its rows record it (so runs of primitives this build does not know,
+/// from another machine or version, chart like any other).
 fn family_of(p: &Point) -> Option<Family> {
-    crate::registry::find(p.primitive()).map(|d| d.family)
+    Family::parse(&p.first().family)
 }
 
 /// Runs `build` per family present, naming figures `<stem>-<family>`.

@@ -11,12 +11,28 @@ pub mod charts;
 
 use crate::error::UsageError;
 use crate::report::run::LoadedRun;
-use anyhow::{Result, anyhow};
 use charts::RunData;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 use std::path::Path;
 use std::sync::OnceLock;
+
+/// Why a figure could not be drawn. Not bad input (exit code 1, not 2): the run's data was
+/// read; drawing it or storing the image failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// The embedded font could not be registered with plotters.
+    #[error("the embedded DejaVu Sans font could not be loaded")]
+    Font,
+    /// plotters failed drawing or writing `target` (a file, or a figure's name).
+    #[error("drawing {target}: {message}")]
+    Draw {
+        /// The image file or the figure.
+        target: String,
+        /// plotters' complaint (its error types are generic over the backend, so kept as text).
+        message: String,
+    },
+}
 
 /// Image format of a rendered figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,7 +249,7 @@ pub const PALETTE: [RGBColor; 10] = [
 ];
 
 /// Registers the embedded font once per process.
-fn ensure_font() -> Result<()> {
+fn ensure_font() -> Result<(), PlotError> {
     static DONE: OnceLock<bool> = OnceLock::new();
     let ok = *DONE.get_or_init(|| {
         [
@@ -243,20 +259,19 @@ fn ensure_font() -> Result<()> {
         .into_iter()
         .all(|(style, bytes)| plotters::style::register_font(FONT, style, bytes).is_ok())
     });
-    if ok {
-        Ok(())
-    } else {
-        Err(anyhow!("the embedded DejaVu Sans font could not be loaded"))
-    }
+    if ok { Ok(()) } else { Err(PlotError::Font) }
 }
 
 /// Renders `fig` to `dir/<name>.<ext>` and returns the path.
-pub fn render(fig: &Figure, dir: &Path, format: Format) -> Result<std::path::PathBuf> {
+pub fn render(fig: &Figure, dir: &Path, format: Format) -> Result<std::path::PathBuf, PlotError> {
     ensure_font()?;
     let path = dir.join(format!("{}.{}", fig.name, format.ext()));
     let (rows, cols) = grid(fig);
     let size = canvas(rows, cols);
-    let err = |e: String| anyhow!("drawing {}: {e}", path.display());
+    let err = |message: String| PlotError::Draw {
+        target: path.display().to_string(),
+        message,
+    };
     match format {
         Format::Png => {
             let root = BitMapBackend::new(&path, size).into_drawing_area();
@@ -273,15 +288,18 @@ pub fn render(fig: &Figure, dir: &Path, format: Format) -> Result<std::path::Pat
 }
 
 /// Renders `fig` as SVG text (for inlining in a page).
-pub fn render_svg_string(fig: &Figure) -> Result<String> {
+pub fn render_svg_string(fig: &Figure) -> Result<String, PlotError> {
     ensure_font()?;
     let (rows, cols) = grid(fig);
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, canvas(rows, cols)).into_drawing_area();
-        draw_figure(&root, fig, rows, cols).map_err(|e| anyhow!("drawing {}: {e}", fig.name))?;
-        root.present()
-            .map_err(|e| anyhow!("drawing {}: {e}", fig.name))?;
+        let err = |message: String| PlotError::Draw {
+            target: fig.name.clone(),
+            message,
+        };
+        draw_figure(&root, fig, rows, cols).map_err(err)?;
+        root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(text)
 }

@@ -77,18 +77,19 @@ pub struct RunSink {
 
 /// Why results could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {path}: {message}")]
+#[error("cannot write {path}")]
 pub struct WriteError {
     /// The file.
     pub path: PathBuf,
-    /// What went wrong.
-    pub message: String,
+    /// What went wrong (an OS or CSV error).
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
-fn write_err(path: &Path, e: impl std::fmt::Display) -> WriteError {
+fn write_err(path: &Path, e: impl std::error::Error + Send + Sync + 'static) -> WriteError {
     WriteError {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source: Box::new(e),
     }
 }
 

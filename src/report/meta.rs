@@ -67,40 +67,57 @@ impl Meta {
     }
 }
 
-/// Why `meta.json` could not be read or written.
+/// Why `meta.json` could not be read or written; the cause is the error's source.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct MetaError {
-    /// The file.
-    pub path: std::path::PathBuf,
-    /// What went wrong.
-    pub message: String,
+pub enum MetaError {
+    /// The file could not be read, written or renamed into place.
+    #[error("{path}: cannot {action}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// `read`, `write` or `rename`.
+        action: &'static str,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The text is not a meta.json this version reads (or the value could not be encoded).
+    #[error("{path}: not a lockbench meta.json")]
+    Json {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The parser's complaint.
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// Writes `meta.json` in `dir` atomically (temporary file, then rename).
 pub fn write_meta(dir: &Path, meta: &Meta) -> Result<(), MetaError> {
     let path = dir.join(META_JSON);
     let tmp = dir.join(".meta.json.tmp");
-    let err = |e: &dyn std::fmt::Display| MetaError {
+    let io = |action, source| MetaError::Io {
         path: path.clone(),
-        message: e.to_string(),
+        action,
+        source,
     };
-    let text = serde_json::to_string_pretty(meta).map_err(|e| err(&e))?;
-    std::fs::write(&tmp, text + "\n").map_err(|e| err(&e))?;
-    std::fs::rename(&tmp, &path).map_err(|e| err(&e))
+    let text = serde_json::to_string_pretty(meta).map_err(|source| MetaError::Json {
+        path: path.clone(),
+        source,
+    })?;
+    std::fs::write(&tmp, text + "\n").map_err(|e| io("write", e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| io("rename", e))
 }
 
 /// Reads `meta.json` from `dir`.
 pub fn read_meta(dir: &Path) -> Result<Meta, MetaError> {
     let path = dir.join(META_JSON);
-    let text = std::fs::read_to_string(&path).map_err(|e| MetaError {
+    let text = std::fs::read_to_string(&path).map_err(|source| MetaError::Io {
         path: path.clone(),
-        message: e.to_string(),
+        action: "read",
+        source,
     })?;
-    serde_json::from_str(&text).map_err(|e| MetaError {
-        path,
-        message: format!("not a lockbench meta.json: {e}"),
-    })
+    serde_json::from_str(&text).map_err(|source| MetaError::Json { path, source })
 }
 
 /// A UTC timestamp, `2026-11-27T20:07:17Z` (`compact` drops the separators for paths:

@@ -72,7 +72,7 @@ pub fn load_run(path: &Path) -> Result<LoadedRun, UsageError> {
         Vec::new()
     };
     let meta = if dir.join(META_JSON).exists() {
-        Some(read_meta(&dir).map_err(|e| UsageError(e.to_string()))?)
+        Some(read_meta(&dir).map_err(|e| UsageError::from_chain(&e))?)
     } else {
         None
     };

@@ -15,7 +15,7 @@ use crate::harness::sentinel::{LEG, Policy, Sentinel};
 use crate::harness::{Env, HarnessError, Point, TrialOutput};
 use crate::record::Placement;
 use crate::record::{PointKey, RunRecord};
-use crate::registry;
+use crate::registry::{self, Primitive};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -389,6 +389,7 @@ fn config(p: &Planned) -> (Placement, usize, u64, u64) {
 struct Runner<'a> {
     env: &'a Env,
     spec: &'a SweepSpec,
+    lookup: &'a dyn Fn(&str) -> Option<Primitive>,
     done: HashSet<PointKey>,
     clean: HashMap<PointKey, Vec<f64>>,
     stop: &'a dyn Fn() -> bool,
@@ -409,8 +410,8 @@ impl Runner<'_> {
             self.outcome.interrupted = true;
             return Ok(false);
         }
-        let primitive = registry::find(&planned.point.primitive)
-            .expect("sweep specs hold registered names only (validated on parse and resume)");
+        let primitive = (self.lookup)(&planned.point.primitive)
+            .expect("sweep specs hold names the lookup knows (validated on parse and resume)");
         let trial = || primitive.run(self.env, &planned.point, planned.trial);
         let mut out = if self.spec.sentinel {
             let policy = Policy {
@@ -491,10 +492,15 @@ impl Runner<'_> {
 /// Runs the plan: every (point, trial) not already among `prior` rows (a resumed sweep's),
 /// each between sentinel readings when the spec asks, each written through `write` before
 /// the next starts, plus run-until-stable extra trials. `stop()` is polled between runs:
-/// when it turns true the sweep ends after the run in flight.
+/// when it turns true the sweep ends after the run in flight. `lookup` names the primitive to
+/// run for each of the spec's names (`registry::find` normally; a test passes a fake).
+// Eight plain parameters, each a different role the caller fills; a struct of them would only
+// rename the call.
+#[allow(clippy::too_many_arguments)]
 pub fn run_sweep(
     env: &Env,
     spec: &SweepSpec,
+    lookup: &dyn Fn(&str) -> Option<Primitive>,
     prior: &[RunRecord],
     stop: &dyn Fn() -> bool,
     sentinel: &mut dyn Sentinel,
@@ -515,6 +521,7 @@ pub fn run_sweep(
     let mut runner = Runner {
         env,
         spec,
+        lookup,
         done,
         clean,
         stop,

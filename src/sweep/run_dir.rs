@@ -127,8 +127,13 @@ pub type ResumeState = (SweepSpec, PathBuf, Option<Meta>, Vec<RunRecord>, u64);
 
 /// Reads what an interrupted sweep left in `dir`.
 pub fn resume_state(dir: &Path) -> Result<ResumeState> {
-    let meta =
-        read_meta(dir).map_err(|e| UsageError(format!("--resume {}: {e}", dir.display())))?;
+    let meta = read_meta(dir).map_err(|e| {
+        UsageError(format!(
+            "--resume {}: {}",
+            dir.display(),
+            crate::error::chain(&e)
+        ))
+    })?;
     let spec: SweepSpec = serde_json::from_value(meta.spec.clone()).map_err(|e| {
         UsageError(format!(
             "{}: the sweep spec is unreadable: {e}",
