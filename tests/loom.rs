@@ -180,11 +180,22 @@ fn clh() {
     exclusive_model::<Clh>(2);
     try_lock_model::<Clh>();
     clh_migration_model();
+    clh_three_model();
 }
 
-#[test]
-fn clh_three_threads() {
-    exclusive_model::<Clh>(3);
+/// Three threads each take the lock once: a queue two waiters long. Two preemptions: at three
+/// the chain of spinning waiters exceeds loom's branch limit (after some 18 minutes).
+fn clh_three_model() {
+    bounded_model(
+        3,
+        2,
+        rig::<Clh>,
+        |r, _| {
+            let mut node = Default::default();
+            r.g.lock.with(&mut node, || critical_section(r));
+        },
+        |r, threads| assert_eq!(data(r), threads),
+    );
 }
 
 /// Two threads, each acquiring three times with one handle (`with`, `try_with`, `with`), so

@@ -402,6 +402,16 @@ fn committed_results_load() {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
+            } else if path.file_name().is_some_and(|n| n == "meta.json") {
+                // Every committed meta.json reads, its probes typed when it has any.
+                let dir = path.parent().unwrap();
+                let meta = lockbench::report::meta::read_meta(dir)
+                    .unwrap_or_else(|e| panic!("{}", lockbench::error::chain(&e)));
+                let raw: serde_json::Value =
+                    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+                if raw.get("probes").is_some_and(|p| !p.is_null()) {
+                    assert!(meta.probes.is_some(), "{}: probes unread", path.display());
+                }
             } else if path.extension().is_some_and(|e| e == "csv")
                 && !path
                     .file_name()

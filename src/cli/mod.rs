@@ -576,28 +576,7 @@ pub fn print_probes(out: &mut dyn Write, p: &crate::probes::Probes) -> Result<()
         "{:<44} {:>10} {:>10} {:>10} {:>10} {:>8}",
         "probe", "p50", "p10", "p90", "p99", "samples"
     )?;
-    let rows = [
-        (
-            "futex round trip, same core (2 ctx switches)",
-            p.same_core_round_trip,
-        ),
-        (
-            "futex round trip, cross core (2 wake-ups)",
-            p.cross_core_round_trip,
-        ),
-        (
-            "futex wake-up latency, cross core (one way)",
-            p.cross_core_wakeup,
-        ),
-        (
-            "futex wake, no waiter (syscall)",
-            Some(p.futex_wake_no_waiter),
-        ),
-        ("sched_yield", Some(p.sched_yield)),
-        ("atomic RMW, uncontended", Some(p.atomic_rmw)),
-        ("spin-loop hint", Some(p.spin_hint)),
-    ];
-    for (name, fig) in rows {
+    for (name, fig) in p.labelled() {
         match fig {
             Some(f) => writeln!(
                 out,
@@ -610,20 +589,6 @@ pub fn print_probes(out: &mut dyn Write, p: &crate::probes::Probes) -> Result<()
             )?,
             None => writeln!(out, "{name:<44} {:>10}", "n/a (one CPU)")?,
         }
-    }
-    for check in &p.busy_work {
-        let f = check.took;
-        writeln!(
-            out,
-            "{:<44} {:>10} {:>10} {:>10} {:>10} {:>8}  ({:+.1}% median error)",
-            format!("busy work, {} requested", fmt_ns(check.requested_ns as f64)),
-            fmt_ns(f.p50_ns),
-            fmt_ns(f.p10_ns),
-            fmt_ns(f.p90_ns),
-            fmt_ns(f.p99_ns),
-            f.samples,
-            check.median_error() * 100.0
-        )?;
     }
     if p.core_to_core_cpus.len() > 1 {
         writeln!(

@@ -561,7 +561,10 @@ pub fn breakeven_figure(run: &LoadedRun) -> Result<Option<Figure>, UsageError> {
         &b,
         &meta.host.cpu_model,
         cores,
-        meta.probe_p50_ns("cross_core_wakeup"),
+        meta.probes
+            .as_ref()
+            .and_then(|p| p.cross_core_wakeup)
+            .map(|f| f.p50_ns),
     )))
 }
 

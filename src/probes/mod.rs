@@ -14,7 +14,7 @@ use std::sync::{Arc, Barrier};
 
 /// Distribution of one probe's samples, in nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Figure {
+pub struct Percentiles {
     /// Median.
     pub p50_ns: f64,
     /// 10th percentile.
@@ -27,9 +27,9 @@ pub struct Figure {
     pub samples: usize,
 }
 
-impl Figure {
+impl Percentiles {
     /// The distribution of `samples` (ns).
-    pub fn of(mut samples: Vec<f64>) -> Figure {
+    pub fn of(mut samples: Vec<f64>) -> Percentiles {
         samples.sort_by(f64::total_cmp);
         let q = |p: f64| {
             if samples.is_empty() {
@@ -38,7 +38,7 @@ impl Figure {
                 samples[((samples.len() - 1) as f64 * p).round() as usize]
             }
         };
-        Figure {
+        Percentiles {
             p50_ns: summarize(&samples).map_or(f64::NAN, |s| s.median),
             p10_ns: q(0.10),
             p90_ns: q(0.90),
@@ -52,21 +52,22 @@ impl Figure {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Probes {
     /// Futex ping-pong round trip, both threads pinned to one CPU: two context switches.
-    pub same_core_round_trip: Option<Figure>,
+    pub same_core_round_trip: Option<Percentiles>,
     /// Futex ping-pong round trip between two CPUs: two cross-CPU wake-ups.
-    pub cross_core_round_trip: Option<Figure>,
+    pub cross_core_round_trip: Option<Percentiles>,
     /// Cross-CPU wake-up latency: from just before FUTEX_WAKE to the woken thread running.
-    pub cross_core_wakeup: Option<Figure>,
+    pub cross_core_wakeup: Option<Percentiles>,
     /// FUTEX_WAKE with nobody waiting (the syscall alone).
-    pub futex_wake_no_waiter: Figure,
+    pub futex_wake_no_waiter: Percentiles,
     /// `sched_yield` with nothing else to run.
-    pub sched_yield: Figure,
+    pub sched_yield: Percentiles,
     /// Uncontended atomic read-modify-write (fetch_add) on a private line.
-    pub atomic_rmw: Figure,
+    pub atomic_rmw: Percentiles,
     /// One spin-loop hint (PAUSE on x86).
-    pub spin_hint: Figure,
+    pub spin_hint: Percentiles,
     /// Core-to-core one-way latency (half a CAS ping-pong round trip), `[from][to]`, median ns;
-    /// NaN on the diagonal.
+    /// NaN on the diagonal (written as `null` in JSON, read back as NaN).
+    #[serde(deserialize_with = "nan_matrix")]
     pub core_to_core_ns: Vec<Vec<f64>>,
     /// The CPUs the matrix rows and columns stand for.
     pub core_to_core_cpus: Vec<usize>,
@@ -82,7 +83,57 @@ pub struct BusyWorkCheck {
     /// The requested length, ns.
     pub requested_ns: u64,
     /// What it took, ns.
-    pub took: Figure,
+    pub took: Percentiles,
+}
+
+/// A matrix of numbers where JSON `null` (how serde_json writes NaN) reads back as NaN.
+fn nan_matrix<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::Error> {
+    let m = Vec::<Vec<Option<f64>>>::deserialize(d)?;
+    Ok(m.into_iter()
+        .map(|row| row.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+        .collect())
+}
+
+impl Probes {
+    /// Every distribution with its label, in display order, the busy-work checks (with their
+    /// median error) last; `None` for a probe that needs two CPUs on a one-CPU host.
+    pub fn labelled(&self) -> Vec<(String, Option<Percentiles>)> {
+        let mut rows: Vec<(String, Option<Percentiles>)> = [
+            (
+                "futex round trip, same core (2 ctx switches)",
+                self.same_core_round_trip,
+            ),
+            (
+                "futex round trip, cross core (2 wake-ups)",
+                self.cross_core_round_trip,
+            ),
+            (
+                "futex wake-up latency, cross core (one way)",
+                self.cross_core_wakeup,
+            ),
+            (
+                "futex wake, no waiter (syscall)",
+                Some(self.futex_wake_no_waiter),
+            ),
+            ("sched_yield", Some(self.sched_yield)),
+            ("atomic RMW, uncontended", Some(self.atomic_rmw)),
+            ("spin-loop hint", Some(self.spin_hint)),
+        ]
+        .into_iter()
+        .map(|(name, fig)| (name.to_string(), fig))
+        .collect();
+        rows.extend(self.busy_work.iter().map(|c| {
+            (
+                format!(
+                    "busy work, {} requested ({:+.1}% median error)",
+                    crate::units::fmt_ns(c.requested_ns as f64),
+                    c.median_error() * 100.0
+                ),
+                Some(c.took),
+            )
+        }));
+        rows
+    }
 }
 
 impl BusyWorkCheck {
@@ -129,7 +180,7 @@ fn pin(cpu: usize) {
 
 /// Times `op` `n` times after `warmup` discarded runs; returns per-op ns, batched by `batch`
 /// so very cheap ops are not below the clock's resolution.
-fn timed(clock: &Clock, warmup: usize, n: usize, batch: u32, mut op: impl FnMut()) -> Figure {
+fn timed(clock: &Clock, warmup: usize, n: usize, batch: u32, mut op: impl FnMut()) -> Percentiles {
     for _ in 0..warmup {
         op();
     }
@@ -142,12 +193,12 @@ fn timed(clock: &Clock, warmup: usize, n: usize, batch: u32, mut op: impl FnMut(
             clock.delta_ns(t, clock.raw()) as f64 / f64::from(batch)
         })
         .collect();
-    Figure::of(samples)
+    Percentiles::of(samples)
 }
 
 /// Futex ping-pong between two threads pinned to `a` and `b` (may be equal): returns the
 /// round-trip distribution and, when `a != b`, the one-way wake-up latency.
-fn ping_pong(clock: &Clock, a: usize, b: usize, rounds: usize) -> (Figure, Figure) {
+fn ping_pong(clock: &Clock, a: usize, b: usize, rounds: usize) -> (Percentiles, Percentiles) {
     // The word says whose turn it is: 0 = ping's, 1 = pong's.
     let turn = Arc::new(Futex::new(0));
     let woke_at = Arc::new(AtomicU64::new(0));
@@ -196,8 +247,8 @@ fn ping_pong(clock: &Clock, a: usize, b: usize, rounds: usize) -> (Figure, Figur
     let wakeups = pong.join().unwrap_or_default();
     let skip = total - rounds;
     (
-        Figure::of(trips[skip..].to_vec()),
-        Figure::of(wakeups[skip..].to_vec()),
+        Percentiles::of(trips[skip..].to_vec()),
+        Percentiles::of(wakeups[skip..].to_vec()),
     )
 }
 
@@ -246,7 +297,7 @@ fn cas_one_way(clock: &Clock, a: usize, b: usize, samples: u64) -> f64 {
     }
     let _ = other.join();
     // The first batch warms the line and the pair up.
-    Figure::of(per_trip[1..].to_vec()).p50_ns / 2.0
+    Percentiles::of(per_trip[1..].to_vec()).p50_ns / 2.0
 }
 
 /// Runs every probe on `cpus` (the first two are used for the pair probes). `rounds` scales
@@ -317,7 +368,7 @@ mod tests {
 
     #[test]
     fn figures() {
-        let f = Figure::of((1..=100).map(f64::from).collect());
+        let f = Percentiles::of((1..=100).map(f64::from).collect());
         assert_eq!(
             (f.p50_ns, f.p10_ns, f.p90_ns, f.samples),
             (50.5, 11.0, 90.0, 100)

@@ -160,45 +160,26 @@ fn run_section(o: &mut String, page: &Page) {
     table(o, &["", ""], &rows);
     if let Some(p) = &m.probes {
         o.push_str("<h3>Host probes</h3>");
-        let mut rows = Vec::new();
-        if let Some(obj) = p.as_object() {
-            for (k, v) in obj {
-                if let Some(p50) = v.get("p50_ns").and_then(|x| x.as_f64()) {
-                    let g = |f: &str| v.get(f).and_then(|x| x.as_f64()).map_or("—".into(), fmt_ns);
-                    rows.push(vec![
-                        k.replace('_', " "),
-                        fmt_ns(p50),
-                        g("p10_ns"),
-                        g("p90_ns"),
-                        g("p99_ns"),
-                    ]);
-                }
-            }
-            for check in obj
-                .get("busy_work")
-                .and_then(|b| b.as_array())
-                .into_iter()
-                .flatten()
-            {
-                let req = check
-                    .get("requested_ns")
-                    .and_then(|x| x.as_f64())
-                    .unwrap_or(0.0);
-                let took = check.get("took");
-                let g = |f: &str| {
-                    took.and_then(|t| t.get(f))
-                        .and_then(|x| x.as_f64())
-                        .map_or("—".into(), fmt_ns)
-                };
-                rows.push(vec![
-                    format!("busy work, {} requested", fmt_ns(req)),
-                    g("p50_ns"),
-                    g("p10_ns"),
-                    g("p90_ns"),
-                    g("p99_ns"),
-                ]);
-            }
-        }
+        let rows: Vec<Vec<String>> = p
+            .labelled()
+            .into_iter()
+            .map(|(name, fig)| match fig {
+                Some(f) => vec![
+                    name,
+                    fmt_ns(f.p50_ns),
+                    fmt_ns(f.p10_ns),
+                    fmt_ns(f.p90_ns),
+                    fmt_ns(f.p99_ns),
+                ],
+                None => vec![
+                    name,
+                    "n/a (one CPU)".into(),
+                    "—".into(),
+                    "—".into(),
+                    "—".into(),
+                ],
+            })
+            .collect();
         table(o, &["probe", "p50", "p10", "p90", "p99"], &rows);
     }
 }

@@ -1,6 +1,7 @@
 //! `meta.json`: what is too bulky for a CSV row — command line, calibrations, harness and
 //! clock overhead, pin orders, the sweep's spec (for `--resume`), and later the host probes.
 
+use crate::probes::Probes;
 use crate::record::HostInfo;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -55,16 +56,21 @@ pub struct Meta {
     pub harness_ns_per_op_timed: f64,
     /// The sweep specification, as the sweep serialized it.
     pub spec: serde_json::Value,
-    /// Host probes (sleep/wake cost, core-to-core latency …), when measured.
-    pub probes: Option<serde_json::Value>,
+    /// Host probes (sleep/wake cost, core-to-core latency …), when measured. A file whose
+    /// probes this version cannot read (an older layout) loads with `None` here rather than
+    /// failing: the rows are what matter.
+    #[serde(default, deserialize_with = "lenient")]
+    pub probes: Option<Probes>,
 }
 
-impl Meta {
-    /// The median (p50, ns) of host probe `name` (a field of `probes::Probes`), when the run
-    /// measured it.
-    pub fn probe_p50_ns(&self, name: &str) -> Option<f64> {
-        self.probes.as_ref()?.get(name)?.get("p50_ns")?.as_f64()
-    }
+/// `Some(T)` when the value reads as a `T`; `None` when it is absent, null or of another shape.
+fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 /// Why `meta.json` could not be read or written; the cause is the error's source.

@@ -24,7 +24,11 @@ pub fn write_analysis(dir: &Path, spinner: &str, sleepers: &[&str]) -> Result<St
         w.serialize(r)?;
     }
     w.flush()?;
-    let wakeup = meta.probe_p50_ns("cross_core_wakeup");
+    let wakeup = meta
+        .probes
+        .as_ref()
+        .and_then(|p| p.cross_core_wakeup)
+        .map(|f| f.p50_ns);
     let figure = crate::plot::breakeven::figure(&b, &meta.host.cpu_model, cores, wakeup);
     for format in [Format::Svg, Format::Png] {
         crate::plot::render(&figure, dir, format)?;
@@ -36,7 +40,10 @@ pub fn write_analysis(dir: &Path, spinner: &str, sleepers: &[&str]) -> Result<St
         &meta.host.cpu_model,
         cores,
         wakeup,
-        meta.probe_p50_ns("same_core_round_trip"),
+        meta.probes
+            .as_ref()
+            .and_then(|p| p.same_core_round_trip)
+            .map(|f| f.p50_ns),
     );
     std::fs::write(dir.join("verdict.txt"), &verdict).context("writing verdict.txt")?;
     Ok(verdict)
