@@ -21,12 +21,12 @@ pub fn is_clean(r: &RunRecord) -> bool {
 
 /// All trials of one point.
 #[derive(Debug, Clone)]
-pub struct Point<'a> {
+pub struct Trials<'a> {
     /// The trials, in file order.
     pub trials: Vec<&'a RunRecord>,
 }
 
-impl<'a> Point<'a> {
+impl<'a> Trials<'a> {
     /// The first trial (every trial of a point has the same point fields).
     pub fn first(&self) -> &'a RunRecord {
         self.trials[0]
@@ -66,12 +66,12 @@ impl<'a> Point<'a> {
 }
 
 /// Groups rows by point, in order of each point's first row.
-pub fn points(rows: &[RunRecord]) -> Vec<Point<'_>> {
+pub fn points(rows: &[RunRecord]) -> Vec<Trials<'_>> {
     let mut index: HashMap<PointKey, usize> = HashMap::new();
-    let mut out: Vec<Point> = Vec::new();
+    let mut out: Vec<Trials> = Vec::new();
     for r in rows {
         let i = *index.entry(point_of(r)).or_insert_with(|| {
-            out.push(Point { trials: Vec::new() });
+            out.push(Trials { trials: Vec::new() });
             out.len() - 1
         });
         out[i].trials.push(r);
@@ -201,7 +201,7 @@ impl Param {
 
 /// Points that differ only in `along` (and the primitive): one slice per setting of the other
 /// parameters, each with at least `min_x` distinct values of `along`, most populated first.
-pub fn slices<'p, 'a>(points: &'p [Point<'a>], along: Param, min_x: usize) -> Vec<Slice<'p, 'a>> {
+pub fn slices<'p, 'a>(points: &'p [Trials<'a>], along: Param, min_x: usize) -> Vec<Slice<'p, 'a>> {
     let mut out: Vec<Slice> = Vec::new();
     for p in points {
         let r = p.first();
@@ -234,7 +234,7 @@ pub struct Slice<'p, 'a> {
     /// The shared setting (the varying parameter blanked).
     pub setting: Setting,
     /// The points.
-    pub points: Vec<&'p Point<'a>>,
+    pub points: Vec<&'p Trials<'a>>,
 }
 
 impl Slice<'_, '_> {

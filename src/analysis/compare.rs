@@ -10,7 +10,7 @@
 //! 3 vs 3 has p = 0.1), so runs with 2 trials per point are compared but never called
 //! different: two trials cannot tell a machine from its noise.
 
-use super::aggregate::{Point, point_of, points};
+use super::aggregate::{Trials, point_of, points};
 use super::summarize;
 use crate::record::{PointKey, RunRecord, SCHEMA_VERSION};
 use std::collections::HashMap;
@@ -139,9 +139,9 @@ pub fn compare(
             });
         }
     }
-    let grouped: Vec<Vec<Point>> = inputs.iter().map(|i| points(i.rows)).collect();
+    let grouped: Vec<Vec<Trials>> = inputs.iter().map(|i| points(i.rows)).collect();
     let mut ignored_flagged = vec![0; inputs.len()];
-    let mut index: Vec<HashMap<PointKey, &Point>> = Vec::new();
+    let mut index: Vec<HashMap<PointKey, &Trials>> = Vec::new();
     for (k, pts) in grouped.iter().enumerate() {
         let mut m = HashMap::new();
         for p in pts {
@@ -164,7 +164,7 @@ pub fn compare(
             }
         }
     }
-    let values = |p: &Point| -> Vec<f64> {
+    let values = |p: &Trials| -> Vec<f64> {
         if include_flagged && p.clean().next().is_none() {
             p.trials.iter().map(|r| metric(r)).collect()
         } else {

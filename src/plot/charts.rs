@@ -6,7 +6,7 @@
 //! are drawn hollow-ringed.
 
 use super::{Axis, Chart, Figure, Heatmap, Marker, Series, Style, Ticks};
-use crate::analysis::aggregate::{Param, Point, Slice, points, slices};
+use crate::analysis::aggregate::{Param, Slice, Trials, points, slices};
 use crate::record::RunRecord;
 use crate::registry::Family;
 use crate::report::csv::{HistogramRow, decode_histogram};
@@ -121,20 +121,20 @@ pub fn all(data: &RunData<'_>) -> Plan {
 
 /// The point's family, as its rows record it (so runs of primitives this build does not know,
 /// from another machine or version, chart like any other).
-fn family_of(p: &Point) -> Option<Family> {
+fn family_of(p: &Trials) -> Option<Family> {
     Family::parse(&p.first().family)
 }
 
 /// Runs `build` per family present, naming figures `<stem>-<family>`.
 fn per_family(
     data: &RunData<'_>,
-    pts: &[Point],
+    pts: &[Trials],
     stem: &str,
-    build: impl Fn(&RunData<'_>, &[Point], Family) -> Option<Figure>,
+    build: impl Fn(&RunData<'_>, &[Trials], Family) -> Option<Figure>,
 ) -> Result<Vec<Figure>, String> {
     let mut figs = Vec::new();
     for family in Family::ALL {
-        let of: Vec<Point> = pts
+        let of: Vec<Trials> = pts
             .iter()
             .filter(|p| family_of(p) == Some(family))
             .cloned()
@@ -172,7 +172,7 @@ fn series_of(slice: &Slice, along: Param, metric: Metric) -> Vec<Series> {
         .into_iter()
         .map(|name| {
             let mut s = Series::line(name, Vec::new());
-            let mut of: Vec<&&Point> = slice
+            let mut of: Vec<&&Trials> = slice
                 .points
                 .iter()
                 .filter(|p| p.primitive() == name)
@@ -277,7 +277,7 @@ fn setting_params(along: Param) -> Vec<Param> {
 /// One panel per slice along threads (at most [`MAX_PANELS`]).
 fn vs_threads(
     data: &RunData<'_>,
-    pts: &[Point],
+    pts: &[Trials],
     family: Family,
     what: &str,
     label: &str,
@@ -308,7 +308,7 @@ fn vs_threads(
     )
 }
 
-fn throughput_vs_cs(data: &RunData<'_>, pts: &[Point], family: Family) -> Option<Figure> {
+fn throughput_vs_cs(data: &RunData<'_>, pts: &[Trials], family: Family) -> Option<Figure> {
     let panels: Vec<Chart> = slices(pts, Param::Cs, 3)
         .iter()
         .take(MAX_PANELS)
@@ -331,7 +331,7 @@ fn throughput_vs_cs(data: &RunData<'_>, pts: &[Point], family: Family) -> Option
 }
 
 /// p50, p99 and p99.9 of the wait for the most populated thread slice.
-fn latency_vs_threads(data: &RunData<'_>, pts: &[Point], family: Family) -> Option<Figure> {
+fn latency_vs_threads(data: &RunData<'_>, pts: &[Trials], family: Family) -> Option<Figure> {
     let slices = slices(pts, Param::Threads, 2);
     let slice = slices.first()?;
     let pcts: [(&str, Metric); 3] = [
@@ -361,7 +361,7 @@ fn latency_vs_threads(data: &RunData<'_>, pts: &[Point], family: Family) -> Opti
     )
 }
 
-fn cpu_vs_threads(data: &RunData<'_>, pts: &[Point], family: Family) -> Option<Figure> {
+fn cpu_vs_threads(data: &RunData<'_>, pts: &[Trials], family: Family) -> Option<Figure> {
     let slices = slices(pts, Param::Threads, 2);
     let slice = slices.first()?;
     let title = slice.setting.describe(&setting_params(Param::Threads));
@@ -389,14 +389,14 @@ fn cpu_vs_threads(data: &RunData<'_>, pts: &[Point], family: Family) -> Option<F
 }
 
 /// The highest thread count ≤ 2 × cores among `pts`, and the clean trial rows there.
-fn busiest<'a>(data: &RunData<'_>, pts: &'a [&Point<'a>]) -> Vec<&'a Point<'a>> {
+fn busiest<'a>(data: &RunData<'_>, pts: &'a [&Trials<'a>]) -> Vec<&'a Trials<'a>> {
     let max = pts
         .iter()
         .map(|p| p.first().threads)
         .filter(|t| *t <= 2 * data.cores)
         .max();
     let Some(max) = max else { return Vec::new() };
-    let mut out: Vec<&Point> = Vec::new();
+    let mut out: Vec<&Trials> = Vec::new();
     for p in pts.iter().filter(|p| p.first().threads == max) {
         if !out.iter().any(|q| q.primitive() == p.primitive()) {
             out.push(p);
@@ -416,14 +416,14 @@ fn histogram_of<'a>(data: &RunData<'a>, r: &RunRecord) -> Option<&'a HistogramRo
 }
 
 /// Percentile curves of the wait distribution of each family's busiest points.
-fn latency_distribution(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, String> {
+fn latency_distribution(data: &RunData<'_>, pts: &[Trials]) -> Result<Vec<Figure>, String> {
     const NAME: &str = "latency-distribution";
     if data.histograms.is_empty() {
         return Err(format!("{NAME}: no histograms.csv next to the runs"));
     }
     let mut panels = Vec::new();
     for family in Family::ALL {
-        let of: Vec<&Point> = pts
+        let of: Vec<&Trials> = pts
             .iter()
             .filter(|p| family_of(p) == Some(family))
             .collect();
@@ -480,11 +480,11 @@ pub const PERCENTILES: [f64; 12] = [
 ];
 
 /// Per-thread share of operations at each family's least fair busiest point.
-fn per_thread_share(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, String> {
+fn per_thread_share(data: &RunData<'_>, pts: &[Trials]) -> Result<Vec<Figure>, String> {
     const NAME: &str = "per-thread-share";
     let mut panels = Vec::new();
     for family in Family::ALL {
-        let of: Vec<&Point> = pts
+        let of: Vec<&Trials> = pts
             .iter()
             .filter(|p| family_of(p) == Some(family))
             .collect();
@@ -540,9 +540,9 @@ fn per_thread_share(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, St
     Ok(vec![f])
 }
 
-fn rwlock_vs_read_ratio(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, String> {
+fn rwlock_vs_read_ratio(data: &RunData<'_>, pts: &[Trials]) -> Result<Vec<Figure>, String> {
     const NAME: &str = "rwlock-vs-read-ratio";
-    let rw: Vec<Point> = pts
+    let rw: Vec<Trials> = pts
         .iter()
         .filter(|p| family_of(p) == Some(Family::Rwlock))
         .cloned()
@@ -581,9 +581,9 @@ fn rwlock_vs_read_ratio(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>
     Ok(vec![f])
 }
 
-fn striping(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, String> {
+fn striping(data: &RunData<'_>, pts: &[Trials]) -> Result<Vec<Figure>, String> {
     const NAME: &str = "striping-vs-stripes";
-    let striped: Vec<Point> = pts
+    let striped: Vec<Trials> = pts
         .iter()
         .filter(|p| matches!(p.primitive(), "striped-spin" | "striped-mutex"))
         .cloned()
@@ -632,9 +632,9 @@ fn striping(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, String> {
 /// Families whose primitives compete for the heatmap: mutual-exclusion locks.
 const HEAT_FAMILIES: [Family; 2] = [Family::Spin, Family::Mutex];
 
-fn winner_heatmap(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, String> {
+fn winner_heatmap(data: &RunData<'_>, pts: &[Trials]) -> Result<Vec<Figure>, String> {
     const NAME: &str = "winner-heatmap";
-    let locks: Vec<&Point> = pts
+    let locks: Vec<&Trials> = pts
         .iter()
         .filter(|p| family_of(p).is_some_and(|f| HEAT_FAMILIES.contains(&f)))
         .filter(|p| p.first().think_ns == 0 && p.first().read_ratio.is_none())
@@ -697,7 +697,7 @@ fn winner_heatmap(data: &RunData<'_>, pts: &[Point]) -> Result<Vec<Figure>, Stri
 /// Overlay charts for `compare --plot`: per family, one panel per primitive (throughput vs
 /// threads on the most populated slice), one series per input.
 pub fn overlay(inputs: &[(String, &[RunRecord])]) -> Vec<Figure> {
-    let grouped: Vec<(String, Vec<Point>)> = inputs
+    let grouped: Vec<(String, Vec<Trials>)> = inputs
         .iter()
         .map(|(label, rows)| (label.clone(), points(rows)))
         .collect();
@@ -719,7 +719,7 @@ pub fn overlay(inputs: &[(String, &[RunRecord])]) -> Vec<Figure> {
                 Axis::log("throughput (ops/s, log)", Ticks::Number),
             );
             for (label, pts) in &grouped {
-                let mine: Vec<Point> = pts
+                let mine: Vec<Trials> = pts
                     .iter()
                     .filter(|p| p.primitive() == *name)
                     .cloned()

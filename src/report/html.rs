@@ -1,7 +1,7 @@
 //! `report.html`: one self-contained page per run — host and probe figures, data quality,
 //! key tables and every chart inlined as SVG. No scripts, no external files, no network.
 
-use crate::analysis::aggregate::{Param, Point, Setting, points};
+use crate::analysis::aggregate::{Param, Setting, Trials, points};
 use crate::record::RunRecord;
 use crate::report::meta::Meta;
 use crate::units::{fmt_ns, fmt_rate};
@@ -184,7 +184,7 @@ fn run_section(o: &mut String, page: &Page) {
     }
 }
 
-fn quality_section(o: &mut String, pts: &[Point]) {
+fn quality_section(o: &mut String, pts: &[Trials]) {
     o.push_str("<h2 id=\"quality\">Data quality</h2>");
     let trials: usize = pts.iter().map(|p| p.trials.len()).sum();
     let degraded: usize = pts
@@ -218,9 +218,9 @@ fn quality_section(o: &mut String, pts: &[Point]) {
     o.push_str("<p class=\"note\">Every value below is the median over a point's clean trials (not degraded, not timed out). Flagged points are drawn ringed in the charts and ignored by <code>lockbench compare</code>.</p>");
 }
 
-fn best_section(o: &mut String, pts: &[Point]) {
+fn best_section(o: &mut String, pts: &[Trials]) {
     o.push_str("<h2 id=\"best\">Best primitive per regime (median throughput)</h2>");
-    let mut groups: Vec<(String, Setting, Vec<&Point>)> = Vec::new();
+    let mut groups: Vec<(String, Setting, Vec<&Trials>)> = Vec::new();
     for p in pts {
         let registered = crate::registry::find(p.primitive());
         let family = registered.map_or("?", |d| d.family.as_str());
@@ -272,7 +272,7 @@ fn best_section(o: &mut String, pts: &[Point]) {
     );
 }
 
-fn uncontended_section(o: &mut String, pts: &[Point]) {
+fn uncontended_section(o: &mut String, pts: &[Trials]) {
     o.push_str("<h2 id=\"uncontended\">Uncontended cost (1 thread)</h2>");
     let mut rows = Vec::new();
     for p in pts.iter().filter(|p| p.first().threads == 1) {
