@@ -1,6 +1,7 @@
 //! Plain data: the host fingerprint, a measured point, and [`RunRecord`] — the one struct
 //! that *is* the `runs.csv` schema (headers come from serde; units are in the field names).
 
+pub use crate::primitives::about::Family;
 use serde::{Deserialize, Serialize};
 
 /// Version of the [`RunRecord`] column set. Bump on any rename, removal or change of meaning.
@@ -112,8 +113,8 @@ pub struct RunRecord {
     // ---- point ----
     /// Registry name of the primitive.
     pub primitive: String,
-    /// Its family (`spin`, `mutex`, `atomic`, `baseline`, …).
-    pub family: String,
+    /// Its family (`spin`, `mutex`, `atomic`, `baseline`, … in CSV).
+    pub family: Family,
     /// Worker threads.
     pub threads: usize,
     /// Requested critical-section length.

@@ -129,42 +129,42 @@ impl Primitive {
     /// A mutual-exclusion lock (checked unless its `About` says otherwise).
     pub const fn exclusive<L: Exclusive + Describe>() -> Primitive {
         Primitive::new(L::ABOUT, Kind::Exclusive, |e, p, t| {
-            run_exclusive::<L>(e, p, L::ABOUT.family.as_str(), t, L::ABOUT.checked)
+            run_exclusive::<L>(e, p, L::ABOUT.family, t, L::ABOUT.checked)
         })
     }
 
     /// A reader-writer lock.
     pub const fn rwlock<R: ReadWrite + Describe>() -> Primitive {
         Primitive::new(R::ABOUT, Kind::RwLock, |e, p, t| {
-            run_rwlock::<R>(e, p, R::ABOUT.family.as_str(), t)
+            run_rwlock::<R>(e, p, R::ABOUT.family, t)
         })
     }
 
     /// A shared counter (exact unless its `About` says otherwise).
     pub const fn counter<C: Counter + Describe>() -> Primitive {
         Primitive::new(C::ABOUT, Kind::Counter, |e, p, t| {
-            run_counter::<C>(e, p, C::ABOUT.family.as_str(), t, C::ABOUT.checked)
+            run_counter::<C>(e, p, C::ABOUT.family, t, C::ABOUT.checked)
         })
     }
 
     /// A counting semaphore.
     pub const fn semaphore<S: Permits + Describe>() -> Primitive {
         Primitive::new(S::ABOUT, Kind::Semaphore, |e, p, t| {
-            run_semaphore::<S>(e, p, S::ABOUT.family.as_str(), t)
+            run_semaphore::<S>(e, p, S::ABOUT.family, t)
         })
     }
 
     /// A bounded channel.
     pub const fn queue<C: Channel + Describe>() -> Primitive {
         Primitive::new(C::ABOUT, Kind::Queue, |e, p, t| {
-            run_queue::<C>(e, p, C::ABOUT.family.as_str(), t)
+            run_queue::<C>(e, p, C::ABOUT.family, t)
         })
     }
 
     /// A barrier.
     pub const fn barrier<B: PhaseBarrier + Describe>() -> Primitive {
         Primitive::new(B::ABOUT, Kind::Barrier, |e, p, t| {
-            run_barrier::<B>(e, p, B::ABOUT.family.as_str(), t)
+            run_barrier::<B>(e, p, B::ABOUT.family, t)
         })
     }
 

@@ -89,7 +89,7 @@ fn every_primitive_runs_and_its_record_is_consistent() {
             .unwrap_or_else(|e| panic!("{}: {e}", p.name));
         let r = &out.record;
         check_consistent(r);
-        assert_eq!(r.family, p.family.as_str());
+        assert_eq!(r.family, p.family);
         assert_eq!(out.per_thread_ops.iter().sum::<u64>(), r.ops);
         // Counters, queues and barriers hold nothing: their wait is the whole update, the
         // item latency, the release latency.
@@ -198,7 +198,7 @@ fn a_broken_lock_is_an_error_not_a_number() {
         duration: Duration::from_millis(100),
         ..tiny("no-lock", 2)
     };
-    match run_exclusive::<NoLock>(env(), &point, "test", 0, true) {
+    match run_exclusive::<NoLock>(env(), &point, lockbench::record::Family::Baseline, 0, true) {
         Err(HarnessError::Invariant {
             primitive, what, ..
         }) => {
@@ -233,7 +233,7 @@ fn the_watchdog_ends_an_overrunning_point() {
         ..tiny("stuck", 2)
     };
     let started = Instant::now();
-    let r = run_exclusive::<Stuck>(env(), &point, "test", 0, true)
+    let r = run_exclusive::<Stuck>(env(), &point, lockbench::record::Family::Baseline, 0, true)
         .unwrap()
         .record;
     assert!(r.timed_out);
@@ -334,7 +334,12 @@ fn bank_transfers_without_exclusion_are_refused() {
         duration: Duration::from_millis(100),
         ..tiny("broken-bank", 4)
     };
-    match lockbench::harness::workloads::run_bank::<NoExclusion, false>(env(), &point, "test", 0) {
+    match lockbench::harness::workloads::run_bank::<NoExclusion, false>(
+        env(),
+        &point,
+        lockbench::record::Family::Baseline,
+        0,
+    ) {
         Err(HarnessError::Invariant { what, .. }) => {
             assert!(what.contains("money not conserved"), "{what}")
         }

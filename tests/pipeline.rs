@@ -50,7 +50,7 @@ fn synthetic(point: &Point, trial: u32, host: &str, speed: f64) -> TrialOutput {
         logical_cpus: 2,
         physical_cores: 2,
         primitive: point.primitive.clone(),
-        family: "spin".into(),
+        family: Family::Spin,
         threads: point.threads,
         cs_ns: point.cs_ns,
         think_ns: point.think_ns,

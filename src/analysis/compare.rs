@@ -225,8 +225,8 @@ pub fn compare(
             let family = inputs[0]
                 .rows
                 .iter()
-                .find(|r| r.primitive == key.primitive && !r.family.is_empty())
-                .map_or_else(|| "unknown".to_string(), |r| r.family.clone());
+                .find(|r| r.primitive == key.primitive)
+                .map_or_else(|| "unknown".to_string(), |r| r.family.as_str().to_string());
             rows.push(Row { key, family, cells });
         }
     }

@@ -5,6 +5,7 @@ use super::runner::{MEASURE, STOP, Sampler, drive, loop_params, quota, run_threa
 use super::workloads::timed;
 use super::{Env, HarnessError, Point, ThreadStats, TrialOutput, build_record};
 use crate::primitives::classic::{Channel, Item, Permits, PhaseBarrier};
+use crate::record::Family;
 use crate::workload::BusyWork;
 use crossbeam_utils::CachePadded;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -43,7 +44,7 @@ impl Window {
 pub fn run_semaphore<S: Permits>(
     env: &Env,
     point: &Point,
-    family: &str,
+    family: Family,
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
     let permits = point.stripes.unwrap_or((point.threads / 2).max(1)) as u64;
@@ -107,7 +108,7 @@ pub fn run_semaphore<S: Permits>(
 pub fn run_queue<C: Channel>(
     env: &Env,
     point: &Point,
-    family: &str,
+    family: Family,
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
     let producers = if point.threads == 1 {
@@ -236,7 +237,7 @@ pub fn run_queue<C: Channel>(
 pub fn run_barrier<B: PhaseBarrier>(
     env: &Env,
     point: &Point,
-    family: &str,
+    family: Family,
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
     struct Meet<B> {

@@ -23,6 +23,7 @@ pub use runner::{
     time_exclusive_ops,
 };
 
+use crate::record::Family;
 use crate::record::{HostInfo, RunRecord, SCHEMA_VERSION};
 use crate::workload::BusyWork;
 use clock::Clock;
@@ -378,7 +379,7 @@ impl Percentiles {
 pub(crate) fn build_record(
     env: &Env,
     point: &Point,
-    family: &str,
+    family: Family,
     trial: u32,
     collected: &Collected,
     lost_updates: u64,
@@ -469,7 +470,7 @@ pub(crate) fn build_record(
         lockbench_version: host.lockbench_version.clone(),
         git_sha: host.git_sha.clone(),
         primitive: point.primitive.clone(),
-        family: family.to_string(),
+        family,
         threads: point.threads,
         cs_ns: point.cs_ns,
         think_ns: point.think_ns,
@@ -666,7 +667,7 @@ mod tests {
             fixed_ops: Some(2_000),
             ..Point::new("spin-ttas")
         };
-        let r = build_record(&env, &point, "spin", 0, &collected, 0).record;
+        let r = build_record(&env, &point, Family::Spin, 0, &collected, 0).record;
         assert!((r.jain_index - 0.9).abs() < 0.01, "jain {}", r.jain_index);
         assert!(
             (r.min_share - 1.0 / 3.0).abs() < 0.01,

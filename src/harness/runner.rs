@@ -5,6 +5,7 @@ use super::{Collected, Env, HarnessError, Point, ThreadStats, TrialOutput, build
 use crate::primitives::Exclusive;
 use crate::primitives::counter::Counter;
 use crate::primitives::rwlock::ReadWrite;
+use crate::record::Family;
 use crate::workload::BusyWork;
 use crate::workload::{Coin, Rng};
 use crossbeam_utils::CachePadded;
@@ -555,7 +556,7 @@ impl<L> LockRun<L> {
 pub fn run_exclusive<L: Exclusive>(
     env: &Env,
     point: &Point,
-    family: &str,
+    family: Family,
     trial: u32,
     checked: bool,
 ) -> Result<TrialOutput, HarnessError> {
@@ -715,7 +716,7 @@ pub(crate) fn check_protected(
 pub fn run_rwlock<R: ReadWrite>(
     env: &Env,
     point: &Point,
-    family: &str,
+    family: Family,
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
     let shared = Arc::new(LockRun::new(R::create(), point.layout));
@@ -781,7 +782,7 @@ pub fn run_rwlock<R: ReadWrite>(
 pub fn run_counter<C: Counter>(
     env: &Env,
     point: &Point,
-    family: &str,
+    family: Family,
     trial: u32,
     checked: bool,
 ) -> Result<TrialOutput, HarnessError> {

@@ -91,7 +91,7 @@ pub(crate) fn timed<T>(
 pub fn run_striped<L: Exclusive>(
     env: &Env,
     point: &Point,
-    family: &str,
+    family: Family,
     trial: u32,
     coarse: bool,
 ) -> Result<TrialOutput, HarnessError> {
@@ -142,7 +142,7 @@ pub fn run_striped<L: Exclusive>(
 pub fn run_dashmap(
     env: &Env,
     point: &Point,
-    family: &str,
+    family: Family,
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
     let map: Arc<dashmap::DashMap<u64, u64>> = Arc::new((0..KEYS).map(|k| (k, 0)).collect());
@@ -194,7 +194,7 @@ struct Account<L> {
 pub fn run_bank<L: RawLock + 'static, const TRY: bool>(
     env: &Env,
     point: &Point,
-    family: &str,
+    family: Family,
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
     let n = point.stripes.unwrap_or(DEFAULT_ACCOUNTS).max(2) as u64;
@@ -339,7 +339,7 @@ macro_rules! workload {
     };
 }
 
-const STRIPED: &str = Family::Striped.as_str();
+const STRIPED: Family = Family::Striped;
 workload!(StripedSpin, Striped, |e, p, t| run_striped::<TtasBackoff>(
     e, p, STRIPED, t, false
 ));

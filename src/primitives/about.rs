@@ -3,10 +3,14 @@
 //! [`Describe`]; the registry builds its entries from these constants, so a primitive's name is
 //! written once, next to its code.
 
-/// A group of primitives compared together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A group of primitives compared together. In CSV and on the command line by its lowercase
+/// name ([`Family::as_str`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[cfg_attr(not(loom), derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(not(loom), serde(rename_all = "lowercase"))]
 pub enum Family {
     /// The harness with no primitive: its own overhead.
+    #[default]
     Baseline,
     /// Spinlocks.
     Spin,

@@ -5,5 +5,6 @@ pub mod csv;
 pub mod html;
 pub mod meta;
 pub mod run;
+pub mod text;
 
 pub use self::csv::{LoadError, RunSink, decode_histogram, encode_histogram, load_runs};
