@@ -156,7 +156,10 @@ pub(crate) fn drive(
     let mut sampler = Sampler::new(0, 0);
     let mut done: u64 = 0;
     loop {
-        if ctl.phase() != current || left == 0 {
+        // One read of the phase per op, used for every decision below: a second read could
+        // see MEASURE again after this one saw PAUSE, and the worker would leave the window.
+        let phase = ctl.phase();
+        if phase != current || left == 0 {
             if current == WARMUP {
                 *all_ops += done;
                 done = 0;
@@ -172,16 +175,22 @@ pub(crate) fn drive(
                 continue;
             }
             if quota.is_some() {
-                // Quota run (or STOP before it was): this thread's window ends here.
-                stats.finished_at = clock.raw();
-                stats.finish_usage = Some(ThreadUsage::now());
+                if left == 0 || phase == STOP {
+                    // Quota run (or STOP before it was): this thread's window ends here.
+                    stats.finished_at = clock.raw();
+                    stats.finish_usage = Some(ThreadUsage::now());
+                    break;
+                }
+                // Fixed work is never paused (the controller pauses timed windows only).
+            } else if phase == PAUSE {
+                ctl.park();
+                continue;
+            } else if phase == STOP {
                 break;
+            } else {
+                // A timed window that ran 2^64 ops: keep going (and never wrap `left`).
+                left = u64::MAX;
             }
-            if ctl.phase() != PAUSE {
-                break;
-            }
-            ctl.park();
-            continue;
         }
         op(sampler.next(), stats);
         done += 1;

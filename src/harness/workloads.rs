@@ -339,22 +339,44 @@ macro_rules! workload {
     };
 }
 
-const STRIPED: Family = Family::Striped;
 workload!(StripedSpin, Striped, |e, p, t| run_striped::<TtasBackoff>(
-    e, p, STRIPED, t, false
+    e,
+    p,
+    Self::ABOUT.family,
+    t,
+    false
 ));
 workload!(StripedMutex, Striped, |e, p, t| run_striped::<FutexMutex>(
-    e, p, STRIPED, t, false
+    e,
+    p,
+    Self::ABOUT.family,
+    t,
+    false
 ));
 workload!(CoarseMutex, Keyed, |e, p, t| run_striped::<FutexMutex>(
-    e, p, STRIPED, t, true
+    e,
+    p,
+    Self::ABOUT.family,
+    t,
+    true
 ));
-workload!(DashMapTable, Keyed, |e, p, t| run_dashmap(e, p, STRIPED, t));
+workload!(DashMapTable, Keyed, |e, p, t| run_dashmap(
+    e,
+    p,
+    Self::ABOUT.family,
+    t
+));
 workload!(BankOrdered, Bank, |e, p, t| run_bank::<FutexMutex, false>(
-    e, p, STRIPED, t
+    e,
+    p,
+    Self::ABOUT.family,
+    t
 ));
 workload!(BankTrylock, Bank, |e, p, t| run_bank::<FutexMutex, true>(
-    e, p, STRIPED, t
+    e,
+    p,
+    Self::ABOUT.family,
+    t
 ));
 
 impl Describe for StripedSpin {
