@@ -62,6 +62,76 @@ impl Placement {
     }
 }
 
+/// Sentinel figure below which a trial is degraded, unless a sweep or run says otherwise.
+pub const DEFAULT_SENTINEL_THRESHOLD: f64 = 0.9;
+/// Run-until-stable target when a sweep does not say: relative throughput spread 5%.
+pub const DEFAULT_STABILITY_TARGET: f64 = 0.05;
+
+/// Every axis and setting of a sweep; serialized into meta.json so `--resume` can rebuild
+/// exactly the same plan. Plain data: the plan, its size and time estimate are `sweep`'s
+/// (`impl SweepSpec` there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepSpec {
+    /// Primitive names, in registry order.
+    pub locks: Vec<String>,
+    /// Thread counts.
+    pub threads: Vec<usize>,
+    /// Critical-section lengths, ns.
+    pub cs_ns: Vec<u64>,
+    /// Think times, ns.
+    pub think_ns: Vec<u64>,
+    /// Read ratios (applied to reader-writer primitives only).
+    pub read_ratios: Vec<f64>,
+    /// Stripes / accounts / permits (applied to primitives with a resource count only).
+    pub stripes: Vec<usize>,
+    /// Key skews (applied to striped and bank workloads only).
+    pub key_skews: Vec<f64>,
+    /// Placements.
+    pub placements: Vec<Placement>,
+    /// Where the protected data lives (locks and RwLocks).
+    #[serde(default)]
+    pub layout: Layout,
+    /// Measured window per trial, ns.
+    pub duration_ns: u64,
+    /// Warm-up per trial, ns.
+    pub warmup_ns: u64,
+    /// Trials per point.
+    pub trials: u32,
+    /// Latency sampling (1 = every op).
+    pub sample_every: u32,
+    /// Watchdog budget per trial beyond its planned time, ns.
+    pub timeout_ns: u64,
+    /// Run-until-stable: extra trials (beyond `trials`) are run for a point whose throughput
+    /// spread over its clean trials exceeds `stability_target`, up to this many in all.
+    #[serde(default)]
+    pub max_trials: u32,
+    /// Target relative spread (max − min) / median of throughput over clean trials.
+    #[serde(default = "default_stability_target")]
+    pub stability_target: f64,
+    /// Read the parallelism sentinel around every trial.
+    #[serde(default = "default_true")]
+    pub sentinel: bool,
+    /// Sentinel figure below which a trial is degraded.
+    #[serde(default = "default_threshold")]
+    pub sentinel_threshold: f64,
+    /// Retries of a degraded trial.
+    #[serde(default = "default_retries")]
+    pub sentinel_retries: u32,
+}
+
+fn default_stability_target() -> f64 {
+    DEFAULT_STABILITY_TARGET
+}
+fn default_true() -> bool {
+    true
+}
+fn default_threshold() -> f64 {
+    DEFAULT_SENTINEL_THRESHOLD
+}
+fn default_retries() -> u32 {
+    2
+}
+
 /// Facts about the machine and build that produced a record, repeated on every CSV row so
 /// files from different machines can simply be concatenated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

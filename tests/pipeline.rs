@@ -114,7 +114,7 @@ fn sweep(dir: &Path, runner: lockbench::registry::Runner) {
     let env = Env::uncalibrated();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runs/small");
     let meta = Meta {
-        spec: serde_json::to_value(&spec).unwrap(),
+        spec: Some(spec.clone()),
         rows: spec.len() as u64,
         complete: true,
         probes: None,

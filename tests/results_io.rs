@@ -403,7 +403,8 @@ fn committed_results_load() {
             if path.is_dir() {
                 stack.push(path);
             } else if path.file_name().is_some_and(|n| n == "meta.json") {
-                // Every committed meta.json reads, its probes typed when it has any.
+                // Every committed meta.json reads, its sweep spec and (when it has any) its
+                // probes typed.
                 let dir = path.parent().unwrap();
                 let meta = lockbench::report::meta::read_meta(dir)
                     .unwrap_or_else(|e| panic!("{}", lockbench::error::chain(&e)));
@@ -412,6 +413,7 @@ fn committed_results_load() {
                 if raw.get("probes").is_some_and(|p| !p.is_null()) {
                     assert!(meta.probes.is_some(), "{}: probes unread", path.display());
                 }
+                assert!(meta.spec.is_some(), "{}: sweep spec unread", path.display());
             } else if path.extension().is_some_and(|e| e == "csv")
                 && !path
                     .file_name()

@@ -104,7 +104,7 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
         sample_every: 8,
         timeout_ns: 20_000_000_000,
         max_trials: trials,
-        stability_target: 0.05,
+        stability_target: crate::record::DEFAULT_STABILITY_TARGET,
         sentinel: !args.no_sentinel,
         sentinel_threshold: crate::harness::sentinel::DEFAULT_THRESHOLD,
         sentinel_retries: 1,

@@ -19,7 +19,7 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 /// Default threshold below which a point is flagged degraded.
-pub const DEFAULT_THRESHOLD: f64 = 0.9;
+pub const DEFAULT_THRESHOLD: f64 = crate::record::DEFAULT_SENTINEL_THRESHOLD;
 /// How long each leg of the sentinel runs.
 pub const LEG: Duration = Duration::from_millis(8);
 

@@ -2,7 +2,7 @@
 //! clock overhead, pin orders, the sweep's spec (for `--resume`), and later the host probes.
 
 use crate::probes::Probes;
-use crate::record::HostInfo;
+use crate::record::{HostInfo, SweepSpec};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -55,7 +55,10 @@ pub struct Meta {
     /// Harness cost per op with every op timed, ns.
     pub harness_ns_per_op_timed: f64,
     /// The sweep specification, as the sweep serialized it.
-    pub spec: serde_json::Value,
+    /// `None` if the file's spec is of a layout this version cannot read (then the run cannot
+    /// be resumed, but it still loads).
+    #[serde(default, deserialize_with = "lenient")]
+    pub spec: Option<SweepSpec>,
     /// Host probes (sleep/wake cost, core-to-core latency …), when measured. A file whose
     /// probes this version cannot read (an older layout) loads with `None` here rather than
     /// failing: the rows are what matter.

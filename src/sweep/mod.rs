@@ -20,69 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-/// Every axis and setting of a sweep; serialized into meta.json so `--resume` can rebuild
-/// exactly the same plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SweepSpec {
-    /// Primitive names, in registry order.
-    pub locks: Vec<String>,
-    /// Thread counts.
-    pub threads: Vec<usize>,
-    /// Critical-section lengths, ns.
-    pub cs_ns: Vec<u64>,
-    /// Think times, ns.
-    pub think_ns: Vec<u64>,
-    /// Read ratios (applied to reader-writer primitives only).
-    pub read_ratios: Vec<f64>,
-    /// Stripes / accounts / permits (applied to primitives with a resource count only).
-    pub stripes: Vec<usize>,
-    /// Key skews (applied to striped and bank workloads only).
-    pub key_skews: Vec<f64>,
-    /// Placements.
-    pub placements: Vec<Placement>,
-    /// Where the protected data lives (locks and RwLocks).
-    #[serde(default)]
-    pub layout: crate::record::Layout,
-    /// Measured window per trial, ns.
-    pub duration_ns: u64,
-    /// Warm-up per trial, ns.
-    pub warmup_ns: u64,
-    /// Trials per point.
-    pub trials: u32,
-    /// Latency sampling (1 = every op).
-    pub sample_every: u32,
-    /// Watchdog budget per trial beyond its planned time, ns.
-    pub timeout_ns: u64,
-    /// Run-until-stable: extra trials (beyond `trials`) are run for a point whose throughput
-    /// spread over its clean trials exceeds `stability_target`, up to this many in all.
-    #[serde(default)]
-    pub max_trials: u32,
-    /// Target relative spread (max − min) / median of throughput over clean trials.
-    #[serde(default = "default_stability_target")]
-    pub stability_target: f64,
-    /// Read the parallelism sentinel around every trial.
-    #[serde(default = "default_true")]
-    pub sentinel: bool,
-    /// Sentinel figure below which a trial is degraded.
-    #[serde(default = "default_threshold")]
-    pub sentinel_threshold: f64,
-    /// Retries of a degraded trial.
-    #[serde(default = "default_retries")]
-    pub sentinel_retries: u32,
-}
-
-fn default_stability_target() -> f64 {
-    0.05
-}
-fn default_true() -> bool {
-    true
-}
-fn default_threshold() -> f64 {
-    crate::harness::sentinel::DEFAULT_THRESHOLD
-}
-fn default_retries() -> u32 {
-    2
-}
+pub use crate::record::SweepSpec;
 
 /// Named starting points for a sweep; explicit axes override theirs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,9 +73,9 @@ impl Preset {
             timeout_ns: 10_000_000_000,
             // Quick: no extra stability rounds (the rows still record spread and verdict).
             max_trials: 2,
-            stability_target: default_stability_target(),
+            stability_target: crate::record::DEFAULT_STABILITY_TARGET,
             sentinel: true,
-            sentinel_threshold: default_threshold(),
+            sentinel_threshold: crate::record::DEFAULT_SENTINEL_THRESHOLD,
             sentinel_retries: 1,
         };
         let mut spec = match self {
@@ -578,7 +516,7 @@ mod tests {
             sample_every: 1,
             timeout_ns: 1_000_000_000,
             max_trials: 2,
-            stability_target: 0.05,
+            stability_target: crate::record::DEFAULT_STABILITY_TARGET,
             sentinel: false,
             sentinel_threshold: 0.9,
             sentinel_retries: 0,

@@ -114,7 +114,7 @@ pub fn new_meta(env: &Env, spec: &SweepSpec) -> Result<Meta> {
         clock_ticks_per_ns: env.clock.ticks_per_ns(Duration::from_millis(20)),
         harness_ns_per_op_untimed: untimed,
         harness_ns_per_op_timed: timed,
-        spec: serde_json::to_value(spec).context("serializing the sweep spec")?,
+        spec: Some(spec.clone()),
         probes: {
             let p = crate::probes::run_all(&env.clock, &env.busy, &env.host.allowed_cpus, 500);
             Some(p)
@@ -134,9 +134,9 @@ pub fn resume_state(dir: &Path) -> Result<ResumeState> {
             crate::error::chain(&e)
         ))
     })?;
-    let spec: SweepSpec = serde_json::from_value(meta.spec.clone()).map_err(|e| {
+    let spec: SweepSpec = meta.spec.clone().ok_or_else(|| {
         UsageError(format!(
-            "{}: the sweep spec is unreadable: {e}",
+            "{}: the sweep spec is missing or of a layout this version cannot read",
             dir.join(META_JSON).display()
         ))
     })?;
