@@ -149,13 +149,13 @@ fn env() -> &'static Env {
 fn contended(c: &mut Criterion) {
     let takes = |p: &registry::Primitive| {
         matches!(p.kind, Kind::Exclusive | Kind::Counter | Kind::RwLock)
-            && p.family != Family::Baseline
+            && p.about.family != Family::Baseline
     };
     for threads in [2, 4] {
         let mut g = c.benchmark_group(format!("contended-{threads}t"));
         g.sample_size(10);
         for primitive in PRIMITIVES.iter().filter(|p| takes(p)) {
-            let name = primitive.name;
+            let name = primitive.about.name;
             g.bench_function(BenchmarkId::new("op-cs100ns", name), |b| {
                 b.iter_custom(|iters| {
                     let point = Point {
@@ -189,7 +189,7 @@ fn through_harness(c: &mut Criterion) {
         )
     };
     for primitive in PRIMITIVES.iter().filter(|p| takes(p)) {
-        let name = primitive.name;
+        let name = primitive.about.name;
         g.bench_function(BenchmarkId::new("op", name), |b| {
             b.iter_custom(|iters| {
                 let point = Point {

@@ -83,21 +83,11 @@ pub type Runner = fn(&Env, &Point, u32) -> Result<TrialOutput, HarnessError>;
 /// (monomorphised for its type: no dynamic dispatch below this function pointer).
 #[derive(Debug, Clone, Copy)]
 pub struct Primitive {
-    /// Stable kebab-case name, used on the command line and in CSV.
-    pub name: &'static str,
-    /// Family.
-    pub family: Family,
+    /// Everything the primitive says about itself: name, family, description, how it waits,
+    /// whether it is hand-written, FIFO, checked.
+    pub about: About,
     /// How it is driven.
     pub kind: Kind,
-    /// Hand-written here (and so model-checked by loom) rather than from a crate.
-    pub hand_written: bool,
-    /// How its threads wait: a spinner keeps its CPU busy all window long, which makes its
-    /// CPU share a signal of interference (see `harness::sentinel::Signal::CpuShare`).
-    pub waits: Waiting,
-    /// One line: what it is.
-    pub description: &'static str,
-    /// Everything the primitive says about itself.
-    pub about: About,
     runner: Runner,
 }
 
@@ -110,67 +100,58 @@ impl Primitive {
     /// A primitive outside the registry: `runner` runs its trials. For tests of everything
     /// above the harness (a fake that returns synthetic rows) and for users' own locks.
     pub const fn custom(about: About, kind: Kind, runner: Runner) -> Primitive {
-        Primitive::new(about, kind, runner)
-    }
-
-    const fn new(about: About, kind: Kind, runner: Runner) -> Primitive {
         Primitive {
-            name: about.name,
-            family: about.family,
-            kind,
-            hand_written: about.hand_written,
-            waits: about.waits,
-            description: about.description,
             about,
+            kind,
             runner,
         }
     }
 
     /// A mutual-exclusion lock (checked unless its `About` says otherwise).
     pub const fn exclusive<L: Exclusive + Describe>() -> Primitive {
-        Primitive::new(L::ABOUT, Kind::Exclusive, |e, p, t| {
+        Primitive::custom(L::ABOUT, Kind::Exclusive, |e, p, t| {
             run_exclusive::<L>(e, p, L::ABOUT.family, t, L::ABOUT.checked)
         })
     }
 
     /// A reader-writer lock.
     pub const fn rwlock<R: ReadWrite + Describe>() -> Primitive {
-        Primitive::new(R::ABOUT, Kind::RwLock, |e, p, t| {
+        Primitive::custom(R::ABOUT, Kind::RwLock, |e, p, t| {
             run_rwlock::<R>(e, p, R::ABOUT.family, t)
         })
     }
 
     /// A shared counter (exact unless its `About` says otherwise).
     pub const fn counter<C: Counter + Describe>() -> Primitive {
-        Primitive::new(C::ABOUT, Kind::Counter, |e, p, t| {
+        Primitive::custom(C::ABOUT, Kind::Counter, |e, p, t| {
             run_counter::<C>(e, p, C::ABOUT.family, t, C::ABOUT.checked)
         })
     }
 
     /// A counting semaphore.
     pub const fn semaphore<S: Permits + Describe>() -> Primitive {
-        Primitive::new(S::ABOUT, Kind::Semaphore, |e, p, t| {
+        Primitive::custom(S::ABOUT, Kind::Semaphore, |e, p, t| {
             run_semaphore::<S>(e, p, S::ABOUT.family, t)
         })
     }
 
     /// A bounded channel.
     pub const fn queue<C: Channel + Describe>() -> Primitive {
-        Primitive::new(C::ABOUT, Kind::Queue, |e, p, t| {
+        Primitive::custom(C::ABOUT, Kind::Queue, |e, p, t| {
             run_queue::<C>(e, p, C::ABOUT.family, t)
         })
     }
 
     /// A barrier.
     pub const fn barrier<B: PhaseBarrier + Describe>() -> Primitive {
-        Primitive::new(B::ABOUT, Kind::Barrier, |e, p, t| {
+        Primitive::custom(B::ABOUT, Kind::Barrier, |e, p, t| {
             run_barrier::<B>(e, p, B::ABOUT.family, t)
         })
     }
 
     /// A workload that runs itself.
     pub const fn workload<W: Workload>() -> Primitive {
-        Primitive::new(W::ABOUT, W::KIND, W::run)
+        Primitive::custom(W::ABOUT, W::KIND, W::run)
     }
 }
 
@@ -217,13 +198,13 @@ for_each_primitive!(visit_entries);
 pub fn baseline() -> &'static Primitive {
     PRIMITIVES
         .iter()
-        .find(|p| p.family == Family::Baseline)
+        .find(|p| p.about.family == Family::Baseline)
         .expect("the registry has a baseline")
 }
 
 /// The primitive called `name`.
 pub fn find(name: &str) -> Option<&'static Primitive> {
-    PRIMITIVES.iter().find(|p| p.name == name)
+    PRIMITIVES.iter().find(|p| p.about.name == name)
 }
 
 /// Up to three registered names closest to `name` (for "did you mean" hints).
@@ -231,14 +212,14 @@ pub fn closest(name: &str) -> Vec<&'static str> {
     let mut scored: Vec<(usize, &'static str)> = PRIMITIVES
         .iter()
         .map(|p| {
-            let d = edit_distance(name, p.name);
+            let d = edit_distance(name, p.about.name);
             // A prefix or substring match is as good as a near miss.
-            let d = if p.name.contains(name) || name.contains(p.name) {
+            let d = if p.about.name.contains(name) || name.contains(p.about.name) {
                 d.min(2)
             } else {
                 d
             };
-            (d, p.name)
+            (d, p.about.name)
         })
         .filter(|&(d, n)| d <= (n.len().max(name.len()) / 2).max(2))
         .collect();
@@ -272,24 +253,25 @@ mod tests {
     fn names_are_unique_kebab_case() {
         for (i, p) in PRIMITIVES.iter().enumerate() {
             assert!(
-                p.name
+                p.about
+                    .name
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} is not kebab-case",
-                p.name
+                p.about.name
             );
             assert!(
-                PRIMITIVES[..i].iter().all(|q| q.name != p.name),
+                PRIMITIVES[..i].iter().all(|q| q.about.name != p.about.name),
                 "duplicate {}",
-                p.name
+                p.about.name
             );
-            assert!(!p.description.is_empty());
+            assert!(!p.about.description.is_empty());
         }
     }
 
     #[test]
     fn at_least_sixteen_across_the_three_families() {
-        let n = |f| PRIMITIVES.iter().filter(|p| p.family == f).count();
+        let n = |f| PRIMITIVES.iter().filter(|p| p.about.family == f).count();
         assert!(n(Family::Spin) + n(Family::Mutex) + n(Family::Atomic) >= 16);
         assert!(n(Family::Spin) >= 5 && n(Family::Mutex) >= 4 && n(Family::Atomic) >= 4);
     }

@@ -60,7 +60,11 @@ fn list_shows_the_registry() {
     assert!(out.status.success());
     let text = stdout(&out);
     for p in lockbench::registry::PRIMITIVES {
-        assert!(text.contains(p.name), "{} missing from list", p.name);
+        assert!(
+            text.contains(p.about.name),
+            "{} missing from list",
+            p.about.name
+        );
     }
     let out = lockbench(&["list", "--format", "csv"]);
     let text = stdout(&out);

@@ -82,30 +82,30 @@ fn every_primitive_runs_and_its_record_is_consistent() {
                 env(),
                 &Point {
                     cs_ns: 1_000,
-                    ..tiny(p.name, 2)
+                    ..tiny(p.about.name, 2)
                 },
                 0,
             )
-            .unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            .unwrap_or_else(|e| panic!("{}: {e}", p.about.name));
         let r = &out.record;
         check_consistent(r);
-        assert_eq!(r.family, p.family);
+        assert_eq!(r.family, p.about.family);
         assert_eq!(out.per_thread_ops.iter().sum::<u64>(), r.ops);
         // Counters, queues and barriers hold nothing: their wait is the whole update, the
         // item latency, the release latency.
-        if p.family != Family::Atomic && !matches!(p.kind, Kind::Queue | Kind::Barrier) {
+        if p.about.family != Family::Atomic && !matches!(p.kind, Kind::Queue | Kind::Barrier) {
             // The critical-section work really runs under the lock. (Accuracy of the
             // calibration is a probe figure; here other tests share the CPUs and a
             // calibration taken under load can be off by 2x, hence the wide margin.)
             assert!(
                 r.hold_mean_ns >= 200.0,
                 "{}: hold {} ns",
-                p.name,
+                p.about.name,
                 r.hold_mean_ns
             );
         }
-        if p.name != "racy-counter" && p.name != "null" {
-            assert_eq!(r.lost_updates, 0, "{}", p.name);
+        if p.about.name != "racy-counter" && p.about.name != "null" {
+            assert_eq!(r.lost_updates, 0, "{}", p.about.name);
         }
     }
 }

@@ -32,7 +32,7 @@ fn trials(env: &Env, point: &Point) -> Vec<RunRecord> {
             guarded_trial(
                 env,
                 point,
-                primitive.waits == Waiting::Spins,
+                primitive.about.waits == Waiting::Spins,
                 &policy,
                 &mut sentinel,
                 || primitive.run(env, point, trial),

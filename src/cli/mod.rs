@@ -198,22 +198,26 @@ fn list(format: ListFormat) -> Result<()> {
             let mut w = csv::Writer::from_writer(out);
             w.write_record(["name", "family", "description"])?;
             for p in PRIMITIVES {
-                w.write_record([p.name, p.family.as_str(), p.description])?;
+                w.write_record([p.about.name, p.about.family.as_str(), p.about.description])?;
             }
             w.flush()?;
         }
         ListFormat::Table => {
-            let width = PRIMITIVES.iter().map(|p| p.name.len()).max().unwrap_or(4);
+            let width = PRIMITIVES
+                .iter()
+                .map(|p| p.about.name.len())
+                .max()
+                .unwrap_or(4);
             writeln!(out, "{:<width$}  {:<8}  description", "name", "family")?;
             for family in Family::ALL {
-                for p in PRIMITIVES.iter().filter(|p| p.family == family) {
-                    let origin = if p.hand_written { "" } else { " [crate]" };
+                for p in PRIMITIVES.iter().filter(|p| p.about.family == family) {
+                    let origin = if p.about.hand_written { "" } else { " [crate]" };
                     writeln!(
                         out,
                         "{:<width$}  {:<8}  {}{origin}",
-                        p.name,
+                        p.about.name,
                         family.as_str(),
-                        p.description
+                        p.about.description
                     )?;
                 }
             }
@@ -246,7 +250,7 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
     if args.read_ratio.is_some() && !axes.read_ratio {
         return Err(UsageError(format!(
             "--read-ratio applies to reader-writer primitives; {} has no read mode",
-            primitive.name
+            primitive.about.name
         )));
     }
     // Reader-writer primitives default to a read-mostly mix.
@@ -256,19 +260,19 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
     if args.stripes.is_some() && !axes.stripes {
         return Err(UsageError(format!(
             "--stripes applies to striped tables and bank transfers; {} has none",
-            primitive.name
+            primitive.about.name
         )));
     }
     if args.skew.is_some() && !axes.key_skew {
         return Err(UsageError(format!(
             "--skew applies to keyed workloads (striped, dashmap, bank); {} draws no keys",
-            primitive.name
+            primitive.about.name
         )));
     }
     if args.steps.is_some() && primitive.kind != Kind::Exclusive {
         return Err(UsageError(format!(
             "--steps does not apply to {}: only exclusive locks run the parking_lot benchmark's work",
-            primitive.name
+            primitive.about.name
         )));
     }
     if args.steps.is_some() && (!args.cs.is_zero() || !args.think.is_zero()) {
@@ -279,13 +283,13 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
     if args.layout != crate::record::Layout::Separate && !primitive.kind.takes_layout() {
         return Err(UsageError(format!(
             "--layout does not apply to {}: only locks and RwLocks guard a data word the harness lays out",
-            primitive.name
+            primitive.about.name
         )));
     }
     if args.fixed_ops.is_some() && !primitive.kind.supports_fixed_ops() {
         return Err(UsageError(format!(
             "--fixed-ops does not apply to {}: its workload runs for a fixed time only",
-            primitive.name
+            primitive.about.name
         )));
     }
     let default_stripes = match primitive.kind {
@@ -305,7 +309,7 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
     }
     Ok((
         Point {
-            primitive: primitive.name.to_string(),
+            primitive: primitive.about.name.to_string(),
             threads: args.threads as usize,
             cs_ns: args.cs.as_nanos() as u64,
             think_ns: args.think.as_nanos() as u64,
@@ -364,7 +368,7 @@ fn run_point(args: RunArgs) -> Result<()> {
             crate::harness::guarded_trial(
                 &env,
                 &point,
-                primitive.waits == crate::registry::Waiting::Spins,
+                primitive.about.waits == crate::registry::Waiting::Spins,
                 &policy,
                 &mut sentinel,
                 measure,

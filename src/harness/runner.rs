@@ -647,9 +647,8 @@ fn exclusive_loop<L: Exclusive>(
 }
 
 /// One timed exclusive op: request → acquired → about to release. Out of line and cold so the
-/// untimed op (the common case) stays small enough to be inlined into [`drive`]'s loop; inlined,
-/// the three clock reads and two histogram records made the whole op an out-of-line call that
-/// saved and restored six registers per op (~2.5 ns on an AMD EPYC host, measured with perf).
+/// untimed op (the common case) stays small in [`drive`]'s loop. (What made every op of a timed
+/// trial an out-of-line call was `drive` calling the op from more than one place; see there.)
 #[cold]
 #[inline(never)]
 fn timed_exclusive<L: Exclusive>(

@@ -223,7 +223,7 @@ fn best_section(o: &mut String, pts: &[Trials]) {
     let mut groups: Vec<(String, Setting, Vec<&Trials>)> = Vec::new();
     for p in pts {
         let registered = crate::registry::find(p.primitive());
-        let family = registered.map_or("?", |d| d.family.as_str());
+        let family = registered.map_or("?", |d| d.about.family.as_str());
         // Not a contender: the baseline without a lock, the deliberately racy counter.
         if registered.is_some_and(|d| !d.about.checked) {
             continue;

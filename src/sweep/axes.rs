@@ -162,11 +162,16 @@ pub fn parse_locks(text: &str) -> Result<Vec<&'static str>, AxisError> {
     let mut wanted: Vec<&'static str> = Vec::new();
     for part in text.split(',').map(str::trim) {
         if part == "all" {
-            wanted.extend(PRIMITIVES.iter().map(|p| p.name));
-        } else if let Some(f) = Family::ALL.iter().find(|f| f.as_str() == part) {
-            wanted.extend(PRIMITIVES.iter().filter(|p| p.family == *f).map(|p| p.name));
+            wanted.extend(PRIMITIVES.iter().map(|p| p.about.name));
+        } else if let Some(f) = Family::parse(part) {
+            wanted.extend(
+                PRIMITIVES
+                    .iter()
+                    .filter(|p| p.about.family == f)
+                    .map(|p| p.about.name),
+            );
         } else if let Some(p) = registry::find(part) {
-            wanted.push(p.name);
+            wanted.push(p.about.name);
         } else {
             let near = registry::closest(part);
             let families: Vec<&str> = Family::ALL.iter().map(|f| f.as_str()).collect();
@@ -186,7 +191,7 @@ pub fn parse_locks(text: &str) -> Result<Vec<&'static str>, AxisError> {
     }
     Ok(PRIMITIVES
         .iter()
-        .map(|p| p.name)
+        .map(|p| p.about.name)
         .filter(|n| wanted.contains(n))
         .collect())
 }

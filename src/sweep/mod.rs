@@ -54,7 +54,7 @@ impl Preset {
     pub fn spec(self, cores: usize) -> SweepSpec {
         let all: Vec<String> = registry::PRIMITIVES
             .iter()
-            .map(|p| p.name.to_string())
+            .map(|p| p.about.name.to_string())
             .collect();
         let base = SweepSpec {
             locks: all,
@@ -360,7 +360,7 @@ impl Runner<'_> {
             guarded_trial(
                 self.env,
                 &planned.point,
-                primitive.waits == registry::Waiting::Spins,
+                primitive.about.waits == registry::Waiting::Spins,
                 &policy,
                 self.sentinel,
                 trial,

@@ -73,7 +73,7 @@ fn harness_overhead(env: &Env) -> (f64, f64) {
             sample_every,
             duration: Duration::from_millis(100),
             warmup: Duration::from_millis(20),
-            ..Point::new(null.name)
+            ..Point::new(null.about.name)
         };
         null.run(env, &point, 0)
             .map(|o| 1e9 / o.record.throughput_ops_s.max(1e-9))
