@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 peer=${1:?usage: scripts/agree-core-to-core.sh PATH_TO_CORE_TO_CORE_LATENCY_CHECKOUT [OUT_DIR]}
 [ -f "$peer/Cargo.toml" ] || { echo "error: $peer: no Cargo.toml (not a core-to-core-latency checkout)" >&2; exit 2; }
 rounds=${ROUNDS:-3}
-host=$(tr -c 'A-Za-z0-9._\n-' '-' < /proc/sys/kernel/hostname)
+host=$(cargo run --release --quiet -- machine)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/processor//; s/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
 out=${2:-results/${host}-${cpu}/agreement/core-to-core-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"

@@ -15,7 +15,7 @@ peer=${1:?usage: scripts/agree-parking-lot.sh PATH_TO_PARKING_LOT_CHECKOUT [OUT_
 [ -f "$peer/benchmark/Cargo.toml" ] || { echo "error: $peer: no benchmark/Cargo.toml (not a parking_lot checkout)" >&2; exit 2; }
 rounds=${ROUNDS:-3}
 seconds=${SECONDS_PER_POINT:-1}
-host=$(tr -c 'A-Za-z0-9._\n-' '-' < /proc/sys/kernel/hostname)
+host=$(cargo run --release --quiet -- machine)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/processor//; s/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
 out=${2:-results/${host}-${cpu}/agreement/parking-lot-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"

@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --release --quiet
 lb=./target/release/lockbench
 rounds=${ROUNDS:-5}
-host=$(tr -c 'A-Za-z0-9._\n-' '-' < /proc/sys/kernel/hostname)
+host=$(cargo run --release --quiet -- machine)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/processor//; s/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
 out=${1:-results/${host}-${cpu}/busy-work/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"

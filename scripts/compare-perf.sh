@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 command -v perf >/dev/null || { echo "perf not found (Debian: apt-get install linux-perf)" >&2; exit 2; }
 cargo build --release --quiet
-host=$(tr -c 'A-Za-z0-9._\n-' '-' < /proc/sys/kernel/hostname)
+host=$(cargo run --release --quiet -- machine)
 out="results/${host}/examples/perf-bench-sched-pipe.txt"
 mkdir -p "$(dirname "$out")"
 run() { perf bench sched pipe -l 50000 2>/dev/null | awk '/usecs\/op/ {print $1}'; }

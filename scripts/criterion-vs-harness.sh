@@ -30,7 +30,7 @@ if [ ${#prims[@]} -eq 0 ]; then
   mapfile -t prims < <(./target/release/lockbench list --format csv |
     awk -F, 'NR > 1 && ($2 == "spin" || $2 == "mutex" || $2 == "atomic") { print $1 }')
 fi
-host=$(tr -c 'A-Za-z0-9._\n-' '-' < /proc/sys/kernel/hostname)
+host=$(cargo run --release --quiet -- machine)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/processor//; s/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
 if [ "$measure" = 1 ]; then
   out="results/${host}-${cpu}/agreement/criterion-$(date -u +%Y%m%dT%H%M%SZ)"

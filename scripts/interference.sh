@@ -11,7 +11,7 @@ cargo build --release --quiet
 lb=./target/release/lockbench
 cpus=$(nproc)
 if [ "$cpus" -lt 2 ]; then echo "error: needs 2 CPUs, this machine has $cpus" >&2; exit 2; fi
-host=$(tr -c 'A-Za-z0-9._\n-' '-' < /proc/sys/kernel/hostname)
+host=$(cargo run --release --quiet -- machine)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/processor//; s/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
 out=${1:-results/${host}-${cpu}/interference/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --release --quiet
-host=$(tr -c 'A-Za-z0-9._\n-' '-' < /proc/sys/kernel/hostname)
+host=$(cargo run --release --quiet -- machine)
 out="results/${host}/overhead"
 mkdir -p "$out"
 for sample in 0 1 16; do

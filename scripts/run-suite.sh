@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite into one directory: probe, sweep, break-even, charts and reports.
-#   results/<host>/<UTC timestamp>/
+#   results/<host>-<cpu>/<UTC timestamp>/
 #     probe.txt                  lockbench probe (sentinel series, sleep/wake, core-to-core)
 #     sweep/                     runs.csv, histograms.csv, meta.json, charts/, report.html
 #     breakeven/                 the break-even run, its chart, verdict.txt, charts/, report.html
@@ -17,7 +17,7 @@ breakeven_preset=quick
 
 cargo build --release --quiet
 lb=./target/release/lockbench
-host=$(tr -c 'A-Za-z0-9._\n-' '-' < /proc/sys/kernel/hostname)
+host=$(cargo run --release --quiet -- machine)
 dir="results/${host}/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$dir"
 echo "suite ($preset) into $dir" >&2

@@ -156,6 +156,40 @@ pub struct HostInfo {
     pub git_sha: String,
 }
 
+impl HostInfo {
+    /// The machine's name for folders and labels: the host id and a slug of the CPU model
+    /// (`vm-amd-epyc`, `vm-intel-xeon`), so two machines that share a host name never share
+    /// a results folder and a comparison says which CPU each input ran on.
+    pub fn machine(&self) -> String {
+        machine_name(&self.host_id, &self.cpu_model)
+    }
+}
+
+/// `<host>-<cpu slug>`: the CPU model lowercased, trademarks, "CPU"/"Processor", core counts
+/// and the "@ frequency" tail dropped, at most four words joined by `-`.
+pub fn machine_name(host_id: &str, cpu_model: &str) -> String {
+    let model = cpu_model.split('@').next().unwrap_or("");
+    let cleaned = model
+        .to_lowercase()
+        .replace("(r)", " ")
+        .replace("(tm)", " ")
+        .replace(|c: char| !c.is_ascii_alphanumeric(), " ");
+    let noise = ["cpu", "processor", "with", "radeon", "graphics"];
+    let words: Vec<&str> = cleaned
+        .split_whitespace()
+        .filter(|w| !noise.contains(w))
+        .take_while(|w| !w.ends_with("core"))
+        .take(4)
+        .collect();
+    let slug = if words.is_empty() {
+        "unknown-cpu".to_string()
+    } else {
+        words.join("-")
+    };
+    let host = if host_id.is_empty() { "host" } else { host_id };
+    format!("{host}-{slug}")
+}
+
 /// One row of `runs.csv`: one trial of one point, on one host.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -432,4 +466,27 @@ pub struct PointKey {
     pub layout: String,
     /// Trial.
     pub trial: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::machine_name;
+
+    #[test]
+    fn machine_names_tell_cpus_apart() {
+        assert_eq!(machine_name("vm", "AMD EPYC"), "vm-amd-epyc");
+        assert_eq!(
+            machine_name("vm", "Intel(R) Xeon(R) Processor"),
+            "vm-intel-xeon"
+        );
+        assert_eq!(
+            machine_name("box", "Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz"),
+            "box-intel-core-i7-8700k"
+        );
+        assert_eq!(
+            machine_name("lab", "AMD Ryzen 9 7950X 16-Core Processor"),
+            "lab-amd-ryzen-9-7950x"
+        );
+        assert_eq!(machine_name("", ""), "host-unknown-cpu");
+    }
 }

@@ -148,7 +148,7 @@ fn chart_content_follows_the_data() {
     );
 
     // The committed quick sweep has one critical-section length and one read ratio.
-    let quick = load_run(Path::new("results/vm/20261127T230531Z")).unwrap();
+    let quick = load_run(Path::new("results/vm-intel-xeon/20261127T230531Z")).unwrap();
     let plan = figures(&quick).unwrap();
     for name in [
         "throughput-vs-cs",
@@ -170,7 +170,7 @@ fn plot_command_writes_files_and_notes_skips() {
     let out = tmp.path().join("charts");
     let o = lockbench(&[
         "plot",
-        "results/vm/20261127T230531Z/runs.csv",
+        "results/vm-intel-xeon/20261127T230531Z/runs.csv",
         "--out",
         out.to_str().unwrap(),
         "--format",

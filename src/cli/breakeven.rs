@@ -48,7 +48,7 @@ pub struct BreakevenArgs {
     /// Skip the parallelism sentinel.
     #[arg(long)]
     no_sentinel: bool,
-    /// Output directory (default results/<host>/<timestamp>-breakeven).
+    /// Output directory (default results/<host>-<cpu>/<timestamp>-breakeven).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Only analyse an existing break-even run directory (no measuring).
@@ -120,12 +120,12 @@ pub fn breakeven(args: BreakevenArgs) -> Result<()> {
         None => {
             let spec = spec(&args, cores)?;
             let out = args.out.clone().unwrap_or_else(|| {
-                Path::new("results").join(&host.info.host_id).join(format!(
+                Path::new("results").join(host.info.machine()).join(format!(
                     "{}-breakeven",
                     utc_timestamp(std::time::SystemTime::now(), true)
                 ))
             });
-            let dir = new_run_dir(Some(&out), &host.info.host_id)?;
+            let dir = new_run_dir(Some(&out), &host.info.machine())?;
             execute(&spec, dir, None, &[], 0)?
         }
     };

@@ -64,6 +64,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ProbeFormat::Table)]
         format: ProbeFormat,
     },
+    /// Print this machine's name, host and CPU (`vm-amd-epyc`): the folder under results/
+    /// that sweeps write to by default, for scripts.
+    Machine,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -176,6 +179,10 @@ pub fn parse_steps(text: &str) -> Result<crate::harness::Steps, String> {
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::List { format } => list(format),
+        Command::Machine => {
+            println!("{}", crate::harness::host::Host::detect().info.machine());
+            Ok(())
+        }
         Command::Run(args) => run_point(args),
         Command::Sweep(args) => crate::cli::sweep::sweep(args),
         Command::Breakeven(args) => crate::cli::breakeven::breakeven(args),

@@ -102,7 +102,7 @@ pub struct SweepArgs {
     /// Sentinel figure below which a trial is degraded (default 0.9).
     #[arg(long, value_parser = crate::units::parse_ratio)]
     sentinel_threshold: Option<f64>,
-    /// Output directory (default: results/<host-id>/<UTC timestamp>); must not hold a run.
+    /// Output directory (default: results/<host>-<cpu>/<UTC timestamp>); must not hold a run.
     #[arg(long, conflicts_with = "resume")]
     out: Option<PathBuf>,
     /// Continue an interrupted sweep in DIR, skipping the runs it already wrote.
@@ -338,7 +338,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
                 );
                 return Ok(());
             }
-            let dir = new_run_dir(args.out.as_deref(), &host.info.host_id)?;
+            let dir = new_run_dir(args.out.as_deref(), &host.info.machine())?;
             (spec, dir, None, Vec::new(), 0)
         }
     };

@@ -31,9 +31,15 @@ impl LoadedRun {
         self.meta.as_ref().map(|m| m.allowed_cpus.len())
     }
 
-    /// A short label: host id and the directory name.
+    /// A short label: the machine (host and CPU, [`crate::record::machine_name`]) and the
+    /// directory name.
     pub fn label(&self) -> String {
-        let host = self.rows.first().map_or("?", |r| r.host_id.as_str());
+        let host = self
+            .rows
+            .first()
+            .map_or_else(|| "?".to_string(), |r| {
+                crate::record::machine_name(&r.host_id, &r.cpu_model)
+            });
         let dir = self
             .dir
             .file_name()

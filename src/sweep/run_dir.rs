@@ -13,13 +13,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// Creates a fresh run directory: `out` if given (it must not already hold a run), else
-/// `results/<host>/<timestamp>` with a numeric suffix if that exists. Never overwrites.
-pub fn new_run_dir(out: Option<&Path>, host_id: &str) -> Result<PathBuf, UsageError> {
+/// `results/<host>-<cpu>/<timestamp>` (see [`crate::record::machine_name`]) with a numeric suffix if that exists. Never overwrites.
+pub fn new_run_dir(out: Option<&Path>, machine: &str) -> Result<PathBuf, UsageError> {
     let dir = match out {
         Some(d) => d.to_path_buf(),
         None => {
             let base = Path::new("results")
-                .join(host_id)
+                .join(machine)
                 .join(utc_timestamp(SystemTime::now(), true));
             let mut dir = base.clone();
             let mut n = 2;
