@@ -168,17 +168,15 @@ impl HostInfo {
 /// `<host>-<cpu slug>`: the CPU model lowercased, trademarks, "CPU"/"Processor", core counts
 /// and the "@ frequency" tail dropped, at most four words joined by `-`.
 pub fn machine_name(host_id: &str, cpu_model: &str) -> String {
-    let model = cpu_model.split('@').next().unwrap_or("");
-    let cleaned = model
-        .to_lowercase()
-        .replace("(r)", " ")
-        .replace("(tm)", " ")
-        .replace(|c: char| !c.is_ascii_alphanumeric(), " ");
+    let model = cpu_model.split('@').next().unwrap_or("").to_lowercase();
+    let model = model.replace("(r)", " ").replace("(tm)", " ");
     let noise = ["cpu", "processor", "with", "radeon", "graphics"];
-    let words: Vec<&str> = cleaned
+    let words: Vec<String> = model
         .split_whitespace()
-        .filter(|w| !noise.contains(w))
-        .take_while(|w| !w.ends_with("core"))
+        .filter(|w| !noise.contains(w) && !w.ends_with("-core"))
+        .map(|w| w.replace(|c: char| !c.is_ascii_alphanumeric(), "-"))
+        .map(|w| w.trim_matches('-').to_string())
+        .filter(|w| !w.is_empty())
         .take(4)
         .collect();
     let slug = if words.is_empty() {
