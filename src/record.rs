@@ -5,7 +5,12 @@ pub use crate::primitives::about::Family;
 use serde::{Deserialize, Serialize};
 
 /// Version of the [`RunRecord`] column set. Bump on any rename, removal or change of meaning.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest `schema_version` this lockbench still reads. Version 1 files lack `run_id`,
+/// `row` and the confidence-interval columns (the loader fills the first two), and their
+/// `stable` judged the trials' range rather than the median's confidence interval.
+pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// Where the data a lock protects lives relative to the lock.
 #[derive(
@@ -193,6 +198,14 @@ pub fn machine_name(host_id: &str, cpu_model: &str) -> String {
 pub struct RunRecord {
     /// [`SCHEMA_VERSION`] of this row.
     pub schema_version: u32,
+    /// The run this row belongs to (as in meta.json): with `row`, the key that ties a row to
+    /// its histograms.csv line even after files of many runs are concatenated. Empty in
+    /// schema 1 files (the loader names those runs after their directory).
+    #[serde(default)]
+    pub run_id: String,
+    /// 0-based index of this row within its run. Empty in schema 1 files (their file order).
+    #[serde(default)]
+    pub row: Option<u64>,
     // ---- host ----
     /// See [`HostInfo::host_id`].
     pub host_id: String,
@@ -273,8 +286,21 @@ pub struct RunRecord {
     pub clean_trials: u32,
     /// Relative spread (max − min) / median of throughput over those clean trials.
     pub throughput_spread: f64,
-    /// The spread is within the stability target (with at least 2 clean trials).
+    /// Run-until-stable's verdict on the point so far: at least 3 clean trials and the
+    /// median's confidence interval (`throughput_ci_*`) within the stability target, as a
+    /// relative half-width. Schema 1 files judged the range (spread ≤ target) instead.
     pub stable: bool,
+    /// Lower end of the confidence interval of the median throughput over the clean trials
+    /// so far (`stats::median_ci`: order statistics, interpolated; at `ci_level`).
+    #[serde(default)]
+    pub throughput_ci_lo_ops_s: Option<f64>,
+    /// Upper end of that interval.
+    #[serde(default)]
+    pub throughput_ci_hi_ops_s: Option<f64>,
+    /// Coverage of that interval: 0.9, or less with too few clean trials to reach it (then
+    /// it is their range: 0.75 for 3, 0.5 for 2).
+    #[serde(default)]
+    pub ci_level: Option<f64>,
     // ---- metrics ----
     /// Operations completed in the window (all threads).
     pub ops: u64,
@@ -403,6 +429,17 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
+    /// Records where run-until-stable stands after this trial: clean trials so far, their
+    /// spread, the median's confidence interval and the verdict.
+    pub fn set_stability(&mut self, s: &crate::stats::Stability) {
+        self.clean_trials = s.clean_trials;
+        self.throughput_spread = s.spread;
+        self.stable = s.stable;
+        self.throughput_ci_lo_ops_s = s.ci.map(|c| c.lo);
+        self.throughput_ci_hi_ops_s = s.ci.map(|c| c.hi);
+        self.ci_level = s.ci.map(|c| c.level);
+    }
+
     /// The `runs.csv` column names, in order, derived from the struct by serde (so the schema
     /// can never drift from the type).
     pub fn columns() -> Vec<String> {

@@ -45,6 +45,103 @@ pub fn summarize(values: &[f64]) -> Option<Summary> {
     })
 }
 
+/// Confidence level of the interval [`median_ci`] gives and run-until-stable uses.
+pub const CI_LEVEL: f64 = 0.90;
+
+/// A distribution-free confidence interval of a median.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MedianCi {
+    /// The sample median.
+    pub median: f64,
+    /// Lower end.
+    pub lo: f64,
+    /// Upper end.
+    pub hi: f64,
+    /// Its coverage: the level asked for, or less when there are too few values to reach it
+    /// (then the interval is the whole range: 50% for 2 values, 75% for 3, 87.5% for 4).
+    pub level: f64,
+    /// How many values.
+    pub n: usize,
+}
+
+impl MedianCi {
+    /// Half the interval's width relative to the median; infinite for a zero median with a
+    /// non-empty interval.
+    pub fn half_width(&self) -> f64 {
+        let w = (self.hi - self.lo) / 2.0;
+        if w == 0.0 {
+            0.0
+        } else if self.median == 0.0 {
+            f64::INFINITY
+        } else {
+            w / self.median.abs()
+        }
+    }
+}
+
+/// Probability that `[x_(k), x_(n+1-k)]` (1-based order statistics) covers the true median
+/// of a continuous distribution: `1 − 2·P(Bin(n, ½) ≤ k − 1)`.
+fn order_coverage(n: usize, k: usize) -> f64 {
+    if k == 0 || 2 * k > n + 1 {
+        return 0.0;
+    }
+    let tail: f64 = (0..k).map(|i| binomial(n, i)).sum::<f64>() / 2f64.powi(n as i32);
+    (1.0 - 2.0 * tail).max(0.0)
+}
+
+fn binomial(n: usize, k: usize) -> f64 {
+    (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+}
+
+/// A confidence interval of the median of `values` (NaNs ignored) at `level`, from order
+/// statistics, interpolated between the two neighbouring order-statistic intervals as
+/// Hettmansperger & Sheather (1986) do, so its coverage is `level` and it narrows as values are
+/// added. With too few values to reach `level` it is the whole range, at that range's lower
+/// coverage (see [`MedianCi::level`]). `None` for no values.
+pub fn median_ci(values: &[f64], level: f64) -> Option<MedianCi> {
+    let summary = summarize(values)?;
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let range = MedianCi {
+        median: summary.median,
+        lo: v[0],
+        hi: v[n - 1],
+        level: order_coverage(n, 1),
+        n,
+    };
+    if order_coverage(n, 1) < level {
+        return Some(range);
+    }
+    // The largest k whose order-statistic interval still covers at least `level`.
+    let mut k = 1;
+    while order_coverage(n, k + 1) >= level {
+        k += 1;
+    }
+    let (g_k, g_next) = (order_coverage(n, k), order_coverage(n, k + 1));
+    if 2 * (k + 1) > n + 1 || g_k <= g_next {
+        return Some(MedianCi {
+            lo: v[k - 1],
+            hi: v[n - k],
+            level: g_k,
+            ..range
+        });
+    }
+    // Hettmansperger–Sheather: move each end towards the next order statistic by λ.
+    let i = (g_k - level) / (g_k - g_next);
+    let lambda = (n - k) as f64 * i / (k as f64 + (n as f64 - 2.0 * k as f64) * i);
+    Some(MedianCi {
+        lo: (1.0 - lambda) * v[k - 1] + lambda * v[k],
+        hi: (1.0 - lambda) * v[n - k] + lambda * v[n - k - 1],
+        level,
+        ..range
+    })
+}
+
+/// Fewest clean trials whose interval can count as stable: with 3 the interval is their
+/// range, a 75% interval; with 2, a 50% one is too weak to call anything settled.
+pub const MIN_STABLE_TRIALS: usize = 3;
+
 /// Where a point stands on run-until-stable.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stability {
@@ -52,20 +149,27 @@ pub struct Stability {
     pub clean_trials: u32,
     /// (max − min) / median of the metric over them (0 with fewer than 2).
     pub spread: f64,
-    /// At least 2 clean trials and the spread within the target.
+    /// The [`CI_LEVEL`] confidence interval of the median; `None` without clean trials.
+    pub ci: Option<MedianCi>,
+    /// At least [`MIN_STABLE_TRIALS`] clean trials and the interval's relative half-width
+    /// within the target.
     pub stable: bool,
 }
 
-/// Stability of a metric over the clean trials so far, against a relative-spread `target`.
+/// Stability of a metric over the clean trials so far, against a target for the relative
+/// half-width of the median's confidence interval. More trials narrow the interval, so a
+/// noisy point can become stable (a range, by contrast, only ever grows).
 pub fn stability(clean: &[f64], target: f64) -> Stability {
     let spread = match summarize(clean) {
         Some(s) if s.n >= 2 => s.spread,
         _ => 0.0,
     };
+    let ci = median_ci(clean, CI_LEVEL);
     Stability {
         clean_trials: clean.len() as u32,
         spread,
-        stable: clean.len() >= 2 && spread <= target,
+        ci,
+        stable: clean.len() >= MIN_STABLE_TRIALS && ci.is_some_and(|c| c.half_width() <= target),
     }
 }
 
@@ -134,16 +238,80 @@ mod tests {
     }
 
     #[test]
-    fn stability_needs_two_clean_trials_within_target() {
+    fn stability_needs_three_clean_trials_within_target() {
         assert!(!stability(&[], 0.05).stable);
         assert!(
-            !stability(&[100.0], 0.05).stable,
-            "one trial proves nothing"
+            !stability(&[100.0, 100.5], 0.05).stable,
+            "two trials give only a 50% interval"
         );
-        let s = stability(&[100.0, 103.0], 0.05);
-        assert!(s.stable && (s.spread - 0.03 / 1.015).abs() < 1e-9);
+        // Three trials: the interval is the range, 75% coverage; half-width 1.5/101.
+        let s = stability(&[100.0, 103.0, 101.0], 0.05);
+        let ci = s.ci.unwrap();
+        assert!(s.stable && (ci.lo, ci.hi) == (100.0, 103.0));
+        assert!((ci.level - 0.75).abs() < 1e-12);
         let s = stability(&[100.0, 120.0, 101.0], 0.05);
         assert_eq!((s.clean_trials, s.stable), (3, false));
+    }
+
+    #[test]
+    fn order_statistic_coverage_is_exact() {
+        assert!((order_coverage(3, 1) - 0.75).abs() < 1e-12);
+        assert!((order_coverage(5, 1) - 0.9375).abs() < 1e-12);
+        assert!((order_coverage(5, 2) - 0.625).abs() < 1e-12);
+        assert_eq!(order_coverage(4, 3), 0.0, "no such interval");
+    }
+
+    /// A deterministic normal sample (xorshift + Box–Muller).
+    fn normals(seed: &mut u64, n: usize) -> Vec<f64> {
+        let mut uniform = || {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            (*seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        (0..n)
+            .map(|_| {
+                let (u, v) = (uniform().max(1e-300), uniform());
+                (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn median_interval_covers_at_its_level_and_narrows_with_more_values() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15;
+        let mut mean_width = Vec::new();
+        for n in [3, 5, 8, 12, 20, 40] {
+            let (mut covered, mut width, reps) = (0, 0.0, 4000);
+            let mut level = 0.0;
+            for _ in 0..reps {
+                let ci = median_ci(&normals(&mut seed, n), CI_LEVEL).unwrap();
+                covered += usize::from(ci.lo <= 0.0 && 0.0 <= ci.hi);
+                width += ci.hi - ci.lo;
+                level = ci.level;
+            }
+            let coverage = covered as f64 / reps as f64;
+            // The claimed level holds (within sampling error of 4000 replications).
+            assert!(
+                (coverage - level).abs() < 0.035,
+                "n = {n}: covered {coverage}, claims {level}"
+            );
+            mean_width.push(width / reps as f64);
+        }
+        // Past the sizes where the interval is the whole range, more values narrow it.
+        for w in mean_width[1..].windows(2) {
+            assert!(w[1] < w[0], "widths {mean_width:?}");
+        }
+    }
+
+    #[test]
+    fn noisy_points_can_become_stable_with_more_trials() {
+        // One outlier among five: the range is 20% of the median, the median's interval is not.
+        let five = [100.0, 101.0, 99.0, 100.5, 120.0];
+        assert!(summarize(&five).unwrap().spread > 0.1);
+        let more = [100.0, 101.0, 99.0, 100.5, 120.0, 100.2, 99.6, 100.8];
+        let s = stability(&more, 0.05);
+        assert!(s.stable, "{s:?}");
     }
 
     #[test]

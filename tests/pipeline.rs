@@ -80,7 +80,7 @@ fn synthetic(point: &Point, trial: u32, host: &str, speed: f64) -> TrialOutput {
 
 struct Quiet;
 impl Progress for Quiet {
-    fn start(&mut self, _: usize, _: usize, _: Duration) {}
+    fn start(&mut self, _: usize, _: usize, _: Duration, _: usize) {}
     fn extend(&mut self, _: usize) {}
     fn done(&mut self, _: &Planned, _: &TrialOutput) {}
     fn finish(&mut self) {}
@@ -121,7 +121,7 @@ fn sweep(dir: &Path, runner: lockbench::registry::Runner) {
         ..read_meta(&fixture).unwrap()
     };
     write_meta(dir, &meta).unwrap();
-    let mut sink = RunSink::create(dir).unwrap();
+    let mut sink = RunSink::create(dir, "test-run").unwrap();
     let outcome = run_sweep(
         &env,
         &spec,
@@ -130,7 +130,7 @@ fn sweep(dir: &Path, runner: lockbench::registry::Runner) {
         &|| false,
         &mut NoSentinel,
         &mut Quiet,
-        &mut |out| sink.write(out).map_err(Into::into),
+        &mut |out| sink.write(out).map(drop).map_err(Into::into),
     )
     .unwrap();
     assert_eq!(outcome.written, spec.len());

@@ -19,7 +19,7 @@ fn env() -> &'static Env {
 
 struct Silent;
 impl Progress for Silent {
-    fn start(&mut self, _: usize, _: usize, _: Duration) {}
+    fn start(&mut self, _: usize, _: usize, _: Duration, _: usize) {}
     fn extend(&mut self, _: usize) {}
     fn done(&mut self, _: &Planned, _: &TrialOutput) {}
     fn finish(&mut self) {}
@@ -84,6 +84,7 @@ fn sweep_into(
         prior,
         existing,
         &mut FixedSentinel(1.0),
+        "test-run",
     )
 }
 
@@ -95,11 +96,12 @@ fn sweep_with(
     prior: &[RunRecord],
     existing: u64,
     sentinel: &mut dyn Sentinel,
+    run_id: &str,
 ) -> (Vec<RunRecord>, bool) {
     let mut sink = if existing == 0 {
-        RunSink::create(dir).unwrap()
+        RunSink::create(dir, run_id).unwrap()
     } else {
-        RunSink::append(dir, existing).unwrap()
+        RunSink::append(dir, existing, run_id).unwrap()
     };
     let mut written = Vec::new();
     let count = Cell::new(0);
@@ -112,8 +114,7 @@ fn sweep_with(
         sentinel,
         &mut Silent,
         &mut |out| {
-            sink.write(out).map_err(SweepError::from)?;
-            written.push(out.record.clone());
+            written.push(sink.write(out).map_err(SweepError::from)?);
             count.set(count.get() + 1);
             Ok(())
         },
@@ -133,6 +134,7 @@ fn rows_round_trip_exactly() {
     let hist = load_histograms(&dir.path().join(HISTOGRAMS_CSV)).unwrap();
     assert_eq!(hist.len(), written.len());
     for (i, (h, r)) in hist.iter().zip(&read).enumerate() {
+        assert_eq!((h.run_id.as_str(), Some(h.row)), ("test-run", r.row));
         assert_eq!(h.row, i as u64);
         assert_eq!(
             (h.primitive.as_str(), h.trial),
@@ -187,6 +189,7 @@ fn sweep_rows_carry_sentinel_columns_and_flags() {
         &[],
         0,
         &mut FixedSentinel(1.0),
+        "test-run",
     );
     for r in &rows {
         assert_eq!(
@@ -217,6 +220,7 @@ fn sweep_rows_carry_sentinel_columns_and_flags() {
         &[],
         0,
         &mut FixedSentinel(0.5),
+        "test-run",
     );
     assert!(!rows.is_empty());
     for r in &rows {
@@ -257,8 +261,8 @@ fn run_until_stable_adds_trials_only_where_needed() {
     );
     let dir = tempfile::tempdir().unwrap();
     let loose = SweepSpec {
-        trials: 2,
-        max_trials: 4,
+        trials: 3,
+        max_trials: 5,
         stability_target: 1e9,
         ..tiny_spec()
     };
@@ -268,11 +272,84 @@ fn run_until_stable_adds_trials_only_where_needed() {
         loose.len(),
         "no extra trials when already stable"
     );
-    assert!(
-        rows.iter()
-            .filter(|r| r.trial == 1)
-            .all(|r| r.stable && r.clean_trials == 2)
+    assert!(rows.iter().filter(|r| r.trial == 2).all(|r| {
+        r.stable
+            && r.clean_trials == 3
+            && r.ci_level == Some(0.75)
+            && r.throughput_ci_lo_ops_s <= Some(r.throughput_ops_s)
+    }));
+    // Two trials are never enough, however loose the target.
+    assert!(rows.iter().filter(|r| r.trial == 1).all(|r| !r.stable));
+}
+
+/// Runs of different machines concatenate: every row still finds its own histograms by
+/// (run id, row), though row indices repeat across the runs.
+#[test]
+fn concatenated_runs_keep_rows_and_histograms_paired() {
+    let spec = SweepSpec {
+        trials: 1,
+        max_trials: 1,
+        ..tiny_spec()
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    sweep_with(
+        a.path(),
+        &spec,
+        usize::MAX,
+        &[],
+        0,
+        &mut FixedSentinel(1.0),
+        "run-a",
     );
+    sweep_with(
+        b.path(),
+        &spec,
+        usize::MAX,
+        &[],
+        0,
+        &mut FixedSentinel(1.0),
+        "run-b",
+    );
+    let joined = tempfile::tempdir().unwrap();
+    for name in [RUNS_CSV, HISTOGRAMS_CSV] {
+        let first = std::fs::read_to_string(a.path().join(name)).unwrap();
+        let second = std::fs::read_to_string(b.path().join(name)).unwrap();
+        let body: String = second.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        std::fs::write(joined.path().join(name), first + &body).unwrap();
+    }
+    let rows = load_runs(&joined.path().join(RUNS_CSV)).unwrap();
+    let hist = load_histograms(&joined.path().join(HISTOGRAMS_CSV)).unwrap();
+    assert_eq!((rows.len(), hist.len()), (2 * spec.len(), 2 * spec.len()));
+    for r in &rows {
+        let matching: Vec<_> = hist
+            .iter()
+            .filter(|h| h.run_id == r.run_id && Some(h.row) == r.row)
+            .collect();
+        assert_eq!(matching.len(), 1, "{} row {:?}", r.run_id, r.row);
+        let wait = decode_histogram(&matching[0].wait_hdr_v2_base64).unwrap();
+        assert_eq!(wait.len(), r.sampled_ops);
+        assert_eq!(matching[0].primitive, r.primitive);
+    }
+}
+
+/// The AMD EPYC suite committed from schema version 1 still loads: runs named after their
+/// directory, rows numbered in file order as its histograms.csv numbered them.
+#[test]
+fn schema_one_results_load_with_run_ids() {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("results/vm-amd-epyc/20261128T040924Z/sweep");
+    let rows = load_runs(&dir.join(RUNS_CSV)).unwrap();
+    assert!(rows.iter().all(|r| r.schema_version == 1));
+    assert!(rows.iter().all(|r| r.run_id == "schema1-vm-sweep"));
+    let hist = load_histograms(&dir.join(HISTOGRAMS_CSV)).unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r.row, Some(i as u64));
+        let h = hist.iter().find(|h| h.row == i as u64).unwrap();
+        assert_eq!(
+            (h.primitive.as_str(), h.trial),
+            (r.primitive.as_str(), r.trial)
+        );
+    }
 }
 
 // ---- reader errors ----
@@ -333,7 +410,7 @@ fn missing_column_is_named() {
 fn unknown_schema_version_names_the_line() {
     let text = valid_csv();
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    lines[2] = lines[2].replacen('1', "99", 1);
+    lines[2] = lines[2].replacen('2', "99", 1);
     let m = message((lines.join("\n") + "\n").as_bytes());
     assert!(
         m.contains("line 3") && m.contains("schema_version 99"),

@@ -12,7 +12,7 @@
 
 use super::aggregate::{Trials, point_of, points};
 use super::summarize;
-use crate::record::{PointKey, RunRecord, SCHEMA_VERSION};
+use crate::record::{OLDEST_SCHEMA_VERSION, PointKey, RunRecord, SCHEMA_VERSION};
 use std::collections::HashMap;
 
 /// Significance level of the rank test.
@@ -131,7 +131,11 @@ pub fn compare(
         return Err(CompareError::TooFew);
     }
     for i in inputs {
-        if let Some(r) = i.rows.iter().find(|r| r.schema_version != SCHEMA_VERSION) {
+        if let Some(r) = i
+            .rows
+            .iter()
+            .find(|r| !(OLDEST_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&r.schema_version))
+        {
             return Err(CompareError::Schema {
                 label: i.label.clone(),
                 found: r.schema_version,

@@ -1,6 +1,10 @@
 //! Pure functions over measured numbers: no I/O, no clocks.
 
 pub mod aggregate;
+pub mod best;
 pub mod breakeven;
 pub mod compare;
-pub use crate::stats::{Fairness, Stability, Summary, fairness, fairness_of, stability, summarize};
+pub use crate::stats::{
+    CI_LEVEL, Fairness, MedianCi, Stability, Summary, fairness, fairness_of, median_ci, stability,
+    summarize,
+};

@@ -385,12 +385,10 @@ fn run_point(args: RunArgs) -> Result<()> {
         if !out.record.degraded && !out.record.timed_out {
             clean.push(out.record.throughput_ops_s);
         }
-        let s = crate::analysis::stability(&clean, 0.05);
-        (
-            out.record.clean_trials,
-            out.record.throughput_spread,
-            out.record.stable,
-        ) = (s.clean_trials, s.spread, s.stable);
+        out.record.set_stability(&crate::analysis::stability(
+            &clean,
+            crate::record::DEFAULT_STABILITY_TARGET,
+        ));
         let r = &out.record;
         let flag = if r.degraded {
             format!(

@@ -249,16 +249,23 @@ fn describe(p: &Planned) -> String {
 }
 
 impl Progress for Reporter {
-    fn start(&mut self, runs: usize, skipped: usize, estimate: Duration) {
+    fn start(&mut self, runs: usize, skipped: usize, estimate: Duration, extra_max: usize) {
         self.total = runs;
         eprintln!(
-            "lockbench sweep: {runs} run(s){}, estimated {}",
+            "lockbench sweep: {runs} run(s){}, estimated {}{}",
             if skipped > 0 {
                 format!(" ({skipped} already done, skipped)")
             } else {
                 String::new()
             },
-            fmt_ns(estimate.as_nanos() as f64)
+            fmt_secs(estimate),
+            if extra_max > 0 {
+                format!(
+                    " plus up to {extra_max} extra trial(s) for points not yet stable, and pauses before retries of disturbed trials"
+                )
+            } else {
+                " plus pauses before retries of disturbed trials".to_string()
+            }
         );
         if std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(runs as u64);
@@ -317,6 +324,18 @@ impl Progress for Reporter {
     }
 }
 
+/// A duration for people: "45 s", "3.2 min", "1.5 h".
+fn fmt_secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 90.0 {
+        format!("{s:.0} s")
+    } else if s < 5400.0 {
+        format!("{:.1} min", s / 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
+}
+
 /// `lockbench sweep`.
 pub fn sweep(args: SweepArgs) -> Result<()> {
     let host = crate::harness::host::Host::detect();
@@ -325,8 +344,10 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         None => {
             let spec = args.spec(host.usable_cpus())?;
             if args.dry_run {
+                let cpus = host.usable_cpus();
+                let planned = spec.estimate(spec.plan().map(|p| p.point.threads), cpus);
                 println!(
-                    "{} run(s) ({} primitive(s) × {} thread count(s) × {} cs × {} think × {} placement(s) × {} trial(s)), estimated {}",
+                    "{} run(s) ({} primitive(s) × {} thread count(s) × {} cs × {} think × {} placement(s) × {} trial(s)), estimated {}; run-until-stable may add up to {} run(s) (about {} more)",
                     spec.len(),
                     spec.locks.len(),
                     spec.threads.len(),
@@ -334,7 +355,9 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
                     spec.think_ns.len(),
                     spec.placements.len(),
                     spec.trials,
-                    fmt_ns(spec.estimate(spec.len()).as_nanos() as f64)
+                    fmt_secs(planned),
+                    spec.extra_runs_max(),
+                    fmt_secs(planned * spec.extra_runs_max() as u32 / spec.len().max(1) as u32),
                 );
                 return Ok(());
             }
@@ -343,6 +366,8 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         }
     };
     let dir = execute(&spec, dir, meta.take(), &prior, existing_rows)?;
+    let rows = crate::report::load_runs(&dir.join(RUNS_CSV))?;
+    crate::report::text::write_sweep_summary(&mut std::io::stderr(), &rows, &dir)?;
     println!("{}", dir.display());
     Ok(())
 }
@@ -362,6 +387,7 @@ pub fn execute(
     if spec.sentinel {
         env.mid_trial_sentinel = Some(crate::harness::sentinel::LEG);
     }
+    env.calibrate_per_trial = true;
     if let Some(m) = &meta {
         if m.host.host_id != env.host.info.host_id {
             return Err(UsageError(format!(
@@ -373,17 +399,18 @@ pub fn execute(
             .into());
         }
     }
-    let mut sink = if meta.is_some() {
-        RunSink::append(&dir, existing_rows)?
-    } else {
-        RunSink::create(&dir)?
-    };
+    let resuming = meta.is_some();
     let meta = match meta.take() {
         Some(m) => m,
         None => {
             eprintln!("probing sleep/wake and cache-line costs …");
             crate::sweep::run_dir::new_meta(&env, &spec)?
         }
+    };
+    let mut sink = if resuming {
+        RunSink::append(&dir, existing_rows, &meta.run_id)?
+    } else {
+        RunSink::create(&dir, &meta.run_id)?
     };
     write_meta(&dir, &meta)?;
     eprintln!("writing to {}", dir.display());
@@ -413,7 +440,7 @@ pub fn execute(
         &|| STOP.load(Ordering::SeqCst),
         &mut sentinel,
         &mut reporter,
-        &mut |out| sink.write(out).map_err(SweepError::from),
+        &mut |out| sink.write(out).map(drop).map_err(SweepError::from),
     );
     let mut meta = meta;
     meta.rows = sink.rows();

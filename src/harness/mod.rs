@@ -127,6 +127,10 @@ pub struct Env {
     /// [`MID_TRIAL_SENTINEL_FROM`], with legs of this length; `None` (the default) never
     /// pauses a trial. Sweeps with the sentinel on set it.
     pub mid_trial_sentinel: Option<Duration>,
+    /// Calibrate the busy work afresh before every trial of a sweep ([`Env::for_trial`]), so
+    /// that trials are replicates of the calibration too and the spread between them includes
+    /// its error (one calibration per process would be shared by every trial). Sweeps set it.
+    pub calibrate_per_trial: bool,
 }
 
 /// Trials with a window at least this long get a sentinel reading in the middle.
@@ -143,6 +147,7 @@ impl Env {
             clock_overhead_ns: 0.0,
             busy: BusyWork::with_rate(1.0),
             mid_trial_sentinel: None,
+            calibrate_per_trial: false,
         }
     }
 
@@ -152,30 +157,46 @@ impl Env {
         let host = Host::detect();
         let clock = Clock::new();
         let clock_overhead_ns = clock.read_overhead_ns(2_000);
-        // Pinned on the first CPU points use, fastest of many short runs (see `BusyWork`).
-        let first_cpu = host
-            .topology
-            .pin_order(Placement::Compact, &host.allowed_cpus)
-            .first()
-            .copied();
-        let busy = std::thread::scope(|s| {
-            s.spawn(|| {
-                if let Some(id) = first_cpu {
-                    core_affinity::set_for_current(core_affinity::CoreId { id });
-                }
-                BusyWork::calibrate(Duration::from_millis(2), 25)
-            })
-            .join()
-            .expect("calibration thread")
-        });
+        let busy = calibrate_busy(&host);
         Env {
             host,
             clock,
             clock_overhead_ns,
             busy,
             mid_trial_sentinel: None,
+            calibrate_per_trial: false,
         }
     }
+
+    /// This environment with the busy work calibrated afresh, for one trial when
+    /// [`Env::calibrate_per_trial`] is set (else a plain copy).
+    pub fn for_trial(&self) -> Env {
+        let mut env = self.clone();
+        if self.calibrate_per_trial {
+            env.busy = calibrate_busy(&self.host);
+        }
+        env
+    }
+}
+
+/// Busy-work calibration pinned on the first CPU points use, fastest of many short runs (see
+/// `BusyWork`): 25 runs of 2 ms, about 50 ms in all.
+fn calibrate_busy(host: &Host) -> BusyWork {
+    let first_cpu = host
+        .topology
+        .pin_order(Placement::Compact, &host.allowed_cpus)
+        .first()
+        .copied();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            if let Some(id) = first_cpu {
+                core_affinity::set_for_current(core_affinity::CoreId { id });
+            }
+            BusyWork::calibrate(Duration::from_millis(2), 25)
+        })
+        .join()
+        .expect("calibration thread")
+    })
 }
 
 /// Raises the soft limit on open files to the hard one: every worker thread keeps two
@@ -460,6 +481,9 @@ pub(crate) fn build_record(
     let (rw, ww) = (Percentiles::of(&read_wait), Percentiles::of(&write_wait));
     let record = RunRecord {
         schema_version: SCHEMA_VERSION,
+        // Set by the run's sink when the row is written.
+        run_id: String::new(),
+        row: None,
         host_id: host.host_id.clone(),
         cpu_model: host.cpu_model.clone(),
         logical_cpus: host.logical_cpus,
@@ -498,6 +522,9 @@ pub(crate) fn build_record(
         clean_trials: 0,
         throughput_spread: 0.0,
         stable: false,
+        throughput_ci_lo_ops_s: None,
+        throughput_ci_hi_ops_s: None,
+        ci_level: None,
         ops,
         elapsed_s,
         throughput_ops_s: per_s(ops),

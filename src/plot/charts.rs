@@ -405,14 +405,13 @@ fn busiest<'a>(data: &RunData<'_>, pts: &'a [&Trials<'a>]) -> Vec<&'a Trials<'a>
     out
 }
 
-/// Index of a row in runs.csv (histograms.csv refers to rows by index).
-fn row_index(data: &RunData<'_>, r: &RunRecord) -> Option<usize> {
-    data.rows.iter().position(|x| std::ptr::eq(x, r))
-}
-
+/// The histograms.csv line of a row: same run id and row index (schema 1 histograms have no
+/// run id; their rows were numbered in file order, as the loader numbers schema 1 rows).
 fn histogram_of<'a>(data: &RunData<'a>, r: &RunRecord) -> Option<&'a HistogramRow> {
-    let i = row_index(data, r)? as u64;
-    data.histograms.iter().find(|h| h.row == i)
+    let row = r.row?;
+    data.histograms
+        .iter()
+        .find(|h| h.row == row && (h.run_id == r.run_id || h.run_id.is_empty()))
 }
 
 /// Percentile curves of the wait distribution of each family's busiest points.

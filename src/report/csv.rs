@@ -3,7 +3,7 @@
 //! back with errors that name the file, line and column.
 
 use crate::harness::TrialOutput;
-use crate::record::{RunRecord, SCHEMA_VERSION};
+use crate::record::{OLDEST_SCHEMA_VERSION, RunRecord, SCHEMA_VERSION};
 use base64::Engine;
 use hdrhistogram::Histogram;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2Serializer};
@@ -17,12 +17,15 @@ pub const RUNS_CSV: &str = "runs.csv";
 /// File name of the histogram sidecar.
 pub const HISTOGRAMS_CSV: &str = "histograms.csv";
 
-/// One row of `histograms.csv`. `row` is the 0-based index of the matching data row in
-/// `runs.csv`; the histograms are HdrHistogram V2 (compressed is not used), base64-encoded,
-/// values in nanoseconds.
+/// One row of `histograms.csv`, tied to its runs.csv row by (`run_id`, `row`), so files of
+/// many runs can be concatenated; the histograms are HdrHistogram V2 (compressed is not used),
+/// base64-encoded, values in nanoseconds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistogramRow {
-    /// Index of the data row in runs.csv.
+    /// The run (runs.csv's `run_id`; empty in schema 1 files, whose `row` is the file index).
+    #[serde(default)]
+    pub run_id: String,
+    /// Index of the data row within its run (runs.csv's `row`).
     pub row: u64,
     /// Primitive (repeated for readability).
     pub primitive: String,
@@ -72,6 +75,7 @@ pub struct RunSink {
     runs: ::csv::Writer<File>,
     histograms: ::csv::Writer<File>,
     next_row: u64,
+    run_id: String,
     dir: PathBuf,
 }
 
@@ -94,9 +98,9 @@ fn write_err(path: &Path, e: impl std::error::Error + Send + Sync + 'static) -> 
 }
 
 impl RunSink {
-    /// Creates fresh `runs.csv` and `histograms.csv` in `dir` (which must exist); refuses to
-    /// touch existing files.
-    pub fn create(dir: &Path) -> Result<RunSink, WriteError> {
+    /// Creates fresh `runs.csv` and `histograms.csv` in `dir` (which must exist) for the run
+    /// `run_id`; refuses to touch existing files.
+    pub fn create(dir: &Path, run_id: &str) -> Result<RunSink, WriteError> {
         let open = |name: &str| {
             let path = dir.join(name);
             OpenOptions::new()
@@ -109,12 +113,14 @@ impl RunSink {
             runs: ::csv::Writer::from_writer(open(RUNS_CSV)?),
             histograms: ::csv::Writer::from_writer(open(HISTOGRAMS_CSV)?),
             next_row: 0,
+            run_id: run_id.to_string(),
             dir: dir.to_path_buf(),
         })
     }
 
-    /// Opens existing files in `dir` for appending after `existing_rows` data rows.
-    pub fn append(dir: &Path, existing_rows: u64) -> Result<RunSink, WriteError> {
+    /// Opens existing files in `dir` for appending after `existing_rows` data rows of the
+    /// run `run_id`.
+    pub fn append(dir: &Path, existing_rows: u64, run_id: &str) -> Result<RunSink, WriteError> {
         let open = |name: &str| {
             let path = dir.join(name);
             let file = OpenOptions::new()
@@ -131,20 +137,28 @@ impl RunSink {
             runs: open(RUNS_CSV)?,
             histograms: open(HISTOGRAMS_CSV)?,
             next_row: existing_rows,
+            run_id: run_id.to_string(),
             dir: dir.to_path_buf(),
         })
     }
 
-    /// Writes one trial's row and histograms, and flushes both files.
-    pub fn write(&mut self, out: &TrialOutput) -> Result<(), WriteError> {
+    /// Writes one trial's row (stamped with the run id and its row index) and histograms,
+    /// and flushes both files. Returns the row as written.
+    pub fn write(&mut self, out: &TrialOutput) -> Result<RunRecord, WriteError> {
         let runs_path = self.dir.join(RUNS_CSV);
         let hist_path = self.dir.join(HISTOGRAMS_CSV);
+        let record = RunRecord {
+            run_id: self.run_id.clone(),
+            row: Some(self.next_row),
+            ..out.record.clone()
+        };
         self.runs
-            .serialize(&out.record)
+            .serialize(&record)
             .map_err(|e| write_err(&runs_path, e))?;
         self.runs.flush().map_err(|e| write_err(&runs_path, e))?;
         self.histograms
             .serialize(HistogramRow {
+                run_id: self.run_id.clone(),
                 row: self.next_row,
                 primitive: out.record.primitive.clone(),
                 trial: out.record.trial,
@@ -162,7 +176,7 @@ impl RunSink {
             .flush()
             .map_err(|e| write_err(&hist_path, e))?;
         self.next_row += 1;
-        Ok(())
+        Ok(record)
     }
 
     /// Rows written so far (including those found when appending).
@@ -207,7 +221,12 @@ pub enum LoadError {
     },
     /// A row written by a schema this version does not read.
     #[error(
-        "{file}: line {line}: schema_version {found} is not supported (this lockbench reads {expected})"
+        "{file}: line {line}: schema_version {found} is not supported (this lockbench reads {oldest} to {expected}); {}",
+        if found.trim().parse::<u32>().is_ok_and(|v| v > *expected) {
+            "it was written by a newer lockbench: update lockbench to read it"
+        } else {
+            "re-run the sweep with this lockbench"
+        }
     )]
     UnknownSchema {
         /// The file.
@@ -216,8 +235,10 @@ pub enum LoadError {
         line: u64,
         /// What the row says.
         found: String,
-        /// What we read.
+        /// The newest version we read.
         expected: u32,
+        /// The oldest version we read.
+        oldest: u32,
     },
     /// A value that does not parse as its column's type.
     #[error("{file}: line {line}, column {column:?}: {message}")]
@@ -249,7 +270,12 @@ pub enum LoadError {
 
 /// Columns added after schema version 1 was published: files without them still load (the
 /// value is empty), but a sweep cannot be resumed into such a file.
-pub const OPTIONAL_COLUMNS: [&str; 12] = [
+pub const OPTIONAL_COLUMNS: [&str; 17] = [
+    "run_id",
+    "row",
+    "throughput_ci_lo_ops_s",
+    "throughput_ci_hi_ops_s",
+    "ci_level",
     "sentinel_during",
     "cpu_share",
     "runq_share",
@@ -355,12 +381,17 @@ pub fn load_runs(path: &Path) -> Result<Vec<RunRecord>, LoadError> {
         })?;
         let line = record.position().map_or(0, |p| p.line());
         let version = record.get(version_at).unwrap_or("");
-        if version.trim() != SCHEMA_VERSION.to_string() {
+        if !version
+            .trim()
+            .parse::<u32>()
+            .is_ok_and(|v| (OLDEST_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&v))
+        {
             return Err(LoadError::UnknownSchema {
                 file,
                 line,
                 found: version.to_string(),
                 expected: SCHEMA_VERSION,
+                oldest: OLDEST_SCHEMA_VERSION,
             });
         }
         let row: RunRecord = record.deserialize(Some(&headers)).map_err(|e| {
@@ -379,7 +410,25 @@ pub fn load_runs(path: &Path) -> Result<Vec<RunRecord>, LoadError> {
         })?;
         out.push(row);
     }
+    name_legacy_runs(&mut out, path);
     Ok(out)
+}
+
+/// Schema 1 rows have no run id or row index: each file is one run, named after its
+/// directory, and its rows are numbered in file order (as its histograms.csv was).
+fn name_legacy_runs(rows: &mut [RunRecord], path: &Path) {
+    let dir = path
+        .parent()
+        .and_then(Path::file_name)
+        .map_or_else(|| "run".to_string(), |n| n.to_string_lossy().into_owned());
+    for (i, r) in rows.iter_mut().enumerate() {
+        if r.run_id.is_empty() {
+            r.run_id = format!("schema1-{}-{dir}", r.host_id);
+        }
+        if r.row.is_none() {
+            r.row = Some(i as u64);
+        }
+    }
 }
 
 /// Reads a `histograms.csv`.

@@ -210,72 +210,65 @@ fn quality_section(o: &mut String, pts: &[Trials]) {
             ],
             vec!["timed-out trials".into(), timed_out.to_string()],
             vec![
-                "flagged points (no clean trial, or spread above the stability target)".into(),
+                "flagged points (no clean trial, or the median's confidence interval wider than the stability target)".into(),
                 flagged.to_string(),
             ],
         ],
     );
-    o.push_str("<p class=\"note\">Every value below is the median over a point's clean trials (not degraded, not timed out). Flagged points are drawn ringed in the charts and ignored by <code>lockbench compare</code>.</p>");
+    o.push_str("<p class=\"note\">Every value below is the median over a point's clean trials (not degraded, not timed out). Flagged points are drawn ringed in the charts and marked in <code>lockbench compare</code>.</p>");
 }
 
 fn best_section(o: &mut String, pts: &[Trials]) {
     o.push_str("<h2 id=\"best\">Best primitive per regime (median throughput)</h2>");
-    let mut groups: Vec<(String, Setting, Vec<&Trials>)> = Vec::new();
-    for p in pts {
-        let registered = crate::registry::find(p.primitive());
-        let family = registered.map_or("?", |d| d.about.family.as_str());
-        // Not a contender: the baseline without a lock, the deliberately racy counter.
-        if registered.is_some_and(|d| !d.about.checked) {
-            continue;
-        }
-        let s = Setting::of(p.first());
-        match groups.iter_mut().find(|g| g.0 == family && g.1 == s) {
-            Some(g) => g.2.push(p),
-            None => groups.push((family.to_string(), s, vec![p])),
-        }
-    }
-    let mut rows = Vec::new();
-    for (family, setting, members) in &groups {
-        let mut ranked: Vec<(&str, f64, bool)> = members
-            .iter()
-            .filter_map(|p| {
-                Some((
-                    p.primitive(),
-                    p.summary(|r| r.throughput_ops_s)?.median,
-                    p.flagged(),
-                ))
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let Some(best) = ranked.first() else { continue };
-        let runner = ranked.get(1);
-        rows.push(vec![
-            family.clone(),
-            setting.describe(&Param::ALL),
-            format!("{}{}", best.0, if best.2 { " (flagged)" } else { "" }),
-            fmt_rate(best.1),
-            runner.map_or("—".into(), |r| r.0.to_string()),
-            runner.map_or("—".into(), |r| format!("×{:.2}", best.1 / r.1)),
-        ]);
-    }
+    let rows: Vec<Vec<String>> = crate::analysis::best::leaders(pts)
+        .iter()
+        .map(|l| {
+            let (best, ci) = l.best;
+            vec![
+                l.family.clone(),
+                l.setting.describe(&Param::ALL),
+                format!(
+                    "{}{}",
+                    best.primitive(),
+                    if best.flagged() { " (flagged)" } else { "" }
+                ),
+                format!(
+                    "{} ({} – {})",
+                    fmt_rate(ci.median),
+                    fmt_rate(ci.lo),
+                    fmt_rate(ci.hi)
+                ),
+                l.runner_up
+                    .map_or("—".into(), |r| r.0.primitive().to_string()),
+                l.lead.describe(),
+            ]
+        })
+        .collect();
     table(
         o,
         &[
             "family",
             "regime",
             "best",
-            "throughput",
+            "throughput (median, 90% interval)",
             "runner-up",
             "best / runner-up",
         ],
         &rows,
     );
+    o.push_str("<p class=\"note\">A lead counts only when the two medians' confidence intervals do not overlap; otherwise the regime is a tie.</p>");
 }
 
 fn uncontended_section(o: &mut String, pts: &[Trials]) {
     o.push_str("<h2 id=\"uncontended\">Uncontended cost (1 thread)</h2>");
+    let single: Vec<&Trials> = pts.iter().filter(|p| p.first().threads == 1).collect();
+    // The cost of the primitive itself needs a point without a critical section.
+    let Some(shortest) = single.iter().map(|p| p.first().cs_ns).min() else {
+        o.push_str("<p>No 1-thread points in this run.</p>");
+        return;
+    };
     let mut rows = Vec::new();
-    for p in pts.iter().filter(|p| p.first().threads == 1) {
+    for p in single.iter().filter(|p| p.first().cs_ns == shortest) {
         let Some(thr) = p.summary(|r| r.throughput_ops_s) else {
             continue;
         };
@@ -285,24 +278,26 @@ fn uncontended_section(o: &mut String, pts: &[Trials]) {
             p.primitive().to_string(),
             Setting::of(r).describe(&[Param::Cs, Param::Think, Param::ReadRatio, Param::Stripes]),
             fmt_ns(1e9 / thr.median),
+            fmt_ns(1e9 / thr.max),
+            fmt_ns(1e9 / thr.min),
             fmt_ns(wait),
         ]);
-    }
-    if rows.is_empty() {
-        o.push_str("<p>No 1-thread points in this run.</p>");
-        return;
     }
     table(
         o,
         &[
             "primitive",
             "point",
-            "time per op (incl. critical section)",
+            "time per op (median)",
+            "fastest trial",
+            "slowest trial",
             "acquire wait p50",
         ],
         &rows,
     );
-    o.push_str(
-        "<p class=\"note\">The wait includes one clock read (see the harness cost above).</p>",
-    );
+    if shortest == 0 {
+        o.push_str("<p class=\"note\">Points with no critical section: the time per op is the primitive's acquire and release plus the harness loop (its own cost is in the run table above). The wait includes one clock read.</p>");
+    } else {
+        o.push_str(&format!("<p class=\"note\">This run has no point without a critical section: every time includes the {} critical section (the quick preset adds a cs = 0 point). The wait includes one clock read.</p>", fmt_ns(shortest as f64)));
+    }
 }

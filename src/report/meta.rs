@@ -13,6 +13,10 @@ pub const META_JSON: &str = "meta.json";
 /// Everything about a run that is not per row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
+    /// The run's id, also on every row of runs.csv and histograms.csv (empty in files
+    /// written before it existed).
+    #[serde(default)]
+    pub run_id: String,
     /// lockbench version that wrote the run.
     pub lockbench_version: String,
     /// The command line, argument by argument.

@@ -1,5 +1,5 @@
-//! Terminal tables: the summary `lockbench run` prints and the host-probe table of
-//! `lockbench probe`. Written to any `Write`, so the command line only chooses stdout.
+//! Terminal tables: the summary `lockbench run` prints, the closing summary of a sweep and
+//! the host-probe table of `lockbench probe`. Written to any `Write`, so the command line only chooses stdout.
 
 use crate::harness::{Env, Point};
 use crate::probes::Probes;
@@ -7,6 +7,7 @@ use crate::record::{Family, Placement, RunRecord};
 use crate::stats::summarize;
 use crate::units::{fmt_ns, fmt_rate};
 use std::io::{self, Write};
+use std::path::Path;
 
 /// The probe table: one line per probe with percentiles, then the core-to-core matrix.
 pub fn write_probes(out: &mut dyn Write, p: &Probes) -> io::Result<()> {
@@ -251,4 +252,52 @@ pub fn write_run_summary(
         }
     }
     Ok(())
+}
+
+/// The closing lines of a sweep: how many points, how many flagged, degraded or timed out,
+/// the leader of each regime (ties said as ties), and the commands that come next.
+pub fn write_sweep_summary(out: &mut dyn Write, rows: &[RunRecord], dir: &Path) -> io::Result<()> {
+    use crate::analysis::aggregate::{Param, points};
+    let pts = points(rows);
+    let flagged = pts.iter().filter(|p| p.flagged()).count();
+    let degraded = rows.iter().filter(|r| r.degraded).count();
+    let timed_out = rows.iter().filter(|r| r.timed_out).count();
+    writeln!(
+        out,
+        "summary: {} point(s), {} trial(s); {flagged} point(s) flagged ({:.0}%: no clean trial, or the median's 90% interval wider than the stability target); {degraded} trial(s) degraded, {timed_out} timed out",
+        pts.len(),
+        rows.len(),
+        100.0 * flagged as f64 / pts.len().max(1) as f64,
+    )?;
+    let leaders = crate::analysis::best::leaders(&pts);
+    if !leaders.is_empty() {
+        writeln!(
+            out,
+            "best per regime (median throughput; lead over the runner-up):"
+        )?;
+    }
+    for l in &leaders {
+        let (best, ci) = l.best;
+        writeln!(
+            out,
+            "  {:<10} {:<40} {:<28} {:>12}  {}",
+            l.family,
+            l.setting.describe(&Param::ALL),
+            format!(
+                "{}{}",
+                best.primitive(),
+                if best.flagged() { " (flagged)" } else { "" }
+            ),
+            fmt_rate(ci.median),
+            match l.runner_up {
+                Some((r, _)) => format!("{} over {}", l.lead.describe(), r.primitive()),
+                None => l.lead.describe(),
+            }
+        )?;
+    }
+    let d = dir.display();
+    writeln!(
+        out,
+        "next: lockbench report {d}   (report.html: tables and every chart)\n      lockbench plot {d}     (charts only)\n      lockbench compare <other run> {d}"
+    )
 }

@@ -26,8 +26,10 @@ pub use crate::record::SweepSpec;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Preset {
-    /// Every primitive at 1 thread, `cores` and `2xcores`, one 250 ns critical section, 2
-    /// short trials: under a minute on a 2-core machine. The README's main command.
+    /// Every primitive at 1 thread, `cores` and `2xcores`, critical sections of 0 (the
+    /// uncontended cost, and the most contention) and 250 ns, 3 short trials (the fewest
+    /// whose median has a confidence interval): about four minutes on a 2-core machine. The
+    /// README's main command.
     Quick,
     /// 1, cores and 2×cores threads, two critical sections, 3 trials (up to 5 until stable):
     /// about five minutes on a 2-core machine (more when points need extra trials).
@@ -59,20 +61,21 @@ impl Preset {
         let base = SweepSpec {
             locks: all,
             threads: vec![1, cores, 2 * cores],
-            cs_ns: vec![250],
+            cs_ns: vec![0, 250],
             think_ns: vec![0],
             read_ratios: vec![0.9],
             stripes: vec![1, 16],
             key_skews: vec![0.0],
             placements: vec![Placement::Compact],
             layout: crate::record::Layout::Separate,
-            duration_ns: 120_000_000,
-            warmup_ns: 30_000_000,
-            trials: 2,
+            duration_ns: 100_000_000,
+            warmup_ns: 25_000_000,
+            trials: 3,
             sample_every: crate::harness::DEFAULT_SAMPLE_EVERY,
             timeout_ns: 10_000_000_000,
-            // Quick: no extra stability rounds (the rows still record spread and verdict).
-            max_trials: 2,
+            // Quick: no extra stability rounds. A 4th trial's interval is still the range, and
+            // wider; the 5th is the first to narrow it (the standard preset goes that far).
+            max_trials: 3,
             stability_target: crate::record::DEFAULT_STABILITY_TARGET,
             sentinel: true,
             sentinel_threshold: crate::record::DEFAULT_SENTINEL_THRESHOLD,
@@ -252,24 +255,49 @@ impl SweepSpec {
         self.plan().next().is_none()
     }
 
-    /// Expected wall time of `runs` runs: warm-up + window + about 15 ms of thread start-up
-    /// and join each, plus the sentinel readings when enabled.
-    pub fn estimate(&self, runs: usize) -> Duration {
-        // Two sentinel readings of three legs each, plus thread start-up, per run.
-        let sentinel_ns = if self.sentinel {
-            6 * LEG.as_nanos() as u64 + 10_000_000
+    /// Expected wall time of one run of a point with `threads` threads on a machine with `cpus`
+    /// usable CPUs: the busy-work calibration (sweeps re-calibrate before every trial), thread
+    /// start-up and join, warm-up and window, and the sentinel's readings before and after
+    /// (each runs its alone leg on every CPU of the trial in turn, then all together), plus
+    /// the mid-trial reading of long windows.
+    pub fn run_cost(&self, threads: usize, cpus: usize) -> Duration {
+        const CALIBRATION: Duration = Duration::from_millis(50);
+        const START_AND_JOIN: Duration = Duration::from_millis(15);
+        let used = threads.clamp(1, cpus.max(1)) as u32;
+        let reading = LEG / 4 * 5 * used + LEG;
+        let sentinel = if !self.sentinel {
+            Duration::ZERO
+        } else if Duration::from_nanos(self.duration_ns) >= crate::harness::MID_TRIAL_SENTINEL_FROM
+        {
+            reading * 3
         } else {
-            0
+            reading * 2
         };
-        Duration::from_nanos(self.warmup_ns + self.duration_ns + 15_000_000 + sentinel_ns)
-            * runs as u32
+        CALIBRATION
+            + START_AND_JOIN
+            + Duration::from_nanos(self.warmup_ns + self.duration_ns)
+            + sentinel
+    }
+
+    /// Expected wall time of planned runs with these thread counts on `cpus` usable CPUs
+    /// ([`Self::run_cost`] each). Not included, because nobody knows them in advance: retries of disturbed trials
+    /// (each after a pause) and run-until-stable's extra trials ([`Self::extra_runs_max`]).
+    pub fn estimate(&self, threads: impl Iterator<Item = usize>, cpus: usize) -> Duration {
+        threads.map(|t| self.run_cost(t, cpus)).sum()
+    }
+
+    /// The most extra trials run-until-stable can add: every point to `max_trials`.
+    pub fn extra_runs_max(&self) -> usize {
+        let points = self.len() / self.trials.max(1) as usize;
+        points * self.max_trials.saturating_sub(self.trials) as usize
     }
 }
 
 /// What the sweep loop reports as it goes.
 pub trait Progress {
-    /// Before the first run: how many will run (after skipping resumed ones) and for how long.
-    fn start(&mut self, runs: usize, skipped: usize, estimate: Duration);
+    /// Before the first run: how many will run (after skipping resumed ones), for how long,
+    /// and how many extra trials run-until-stable may add at most.
+    fn start(&mut self, runs: usize, skipped: usize, estimate: Duration, extra_max: usize);
     /// Run-until-stable added `runs` runs to the plan.
     fn extend(&mut self, runs: usize);
     /// After each run.
@@ -350,7 +378,8 @@ impl Runner<'_> {
         }
         let primitive = (self.lookup)(&planned.point.primitive)
             .expect("sweep specs hold names the lookup knows (validated on parse and resume)");
-        let trial = || primitive.run(self.env, &planned.point, planned.trial);
+        let env = self.env.for_trial();
+        let trial = || primitive.run(&env, &planned.point, planned.trial);
         let mut out = if self.spec.sentinel {
             let policy = Policy {
                 threshold: self.spec.sentinel_threshold,
@@ -358,7 +387,7 @@ impl Runner<'_> {
                 ..Policy::default()
             };
             guarded_trial(
-                self.env,
+                &env,
                 &planned.point,
                 primitive.about.waits == registry::Waiting::Spins,
                 &policy,
@@ -372,10 +401,8 @@ impl Runner<'_> {
         if !out.record.degraded && !out.record.timed_out {
             clean.push(out.record.throughput_ops_s);
         }
-        let s = stability(clean, self.spec.stability_target);
-        out.record.clean_trials = s.clean_trials;
-        out.record.throughput_spread = s.spread;
-        out.record.stable = s.stable;
+        out.record
+            .set_stability(&stability(clean, self.spec.stability_target));
         self.outcome.degraded += usize::from(out.record.degraded);
         (self.write)(&out)?;
         self.done.insert(key);
@@ -454,8 +481,10 @@ pub fn run_sweep(
             .push(r.throughput_ops_s);
     }
     let total = spec.len();
-    let todo = spec.plan().filter(|p| !done.contains(&p.key())).count();
-    progress.start(todo, total - todo, spec.estimate(todo));
+    let todo: Vec<Planned> = spec.plan().filter(|p| !done.contains(&p.key())).collect();
+    let estimate = spec.estimate(todo.iter().map(|p| p.point.threads), env.host.usable_cpus());
+    let todo = todo.len();
+    progress.start(todo, total - todo, estimate, spec.extra_runs_max());
     let mut runner = Runner {
         env,
         spec,
@@ -593,13 +622,6 @@ mod tests {
             );
             assert!(s.threads.contains(&1));
         }
-        let quick = Preset::Quick.spec(2);
-        // The quick preset must fit in 90 s on a 2-core machine.
-        assert!(
-            quick.estimate(quick.len()) < Duration::from_secs(80),
-            "{:?}",
-            quick.estimate(quick.len())
-        );
     }
 
     #[test]
@@ -642,9 +664,25 @@ mod tests {
     }
 
     #[test]
-    fn estimate_scales_with_runs() {
-        let s = small();
-        assert_eq!(s.estimate(0), Duration::ZERO);
-        assert_eq!(s.estimate(10), Duration::from_millis(170));
+    fn estimate_counts_every_run_and_its_sentinel_per_cpu() {
+        let s = SweepSpec {
+            sentinel: true,
+            ..small()
+        };
+        assert_eq!(s.estimate(std::iter::empty(), 2), Duration::ZERO);
+        let plan: Vec<Planned> = s.plan().collect();
+        let one = s.run_cost(1, 2);
+        // A trial on two CPUs reads the alone leg of each: its sentinel costs more.
+        assert!(s.run_cost(2, 2) > one && s.run_cost(4, 2) == s.run_cost(2, 2));
+        let sum: Duration = plan.iter().map(|p| s.run_cost(p.point.threads, 2)).sum();
+        assert_eq!(s.estimate(plan.iter().map(|p| p.point.threads), 2), sum);
+        assert_eq!(
+            SweepSpec {
+                max_trials: s.trials + 2,
+                ..s.clone()
+            }
+            .extra_runs_max(),
+            2 * s.len() / s.trials as usize
+        );
     }
 }

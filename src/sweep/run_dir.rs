@@ -96,6 +96,7 @@ pub fn new_meta(env: &Env, spec: &SweepSpec) -> Result<Meta> {
         })
         .collect();
     Ok(Meta {
+        run_id: new_run_id(&env.host.info.machine(), SystemTime::now()),
         lockbench_version: env!("CARGO_PKG_VERSION").into(),
         command_line: std::env::args().collect(),
         started_utc: utc_timestamp(SystemTime::now(), false),
@@ -120,6 +121,25 @@ pub fn new_meta(env: &Env, spec: &SweepSpec) -> Result<Meta> {
             Some(p)
         },
     })
+}
+
+/// A run id unique across machines and time: `<machine>-<UTC time>-<8 hex digits>` (the
+/// digits hash the process id and the clock's nanoseconds, so two runs started in the same
+/// second on one machine still differ).
+pub fn new_run_id(machine: &str, now: SystemTime) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.write_u128(
+        now.duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    format!(
+        "{machine}-{}-{:08x}",
+        utc_timestamp(now, true),
+        h.finish() as u32
+    )
 }
 
 /// An interrupted sweep: its spec, directory, meta, rows so far and their count.

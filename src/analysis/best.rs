@@ -1,0 +1,153 @@
+//! Which primitive leads each regime, and whether its lead is beyond noise.
+//!
+//! A regime is a family and a setting (threads, critical section, think time, …). The leader
+//! is the primitive with the highest median throughput over clean trials; its lead over the
+//! runner-up counts only when the two medians' confidence intervals ([`median_ci`] at
+//! [`CI_LEVEL`]) do not overlap. Otherwise the regime is a **tie**: the data cannot order them.
+
+use super::aggregate::{Setting, Trials};
+use crate::stats::{CI_LEVEL, MedianCi, median_ci};
+
+/// How far the leader is ahead.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Lead {
+    /// The only contender in its regime.
+    Alone,
+    /// Ahead beyond noise, by this ratio of medians.
+    Clear(f64),
+    /// The intervals overlap: the ratio of medians is within noise.
+    Tie(f64),
+    /// A side has fewer than two clean trials: noise unknown, the ratio is not a ranking.
+    Unknown(f64),
+}
+
+impl Lead {
+    /// "×1.42", "tie (×1.03)", "×1.10 (1 trial: noise unknown)", "—".
+    pub fn describe(self) -> String {
+        match self {
+            Lead::Alone => "—".into(),
+            Lead::Clear(r) => format!("×{r:.2}"),
+            Lead::Tie(r) => format!("tie (×{r:.2}, within noise)"),
+            Lead::Unknown(r) => format!("×{r:.2} (too few trials to tell from noise)"),
+        }
+    }
+}
+
+/// One regime's leader.
+#[derive(Debug, Clone)]
+pub struct Leader<'p, 'a> {
+    /// Family name.
+    pub family: String,
+    /// The regime.
+    pub setting: Setting,
+    /// The leader and its throughput interval.
+    pub best: Entry<'p, 'a>,
+    /// The runner-up, if any.
+    pub runner_up: Option<Entry<'p, 'a>>,
+    /// The lead.
+    pub lead: Lead,
+}
+
+/// A contender: a point and its throughput interval.
+pub type Entry<'p, 'a> = (&'p Trials<'a>, MedianCi);
+
+/// Every regime's leader among `pts`, in order of each regime's first point. Primitives that
+/// are not contenders (the lock-free baseline, the deliberately racy counter: `About.checked`
+/// false) and points without clean trials are left out.
+pub fn leaders<'p, 'a>(pts: &'p [Trials<'a>]) -> Vec<Leader<'p, 'a>> {
+    let mut groups: Vec<(String, Setting, Vec<Entry<'p, 'a>>)> = Vec::new();
+    for p in pts {
+        let family = p.first().family.as_str().to_string();
+        if crate::registry::find(p.primitive()).is_some_and(|d| !d.about.checked) {
+            continue;
+        }
+        let Some(ci) = median_ci(&p.values(|r| r.throughput_ops_s), CI_LEVEL) else {
+            continue;
+        };
+        let s = Setting::of(p.first());
+        match groups.iter_mut().find(|g| g.0 == family && g.1 == s) {
+            Some(g) => g.2.push((p, ci)),
+            None => groups.push((family, s, vec![(p, ci)])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(family, setting, mut members)| {
+            members.sort_by(|a, b| b.1.median.total_cmp(&a.1.median));
+            let best = members[0];
+            let runner_up = members.get(1).copied();
+            let lead = match runner_up {
+                None => Lead::Alone,
+                Some((_, r)) => {
+                    let ratio = best.1.median / r.median;
+                    if best.1.n < 2 || r.n < 2 {
+                        Lead::Unknown(ratio)
+                    } else if best.1.lo > r.hi {
+                        Lead::Clear(ratio)
+                    } else {
+                        Lead::Tie(ratio)
+                    }
+                }
+            };
+            Leader {
+                family,
+                setting,
+                best,
+                runner_up,
+                lead,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::aggregate::points;
+    use crate::primitives::about::Family;
+    use crate::record::RunRecord;
+
+    fn row(primitive: &str, trial: u32, ops_s: f64) -> RunRecord {
+        RunRecord {
+            schema_version: crate::record::SCHEMA_VERSION,
+            primitive: primitive.into(),
+            family: Family::Spin,
+            threads: 2,
+            cs_ns: 0,
+            trial,
+            stable: true,
+            throughput_ops_s: ops_s,
+            ..RunRecord::default()
+        }
+    }
+
+    fn lead_of(a: &[f64], b: &[f64]) -> Lead {
+        let mut rows = Vec::new();
+        for (i, &x) in a.iter().enumerate() {
+            rows.push(row("spin-tas", i as u32, x));
+        }
+        for (i, &x) in b.iter().enumerate() {
+            rows.push(row("spin-ttas", i as u32, x));
+        }
+        let pts = points(&rows);
+        let l = leaders(&pts);
+        assert_eq!(l.len(), 1);
+        l[0].lead
+    }
+
+    #[test]
+    fn a_lead_within_noise_is_a_tie() {
+        // ×1.00 with overlapping trials: no winner.
+        assert!(matches!(
+            lead_of(&[100.0, 104.0, 98.0], &[101.0, 97.0, 103.0]),
+            Lead::Tie(_)
+        ));
+        // Separated intervals: a clear lead, the ratio of medians.
+        match lead_of(&[200.0, 204.0, 198.0], &[101.0, 97.0, 103.0]) {
+            Lead::Clear(r) => assert!((r - 200.0 / 101.0).abs() < 1e-9),
+            other => panic!("{other:?}"),
+        }
+        // One trial a side: the ratio is shown but not called.
+        assert!(matches!(lead_of(&[200.0], &[100.0]), Lead::Unknown(_)));
+    }
+}
