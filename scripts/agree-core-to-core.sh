@@ -9,8 +9,7 @@ peer=${1:?usage: scripts/agree-core-to-core.sh PATH_TO_CORE_TO_CORE_LATENCY_CHEC
 [ -f "$peer/Cargo.toml" ] || { echo "error: $peer: no Cargo.toml (not a core-to-core-latency checkout)" >&2; exit 2; }
 rounds=${ROUNDS:-3}
 host=$(cargo run --release --quiet -- machine)
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/processor//; s/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
-out=${2:-results/${host}-${cpu}/agreement/core-to-core-$(date -u +%Y%m%dT%H%M%SZ)}
+out=${2:-results/${host}/agreement/core-to-core-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 cargo build --release --quiet
 (cd "$peer" && cargo build --release --quiet)

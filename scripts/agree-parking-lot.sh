@@ -16,8 +16,7 @@ peer=${1:?usage: scripts/agree-parking-lot.sh PATH_TO_PARKING_LOT_CHECKOUT [OUT_
 rounds=${ROUNDS:-3}
 seconds=${SECONDS_PER_POINT:-1}
 host=$(cargo run --release --quiet -- machine)
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/processor//; s/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
-out=${2:-results/${host}-${cpu}/agreement/parking-lot-$(date -u +%Y%m%dT%H%M%SZ)}
+out=${2:-results/${host}/agreement/parking-lot-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 cargo build --release --quiet
 (cd "$peer/benchmark" && cargo build --release --quiet --bin mutex)

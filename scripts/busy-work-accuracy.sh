@@ -11,8 +11,7 @@ cargo build --release --quiet
 lb=./target/release/lockbench
 rounds=${ROUNDS:-5}
 host=$(cargo run --release --quiet -- machine)
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/processor//; s/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
-out=${1:-results/${host}-${cpu}/busy-work/$(date -u +%Y%m%dT%H%M%SZ)}
+out=${1:-results/${host}/busy-work/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 raw="$out/runs.csv"
 rm -f "$raw"

@@ -31,11 +31,10 @@ if [ ${#prims[@]} -eq 0 ]; then
     awk -F, 'NR > 1 && ($2 == "spin" || $2 == "mutex" || $2 == "atomic") { print $1 }')
 fi
 host=$(cargo run --release --quiet -- machine)
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/processor//; s/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
 if [ "$measure" = 1 ]; then
-  out="results/${host}-${cpu}/agreement/criterion-$(date -u +%Y%m%dT%H%M%SZ)"
+  out="results/${host}/agreement/criterion-$(date -u +%Y%m%dT%H%M%SZ)"
 else
-  out=$(ls -d "results/${host}-${cpu}/agreement/criterion-"* | tail -1)
+  out=$(ls -d "results/${host}/agreement/criterion-"* | tail -1)
 fi
 mkdir -p "$out"
 raw="$out/harness-runs.csv"

@@ -12,8 +12,7 @@ lb=./target/release/lockbench
 cpus=$(nproc)
 if [ "$cpus" -lt 2 ]; then echo "error: needs 2 CPUs, this machine has $cpus" >&2; exit 2; fi
 host=$(cargo run --release --quiet -- machine)
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/processor//; s/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
-out=${1:-results/${host}-${cpu}/interference/$(date -u +%Y%m%dT%H%M%SZ)}
+out=${1:-results/${host}/interference/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 second=$(cut -d, -f2 <<< "$(taskset -pc $$ | sed 's/.*: //; s/-/,/')")
 run() { "$lb" run --lock spin-ttas --cs 100ns --trials 5 --format csv "$@"; }
