@@ -187,15 +187,16 @@ impl RunSink {
 
 /// Why a `runs.csv` could not be read. Every variant names the file; row problems name the
 /// line (1-based, the header is line 1) and column.
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file could not be opened or read.
-    #[error("{file}: cannot read: {message}")]
+    #[error("{file}: cannot read")]
     Io {
         /// The file.
         file: PathBuf,
-        /// The OS error.
-        message: String,
+        /// The OS (or CSV reader's) error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Zero bytes, or only whitespace.
     #[error("{file}: empty file (expected a lockbench runs.csv with a header line)")]
@@ -295,7 +296,7 @@ pub const OPTIONAL_COLUMNS: [&str; 17] = [
 pub fn header_is_current(path: &Path) -> Result<bool, LoadError> {
     let mut reader = ::csv::Reader::from_path(path).map_err(|e| LoadError::Io {
         file: path.to_path_buf(),
-        message: e.to_string(),
+        source: Box::new(e),
     })?;
     let headers = reader.headers().map_err(|e| LoadError::NotRunsCsv {
         file: path.to_path_buf(),
@@ -311,7 +312,7 @@ pub fn load_runs(path: &Path) -> Result<Vec<RunRecord>, LoadError> {
     let file = path.to_path_buf();
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
         file: file.clone(),
-        message: e.to_string(),
+        source: Box::new(e),
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(LoadError::Empty { file });
@@ -436,7 +437,7 @@ pub fn load_histograms(path: &Path) -> Result<Vec<HistogramRow>, LoadError> {
     let file = path.to_path_buf();
     let mut reader = ::csv::Reader::from_path(path).map_err(|e| LoadError::Io {
         file: file.clone(),
-        message: e.to_string(),
+        source: Box::new(e),
     })?;
     reader
         .deserialize()

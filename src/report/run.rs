@@ -64,14 +64,14 @@ pub fn load_run(path: &Path) -> Result<LoadedRun, UsageError> {
             path.display()
         )));
     };
-    let rows = load_runs(&csv).map_err(|e| UsageError(e.to_string()))?;
+    let rows = load_runs(&csv).map_err(|e| UsageError::from_chain(&e))?;
     if rows.is_empty() {
         return Err(UsageError(format!("{}: no data rows", csv.display())));
     }
     let is_runs_csv = csv.file_name().is_some_and(|n| n == RUNS_CSV);
     let hist_path = dir.join(HISTOGRAMS_CSV);
     let histograms = if is_runs_csv && hist_path.exists() {
-        load_histograms(&hist_path).map_err(|e| UsageError(e.to_string()))?
+        load_histograms(&hist_path).map_err(|e| UsageError::from_chain(&e))?
     } else {
         Vec::new()
     };
