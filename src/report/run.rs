@@ -34,12 +34,10 @@ impl LoadedRun {
     /// A short label: the machine (host and CPU, [`crate::record::machine_name`]) and the
     /// directory name.
     pub fn label(&self) -> String {
-        let host = self
-            .rows
-            .first()
-            .map_or_else(|| "?".to_string(), |r| {
-                crate::record::machine_name(&r.host_id, &r.cpu_model)
-            });
+        let host = self.rows.first().map_or_else(
+            || "?".to_string(),
+            |r| crate::record::machine_name(&r.host_id, &r.cpu_model),
+        );
         let dir = self
             .dir
             .file_name()
