@@ -160,15 +160,6 @@ pub fn write_table(
         // A line right after a Markdown table would be read as one of its rows.
         writeln!(out)?;
     }
-    if c.relative_threads {
-        let cores: Vec<String> = c.inputs.iter().map(|i| i.cpus.to_string()).collect();
-        writeln!(
-            out,
-            "threads: `cores` is each input's CPU count ({} threads), `2×cores` twice that; \
-             other counts match only the same count on the same side of the CPU count",
-            cores.join(" / ")
-        )?;
-    }
     for w in &c.warnings {
         writeln!(out, "warning: {w}")?;
     }
@@ -217,11 +208,15 @@ fn header(c: &Comparison) -> Vec<Vec<String>> {
         column_heads("input", c),
         row("CPU", &|i| or_unknown(&i.cpu_model)),
         row("CPUs", &|i| {
-            if i.cpus == i.logical_cpus {
+            let mut s = if i.cpus == i.logical_cpus {
                 i.cpus.to_string()
             } else {
                 format!("{} ({} usable)", i.logical_cpus, i.cpus)
+            };
+            if c.relative_threads {
+                s.push_str(&format!(": cores = {} threads", i.cpus));
             }
+            s
         }),
         row("kernel", &|i| or_unknown(&i.kernel)),
         row("lockbench", &|i| {
