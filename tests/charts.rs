@@ -288,30 +288,24 @@ fn write_csv(rows: &[RunRecord], path: &Path) {
 #[test]
 fn compare_two_hosts_ratios_and_unmatched_points() {
     let (a, b) = two_hosts();
-    let c = compare(
-        &[
-            Input {
-                label: "a".into(),
-                rows: &a,
-            },
-            Input {
-                label: "b".into(),
-                rows: &b,
-            },
-        ],
-        |r| r.throughput_ops_s,
-        true,
-    )
+    let c = compare(&[Input::new("a", &a), Input::new("b", &b)], |r| {
+        r.throughput_ops_s
+    })
     .unwrap();
     assert!(!c.rows.is_empty());
     for r in &c.rows {
         let cell = r.cells[1].as_ref().unwrap();
-        assert!((cell.ratio - 2.0).abs() < 1e-9, "{:?}", r.key);
+        assert!((cell.ratio.unwrap() - 2.0).abs() < 1e-9, "{:?}", r.key);
         // Two trials a side can never be called different.
-        assert_eq!(cell.call, Call::Noise);
+        assert!(
+            matches!(cell.call, Call::Noise | Call::NotTested),
+            "{:?}",
+            cell.call
+        );
     }
+    assert_eq!(c.power.best_case_calls, 0, "2 vs 2 trials");
     for (_, g) in &c.geomean {
-        assert!((g[1].unwrap() - 2.0).abs() < 1e-9);
+        assert!((g[1].unwrap().ratio - 2.0).abs() < 1e-9);
     }
     let missing: Vec<&String> = c.unmatched.iter().map(|u| &u.0).collect();
     assert!(
@@ -319,11 +313,15 @@ fn compare_two_hosts_ratios_and_unmatched_points() {
         "{missing:?}"
     );
     assert!(missing.iter().any(|m| m.contains("×64")), "{missing:?}");
-    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    // The added point has one trial; nothing else tells the hosts apart.
+    assert_eq!(
+        c.warnings,
+        ["inputs differ in trials per point (a: 2; b: 1–2)"]
+    );
 }
 
 #[test]
-fn compare_calls_only_differences_beyond_noise_and_ignores_flagged_points() {
+fn compare_calls_only_differences_beyond_noise_and_never_at_flagged_points() {
     let (a, _) = two_hosts();
     let base: Vec<RunRecord> = a
         .iter()
@@ -346,7 +344,7 @@ fn compare_calls_only_differences_beyond_noise_and_ignores_flagged_points() {
             })
             .collect()
     };
-    let run = |other: [f64; 3], include_flagged: bool, degrade: bool| {
+    let run = |other: [f64; 3], degrade: bool| {
         let mut b = trials("b", other);
         if degrade {
             for r in &mut b {
@@ -354,37 +352,28 @@ fn compare_calls_only_differences_beyond_noise_and_ignores_flagged_points() {
             }
         }
         let a = trials("a", [100.0, 101.0, 102.0]);
-        compare(
-            &[
-                Input {
-                    label: "a".into(),
-                    rows: &a,
-                },
-                Input {
-                    label: "b".into(),
-                    rows: &b,
-                },
-            ],
-            |r| r.throughput_ops_s,
-            include_flagged,
-        )
+        compare(&[Input::new("a", &a), Input::new("b", &b)], |r| {
+            r.throughput_ops_s
+        })
     };
-    let c = run([120.0, 121.0, 122.0], false, false).unwrap();
+    // One point, so the correction leaves its p alone: 3 vs 3 separated is p = 0.1.
+    let c = run([120.0, 121.0, 122.0], false).unwrap();
     assert_eq!(c.rows[0].cells[1].as_ref().unwrap().call, Call::Higher);
-    let c = run([90.0, 91.0, 92.0], false, false).unwrap();
+    let c = run([90.0, 91.0, 92.0], false).unwrap();
     assert_eq!(c.rows[0].cells[1].as_ref().unwrap().call, Call::Lower);
-    let c = run([99.0, 101.5, 130.0], false, false).unwrap();
+    let c = run([99.0, 101.5, 130.0], false).unwrap();
     assert_eq!(
         c.rows[0].cells[1].as_ref().unwrap().call,
         Call::Noise,
         "ranges overlap"
     );
-    // A degraded point is ignored, and with nothing else in common that is an error.
-    let e = run([120.0, 121.0, 122.0], false, true).unwrap_err();
-    assert!(e.to_string().contains("nothing to compare"), "{e}");
-    let c = run([120.0, 121.0, 122.0], true, true).unwrap();
-    assert_eq!(c.ignored_flagged, [0, 0]);
-    assert_eq!(c.rows.len(), 1);
+    // A degraded point is shown with its flag and counted, never called.
+    let c = run([120.0, 121.0, 122.0], true).unwrap();
+    let cell = c.rows[0].cells[1].as_ref().unwrap();
+    assert_eq!(cell.call, Call::NotTested);
+    assert!(cell.flag.is_some());
+    assert_eq!(cell.median, Some(121.0));
+    assert_eq!((c.inputs[0].flagged, c.inputs[1].flagged), (0, 1));
 }
 
 #[test]
@@ -403,12 +392,20 @@ fn compare_command_formats_and_errors() {
     assert!(text.contains("×2.00 ~"), "{text}");
     assert!(text.contains("geometric mean"), "{text}");
     assert!(text.contains("not in every input"), "{text}");
-    assert!(err.contains("differ in measured window"), "{err}");
+    assert!(
+        text.contains("warning: inputs differ in measured window"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Too few trials to call any difference"),
+        "{text}"
+    );
     let o = lockbench(&["compare", sa, sb, "--format", "markdown"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("|---|"));
     let o = lockbench(&["compare", sa, sb, "--format", "csv"]);
     let csv_text = String::from_utf8_lossy(&o.stdout);
     assert!(csv_text.starts_with("point,family,input,median_ops_s,"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("differ in measured window"));
     let plots = tmp.path().join("overlay");
     let o = lockbench(&["compare", sa, sb, "--plot", plots.to_str().unwrap()]);
     assert!(o.status.success());
@@ -417,13 +414,12 @@ fn compare_command_formats_and_errors() {
     // Bad inputs: one line, exit code 2.
     let empty = tmp.path().join("empty.csv");
     std::fs::write(&empty, "").unwrap();
-    let v2 = tmp.path().join("v2.csv");
+    let unknown = tmp.path().join("v99.csv");
     let text = std::fs::read_to_string(&pa).unwrap();
     let mut lines = text.lines();
     let header = lines.next().unwrap();
-    // A version from the future: refused with what to do.
-    let bumped: Vec<String> = lines.map(|l| l.replacen("1,", "9,", 1)).collect();
-    std::fs::write(&v2, format!("{header}\n{}\n", bumped.join("\n"))).unwrap();
+    let bumped: Vec<String> = lines.map(|l| l.replacen("1,", "99,", 1)).collect();
+    std::fs::write(&unknown, format!("{header}\n{}\n", bumped.join("\n"))).unwrap();
     let mut lone = a.clone();
     for r in &mut lone {
         r.primitive = "std-mutex".into();
@@ -432,7 +428,10 @@ fn compare_command_formats_and_errors() {
     write_csv(&lone[..1], &lone_path);
     let cases: [(&[&str], &str); 4] = [
         (&["compare", sa, empty.to_str().unwrap()], "empty file"),
-        (&["compare", sa, v2.to_str().unwrap()], "newer lockbench"),
+        (
+            &["compare", sa, unknown.to_str().unwrap()],
+            "newer lockbench",
+        ),
         (
             &["compare", sa, lone_path.to_str().unwrap()],
             "nothing to compare",
@@ -442,6 +441,69 @@ fn compare_command_formats_and_errors() {
     assert_usage_errors(&cases);
     let o = lockbench(&["compare", sa]);
     assert_eq!(o.status.code(), Some(2), "one input is a usage error");
+}
+
+/// A committed run compared with itself: exit 0, ×1.00 at every point, no `+`/`-` call —
+/// also where points are flagged (the fixture's 2-trial points often are).
+#[test]
+fn compare_of_a_run_with_itself_calls_nothing() {
+    let o = lockbench(&["compare", SMALL, SMALL]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let points = load_run(Path::new(SMALL)).unwrap();
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("(n=")).collect();
+    assert_eq!(
+        rows.len(),
+        lockbench::analysis::aggregate::points(&points.rows).len(),
+        "every point, flagged or not, is a row:\n{text}"
+    );
+    for line in &rows {
+        assert!(line.contains("×1.00"), "{line}");
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert!(
+            !words.contains(&"+") && !words.contains(&"-"),
+            "a call: {line}"
+        );
+    }
+    assert!(text.contains("0 difference(s) called."), "{text}");
+    assert!(!text.contains("warning:"), "{text}");
+    let o = lockbench(&["compare", SMALL, SMALL, "--format", "csv"]);
+    let csv_text = String::from_utf8_lossy(&o.stdout);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let mut others = 0;
+    for rec in reader.records() {
+        let rec = rec.unwrap();
+        if &rec[8] != "reference" {
+            others += 1;
+            assert_eq!(&rec[5], "1.0000", "{rec:?}");
+            assert!(matches!(&rec[8], "noise" | "not-tested"), "{rec:?}");
+        }
+    }
+    assert_eq!(others, rows.len());
+}
+
+/// The committed Intel and AMD suites: both CPUs named, the difference warned about.
+#[test]
+fn compare_of_committed_machines_names_both_cpus() {
+    let intel = "results/vm-intel-xeon/20261127T225855Z/sweep";
+    let amd = "results/vm-amd-epyc/20261128T040924Z/sweep";
+    let o = lockbench(&["compare", intel, amd]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cpu_line = text.lines().find(|l| l.starts_with("CPU ")).unwrap_or("");
+    assert!(
+        cpu_line.contains("Intel(R) Xeon(R) Processor") && cpu_line.contains("AMD EPYC"),
+        "{text}"
+    );
+    assert!(
+        text.contains("warning: inputs differ in CPU model"),
+        "{text}"
+    );
 }
 
 #[test]

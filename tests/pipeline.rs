@@ -198,24 +198,15 @@ fn sweep_to_report_to_compare_on_a_fake_primitive() {
     // Compared: host B is twice host A at every point, with 3 trials against 3.
     let run_b = load_run(b.path()).unwrap();
     let cmp = compare(
-        &[
-            Input {
-                label: "a".into(),
-                rows: &run.rows,
-            },
-            Input {
-                label: "b".into(),
-                rows: &run_b.rows,
-            },
-        ],
+        &[Input::new("a", &run.rows), Input::new("b", &run_b.rows)],
         |r| r.throughput_ops_s,
-        false,
     )
     .unwrap();
     assert_eq!(cmp.rows.len(), 6);
     for row in &cmp.rows {
         let cell = row.cells[1].as_ref().expect("b has every point");
-        assert!((cell.ratio - 2.0).abs() < 1e-9, "ratio {}", cell.ratio);
+        let ratio = cell.ratio.unwrap();
+        assert!((ratio - 2.0).abs() < 1e-9, "ratio {ratio}");
         assert_eq!(cell.n, 3);
     }
 }

@@ -42,10 +42,22 @@ impl<'a> Trials<'a> {
         self.trials.len() - self.clean().count()
     }
 
-    /// A point is flagged when it has no clean trial, or its run-until-stable target was not
-    /// met (the last trial's `stable` says where the point ended).
+    /// Why the point is flagged, if it is: it has no clean trial, or its run-until-stable
+    /// target was not met (the last trial's `stable` says where the point ended; a point with
+    /// a single clean trial is never stable).
+    pub fn flag(&self) -> Option<Flag> {
+        if self.clean().next().is_none() {
+            Some(Flag::NoCleanTrial)
+        } else if !self.trials.last().is_some_and(|r| r.stable) {
+            Some(Flag::Unstable)
+        } else {
+            None
+        }
+    }
+
+    /// Whether the point is flagged ([`Trials::flag`]).
     pub fn flagged(&self) -> bool {
-        self.clean().next().is_none() || !self.trials.last().is_some_and(|r| r.stable)
+        self.flag().is_some()
     }
 
     /// `metric` over the clean trials; `None` if there are none.
@@ -59,9 +71,47 @@ impl<'a> Trials<'a> {
         self.clean().map(metric).collect()
     }
 
+    /// What was measured at the point: `metric` over the clean trials, or, when there is
+    /// none, over the degraded trials that finished (a timed-out trial has no metrics). NaNs
+    /// (a percentile with too few samples) are left out. For showing a flagged point's value
+    /// next to its flag, never for a summary that claims to be clean.
+    pub fn measured_values(&self, metric: impl Fn(&RunRecord) -> f64) -> Vec<f64> {
+        let clean = self.values(&metric);
+        let values = if clean.is_empty() {
+            self.trials
+                .iter()
+                .filter(|r| !r.timed_out)
+                .map(|r| metric(r))
+                .collect()
+        } else {
+            clean
+        };
+        values.into_iter().filter(|v| !v.is_nan()).collect()
+    }
+
     /// Primitive name.
     pub fn primitive(&self) -> &'a str {
         &self.first().primitive
+    }
+}
+
+/// Why a point's value is not to be trusted like the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// Every trial was degraded or timed out.
+    NoCleanTrial,
+    /// The clean trials' throughput spread stayed above the stability target, or there was
+    /// only one clean trial to judge it by.
+    Unstable,
+}
+
+impl Flag {
+    /// A short name, as in CSV output (`no-clean-trial`, `unstable`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::NoCleanTrial => "no-clean-trial",
+            Flag::Unstable => "unstable",
+        }
     }
 }
 
@@ -296,7 +346,20 @@ mod tests {
         assert_eq!((s.median, s.n), (20.0, 2), "the degraded 1000 is left out");
         assert!(!one.flagged());
         rows[2].stable = false;
-        assert!(points(&rows)[0].flagged(), "unstable at the end");
+        assert_eq!(
+            points(&rows)[0].flag(),
+            Some(Flag::Unstable),
+            "unstable at the end"
+        );
+        rows[0].degraded = true;
+        rows[1].timed_out = true;
+        let all_bad = &points(&rows)[0];
+        assert_eq!(all_bad.flag(), Some(Flag::NoCleanTrial));
+        assert_eq!(
+            all_bad.measured_values(|r| r.throughput_ops_s),
+            [10.0, 1000.0],
+            "no clean trial: the degraded ones that finished, never the timed-out one"
+        );
     }
 
     #[test]

@@ -1,33 +1,109 @@
-//! Comparing runs (usually from different machines): match points, take medians over clean
-//! trials, give ratios against the first input, and say whether a difference is real.
+//! Comparing runs (usually from different machines): match points, show each point's median
+//! in every input with its ratio to the first input (the reference), and say whether a
+//! difference is real.
 //!
-//! A difference is *called* only when both hold:
+//! # What is shown
+//! Every point present in the reference and at least one other input is a row; points
+//! missing from some input are listed. A point's value is the median of its clean trials. A
+//! *flagged* point ([`Flag`]: no clean trial, or not stable, which includes a point with a
+//! single clean trial) is shown too, with its flag and the median of what was measured (its
+//! degraded trials when none is clean). Flagged points are counted per input, included in
+//! the per-family geometric means (which say how many of their points were flagged), and
+//! never called different.
+//!
+//! # Calls
+//! A difference is *called* (`+` higher, `-` lower) only when all of these hold:
+//! - the point is flagged neither in the input nor in the reference;
 //! - the two sets of clean trials do not overlap at all (the difference exceeds their
-//!   combined spread), and
-//! - an exact two-sided Mann–Whitney rank test over those trials gives p ≤ [`ALPHA`].
+//!   combined spread);
+//! - the exact two-sided Mann–Whitney rank test over those trials stays significant at
+//!   [`ALPHA`] after the Benjamini–Hochberg correction over every cell the comparison tests
+//!   (each non-reference cell whose point is flagged neither there nor in the reference, all
+//!   inputs together).
 //!
-//! The rank test needs at least 3 trials a side to ever reach p ≤ 0.1 (complete separation of
-//! 3 vs 3 has p = 0.1), so runs with 2 trials per point are compared but never called
-//! different: two trials cannot tell a machine from its noise.
+//! Benjamini–Hochberg rather than Holm: a comparison tests hundreds of points and what a
+//! reader acts on is the list of `+`/`-`; BH bounds the expected share of false calls in
+//! that list at ALPHA, whereas Holm bounds the chance of even one false call, which over
+//! hundreds of tests needs p ≤ ALPHA/m at the strongest point, out of reach of a handful of
+//! trials. BH stays valid under positive dependence between the tests (Benjamini & Yekutieli
+//! 2001), the kind points measured in one session on one machine share (common drift).
+//!
+//! Few trials: the exact test cannot go below 2 / C(n+m, n) (complete separation of n vs m
+//! trials). With 2 trials a side p ≥ 1/3 and nothing is ever called; with 3 vs 3, p ≥ 0.1 =
+//! ALPHA, so BH calls a difference only if *every* tested cell is completely separated. The
+//! [`Comparison`]'s [`Power`] says what its trial counts allow, so the output can say so.
+//!
+//! # Matching
+//! Inputs with the same CPU count match points on every parameter, the thread count
+//! included. When the CPU counts differ (a run's CPUs being the ones it could use: its
+//! `cores`), threads are matched relative to each input's CPUs ([`Threads`]): 1 thread with
+//! 1, `cores` with `cores`, `2×cores` with `2×cores`; any other count matches only the same
+//! count, and only where it lies on the same side of the CPU count in both inputs. So an
+//! oversubscribed point (more threads than CPUs) is never matched with one that is not.
 
-use super::aggregate::{Trials, point_of, points};
-use super::summarize;
-use crate::record::{OLDEST_SCHEMA_VERSION, PointKey, RunRecord, SCHEMA_VERSION};
+use super::aggregate::{Flag, points};
+use crate::record::{PointKey, RunRecord};
+use crate::stats::summarize;
 use std::collections::HashMap;
 
-/// Significance level of the rank test.
+/// The false-discovery rate of the calls (Benjamini–Hochberg level).
 pub const ALPHA: f64 = 0.1;
 
 /// One input of a comparison.
 #[derive(Debug, Clone)]
 pub struct Input<'a> {
-    /// A label (host/run).
+    /// A label (machine/run).
     pub label: String,
     /// Its rows.
     pub rows: &'a [RunRecord],
+    /// CPUs the run could use (its `cores`; meta.json's allowed CPUs); `None`: the rows'
+    /// `logical_cpus`.
+    pub usable_cpus: Option<usize>,
+    /// Timestamp source from meta.json, for rows that do not carry one.
+    pub clock_source: Option<String>,
 }
 
-/// How one input's point relates to the first input's.
+impl<'a> Input<'a> {
+    /// An input known by its rows only.
+    pub fn new(label: impl Into<String>, rows: &'a [RunRecord]) -> Self {
+        Input {
+            label: label.into(),
+            rows,
+            usable_cpus: None,
+            clock_source: None,
+        }
+    }
+
+    /// Its CPU count: what `cores` meant for it.
+    fn cpus(&self) -> usize {
+        self.usable_cpus
+            .or_else(|| self.rows.first().map(|r| r.logical_cpus))
+            .unwrap_or(0)
+    }
+}
+
+/// The thread count of a matched point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Threads {
+    /// This many threads in every input.
+    Count(usize),
+    /// As many threads as the input has CPUs (inputs with different CPU counts only).
+    Cores,
+    /// Twice as many threads as the input has CPUs (inputs with different CPU counts only).
+    TwiceCores,
+}
+
+impl std::fmt::Display for Threads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Threads::Count(n) => write!(f, "{n}"),
+            Threads::Cores => f.write_str("cores"),
+            Threads::TwiceCores => f.write_str("2×cores"),
+        }
+    }
+}
+
+/// How one input's point relates to the reference's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
     /// The reference itself.
@@ -36,18 +112,31 @@ pub enum Call {
     Higher,
     /// Lower, beyond noise.
     Lower,
-    /// Within noise (ranges overlap or the rank test is not significant).
+    /// Tested, not called: ranges overlap or the corrected rank test is not significant.
     Noise,
+    /// Not tested: the point is flagged here or in the reference, or has no value.
+    NotTested,
 }
 
 impl Call {
-    /// A one-character mark for tables.
+    /// A one-character mark for tables (empty for the reference and untested cells).
     pub fn mark(self) -> &'static str {
         match self {
-            Call::Reference => "",
+            Call::Reference | Call::NotTested => "",
             Call::Higher => "+",
             Call::Lower => "-",
             Call::Noise => "~",
+        }
+    }
+
+    /// The lowercase name used in CSV output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Call::Reference => "reference",
+            Call::Higher => "higher",
+            Call::Lower => "lower",
+            Call::Noise => "noise",
+            Call::NotTested => "not-tested",
         }
     }
 }
@@ -55,14 +144,21 @@ impl Call {
 /// A point's value in one input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
-    /// Median over clean trials.
-    pub median: f64,
-    /// Clean trials behind it.
+    /// Threads the input ran the point with.
+    pub threads: usize,
+    /// Median over the clean trials (over the degraded trials when none is clean); `None`
+    /// when no trial has a value (all timed out).
+    pub median: Option<f64>,
+    /// Trials behind the median.
     pub n: usize,
-    /// Ratio to the first input's median.
-    pub ratio: f64,
-    /// Two-sided exact Mann–Whitney p against the first input.
-    pub p: f64,
+    /// Why the point is flagged in this input, if it is.
+    pub flag: Option<Flag>,
+    /// Ratio of the median to the reference's; `None` where either has no (finite) value.
+    pub ratio: Option<f64>,
+    /// Two-sided exact Mann–Whitney p against the reference, for tested cells.
+    pub p: Option<f64>,
+    /// `p` adjusted by Benjamini–Hochberg over every tested cell (compared with [`ALPHA`]).
+    pub q: Option<f64>,
     /// Verdict.
     pub call: Call,
 }
@@ -70,193 +166,367 @@ pub struct Cell {
 /// One matched point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    /// The point.
+    /// The point as the reference ran it.
     pub key: PointKey,
+    /// Its thread count as matched (relative to CPUs when the inputs' CPU counts differ).
+    pub threads: Threads,
     /// Its family name.
     pub family: String,
-    /// Per input; `None` where the input lacks the point or it was flagged there.
+    /// Per input; `None` where the input lacks the point.
     pub cells: Vec<Option<Cell>>,
+}
+
+impl Row {
+    /// "primitive ×threads cs=…" for the row.
+    pub fn describe(&self) -> String {
+        describe(&self.key, self.threads)
+    }
+}
+
+/// What one input is: the machine and build, how it was run, and how many of its points are
+/// flagged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputInfo {
+    /// The input's label.
+    pub label: String,
+    /// CPU model (distinct values, `, `-joined, should rows of several machines be mixed).
+    pub cpu_model: String,
+    /// Online logical CPUs.
+    pub logical_cpus: usize,
+    /// CPUs the run could use (its `cores`), the count thread matching uses.
+    pub cpus: usize,
+    /// Kernel release.
+    pub kernel: String,
+    /// lockbench version.
+    pub lockbench_version: String,
+    /// Git commit of the build.
+    pub git_sha: String,
+    /// Timestamp source (`tsc`, `os-monotonic`); empty where not recorded.
+    pub clock_source: String,
+    /// Trials per point, `min–max`.
+    pub trials: String,
+    /// Measured window per trial.
+    pub window: String,
+    /// Warm-up per trial.
+    pub warmup: String,
+    /// Latency sampling.
+    pub sampling: String,
+    /// Points in the input.
+    pub points: usize,
+    /// Flagged points.
+    pub flagged: usize,
+    /// Flagged points without any clean trial.
+    pub no_clean_trial: usize,
+}
+
+/// Mean ratio of one family in one input.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mean {
+    /// Geometric mean of the ratios to the reference.
+    pub ratio: f64,
+    /// Matched points it is taken over.
+    pub points: usize,
+    /// How many of them are flagged (in this input or in the reference).
+    pub flagged: usize,
+}
+
+/// What the comparison's trial counts allow, whatever the data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Power {
+    /// Cells tested: the Benjamini–Hochberg family.
+    pub tests: usize,
+    /// The smallest p any tested cell could reach (complete separation of its trials).
+    pub best_p: Option<f64>,
+    /// Calls the correction would allow if every tested cell were completely separated.
+    pub best_case_calls: usize,
+    /// Tested cells that must reach small p-values together before any is called:
+    /// ⌈best_p × tests / ALPHA⌉ (BH calls the k smallest only when the k-th is ≤ k × ALPHA /
+    /// tests).
+    pub needed_together: usize,
+    /// Clean trials a side (as many in each input) with which one difference on its own
+    /// (p ≤ ALPHA / tests) could be called; `None` beyond 50.
+    pub trials_for_lone_call: Option<usize>,
 }
 
 /// The comparison of several inputs on one metric.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
-    /// Input labels.
-    pub labels: Vec<String>,
-    /// Points present (and usable) in the first input and at least one other.
+    /// Per input: what it is.
+    pub inputs: Vec<InputInfo>,
+    /// Threads were matched relative to CPUs (the inputs' CPU counts differ).
+    pub relative_threads: bool,
+    /// Points present in the reference and at least one other input.
     pub rows: Vec<Row>,
     /// Points missing from some inputs: a description and which inputs have it.
     pub unmatched: Vec<(String, Vec<bool>)>,
-    /// Flagged points (degraded, unstable or no clean trial) ignored, per input.
-    pub ignored_flagged: Vec<usize>,
-    /// Geometric mean of ratios to the first input, per family, per input.
-    pub geomean: Vec<(String, Vec<Option<f64>>)>,
-    /// Warnings about inputs that were not run the same way.
+    /// Geometric mean of ratios to the reference, per family, per input, over all matched
+    /// points (flagged ones included and counted).
+    pub geomean: Vec<(String, Vec<Option<Mean>>)>,
+    /// Differences called.
+    pub calls: usize,
+    /// What the trial counts allow.
+    pub power: Power,
+    /// Differences between the inputs that make a ratio mean less than it seems.
     pub warnings: Vec<String>,
+}
+
+impl Comparison {
+    /// The inputs' labels.
+    pub fn labels(&self) -> Vec<&str> {
+        self.inputs.iter().map(|i| i.label.as_str()).collect()
+    }
 }
 
 /// Why inputs cannot be compared.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum CompareError {
-    /// Rows of different schema versions.
-    #[error("{label}: schema_version {found} differs from {expected}; re-run or convert it")]
-    Schema {
-        /// The input.
-        label: String,
-        /// Its version.
-        found: u32,
-        /// The expected version.
-        expected: u32,
-    },
     /// Fewer than two inputs.
     #[error("compare needs at least two inputs")]
     TooFew,
     /// Nothing in common.
-    #[error("no point is present in {first} and any other input: nothing to compare{hint}")]
+    #[error("no point is present in {first} and any other input: nothing to compare")]
     NothingInCommon {
         /// The reference label.
         first: String,
-        /// What might help (flagged points were left out).
-        hint: String,
     },
 }
 
-/// Compares `inputs` on `metric` (higher is better is not assumed: ratios are plain).
+/// A point of one input, as matching and the cells need it.
+struct Measured {
+    key: PointKey,
+    family: String,
+    flag: Option<Flag>,
+    values: Vec<f64>,
+}
+
+/// What a point is matched on: everything but the trial, with the thread count as
+/// [`Threads`] and which side of the CPU count it lies on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct MatchKey {
+    rest: PointKey,
+    threads: Threads,
+    oversubscribed: bool,
+}
+
+fn match_key(key: &PointKey, cpus: usize, relative: bool) -> MatchKey {
+    let t = key.threads;
+    let threads = if !relative || t == 1 {
+        Threads::Count(t)
+    } else if t == cpus {
+        Threads::Cores
+    } else if t == 2 * cpus {
+        Threads::TwiceCores
+    } else {
+        Threads::Count(t)
+    };
+    let mut rest = key.clone();
+    rest.threads = 0;
+    MatchKey {
+        rest,
+        threads,
+        oversubscribed: t > cpus,
+    }
+}
+
+/// Compares `inputs` on `metric`, the first input being the reference (ratios are plain:
+/// higher is better is not assumed).
 pub fn compare(
     inputs: &[Input<'_>],
     metric: fn(&RunRecord) -> f64,
-    include_flagged: bool,
 ) -> Result<Comparison, CompareError> {
     if inputs.len() < 2 {
         return Err(CompareError::TooFew);
     }
-    for i in inputs {
-        if let Some(r) = i
-            .rows
-            .iter()
-            .find(|r| !(OLDEST_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&r.schema_version))
-        {
-            return Err(CompareError::Schema {
-                label: i.label.clone(),
-                found: r.schema_version,
-                expected: SCHEMA_VERSION,
-            });
-        }
-    }
-    let grouped: Vec<Vec<Trials>> = inputs.iter().map(|i| points(i.rows)).collect();
-    let mut ignored_flagged = vec![0; inputs.len()];
-    let mut index: Vec<HashMap<PointKey, &Trials>> = Vec::new();
-    for (k, pts) in grouped.iter().enumerate() {
+    let cpus: Vec<usize> = inputs.iter().map(Input::cpus).collect();
+    let relative = cpus.iter().any(|c| *c != cpus[0]);
+    let mut order: Vec<MatchKey> = Vec::new();
+    let mut index: Vec<HashMap<MatchKey, Measured>> = Vec::new();
+    for (input, &c) in inputs.iter().zip(&cpus) {
         let mut m = HashMap::new();
-        for p in pts {
-            if p.flagged() && !include_flagged {
-                ignored_flagged[k] += 1;
-                continue;
+        for p in points(input.rows) {
+            let mut key = p.first().key();
+            key.trial = 0;
+            let mk = match_key(&key, c, relative);
+            if !index.iter().any(|other| other.contains_key(&mk)) && !m.contains_key(&mk) {
+                order.push(mk.clone());
             }
-            m.insert(point_of(p.first()), p);
+            m.insert(
+                mk,
+                Measured {
+                    key,
+                    family: p.first().family.as_str().to_string(),
+                    flag: p.flag(),
+                    values: p.measured_values(metric),
+                },
+            );
         }
         index.push(m);
     }
-    // Every key, in first-seen order across inputs.
-    let mut keys: Vec<PointKey> = Vec::new();
-    let mut seen: HashMap<PointKey, ()> = HashMap::new();
-    for pts in &grouped {
-        for p in pts {
-            let k = point_of(p.first());
-            if seen.insert(k.clone(), ()).is_none() {
-                keys.push(k);
-            }
-        }
-    }
-    let values = |p: &Trials| -> Vec<f64> {
-        if include_flagged && p.clean().next().is_none() {
-            p.trials.iter().map(|r| metric(r)).collect()
-        } else {
-            p.values(metric)
-        }
-    };
-    let mut rows = Vec::new();
+
+    let mut rows: Vec<Row> = Vec::new();
     let mut unmatched = Vec::new();
-    for key in keys {
-        let present: Vec<bool> = grouped
-            .iter()
-            .map(|pts| pts.iter().any(|p| point_of(p.first()) == key))
-            .collect();
+    // Tested cells: (row, input, p, the call if the corrected test agrees).
+    let mut tested: Vec<(usize, usize, f64, Call)> = Vec::new();
+    let mut best_p: Vec<f64> = Vec::new();
+    let mut best_cache: HashMap<(usize, usize), f64> = HashMap::new();
+    for mk in order {
+        let present: Vec<bool> = index.iter().map(|m| m.contains_key(&mk)).collect();
         if present.iter().any(|p| !p) {
-            unmatched.push((describe(&key), present));
+            let key = &index.iter().find_map(|m| m.get(&mk)).expect("seen").key;
+            let mut text = describe(key, mk.threads);
+            if relative && mk.oversubscribed && matches!(mk.threads, Threads::Count(_)) {
+                text.push_str(" (oversubscribed)");
+            }
+            unmatched.push((text, present.clone()));
+        }
+        let Some(reference) = index[0].get(&mk) else {
+            continue;
+        };
+        if present[1..].iter().all(|p| !p) {
             continue;
         }
-        let Some(reference) = index[0].get(&key) else {
-            continue;
-        };
-        let ref_values = values(reference);
-        let Some(ref_summary) = summarize(&ref_values) else {
-            continue;
-        };
-        let mut cells = vec![Some(Cell {
-            median: ref_summary.median,
-            n: ref_summary.n,
-            ratio: 1.0,
-            p: 1.0,
-            call: Call::Reference,
-        })];
-        for m in &index[1..] {
-            cells.push(m.get(&key).and_then(|p| {
-                let v = values(p);
-                let s = summarize(&v)?;
-                let p_value = mann_whitney_p(&ref_values, &v);
-                let disjoint = s.min > ref_summary.max || s.max < ref_summary.min;
-                let call = if disjoint && p_value <= ALPHA {
-                    if s.median > ref_summary.median {
-                        Call::Higher
-                    } else {
-                        Call::Lower
-                    }
-                } else {
-                    Call::Noise
+        let ref_summary = summarize(&reference.values);
+        let cells: Vec<Option<Cell>> = index
+            .iter()
+            .enumerate()
+            .map(|(k, m)| {
+                let point = m.get(&mk)?;
+                let summary = summarize(&point.values);
+                let ratio = match (summary, ref_summary) {
+                    (Some(s), Some(r)) => Some(s.median / r.median).filter(|x| x.is_finite()),
+                    _ => None,
                 };
+                let testable = k > 0
+                    && point.flag.is_none()
+                    && reference.flag.is_none()
+                    && summary.is_some()
+                    && ref_summary.is_some();
+                let mut call = if k == 0 {
+                    Call::Reference
+                } else {
+                    Call::NotTested
+                };
+                let mut p = None;
+                if let (true, Some(s), Some(r)) = (testable, summary, ref_summary) {
+                    let p_value = mann_whitney_p(&reference.values, &point.values);
+                    let direction = if s.min > r.max {
+                        Call::Higher
+                    } else if s.max < r.min {
+                        Call::Lower
+                    } else {
+                        Call::Noise
+                    };
+                    tested.push((rows.len(), k, p_value, direction));
+                    let sizes = (reference.values.len(), point.values.len());
+                    best_p.push(
+                        *best_cache
+                            .entry(sizes)
+                            .or_insert_with(|| separated_p(sizes.0, sizes.1)),
+                    );
+                    p = Some(p_value);
+                    call = Call::Noise;
+                }
                 Some(Cell {
-                    median: s.median,
-                    n: s.n,
-                    ratio: s.median / ref_summary.median,
-                    p: p_value,
+                    threads: point.key.threads,
+                    median: summary.map(|s| s.median),
+                    n: point.values.len(),
+                    flag: point.flag,
+                    ratio,
+                    p,
+                    q: None,
                     call,
                 })
-            }));
-        }
-        if cells[1..].iter().any(Option::is_some) {
+            })
+            .collect();
+        rows.push(Row {
+            key: reference.key.clone(),
+            threads: mk.threads,
             // As the rows record it: runs of primitives this build does not know still compare.
-            let family = inputs[0]
-                .rows
-                .iter()
-                .find(|r| r.primitive == key.primitive)
-                .map_or_else(|| "unknown".to_string(), |r| r.family.as_str().to_string());
-            rows.push(Row { key, family, cells });
-        }
-    }
-    if rows.is_empty() {
-        let ignored: usize = ignored_flagged.iter().sum();
-        return Err(CompareError::NothingInCommon {
-            first: inputs[0].label.clone(),
-            hint: if ignored > 0 {
-                format!(" ({ignored} flagged point(s) were left out; --include-flagged uses them)")
-            } else {
-                String::new()
-            },
+            family: reference.family.clone(),
+            cells,
         });
     }
-    let geomean = geomeans(&rows, inputs.len());
+    if rows.is_empty() {
+        return Err(CompareError::NothingInCommon {
+            first: inputs[0].label.clone(),
+        });
+    }
+    let ps: Vec<f64> = tested.iter().map(|t| t.2).collect();
+    let qs = benjamini_hochberg(&ps);
+    let mut calls = 0;
+    for ((row, k, _, direction), q) in tested.into_iter().zip(qs) {
+        let cell = rows[row].cells[k].as_mut().expect("tested cells exist");
+        cell.q = Some(q);
+        if significant(q) && direction != Call::Noise {
+            cell.call = direction;
+            calls += 1;
+        }
+    }
+    let power = power(&best_p);
+    let infos: Vec<InputInfo> = inputs.iter().zip(&cpus).map(|(i, &c)| info(i, c)).collect();
     Ok(Comparison {
-        labels: inputs.iter().map(|i| i.label.clone()).collect(),
+        warnings: warnings(&infos),
+        geomean: geomeans(&rows, inputs.len()),
+        inputs: infos,
+        relative_threads: relative,
         rows,
         unmatched,
-        ignored_flagged,
-        geomean,
-        warnings: warnings(inputs),
+        calls,
+        power,
     })
 }
 
-fn geomeans(rows: &[Row], n: usize) -> Vec<(String, Vec<Option<f64>>)> {
+/// Benjamini–Hochberg adjusted p-values ("q-values"), in the order of `p`: for the i-th
+/// smallest of m, min over j ≥ i of p₍ⱼ₎ × m / j, capped at 1. Calling every q ≤ α is the
+/// BH step-up procedure at false-discovery rate α.
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let mut q = vec![1.0; m];
+    let mut running = 1.0_f64;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running = running.min(p[i] * m as f64 / (rank + 1) as f64);
+        q[i] = running.min(1.0);
+    }
+    q
+}
+
+/// q ≤ [`ALPHA`], allowing for rounding (3 vs 3 separated trials have p = 0.1 exactly).
+fn significant(q: f64) -> bool {
+    q <= ALPHA * (1.0 + 1e-9)
+}
+
+/// The exact test's p for `n` vs `m` completely separated trials: the smallest it can give.
+fn separated_p(n: usize, m: usize) -> f64 {
+    let a: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    let b: Vec<f64> = (n..n + m).map(|i| i as f64).collect();
+    mann_whitney_p(&a, &b)
+}
+
+/// What tests with these best-case p-values can ever call.
+fn power(best_p: &[f64]) -> Power {
+    let tests = best_p.len();
+    let min = best_p.iter().copied().reduce(f64::min);
+    let best_case_calls = benjamini_hochberg(best_p)
+        .iter()
+        .filter(|q| significant(**q))
+        .count();
+    let needed_together = min.map_or(0, |p| {
+        ((p * tests as f64 / ALPHA) - 1e-9).ceil().max(1.0) as usize
+    });
+    let lone = ALPHA / tests.max(1) as f64;
+    let trials_for_lone_call = (2..=50).find(|&n| separated_p(n, n) <= lone * (1.0 + 1e-9));
+    Power {
+        tests,
+        best_p: min,
+        best_case_calls,
+        needed_together,
+        trials_for_lone_call,
+    }
+}
+
+fn geomeans(rows: &[Row], n: usize) -> Vec<(String, Vec<Option<Mean>>)> {
     let mut families: Vec<String> = Vec::new();
     for r in rows {
         if !families.contains(&r.family) {
@@ -268,15 +538,24 @@ fn geomeans(rows: &[Row], n: usize) -> Vec<(String, Vec<Option<f64>>)> {
         .map(|f| {
             let per_input = (0..n)
                 .map(|k| {
-                    let logs: Vec<f64> = rows
-                        .iter()
-                        .filter(|r| r.family == f)
-                        .filter_map(|r| r.cells[k].as_ref())
-                        .map(|c| c.ratio)
-                        .filter(|x| *x > 0.0 && x.is_finite())
-                        .map(f64::ln)
-                        .collect();
-                    (!logs.is_empty()).then(|| (logs.iter().sum::<f64>() / logs.len() as f64).exp())
+                    let mut logs = Vec::new();
+                    let mut flagged = 0;
+                    for r in rows.iter().filter(|r| r.family == f) {
+                        let Some(cell) = &r.cells[k] else { continue };
+                        let Some(ratio) = cell.ratio.filter(|x| *x > 0.0) else {
+                            continue;
+                        };
+                        logs.push(ratio.ln());
+                        let ref_flagged = r.cells[0].as_ref().is_some_and(|c| c.flag.is_some());
+                        if cell.flag.is_some() || ref_flagged {
+                            flagged += 1;
+                        }
+                    }
+                    (!logs.is_empty()).then(|| Mean {
+                        ratio: (logs.iter().sum::<f64>() / logs.len() as f64).exp(),
+                        points: logs.len(),
+                        flagged,
+                    })
                 })
                 .collect();
             (f, per_input)
@@ -284,34 +563,91 @@ fn geomeans(rows: &[Row], n: usize) -> Vec<(String, Vec<Option<f64>>)> {
         .collect()
 }
 
-/// Differences in how the inputs were run that make a ratio less meaningful.
-fn warnings(inputs: &[Input<'_>]) -> Vec<String> {
+fn info(input: &Input<'_>, cpus: usize) -> InputInfo {
+    let rows = input.rows;
+    let text = |f: fn(&RunRecord) -> String| distinct(rows.iter().map(f));
+    let pts = points(rows);
+    let per_point: Vec<usize> = pts.iter().map(|p| p.trials.len()).collect();
+    let trials = match (per_point.iter().min(), per_point.iter().max()) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) => format!("{a}–{b}"),
+        _ => String::new(),
+    };
+    let recorded_clock = distinct(
+        rows.iter()
+            .map(|r| r.clock_source.clone())
+            .filter(|s| !s.is_empty()),
+    );
+    InputInfo {
+        label: input.label.clone(),
+        cpu_model: text(|r| r.cpu_model.clone()),
+        logical_cpus: rows.first().map_or(0, |r| r.logical_cpus),
+        cpus,
+        kernel: text(|r| r.kernel.clone()),
+        lockbench_version: text(|r| r.lockbench_version.clone()),
+        git_sha: text(|r| r.git_sha.clone()),
+        clock_source: if recorded_clock.is_empty() {
+            input.clock_source.clone().unwrap_or_default()
+        } else {
+            recorded_clock
+        },
+        trials,
+        window: text(|r| format!("{} ms", r.duration_ms)),
+        warmup: text(|r| format!("{} ms", r.warmup_ms)),
+        sampling: text(|r| match r.sample_every {
+            0 => "none".to_string(),
+            1 => "every op".to_string(),
+            n => format!("1 op in {n}"),
+        }),
+        points: pts.len(),
+        flagged: pts.iter().filter(|p| p.flagged()).count(),
+        no_clean_trial: pts
+            .iter()
+            .filter(|p| p.flag() == Some(Flag::NoCleanTrial))
+            .count(),
+    }
+}
+
+/// Differences in what the inputs are or how they were run that make a ratio mean less.
+fn warnings(infos: &[InputInfo]) -> Vec<String> {
     let mut out = Vec::new();
-    let mut check = |what: &str, f: &dyn Fn(&[RunRecord]) -> String| {
-        let vals: Vec<String> = inputs.iter().map(|i| f(i.rows)).collect();
-        if vals.iter().any(|v| *v != vals[0]) {
-            let list: Vec<String> = inputs
+    let mut check = |what: &str, note: &str, f: &dyn Fn(&InputInfo) -> String| {
+        let vals: Vec<String> = infos.iter().map(f).collect();
+        // An unrecorded value is not known to differ.
+        let known: Vec<&String> = vals.iter().filter(|v| !v.is_empty()).collect();
+        if known.iter().any(|v| *v != known[0]) {
+            let list: Vec<String> = infos
                 .iter()
                 .zip(&vals)
-                .map(|(i, v)| format!("{}: {v}", i.label))
+                .map(|(i, v)| {
+                    let v = if v.is_empty() { "not recorded" } else { v };
+                    format!("{}: {v}", i.label)
+                })
                 .collect();
-            out.push(format!("inputs differ in {what} ({})", list.join("; ")));
+            out.push(format!(
+                "inputs differ in {what} ({}){note}",
+                list.join("; ")
+            ));
         }
     };
-    check("measured window per trial", &|rows| {
-        distinct(rows.iter().map(|r| format!("{} ms", r.duration_ms)))
-    });
-    check("trials per point", &|rows| {
-        distinct(
-            rows.iter()
-                .map(|r| (r.trial + 1).to_string())
-                .max()
-                .into_iter(),
-        )
-    });
-    check("lockbench version", &|rows| {
-        distinct(rows.iter().map(|r| r.lockbench_version.clone()))
-    });
+    check(
+        "CPU model",
+        ": the ratios compare the machines, not only the primitives",
+        &|i| i.cpu_model.clone(),
+    );
+    check(
+        "CPU count",
+        ": threads are matched relative to each input's CPUs (1, cores, 2×cores; any other \
+         count only with the same count on the same side of the CPU count)",
+        &|i| i.cpus.to_string(),
+    );
+    check("measured window per trial", "", &|i| i.window.clone());
+    check("warm-up per trial", "", &|i| i.warmup.clone());
+    check("latency sampling", "", &|i| i.sampling.clone());
+    check("trials per point", "", &|i| i.trials.clone());
+    check("clock source", "", &|i| i.clock_source.clone());
+    check("lockbench version", "", &|i| i.lockbench_version.clone());
+    check("git commit", "", &|i| i.git_sha.clone());
     out
 }
 
@@ -322,12 +658,11 @@ fn distinct(values: impl Iterator<Item = String>) -> String {
     v.join(", ")
 }
 
-/// "primitive ×threads cs … " for a point.
-pub fn describe(k: &PointKey) -> String {
+/// "primitive ×threads cs=…" for a point, its thread count shown as matched.
+pub fn describe(k: &PointKey, threads: Threads) -> String {
     let mut s = format!(
-        "{} ×{} cs={}",
+        "{} ×{threads} cs={}",
         k.primitive,
-        k.threads,
         crate::units::fmt_ns(k.cs_ns as f64)
     );
     if k.think_ns > 0 {
@@ -347,6 +682,12 @@ pub fn describe(k: &PointKey) -> String {
         if sk > 0.0 {
             s.push_str(&format!(" skew={sk}"));
         }
+    }
+    if k.placement != crate::record::Placement::Compact {
+        s.push_str(&format!(" {}", k.placement.as_str()));
+    }
+    if k.layout != crate::record::Layout::Separate.as_str() {
+        s.push_str(&format!(" layout={}", k.layout));
     }
     s
 }
@@ -437,6 +778,332 @@ fn normal_tail(z: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Family;
+
+    /// One trial of a spinlock point on a machine with `cpus` CPUs.
+    fn trial(cpu: &str, cpus: usize, threads: usize, trial: u32, thr: f64) -> RunRecord {
+        RunRecord {
+            schema_version: 1,
+            host_id: "vm".into(),
+            cpu_model: cpu.into(),
+            logical_cpus: cpus,
+            git_sha: "abc".into(),
+            primitive: "spin-ttas".into(),
+            family: Family::Spin,
+            threads,
+            cs_ns: 100,
+            duration_ms: 150.0,
+            warmup_ms: 30.0,
+            sample_every: 16,
+            trial,
+            oversubscribed: threads > cpus,
+            stable: true,
+            throughput_ops_s: thr,
+            ..RunRecord::default()
+        }
+    }
+
+    /// Points at `threads`, each with `values` as its trials (the last trial's `stable` as
+    /// the sweep writes it: false with a single trial).
+    fn run(cpu: &str, cpus: usize, threads: &[usize], values: &[f64]) -> Vec<RunRecord> {
+        let mut rows = Vec::new();
+        for &t in threads {
+            for (i, v) in values.iter().enumerate() {
+                let mut r = trial(cpu, cpus, t, i as u32, v * t as f64);
+                r.stable = values.len() > 1;
+                rows.push(r);
+            }
+        }
+        rows
+    }
+
+    fn cell(c: &Comparison, threads: Threads, input: usize) -> &Cell {
+        c.rows
+            .iter()
+            .find(|r| r.threads == threads)
+            .and_then(|r| r.cells[input].as_ref())
+            .unwrap_or_else(|| panic!("no {threads} cell in input {input}"))
+    }
+
+    #[test]
+    fn benjamini_hochberg_known_sets() {
+        let close = |a: &[f64], b: &[f64]| {
+            assert_eq!(a.len(), b.len());
+            for (x, y) in a.iter().zip(b) {
+                assert!((x - y).abs() < 1e-12, "{a:?} vs {b:?}");
+            }
+        };
+        // Worked by hand: sorted 0.005, 0.01, 0.03, 0.04 → ×4/rank 0.02, 0.02, 0.04, 0.04.
+        close(
+            &benjamini_hochberg(&[0.01, 0.04, 0.03, 0.005]),
+            &[0.02, 0.04, 0.04, 0.02],
+        );
+        // R: p.adjust(c(0.01, 0.02, 0.03, 0.04, 0.05), "BH") is 0.05 everywhere.
+        close(
+            &benjamini_hochberg(&[0.01, 0.02, 0.03, 0.04, 0.05]),
+            &[0.05; 5],
+        );
+        // Step-up: a larger p later in the order can pull an earlier one down, never up.
+        close(&benjamini_hochberg(&[0.001, 0.5, 0.9]), &[0.003, 0.75, 0.9]);
+        close(&benjamini_hochberg(&[0.8]), &[0.8]);
+        assert!(benjamini_hochberg(&[]).is_empty());
+        // Twenty 3-vs-3 complete separations (p = 0.1 each) survive together …
+        assert!(
+            benjamini_hochberg(&[0.1; 20])
+                .iter()
+                .all(|q| significant(*q))
+        );
+        // … but one non-separated point among them sinks them all: that is the lone false
+        // `+` one point in ten used to get.
+        let mut one_off = vec![0.1; 19];
+        one_off.push(0.5);
+        assert!(
+            benjamini_hochberg(&one_off)
+                .iter()
+                .all(|q| !significant(*q))
+        );
+    }
+
+    #[test]
+    fn a_run_compared_with_itself_is_all_ones_even_with_one_flagged_trial_per_point() {
+        let rows = run("AMD EPYC", 2, &[1, 2, 4], &[1e6]);
+        let c = compare(
+            &[Input::new("a", &rows), Input::new("a again", &rows)],
+            |r| r.throughput_ops_s,
+        )
+        .expect("single-trial points are shown, not dropped");
+        assert_eq!(c.rows.len(), 3);
+        for r in &c.rows {
+            let cell = r.cells[1].as_ref().unwrap();
+            assert_eq!(cell.ratio, Some(1.0));
+            assert_eq!(cell.flag, Some(Flag::Unstable), "one trial is never stable");
+            assert_eq!(cell.call, Call::NotTested);
+        }
+        assert_eq!(c.calls, 0);
+        assert_eq!(c.power.tests, 0);
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        let spin = &c.geomean[0].1[1].unwrap();
+        assert_eq!((spin.ratio, spin.points, spin.flagged), (1.0, 3, 3));
+
+        // With several trials the same holds, tested this time.
+        let rows = run("AMD EPYC", 2, &[1, 2, 4], &[1.0e6, 1.1e6, 0.9e6, 1.05e6]);
+        let c = compare(&[Input::new("a", &rows), Input::new("b", &rows)], |r| {
+            r.throughput_ops_s
+        })
+        .unwrap();
+        assert_eq!(c.power.tests, 3);
+        for r in &c.rows {
+            let cell = r.cells[1].as_ref().unwrap();
+            assert_eq!((cell.ratio, cell.call), (Some(1.0), Call::Noise));
+        }
+    }
+
+    #[test]
+    fn flagged_points_are_shown_counted_and_never_called() {
+        let a = run("X", 2, &[1, 2], &[100.0, 101.0, 102.0, 103.0]);
+        let mut b = run("X", 2, &[1, 2], &[200.0, 201.0, 202.0, 203.0]);
+        // Threads 1: every trial degraded. Threads 2: clean but unstable at the end.
+        for r in b.iter_mut().filter(|r| r.threads == 1) {
+            r.degraded = true;
+        }
+        b.last_mut().unwrap().stable = false;
+        let c = compare(&[Input::new("a", &a), Input::new("b", &b)], |r| {
+            r.throughput_ops_s
+        })
+        .unwrap();
+        assert_eq!(c.rows.len(), 2, "no flagged point is dropped");
+        let degraded = cell(&c, Threads::Count(1), 1);
+        assert_eq!(degraded.flag, Some(Flag::NoCleanTrial));
+        assert_eq!(
+            degraded.median,
+            Some(201.5),
+            "what was measured, shown with its flag"
+        );
+        assert_eq!(degraded.ratio, Some(201.5 / 101.5));
+        let unstable = cell(&c, Threads::Count(2), 1);
+        assert_eq!(unstable.flag, Some(Flag::Unstable));
+        for cell in [degraded, unstable] {
+            assert_eq!(
+                cell.call,
+                Call::NotTested,
+                "doubled, yet flagged: not called"
+            );
+        }
+        assert_eq!(
+            (
+                c.inputs[1].points,
+                c.inputs[1].flagged,
+                c.inputs[1].no_clean_trial
+            ),
+            (2, 2, 1)
+        );
+        assert_eq!((c.inputs[0].flagged, c.inputs[0].no_clean_trial), (0, 0));
+        let spin = c.geomean[0].1[1].unwrap();
+        assert_eq!((spin.points, spin.flagged), (2, 2));
+        assert!((spin.ratio - 201.5 / 101.5).abs() < 1e-9, "{}", spin.ratio);
+        assert_eq!(c.power.tests, 0);
+    }
+
+    #[test]
+    fn calls_are_corrected_for_the_number_of_points() {
+        // Twenty points, 4 vs 4 trials each (smallest p 2/70 ≈ 0.029).
+        let threads: Vec<usize> = (1..=20).collect();
+        let a = run("X", 64, &threads, &[100.0, 101.0, 102.0, 103.0]);
+        let mut b = a.clone();
+        // One point clearly faster: uncorrected it would be called (p ≈ 0.029 ≤ 0.1) …
+        for r in b.iter_mut().filter(|r| r.threads == 7) {
+            r.throughput_ops_s *= 1.5;
+        }
+        let c = compare(&[Input::new("a", &a), Input::new("b", &b)], |r| {
+            r.throughput_ops_s
+        })
+        .unwrap();
+        let lone = cell(&c, Threads::Count(7), 1);
+        assert!(lone.p.unwrap() <= ALPHA);
+        assert_eq!(lone.call, Call::Noise, "… one of twenty is not called");
+        assert_eq!(c.calls, 0);
+        assert_eq!(c.power.tests, 20);
+        // 6 vs 6 is the least that gets 2/924 under 0.1/20.
+        assert_eq!(c.power.trials_for_lone_call, Some(6));
+        // Every point faster: all called.
+        for r in &mut b {
+            r.throughput_ops_s = r.throughput_ops_s * 1.5 + 1.0;
+        }
+        let c = compare(&[Input::new("a", &a), Input::new("b", &b)], |r| {
+            r.throughput_ops_s
+        })
+        .unwrap();
+        assert_eq!(c.calls, 20);
+        assert!(
+            c.rows
+                .iter()
+                .all(|r| r.cells[1].as_ref().unwrap().call == Call::Higher)
+        );
+    }
+
+    #[test]
+    fn three_trials_a_side_say_how_many_points_must_differ_together() {
+        let a = run("X", 2, &[1, 2, 4], &[100.0, 101.0, 102.0]);
+        let b: Vec<RunRecord> = run("X", 2, &[1, 2, 4], &[100.5, 101.5, 102.5]);
+        let c = compare(&[Input::new("a", &a), Input::new("b", &b)], |r| {
+            r.throughput_ops_s
+        })
+        .unwrap();
+        assert_eq!(c.power.best_p, Some(0.1));
+        assert_eq!(c.power.needed_together, 3, "every tested cell");
+        assert_eq!(c.power.best_case_calls, 3);
+        // Two trials a side: nothing can ever be called.
+        let a = run("X", 2, &[1, 2, 4], &[100.0, 101.0]);
+        let c = compare(&[Input::new("a", &a), Input::new("b", &a)], |r| {
+            r.throughput_ops_s
+        })
+        .unwrap();
+        assert_eq!(c.power.best_case_calls, 0);
+    }
+
+    #[test]
+    fn different_cpu_counts_match_threads_relative_to_cpus() {
+        // 2 CPUs: 1, 2 (cores), 3 (oversubscribed), 4 (2×cores).
+        // 4 CPUs: 1, 2, 3, 4 (cores), 8 (2×cores).
+        let small = run(
+            "Intel(R) Xeon(R) Processor",
+            2,
+            &[1, 2, 3, 4],
+            &[10.0, 11.0, 12.0],
+        );
+        let big = run("AMD EPYC", 4, &[1, 2, 3, 4, 8], &[10.0, 11.0, 12.0]);
+        let c = compare(
+            &[Input::new("small", &small), Input::new("big", &big)],
+            |r| r.throughput_ops_s,
+        )
+        .unwrap();
+        assert!(c.relative_threads);
+        let pairs: Vec<(Threads, usize, usize)> = c
+            .rows
+            .iter()
+            .filter_map(|r| {
+                let (a, b) = (r.cells[0].as_ref()?, r.cells[1].as_ref()?);
+                Some((r.threads, a.threads, b.threads))
+            })
+            .collect();
+        assert!(pairs.contains(&(Threads::Count(1), 1, 1)));
+        assert!(pairs.contains(&(Threads::Cores, 2, 4)), "{pairs:?}");
+        assert!(pairs.contains(&(Threads::TwiceCores, 4, 8)), "{pairs:?}");
+        for (_, a, b) in &pairs {
+            assert_eq!(*a > 2, *b > 4, "oversubscribed with not: {pairs:?}");
+            assert!(
+                !(*a == 4 && *b == 4),
+                "4 threads on 2 CPUs vs 4 on 4: {pairs:?}"
+            );
+        }
+        assert_eq!(
+            pairs.len(),
+            3,
+            "3 on 2 CPUs is oversubscribed, 3 on 4 is not"
+        );
+        let unmatched: Vec<&str> = c.unmatched.iter().map(|u| u.0.as_str()).collect();
+        assert!(
+            unmatched.contains(&"spin-ttas ×3 cs=100 ns"),
+            "{unmatched:?}"
+        );
+        assert!(
+            unmatched.contains(&"spin-ttas ×3 cs=100 ns (oversubscribed)"),
+            "{unmatched:?}"
+        );
+        assert_eq!(c.rows[1].describe(), "spin-ttas ×cores cs=100 ns");
+        assert!(
+            c.warnings.iter().any(|w| w.contains("CPU count")),
+            "{:?}",
+            c.warnings
+        );
+
+        // Same CPU counts: absolute thread counts, as before.
+        let c = compare(&[Input::new("a", &small), Input::new("b", &small)], |r| {
+            r.throughput_ops_s
+        })
+        .unwrap();
+        assert!(!c.relative_threads);
+        assert!(
+            c.rows
+                .iter()
+                .all(|r| matches!(r.threads, Threads::Count(_)))
+        );
+        assert_eq!(c.rows.len(), 4);
+    }
+
+    #[test]
+    fn the_header_names_each_machine_and_warns_where_they_differ() {
+        let intel = run(
+            "Intel(R) Xeon(R) Processor",
+            2,
+            &[1, 2],
+            &[10.0, 11.0, 12.0],
+        );
+        let mut amd = run("AMD EPYC", 2, &[1, 2], &[10.0, 11.0, 12.0]);
+        for r in &mut amd {
+            r.git_sha = "def".into();
+            r.sample_every = 1;
+            r.clock_source = "tsc".into();
+        }
+        let c = compare(
+            &[Input::new("intel", &intel), Input::new("amd", &amd)],
+            |r| r.throughput_ops_s,
+        )
+        .unwrap();
+        assert_eq!(c.inputs[0].cpu_model, "Intel(R) Xeon(R) Processor");
+        assert_eq!(c.inputs[1].cpu_model, "AMD EPYC");
+        assert_eq!((c.inputs[0].cpus, c.inputs[1].cpus), (2, 2));
+        assert_eq!(c.inputs[1].sampling, "every op");
+        let warned = |what: &str| c.warnings.iter().any(|w| w.contains(what));
+        assert!(warned("CPU model"), "{:?}", c.warnings);
+        assert!(warned("Intel(R) Xeon(R) Processor") && warned("AMD EPYC"));
+        assert!(warned("git commit") && warned("latency sampling"));
+        assert!(
+            !warned("clock source"),
+            "an unrecorded clock is not a difference"
+        );
+        assert!(!warned("CPU count") && !warned("measured window"));
+    }
 
     #[test]
     fn rank_test_exact_values() {

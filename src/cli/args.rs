@@ -4,6 +4,7 @@
 
 use crate::plot::Format;
 use crate::record::{Layout, Placement};
+use crate::report::compare::Metric;
 use crate::sweep::Preset;
 use clap::builder::PossibleValue;
 
@@ -40,6 +41,13 @@ value_enum!(Preset {
     Preset::Full => "every thread count, five critical sections, 5–10 trials: hours",
 });
 
+value_enum!(Metric {
+    Metric::Throughput => "operations per second (higher is better)",
+    Metric::Efficiency => "operations per CPU-second (higher is better)",
+    Metric::WaitP50 => "median wait, ns (lower is better)",
+    Metric::WaitP99 => "99th-percentile wait, ns (lower is better)",
+});
+
 value_enum!(Format {
     Format::Png => "raster image",
     Format::Svg => "vector image",
@@ -64,5 +72,6 @@ mod tests {
         check::<Layout>();
         check::<Preset>();
         check::<Format>();
+        check::<Metric>();
     }
 }

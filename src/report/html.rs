@@ -215,7 +215,7 @@ fn quality_section(o: &mut String, pts: &[Trials]) {
             ],
         ],
     );
-    o.push_str("<p class=\"note\">Every value below is the median over a point's clean trials (not degraded, not timed out). Flagged points are drawn ringed in the charts and marked in <code>lockbench compare</code>.</p>");
+    o.push_str("<p class=\"note\">Every value below is the median over a point's clean trials (not degraded, not timed out). Flagged points are drawn ringed in the charts; <code>lockbench compare</code> marks them and never calls a difference on them.</p>");
 }
 
 fn best_section(o: &mut String, pts: &[Trials]) {
