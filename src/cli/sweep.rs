@@ -325,17 +325,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         None => {
             let spec = args.spec(host.usable_cpus())?;
             if args.dry_run {
-                println!(
-                    "{} run(s) ({} primitive(s) × {} thread count(s) × {} cs × {} think × {} placement(s) × {} trial(s)), estimated {}",
-                    spec.len(),
-                    spec.locks.len(),
-                    spec.threads.len(),
-                    spec.cs_ns.len(),
-                    spec.think_ns.len(),
-                    spec.placements.len(),
-                    spec.trials,
-                    fmt_ns(spec.estimate(spec.len()).as_nanos() as f64)
-                );
+                println!("{}", plan_line(&spec));
                 return Ok(());
             }
             let dir = new_run_dir(args.out.as_deref(), &host.info.machine())?;
@@ -345,6 +335,21 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     let dir = execute(&spec, dir, meta.take(), &prior, existing_rows)?;
     println!("{}", dir.display());
     Ok(())
+}
+
+/// The `--dry-run` line: how many runs, from which axes, and the time estimate.
+pub fn plan_line(spec: &SweepSpec) -> String {
+    format!(
+        "{} run(s) ({} primitive(s) × {} thread count(s) × {} cs × {} think × {} placement(s) × {} trial(s)), estimated {}",
+        spec.len(),
+        spec.locks.len(),
+        spec.threads.len(),
+        spec.cs_ns.len(),
+        spec.think_ns.len(),
+        spec.placements.len(),
+        spec.trials,
+        fmt_ns(spec.estimate(spec.len()).as_nanos() as f64)
+    )
 }
 
 /// Measures `spec` into run directory `dir` (fresh, or an interrupted one being resumed with

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 
 /// The file `lockbench breakeven` writes next to a run's CSV: one row per verdict.
 pub const BREAKEVEN_CSV: &str = "breakeven.csv";
+/// Its per-length sidecar: each compared length's call (spin better, sleep better,
+/// indistinguishable) and the spin ÷ sleep ratio.
+pub const BREAKEVEN_POINTS_CSV: &str = "breakeven-points.csv";
 
 /// A run read from disk: a run directory or a bare runs.csv.
 #[derive(Debug, Clone)]
@@ -34,12 +37,10 @@ impl LoadedRun {
     /// A short label: the machine (host and CPU, [`crate::record::machine_name`]) and the
     /// directory name.
     pub fn label(&self) -> String {
-        let host = self
-            .rows
-            .first()
-            .map_or_else(|| "?".to_string(), |r| {
-                crate::record::machine_name(&r.host_id, &r.cpu_model)
-            });
+        let host = self.rows.first().map_or_else(
+            || "?".to_string(),
+            |r| crate::record::machine_name(&r.host_id, &r.cpu_model),
+        );
         let dir = self
             .dir
             .file_name()
