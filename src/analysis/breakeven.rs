@@ -3,8 +3,8 @@
 //!
 //! Two curves measured at the same critical-section lengths are compared length by length:
 //! a length counts for one side only when the clean trials' ranges (min–max) do not overlap,
-//! and only when each side has at least two clean trials (one trial has no range, so it cannot
-//! show a difference beyond noise); every other length is *indistinguishable*. A crossing is
+//! and only when each side has at least [`MIN_TRIALS`] clean trials; every other length is
+//! *indistinguishable*. A crossing is
 //! a change of side between two lengths that are beyond noise; its point estimate is where the
 //! medians cross (interpolated in log-log space), and its band runs from the last length
 //! beyond noise before it to the first one after it — never narrower than the grid interval
@@ -31,8 +31,11 @@ pub struct Band {
     pub n: usize,
 }
 
-/// Fewest clean trials a side needs before its range can show a difference.
-pub const MIN_TRIALS: usize = 2;
+/// Fewest clean trials a side needs before its range can show a difference. One trial has
+/// no range; with 2 a side, disjoint ranges happen by chance one time in three (exact
+/// Mann–Whitney p = 1/3). With 3 or more a side they have p ≤ 0.1, so a length the break-even
+/// calls is one `compare` would call too (disjoint ranges and p ≤ [`super::compare::ALPHA`]).
+pub const MIN_TRIALS: usize = 3;
 
 /// How one critical-section length compares, higher being better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,7 +315,7 @@ pub struct BreakevenRow {
     pub spin_better: usize,
     /// Lengths where the sleeping lock is ahead beyond noise.
     pub sleep_better: usize,
-    /// Lengths where the trial ranges overlap (or a side has one clean trial).
+    /// Lengths where the trial ranges overlap (or a side has too few clean trials).
     pub indistinguishable: usize,
 }
 
@@ -977,16 +980,23 @@ mod tests {
         );
     }
 
-    /// One clean trial has no range: it cannot put a length beyond noise.
+    /// One clean trial has no range, and two disjoint ranges of 2 trials happen by chance one
+    /// time in three: neither puts a length beyond noise.
     #[test]
-    fn single_trials_are_indistinguishable() {
-        let one = |v: f64| Band { n: 1, ..exact(v) };
-        let spin: Vec<Band> = XS.iter().map(|_| one(100.0)).collect();
-        let sleep: Vec<Band> = XS.iter().map(|_| one(50.0)).collect();
-        assert_eq!(
-            crossings(&XS, &spin, &sleep).verdict,
-            Verdict::Indistinguishable
-        );
+    fn fewer_than_three_trials_are_indistinguishable() {
+        for n in [1, 2] {
+            let few = |v: f64| Band {
+                n,
+                ..noisy(v, 0.01)
+            };
+            let spin: Vec<Band> = XS.iter().map(|_| few(100.0)).collect();
+            let sleep: Vec<Band> = XS.iter().map(|_| few(50.0)).collect();
+            assert_eq!(
+                crossings(&XS, &spin, &sleep).verdict,
+                Verdict::Indistinguishable,
+                "{n} trials"
+            );
+        }
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub struct BreakevenArgs {
     /// Sleeping locks compared with it (the first is the headline).
     #[arg(long, default_value = "futex-mutex,adaptive-mutex,std-mutex")]
     sleepers: String,
-    /// Trials per point.
+    /// Trials per point (a length needs 3 clean trials a side to be called beyond noise).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
     trials: Option<u32>,
     /// Measured window per trial.
