@@ -1,7 +1,8 @@
-//! The break-even chart: one row per (thread count, think time), and in it, for throughput and
-//! for efficiency, two panels: the spinner's and the sleepers' curves with their trial bands
-//! (log-log), and the spin ÷ sleep ratio of medians with the interval the trial ranges allow
-//! (log x, linear y, a line at 1), where a 20% difference that log-log curves hide is plain.
+//! The break-even chart: one row per (thread count, think time, metric) with two panels: the
+//! spinner's and the sleepers' curves with their trial bands (log-log), and the spin ÷ sleep
+//! ratio of medians with the interval the trial ranges allow (log x, linear y, a line at 1),
+//! where a 20% difference that log-log curves hide is plain. Two panels a row keep the figure
+//! readable at the width report.html shows it.
 //! The headline sleeper's crossings are red bands; the textbook's ~1 µs and this machine's
 //! wake-up latency (its probe's p10–p90 as a grey band) are dashed references.
 
@@ -12,8 +13,8 @@ use crate::analysis::breakeven::{
 use crate::probes::Percentiles;
 use crate::units::fmt_ns;
 
-/// Panels per row: (curves, ratio) for throughput, then for efficiency.
-pub const COLS: usize = 4;
+/// Panels per row: curves, then ratio.
+pub const COLS: usize = 2;
 
 /// The chart of a break-even analysis measured on `cores` CPUs of `cpu_model`; `wakeup` is
 /// the cross-core futex wake-up latency probe, when probed.
