@@ -3,7 +3,7 @@
 
 use lockbench::analysis::compare::{Call, Input, compare};
 use lockbench::plot::figures_of_run as figures;
-use lockbench::plot::{Figure, Format};
+use lockbench::plot::{Figure, Format, Scale, Style};
 use lockbench::record::RunRecord;
 use lockbench::report::run::load_run;
 use std::path::{Path, PathBuf};
@@ -104,6 +104,59 @@ fn every_chart_kind_renders_as_png_and_svg() {
     // Duration axes carry µ; the font must have it (SVG text is the figure's text).
     let svg = std::fs::read_to_string(tmp.path().join("breakeven.svg")).unwrap();
     assert!(svg.contains("µs"), "no µs tick label");
+}
+
+/// The break-even figure pairs each curves panel with a spin ÷ sleep panel: log x, linear y,
+/// a dashed line at 1, spin's median over each sleeper's with the interval the trial ranges
+/// allow; both are drawn, and the wake-up reference is its probe's p10–p90.
+#[test]
+fn breakeven_figure_has_a_ratio_panel_beside_each_curves_panel() {
+    let run = load_run(Path::new(BREAKEVEN)).unwrap();
+    let plan = figures(&run).unwrap();
+    let be = fig(&plan.figures, "breakeven");
+    assert_eq!(
+        be.panels.len(),
+        8,
+        "2 thread counts × 1 think time × 2 metrics × (curves, ratio)"
+    );
+    for pair in be.panels.chunks(2) {
+        let (curves, ratio) = (&pair[0], &pair[1]);
+        assert_eq!((curves.x.scale, curves.y.scale), (Scale::Log, Scale::Log));
+        assert_eq!((ratio.x.scale, ratio.y.scale), (Scale::Log, Scale::Linear));
+        assert!(ratio.title.starts_with("spin ÷ sleep"), "{}", ratio.title);
+        let one = &ratio.series[0];
+        assert_eq!(one.style, Style::Dashed);
+        assert!(one.points.len() == 2 && one.points.iter().all(|p| p.1 == 1.0));
+        let spin = &curves.series[0];
+        assert_eq!(ratio.series.len(), curves.series.len());
+        for (s, sleep) in ratio.series[1..].iter().zip(&curves.series[1..]) {
+            assert_eq!(s.name, format!("÷ {}", sleep.name));
+            assert_eq!(s.points.len(), 3, "{}: every length", s.name);
+            for &(x, r) in &s.points {
+                let at =
+                    |c: &lockbench::plot::Series| c.points.iter().find(|p| p.0 == x).unwrap().1;
+                assert!((r - at(spin) / at(sleep)).abs() <= 1e-9 * r, "{x}");
+            }
+            for (p, b) in s.points.iter().zip(&s.band) {
+                assert!(b.1 <= p.1 && p.1 <= b.2, "ratio inside its interval");
+            }
+        }
+        let wake = curves
+            .markers
+            .iter()
+            .find(|m| m.label.starts_with("wake-up"))
+            .unwrap();
+        let (lo, hi) = wake.band.unwrap();
+        assert!(wake.dashed && lo < wake.x && wake.x < hi, "{wake:?}");
+        assert_eq!(ratio.markers, curves.markers);
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let svg = lockbench::plot::render(be, tmp.path(), Format::Svg).unwrap();
+    let svg = std::fs::read_to_string(svg).unwrap();
+    assert!(
+        svg.contains("spin ÷ sleep, throughput") && svg.contains("÷ futex-mutex"),
+        "ratio panel not drawn"
+    );
 }
 
 /// What the charts say, checked on the data rather than the pixels.

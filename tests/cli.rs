@@ -380,6 +380,7 @@ fn breakeven_refuses_bad_ranges() {
             &["breakeven", "--sleepers", "cas-counter"],
             "not a mutual-exclusion lock",
         ),
+        (&["breakeven", "--think", "soon"], "--think"),
     ];
     assert_usage_errors(cases);
 }
@@ -394,6 +395,8 @@ fn breakeven_writes_its_files_and_a_verdict() {
         "50ns..50us:3",
         "--sleepers",
         "futex-mutex",
+        "--think",
+        "0,1us",
         "--trials",
         "1",
         "--duration",
@@ -407,23 +410,36 @@ fn breakeven_writes_its_files_and_a_verdict() {
     assert!(
         verdict.contains("throughput")
             && verdict.contains("efficiency")
+            && verdict.contains("think 0")
+            && verdict.contains("think 1 µs")
             && verdict.contains("textbook"),
         "{verdict}"
     );
+    // One trial per point has no range: nothing is called beyond noise.
+    assert!(!verdict.contains("wins throughout"), "{verdict}");
     for f in [
         "runs.csv",
         "histograms.csv",
         "meta.json",
         "breakeven.csv",
+        "breakeven-points.csv",
         "breakeven.svg",
         "verdict.txt",
     ] {
         assert!(out.join(f).exists(), "{f} missing");
     }
     let rows = std::fs::read_to_string(out.join("breakeven.csv")).unwrap();
-    assert!(rows.starts_with("regime,threads,metric,spinner,sleeper,verdict,crossing_ns"));
-    // 2 regimes × 2 metrics, each a verdict or at least one crossing row.
-    assert!(rows.lines().count() > 4, "{rows}");
+    // The old columns first (older files read the same), then the new ones.
+    assert!(
+        rows.starts_with(
+            "regime,threads,metric,spinner,sleeper,verdict,crossing_ns,band_lo_ns,band_hi_ns,direction,think_ns,"
+        ),
+        "{rows}"
+    );
+    // 2 regimes × 2 think times × 2 metrics, each a verdict or at least one crossing row.
+    assert!(rows.lines().count() > 8, "{rows}");
+    let points = std::fs::read_to_string(out.join("breakeven-points.csv")).unwrap();
+    assert_eq!(points.lines().count(), 1 + 2 * 2 * 2 * 3, "{points}");
     // Re-analysing the same directory reproduces the verdict without measuring.
     let again = lockbench(&[
         "breakeven",
@@ -434,6 +450,33 @@ fn breakeven_writes_its_files_and_a_verdict() {
     ]);
     assert!(again.status.success());
     assert_eq!(stdout(&again), verdict);
+}
+
+/// The break-even plan has a think-time axis: the presets measure think 0 and the middle
+/// length, `--think` overrides it, and `--dry-run` counts it without measuring.
+#[test]
+fn breakeven_dry_run_counts_the_think_axis() {
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["breakeven", "--dry-run"];
+        args.extend(extra);
+        let o = lockbench(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        stdout(&o)
+    };
+    let quick = plan(&[]);
+    assert!(
+        quick.starts_with(
+            "576 run(s) (4 primitive(s) × 2 thread count(s) × 12 cs × 2 think × 1 placement(s) × 3 trial(s))"
+        ),
+        "{quick}"
+    );
+    let fine = plan(&["--preset", "fine"]);
+    assert!(
+        fine.starts_with("1920 run(s) (4 primitive(s) × 2 thread count(s) × 24 cs × 2 think"),
+        "{fine}"
+    );
+    assert!(plan(&["--think", "0"]).starts_with("288 run(s)"));
+    assert!(plan(&["--think", "0,1us,10us"]).starts_with("864 run(s)"));
 }
 
 /// A trial with a window of 400 ms or more gets a sentinel reading in its middle (the workers

@@ -455,9 +455,10 @@ fn errors_name_the_file() {
 
 /// CSV files under results/ that are not runs.csv files (sidecars, derived tables, and the
 /// agreement scripts' per-round tables of both tools).
-const NOT_RUNS: [&str; 6] = [
+const NOT_RUNS: [&str; 7] = [
     "histograms.csv",
     "breakeven.csv",
+    "breakeven-points.csv",
     "criterion-vs-harness.csv",
     "criterion-rounds.csv",
     "throughput.csv",

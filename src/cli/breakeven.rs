@@ -1,8 +1,9 @@
 //! `lockbench breakeven`: where, on this CPU, does sleeping start to beat spinning?
 //!
 //! Sweeps critical-section length on a log scale for a spinlock, the never-spinning futex
-//! mutex, the adaptive mutex and std's mutex, at threads = cores and threads = 2 × cores,
-//! then finds the crossings for throughput and for CPU efficiency (ops per CPU-second).
+//! mutex, the adaptive mutex and std's mutex, at threads = cores and threads = 2 × cores, with
+//! no think time and with a think time (a duty cycle below 100%), then finds the crossings for
+//! throughput and for CPU efficiency (ops per CPU-second) in each (threads, think) panel.
 
 use crate::cli::sweep::execute;
 use crate::error::UsageError;
@@ -18,9 +19,11 @@ use std::time::Duration;
 /// Presets of the break-even sweep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BreakevenPreset {
-    /// 16 lengths from 20 ns to 500 µs, 3 trials of 100 ms: about 2 minutes on 2 cores.
+    /// 12 lengths from 20 ns to 500 µs, think 0 and the middle length (~2 µs), 3 trials of
+    /// 100 ms: 576 runs, ~2 minutes estimated on 2 cores (`--dry-run`).
     Quick,
-    /// 24 lengths, 5 trials of 250 ms: several minutes; for a quiet machine.
+    /// 24 lengths, think 0 and the middle length (~2.5 µs), 5 trials of 250 ms: 1920 runs,
+    /// ~11 minutes estimated; for a quiet machine.
     Fine,
 }
 
@@ -33,13 +36,17 @@ pub struct BreakevenArgs {
     /// Critical-section lengths: a log range MIN..MAX:POINTS (≥ 3 points) or a list.
     #[arg(long)]
     cs: Option<String>,
+    /// Think times between operations (outside the lock), same syntax as --cs [default: 0
+    /// and the middle critical-section length].
+    #[arg(long)]
+    think: Option<String>,
     /// The spinning lock.
     #[arg(long, default_value = "spin-ttas-backoff")]
     spinner: String,
     /// Sleeping locks compared with it (the first is the headline).
     #[arg(long, default_value = "futex-mutex,adaptive-mutex,std-mutex")]
     sleepers: String,
-    /// Trials per point.
+    /// Trials per point (a length needs 3 clean trials a side to be called beyond noise).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
     trials: Option<u32>,
     /// Measured window per trial.
@@ -54,11 +61,25 @@ pub struct BreakevenArgs {
     /// Only analyse an existing break-even run directory (no measuring).
     #[arg(long, value_name = "DIR", conflicts_with = "out")]
     analyse: Option<PathBuf>,
+    /// Print the plan (runs and estimated time) and exit.
+    #[arg(long, conflicts_with = "analyse")]
+    dry_run: bool,
+}
+
+/// The default think times: 0 (every thread always wants the lock: a 100% duty cycle, where a
+/// lock that starves a thread can look efficient) and the middle critical-section length of
+/// the grid, where each thread holds the lock at most half of its time; along a log grid the
+/// duty cycle cs / (cs + think) then runs from ~1% at the shortest length to ~99% at the
+/// longest, light to saturated contention in one panel.
+fn default_think(cs_ns: &[u64]) -> Vec<u64> {
+    let mut sorted = cs_ns.to_vec();
+    sorted.sort_unstable();
+    vec![0, sorted[(sorted.len() - 1) / 2]]
 }
 
 fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
     let (range, trials, duration) = match args.preset {
-        BreakevenPreset::Quick => ("20ns..500us:16", 3, Duration::from_millis(100)),
+        BreakevenPreset::Quick => ("20ns..500us:12", 3, Duration::from_millis(100)),
         BreakevenPreset::Fine => ("20ns..500us:24", 5, Duration::from_millis(250)),
     };
     let text = args.cs.as_deref().unwrap_or(range);
@@ -74,6 +95,16 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
             "--cs: {text:?}: lengths must be > 0 and span a range"
         )));
     }
+    let think_ns = match &args.think {
+        Some(text) => {
+            let mut t =
+                axes::parse_durations(text, "--think").map_err(|e| UsageError(e.to_string()))?;
+            t.sort_unstable();
+            t.dedup();
+            t
+        }
+        None => default_think(&cs_ns),
+    };
     let mut locks = vec![args.spinner.clone()];
     locks.extend(args.sleepers.split(',').map(|s| s.trim().to_string()));
     for l in &locks {
@@ -92,7 +123,7 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
         locks,
         threads: vec![cores, 2 * cores],
         cs_ns,
-        think_ns: vec![0],
+        think_ns,
         read_ratios: vec![0.0],
         stripes: vec![1],
         key_skews: vec![0.0],
@@ -119,6 +150,10 @@ pub fn breakeven(args: BreakevenArgs) -> Result<()> {
         Some(dir) => dir.clone(),
         None => {
             let spec = spec(&args, cores)?;
+            if args.dry_run {
+                println!("{}", crate::cli::sweep::plan_line(&spec, cores));
+                return Ok(());
+            }
             let out = args.out.clone().unwrap_or_else(|| {
                 Path::new("results").join(host.info.machine()).join(format!(
                     "{}-breakeven",
@@ -132,14 +167,15 @@ pub fn breakeven(args: BreakevenArgs) -> Result<()> {
     analyse(&dir, &args.spinner, &args.sleepers)
 }
 
-/// Reads a break-even run directory, finds the crossings, writes breakeven.csv, the chart
-/// (breakeven.svg and .png) and verdict.txt, and prints the verdict.
+/// Reads a break-even run directory, finds the crossings, writes breakeven.csv,
+/// breakeven-points.csv, the chart (breakeven.svg and .png) and verdict.txt, and prints the
+/// verdict.
 fn analyse(dir: &Path, spinner: &str, sleepers: &str) -> Result<()> {
     let sleepers: Vec<&str> = sleepers.split(',').map(str::trim).collect();
     let verdict = crate::sweep::breakeven::write_analysis(dir, spinner, &sleepers)?;
     print!("{verdict}");
     eprintln!(
-        "wrote {}/{{breakeven.csv, breakeven.svg, breakeven.png, verdict.txt}}",
+        "wrote {}/{{breakeven.csv, breakeven-points.csv, breakeven.svg, breakeven.png, verdict.txt}}",
         dir.display()
     );
     Ok(())

@@ -344,21 +344,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         None => {
             let spec = args.spec(host.usable_cpus())?;
             if args.dry_run {
-                let cpus = host.usable_cpus();
-                let planned = spec.estimate(spec.plan().map(|p| p.point.threads), cpus);
-                println!(
-                    "{} run(s) ({} primitive(s) × {} thread count(s) × {} cs × {} think × {} placement(s) × {} trial(s)), estimated {}; run-until-stable may add up to {} run(s) (about {} more)",
-                    spec.len(),
-                    spec.locks.len(),
-                    spec.threads.len(),
-                    spec.cs_ns.len(),
-                    spec.think_ns.len(),
-                    spec.placements.len(),
-                    spec.trials,
-                    fmt_secs(planned),
-                    spec.extra_runs_max(),
-                    fmt_secs(planned * spec.extra_runs_max() as u32 / spec.len().max(1) as u32),
-                );
+                println!("{}", plan_line(&spec, host.usable_cpus()));
                 return Ok(());
             }
             let dir = new_run_dir(args.out.as_deref(), &host.info.machine())?;
@@ -370,6 +356,31 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     crate::report::text::write_sweep_summary(&mut std::io::stderr(), &rows, &dir)?;
     println!("{}", dir.display());
     Ok(())
+}
+
+/// The `--dry-run` line: how many runs, from which axes, and the time estimate.
+pub fn plan_line(spec: &SweepSpec, cpus: usize) -> String {
+    let planned = spec.estimate(spec.plan().map(|p| p.point.threads), cpus);
+    let extra = spec.extra_runs_max();
+    format!(
+        "{} run(s) ({} primitive(s) × {} thread count(s) × {} cs × {} think × {} placement(s) × {} trial(s)), estimated {}{}",
+        spec.len(),
+        spec.locks.len(),
+        spec.threads.len(),
+        spec.cs_ns.len(),
+        spec.think_ns.len(),
+        spec.placements.len(),
+        spec.trials,
+        fmt_secs(planned),
+        if extra > 0 {
+            format!(
+                "; run-until-stable may add up to {extra} run(s) (about {} more)",
+                fmt_secs(planned * extra as u32 / spec.len().max(1) as u32)
+            )
+        } else {
+            String::new()
+        }
+    )
 }
 
 /// Measures `spec` into run directory `dir` (fresh, or an interrupted one being resumed with

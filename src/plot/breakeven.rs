@@ -1,71 +1,147 @@
-//! The break-even chart: one panel per (thread count, metric), the spinner's and the sleepers'
-//! curves with their trial bands, the headline sleeper's crossings as red bands, and the
-//! textbook's ~1 µs and this machine's wake-up latency as dashed references.
+//! The break-even chart: one row per (thread count, think time, metric) with two panels: the
+//! spinner's and the sleepers' curves with their trial bands (log-log), and the spin ÷ sleep
+//! ratio of medians with the interval the trial ranges allow (log x, linear y, a line at 1),
+//! where a 20% difference that log-log curves hide is plain. Two panels a row keep the figure
+//! readable at the width report.html shows it.
+//! The headline sleeper's crossings are red bands; the textbook's ~1 µs and this machine's
+//! wake-up latency (its probe's p10–p90 as a grey band) are dashed references.
 
 use super::{Axis, Chart, Figure, Marker, Series, Style, Ticks};
-use crate::analysis::breakeven::{Breakeven, Curve, Direction, Verdict};
+use crate::analysis::breakeven::{
+    Breakeven, Curve, Direction, Outcome, Panel, Verdict, fmt_ns_range, think_label,
+};
+use crate::probes::Percentiles;
 use crate::units::fmt_ns;
 
-/// The chart of a break-even analysis measured on `cores` CPUs of `cpu_model`; `wakeup_ns` is
-/// the cross-core futex wake-up latency, when probed.
-pub fn figure(b: &Breakeven, cpu_model: &str, cores: usize, wakeup_ns: Option<f64>) -> Figure {
+/// Panels per row: curves, then ratio.
+pub const COLS: usize = 2;
+
+/// The chart of a break-even analysis measured on `cores` CPUs of `cpu_model`; `wakeup` is
+/// the cross-core futex wake-up latency probe, when probed.
+pub fn figure(
+    b: &Breakeven,
+    cpu_model: &str,
+    cores: usize,
+    wakeup: Option<&Percentiles>,
+) -> Figure {
     let panels = b
         .panels
         .iter()
-        .map(|p| {
-            let mut markers = Vec::new();
-            if let Some(Verdict::Crossings(cs)) = p.verdicts.first() {
-                markers.extend(cs.iter().map(|c| Marker {
-                    x: c.at_ns,
-                    label: format!(
-                        "{} {}",
-                        if c.direction == Direction::SleepOvertakes {
-                            "sleep wins from"
-                        } else {
-                            "spin wins again from"
-                        },
-                        fmt_ns(c.at_ns)
-                    ),
-                    band: Some((c.band_lo_ns, c.band_hi_ns)),
-                    dashed: false,
-                }));
-            }
-            markers.push(Marker {
-                x: 1_000.0,
-                label: "textbook ~1 µs".into(),
-                band: None,
-                dashed: true,
-            });
-            if let Some(w) = wakeup_ns {
-                markers.push(Marker {
-                    x: w,
-                    label: format!("wake-up {}", fmt_ns(w)),
-                    band: None,
-                    dashed: true,
-                });
-            }
-            let mut chart = Chart::new(
-                format!("{}, {} threads ({})", p.label, p.threads, p.regime),
+        .flat_map(|p| {
+            let markers = markers(p.outcomes.first(), wakeup);
+            let title = format!(
+                "{} threads ({}), {}",
+                p.threads,
+                p.regime,
+                think_label(p.think_ns)
+            );
+            let mut curves = Chart::new(
+                format!("{}, {title}", p.label),
                 Axis::log("critical-section length (log)", Ticks::Nanos),
                 Axis::log(format!("{}, log", p.label), Ticks::Number),
             );
-            chart.series = std::iter::once(&p.spin)
+            curves.series = std::iter::once(&p.spin)
                 .chain(&p.sleepers)
                 .map(series_of)
                 .collect();
-            chart.markers = markers;
-            chart
+            curves.markers = markers.clone();
+            let mut ratio = ratio_chart(p, &title);
+            ratio.markers = markers;
+            [curves, ratio]
         })
         .collect();
     Figure {
         name: "breakeven".into(),
         title: "Spin vs sleep: where is the break-even?".into(),
         subtitle: format!(
-            "{cpu_model} — {cores} CPUs\nlines: medians of clean trials; shaded: their min–max; red: crossing bands"
+            "{cpu_model} — {cores} CPUs\nlines: medians of clean trials; shaded: their min–max (ratio: the range they allow); red: crossing bands; grey: wake-up p10–p90"
         ),
         panels,
-        cols: 2,
+        cols: COLS,
     }
+}
+
+/// The headline's crossings, the textbook's 1 µs and the wake-up latency.
+fn markers(headline: Option<&Outcome>, wakeup: Option<&Percentiles>) -> Vec<Marker> {
+    let mut markers = Vec::new();
+    if let Some(Outcome {
+        verdict: Verdict::Crossings(cs),
+        ..
+    }) = headline
+    {
+        markers.extend(cs.iter().map(|c| Marker {
+            x: c.at_ns,
+            label: format!(
+                "{} {}",
+                if c.direction == Direction::SleepOvertakes {
+                    "sleep wins from"
+                } else {
+                    "spin wins again from"
+                },
+                fmt_ns(c.at_ns)
+            ),
+            band: Some((c.band_lo_ns, c.band_hi_ns)),
+            dashed: false,
+        }));
+    }
+    markers.push(Marker {
+        x: 1_000.0,
+        label: "textbook ~1 µs".into(),
+        band: None,
+        dashed: true,
+    });
+    if let Some(w) = wakeup {
+        markers.push(Marker {
+            x: w.p50_ns,
+            label: format!("wake-up {}", fmt_ns_range(w.p10_ns, w.p90_ns)),
+            band: Some((w.p10_ns, w.p90_ns)),
+            dashed: true,
+        });
+    }
+    markers
+}
+
+/// spin ÷ each sleeper: the ratio of medians, its trial-range interval as the band, and a
+/// dashed line at 1 drawn first, so it takes the spinner's colour and each sleeper keeps the
+/// colour it has in the curves panel.
+fn ratio_chart(p: &Panel, title: &str) -> Chart {
+    let mut chart = Chart::new(
+        format!("spin ÷ sleep, {}, {title}", p.metric),
+        Axis::log("critical-section length (log)", Ticks::Nanos),
+        Axis::linear(
+            format!("{} ÷ sleeper (> 1: spin ahead)", p.spin.primitive),
+            Ticks::Number,
+        ),
+    );
+    let xs = p
+        .outcomes
+        .iter()
+        .flat_map(|o| o.calls.iter().map(|c| c.cs_ns));
+    let (lo, hi) = xs.fold((f64::INFINITY, 0.0f64), |(a, b), x| (a.min(x), b.max(x)));
+    let mut one = Series::line(
+        "1: equal",
+        if lo <= hi {
+            vec![(lo, 1.0), (hi, 1.0)]
+        } else {
+            Vec::new()
+        },
+    );
+    one.style = Style::Dashed;
+    chart.series.push(one);
+    for (sleeper, o) in p.sleepers.iter().zip(&p.outcomes) {
+        chart.series.push(Series {
+            name: format!("÷ {}", sleeper.primitive),
+            style: Style::Line,
+            flagged: Vec::new(),
+            points: o.calls.iter().map(|c| (c.cs_ns, c.ratio.mid)).collect(),
+            band: o
+                .calls
+                .iter()
+                .map(|c| (c.cs_ns, c.ratio.lo, c.ratio.hi))
+                .collect(),
+        });
+    }
+    chart
 }
 
 /// A curve as a chart series: medians as the line, the trials' min–max as its band.

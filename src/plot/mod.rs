@@ -563,8 +563,7 @@ pub fn breakeven_figure(run: &LoadedRun) -> Result<Option<Figure>, UsageError> {
         cores,
         meta.probes
             .as_ref()
-            .and_then(|p| p.cross_core_wakeup)
-            .map(|f| f.p50_ns),
+            .and_then(|p| p.cross_core_wakeup.as_ref()),
     )))
 }
 
@@ -637,14 +636,15 @@ where
     }
     for (k, m) in chart.markers.iter().enumerate() {
         let red = RGBColor(200, 30, 30);
+        // A finding is red, a reference grey; so is its band.
+        let color = if m.dashed { RGBColor(90, 90, 90) } else { red };
         if let Some((lo, hi)) = m.band {
             cc.draw_series(std::iter::once(Rectangle::new(
                 [(lo, y_lo), (hi, y_hi)],
-                red.mix(0.12).filled(),
+                color.mix(0.12).filled(),
             )))
             .map_err(e)?;
         }
-        let color = if m.dashed { RGBColor(90, 90, 90) } else { red };
         let line = vec![(m.x, y_lo), (m.x, y_hi)];
         if m.dashed {
             cc.draw_series(DashedLineSeries::new(line, 6, 4, color.stroke_width(1)))

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 
 /// The file `lockbench breakeven` writes next to a run's CSV: one row per verdict.
 pub const BREAKEVEN_CSV: &str = "breakeven.csv";
+/// Its per-length sidecar: each compared length's call (spin better, sleep better,
+/// indistinguishable) and the spin ÷ sleep ratio.
+pub const BREAKEVEN_POINTS_CSV: &str = "breakeven-points.csv";
 
 /// A run read from disk: a run directory or a bare runs.csv.
 #[derive(Debug, Clone)]
