@@ -69,7 +69,8 @@ impl Placement {
 
 /// Sentinel figure below which a trial is degraded, unless a sweep or run says otherwise.
 pub const DEFAULT_SENTINEL_THRESHOLD: f64 = 0.9;
-/// Run-until-stable target when a sweep does not say: relative throughput spread 5%.
+/// Run-until-stable target when a sweep does not say: the median throughput's confidence
+/// interval within ±5% (relative half-width).
 pub const DEFAULT_STABILITY_TARGET: f64 = 0.05;
 
 /// Every axis and setting of a sweep; serialized into meta.json so `--resume` can rebuild
@@ -106,11 +107,13 @@ pub struct SweepSpec {
     pub sample_every: u32,
     /// Watchdog budget per trial beyond its planned time, ns.
     pub timeout_ns: u64,
-    /// Run-until-stable: extra trials (beyond `trials`) are run for a point whose throughput
-    /// spread over its clean trials exceeds `stability_target`, up to this many in all.
+    /// Run-until-stable: extra trials (beyond `trials`) are run for a point whose median
+    /// throughput's confidence interval is wider than ± `stability_target`, up to this many in
+    /// all.
     #[serde(default)]
     pub max_trials: u32,
-    /// Target relative spread (max − min) / median of throughput over clean trials.
+    /// Target relative half-width of the median throughput's confidence interval over clean
+    /// trials (`stats::stability`); schema 1 runs used it on the range (max − min) / median.
     #[serde(default = "default_stability_target")]
     pub stability_target: f64,
     /// Read the parallelism sentinel around every trial.

@@ -95,8 +95,10 @@ fn binomial(n: usize, k: usize) -> f64 {
 
 /// A confidence interval of the median of `values` (NaNs ignored) at `level`, from order
 /// statistics, interpolated between the two neighbouring order-statistic intervals as
-/// Hettmansperger & Sheather (1986) do, so its coverage is `level` and it narrows as values are
-/// added. With too few values to reach `level` it is the whole range, at that range's lower
+/// Hettmansperger & Sheather (1986) do, so its coverage is `level` and, once there are enough
+/// values to reach `level` (5 at 90%), it narrows as values are added: on normal data its
+/// mean width is 1.69σ with 3 values (the range), 2.06σ with 4 (the range), 1.86σ with 5 and
+/// 1.60σ with 6. With too few values to reach `level` it is the whole range, at that range's lower
 /// coverage (see [`MedianCi::level`]). `None` for no values.
 pub fn median_ci(values: &[f64], level: f64) -> Option<MedianCi> {
     let summary = summarize(values)?;
@@ -157,8 +159,9 @@ pub struct Stability {
 }
 
 /// Stability of a metric over the clean trials so far, against a target for the relative
-/// half-width of the median's confidence interval. More trials narrow the interval, so a
-/// noisy point can become stable (a range, by contrast, only ever grows).
+/// half-width of the median's confidence interval. From 6 trials on the interval is narrower
+/// than with 3 (on average), so a noisy point can become stable with more trials; a range, by
+/// contrast, only ever grows.
 pub fn stability(clean: &[f64], target: f64) -> Stability {
     let spread = match summarize(clean) {
         Some(s) if s.n >= 2 => s.spread,
@@ -169,7 +172,7 @@ pub fn stability(clean: &[f64], target: f64) -> Stability {
         clean_trials: clean.len() as u32,
         spread,
         ci,
-        stable: clean.len() >= MIN_STABLE_TRIALS && ci.is_some_and(|c| c.half_width() <= target),
+        stable: ci.is_some_and(|c| c.n >= MIN_STABLE_TRIALS && c.half_width() <= target),
     }
 }
 
@@ -298,10 +301,13 @@ mod tests {
             );
             mean_width.push(width / reps as f64);
         }
-        // Past the sizes where the interval is the whole range, more values narrow it.
+        // Once the level is reached (5 values) more values narrow it, and from 6 values on it is
+        // narrower than the 3-value range (the 4-value range is wider: run-until-stable's 4th
+        // and 5th trials can only lead to a 6th).
         for w in mean_width[1..].windows(2) {
             assert!(w[1] < w[0], "widths {mean_width:?}");
         }
+        assert!(mean_width[2] < mean_width[0], "widths {mean_width:?}");
     }
 
     #[test]

@@ -340,7 +340,10 @@ fn schema_one_results_load_with_run_ids() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("results/vm-amd-epyc/20261128T040924Z/sweep");
     let rows = load_runs(&dir.join(RUNS_CSV)).unwrap();
     assert!(rows.iter().all(|r| r.schema_version == 1));
-    assert!(rows.iter().all(|r| r.run_id == "schema1-vm-sweep"));
+    assert!(
+        rows.iter()
+            .all(|r| r.run_id == "schema1-vm-20261128T040924Z-sweep")
+    );
     let hist = load_histograms(&dir.join(HISTOGRAMS_CSV)).unwrap();
     for (i, r) in rows.iter().enumerate() {
         assert_eq!(r.row, Some(i as u64));

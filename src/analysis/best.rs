@@ -2,11 +2,11 @@
 //!
 //! A regime is a family and a setting (threads, critical section, think time, …). The leader
 //! is the primitive with the highest median throughput over clean trials; its lead over the
-//! runner-up counts only when the two medians' confidence intervals ([`median_ci`] at
-//! [`CI_LEVEL`]) do not overlap. Otherwise the regime is a **tie**: the data cannot order them.
+//! runner-up counts only when both have at least [`MIN_STABLE_TRIALS`] clean trials and the
+//! two medians' confidence intervals ([`median_ci`] at [`CI_LEVEL`]) do not overlap. Otherwise the regime is a **tie**: the data cannot order them.
 
 use super::aggregate::{Setting, Trials};
-use crate::stats::{CI_LEVEL, MedianCi, median_ci};
+use crate::stats::{CI_LEVEL, MIN_STABLE_TRIALS, MedianCi, median_ci};
 
 /// How far the leader is ahead.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,7 +17,8 @@ pub enum Lead {
     Clear(f64),
     /// The intervals overlap: the ratio of medians is within noise.
     Tie(f64),
-    /// A side has fewer than two clean trials: noise unknown, the ratio is not a ranking.
+    /// A side has fewer than [`MIN_STABLE_TRIALS`] clean trials (two give only a 50%
+    /// interval): the ratio is not a ranking.
     Unknown(f64),
 }
 
@@ -80,7 +81,7 @@ pub fn leaders<'p, 'a>(pts: &'p [Trials<'a>]) -> Vec<Leader<'p, 'a>> {
                 None => Lead::Alone,
                 Some((_, r)) => {
                     let ratio = best.1.median / r.median;
-                    if best.1.n < 2 || r.n < 2 {
+                    if best.1.n < MIN_STABLE_TRIALS || r.n < MIN_STABLE_TRIALS {
                         Lead::Unknown(ratio)
                     } else if best.1.lo > r.hi {
                         Lead::Clear(ratio)
@@ -147,7 +148,11 @@ mod tests {
             Lead::Clear(r) => assert!((r - 200.0 / 101.0).abs() < 1e-9),
             other => panic!("{other:?}"),
         }
-        // One trial a side: the ratio is shown but not called.
+        // One or two trials a side: the ratio is shown but not called.
         assert!(matches!(lead_of(&[200.0], &[100.0]), Lead::Unknown(_)));
+        assert!(matches!(
+            lead_of(&[200.0, 201.0], &[100.0, 101.0]),
+            Lead::Unknown(_)
+        ));
     }
 }

@@ -211,6 +211,8 @@ pub struct InputInfo {
     pub warmup: String,
     /// Latency sampling.
     pub sampling: String,
+    /// Schema version(s) of the rows (schema 1 judged `stable` by the trials' range).
+    pub schema: String,
     /// Points in the input.
     pub points: usize,
     /// Flagged points.
@@ -594,6 +596,7 @@ fn info(input: &Input<'_>, cpus: usize) -> InputInfo {
         trials,
         window: text(|r| format!("{} ms", r.duration_ms)),
         warmup: text(|r| format!("{} ms", r.warmup_ms)),
+        schema: text(|r| r.schema_version.to_string()),
         sampling: text(|r| match r.sample_every {
             0 => "none".to_string(),
             1 => "every op".to_string(),
@@ -646,6 +649,12 @@ fn warnings(infos: &[InputInfo]) -> Vec<String> {
     check("latency sampling", "", &|i| i.sampling.clone());
     check("trials per point", "", &|i| i.trials.clone());
     check("clock source", "", &|i| i.clock_source.clone());
+    check(
+        "schema version",
+        ": schema 1 flagged a point by its trials' range, schema 2 by the median's confidence \
+         interval, so the inputs' flags are not judged alike",
+        &|i| i.schema.clone(),
+    );
     check("lockbench version", "", &|i| i.lockbench_version.clone());
     check("git commit", "", &|i| i.git_sha.clone());
     out

@@ -18,7 +18,7 @@ use crate::units::{fmt_ns, fmt_rate, parse_duration, parse_ratio, parse_skew};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Measure locks, atomics and friends on this machine.
 #[derive(Debug, Parser)]
@@ -413,6 +413,12 @@ fn run_point(args: RunArgs) -> Result<()> {
             share(r.runq_share),
         );
         trials.push(out);
+    }
+    // One run: an id and row numbers, as a sweep's rows have, so the CSV concatenates.
+    let run_id = crate::sweep::run_dir::new_run_id(&env.host.info.machine(), SystemTime::now());
+    for (i, t) in trials.iter_mut().enumerate() {
+        t.record.run_id = run_id.clone();
+        t.record.row = Some(i as u64);
     }
     let records: Vec<&RunRecord> = trials.iter().map(|t| &t.record).collect();
     let stdout = std::io::stdout();

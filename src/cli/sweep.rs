@@ -93,7 +93,8 @@ pub struct SweepArgs {
     /// --trials without this runs exactly --trials).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     max_trials: Option<u32>,
-    /// Run-until-stable target: relative throughput spread over clean trials (e.g. 0.05).
+    /// Run-until-stable target: relative half-width of the median throughput's 90% confidence
+    /// interval over clean trials (e.g. 0.05 for ±5%).
     #[arg(long, value_parser = crate::units::parse_ratio)]
     stability_target: Option<f64>,
     /// Skip the parallelism sentinel (faster; rows then carry no sentinel readings).
@@ -360,7 +361,10 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
 
 /// The `--dry-run` line: how many runs, from which axes, and the time estimate.
 pub fn plan_line(spec: &SweepSpec, cpus: usize) -> String {
-    let planned = spec.estimate(spec.plan().map(|p| p.point.threads), cpus);
+    let planned = spec.estimate(
+        spec.plan().map(|p| (p.point.threads, p.point.placement)),
+        cpus,
+    );
     let extra = spec.extra_runs_max();
     format!(
         "{} run(s) ({} primitive(s) × {} thread count(s) × {} cs × {} think × {} placement(s) × {} trial(s)), estimated {}{}",

@@ -121,8 +121,12 @@ pub struct Env {
     pub clock: Clock,
     /// Median cost of one clock read, in nanoseconds.
     pub clock_overhead_ns: f64,
-    /// Busy-work calibration.
+    /// Busy-work calibration (the trial's own with [`Env::calibrate_per_trial`]).
     pub busy: BusyWork,
+    /// The calibration made at start-up: the sentinel's reference speed for "a CPU is slow"
+    /// (a trial's own calibration, made just before it, could share its disturbance), and the
+    /// check on every per-trial calibration.
+    pub startup_busy: BusyWork,
     /// Read the parallelism sentinel *during* trials whose window is at least
     /// [`MID_TRIAL_SENTINEL_FROM`], with legs of this length; `None` (the default) never
     /// pauses a trial. Sweeps with the sentinel on set it.
@@ -132,6 +136,10 @@ pub struct Env {
     /// its error (one calibration per process would be shared by every trial). Sweeps set it.
     pub calibrate_per_trial: bool,
 }
+
+/// How far a trial's own busy-work calibration may fall from the start-up one before it is
+/// taken as disturbed ([`Env::for_trial`]): 10%, the sentinel's default threshold.
+pub const CALIBRATION_TOLERANCE: f64 = 1.0 - crate::record::DEFAULT_SENTINEL_THRESHOLD;
 
 /// Trials with a window at least this long get a sentinel reading in the middle.
 pub const MID_TRIAL_SENTINEL_FROM: Duration = Duration::from_millis(400);
@@ -146,6 +154,7 @@ impl Env {
             clock: Clock::new(),
             clock_overhead_ns: 0.0,
             busy: BusyWork::with_rate(1.0),
+            startup_busy: BusyWork::with_rate(1.0),
             mid_trial_sentinel: None,
             calibrate_per_trial: false,
         }
@@ -163,17 +172,27 @@ impl Env {
             clock,
             clock_overhead_ns,
             busy,
+            startup_busy: busy,
             mid_trial_sentinel: None,
             calibrate_per_trial: false,
         }
     }
 
     /// This environment with the busy work calibrated afresh, for one trial when
-    /// [`Env::calibrate_per_trial`] is set (else a plain copy).
+    /// [`Env::calibrate_per_trial`] is set (else a plain copy). A calibration more than
+    /// [`CALIBRATION_TOLERANCE`] away from the start-up one was disturbed (the machine was
+    /// busy while it ran): the start-up calibration is used instead, so a disturbance cannot
+    /// shorten or lengthen a trial's critical sections unseen.
     pub fn for_trial(&self) -> Env {
         let mut env = self.clone();
         if self.calibrate_per_trial {
-            env.busy = calibrate_busy(&self.host);
+            let fresh = calibrate_busy(&self.host);
+            let ratio = fresh.units_per_ns() / self.startup_busy.units_per_ns();
+            if (ratio - 1.0).abs() <= CALIBRATION_TOLERANCE {
+                env.busy = fresh;
+            } else {
+                env.busy = self.startup_busy;
+            }
         }
         env
     }
@@ -616,7 +635,7 @@ pub fn guarded_trial(
     let policy = sentinel::Policy {
         calibrated_units_per_ns: policy
             .calibrated_units_per_ns
-            .or(Some(env.busy.units_per_ns())),
+            .or(Some(env.startup_busy.units_per_ns())),
         ..*policy
     };
     let g = sentinel::guard(

@@ -406,12 +406,16 @@ fn busiest<'a>(data: &RunData<'_>, pts: &'a [&Trials<'a>]) -> Vec<&'a Trials<'a>
 }
 
 /// The histograms.csv line of a row: same run id and row index (schema 1 histograms have no
-/// run id; their rows were numbered in file order, as the loader numbers schema 1 rows).
+/// run id; their rows were numbered in file order, as the loader numbers schema 1 rows), and
+/// the same primitive and trial, which every line repeats as a check.
 fn histogram_of<'a>(data: &RunData<'a>, r: &RunRecord) -> Option<&'a HistogramRow> {
     let row = r.row?;
-    data.histograms
-        .iter()
-        .find(|h| h.row == row && (h.run_id == r.run_id || h.run_id.is_empty()))
+    data.histograms.iter().find(|h| {
+        h.row == row
+            && (h.run_id == r.run_id || h.run_id.is_empty())
+            && h.primitive == r.primitive
+            && h.trial == r.trial
+    })
 }
 
 /// Percentile curves of the wait distribution of each family's busiest points.

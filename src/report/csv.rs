@@ -416,15 +416,24 @@ pub fn load_runs(path: &Path) -> Result<Vec<RunRecord>, LoadError> {
 }
 
 /// Schema 1 rows have no run id or row index: each file is one run, named after its
-/// directory, and its rows are numbered in file order (as its histograms.csv was).
+/// directory (with its parent when that is a suite's `sweep` or `breakeven` folder, whose
+/// parent is the timestamp), and its rows are numbered in file order (as its histograms.csv
+/// was). A concatenation of schema 1 files cannot be told apart and is read as one run.
 fn name_legacy_runs(rows: &mut [RunRecord], path: &Path) {
-    let dir = path
-        .parent()
-        .and_then(Path::file_name)
-        .map_or_else(|| "run".to_string(), |n| n.to_string_lossy().into_owned());
+    fn name(p: Option<&Path>) -> Option<String> {
+        p.and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+    }
+    let dir = path.parent();
+    let mut id = name(dir).unwrap_or_else(|| "run".to_string());
+    if id == "sweep" || id == "breakeven" {
+        if let Some(parent) = name(dir.and_then(Path::parent)) {
+            id = format!("{parent}-{id}");
+        }
+    }
     for (i, r) in rows.iter_mut().enumerate() {
         if r.run_id.is_empty() {
-            r.run_id = format!("schema1-{}-{dir}", r.host_id);
+            r.run_id = format!("schema1-{}-{id}", r.host_id);
         }
         if r.row.is_none() {
             r.row = Some(i as u64);

@@ -233,10 +233,11 @@ fn best_section(o: &mut String, pts: &[Trials]) {
                     if best.flagged() { " (flagged)" } else { "" }
                 ),
                 format!(
-                    "{} ({} – {})",
+                    "{} ({} – {}, {:.0}%)",
                     fmt_rate(ci.median),
                     fmt_rate(ci.lo),
-                    fmt_rate(ci.hi)
+                    fmt_rate(ci.hi),
+                    ci.level * 100.0
                 ),
                 l.runner_up
                     .map_or("—".into(), |r| r.0.primitive().to_string()),
@@ -250,7 +251,7 @@ fn best_section(o: &mut String, pts: &[Trials]) {
             "family",
             "regime",
             "best",
-            "throughput (median, 90% interval)",
+            "throughput (median, confidence interval of it)",
             "runner-up",
             "best / runner-up",
         ],

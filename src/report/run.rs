@@ -41,10 +41,17 @@ impl LoadedRun {
             || "?".to_string(),
             |r| crate::record::machine_name(&r.host_id, &r.cpu_model),
         );
-        let dir = self
-            .dir
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let name = |p: &Path| {
+            p.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        };
+        let mut dir = name(&self.dir);
+        // A suite's `sweep`/`breakeven` folders say nothing alone: the timestamp above them does.
+        if dir == "sweep" || dir == "breakeven" {
+            if let Some(parent) = self.dir.parent().map(name).filter(|n| !n.is_empty()) {
+                dir = format!("{parent}/{dir}");
+            }
+        }
         format!("{host}/{dir}")
     }
 }

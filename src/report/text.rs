@@ -264,7 +264,7 @@ pub fn write_sweep_summary(out: &mut dyn Write, rows: &[RunRecord], dir: &Path) 
     let timed_out = rows.iter().filter(|r| r.timed_out).count();
     writeln!(
         out,
-        "summary: {} point(s), {} trial(s); {flagged} point(s) flagged ({:.0}%: no clean trial, or the median's 90% interval wider than the stability target); {degraded} trial(s) degraded, {timed_out} timed out",
+        "summary: {} point(s), {} trial(s); {flagged} point(s) flagged ({:.0}%: fewer than 3 clean trials, or the median's confidence interval wider than the stability target); {degraded} trial(s) degraded, {timed_out} timed out",
         pts.len(),
         rows.len(),
         100.0 * flagged as f64 / pts.len().max(1) as f64,
@@ -273,14 +273,14 @@ pub fn write_sweep_summary(out: &mut dyn Write, rows: &[RunRecord], dir: &Path) 
     if !leaders.is_empty() {
         writeln!(
             out,
-            "best per regime (median throughput; lead over the runner-up):"
+            "best per regime (median throughput and its confidence interval; lead over the runner-up):"
         )?;
     }
     for l in &leaders {
         let (best, ci) = l.best;
         writeln!(
             out,
-            "  {:<10} {:<40} {:<28} {:>12}  {}",
+            "  {:<10} {:<40} {:<28} {:>12} ({}–{}, {:.0}%)  {}",
             l.family,
             l.setting.describe(&Param::ALL),
             format!(
@@ -289,6 +289,9 @@ pub fn write_sweep_summary(out: &mut dyn Write, rows: &[RunRecord], dir: &Path) 
                 if best.flagged() { " (flagged)" } else { "" }
             ),
             fmt_rate(ci.median),
+            fmt_rate(ci.lo),
+            fmt_rate(ci.hi),
+            ci.level * 100.0,
             match l.runner_up {
                 Some((r, _)) => format!("{} over {}", l.lead.describe(), r.primitive()),
                 None => l.lead.describe(),

@@ -14,7 +14,7 @@ use std::path::Path;
 /// Analyses the break-even run in `dir` (`spinner` against `sleepers`, the first the
 /// headline), writes its files and returns the verdict text.
 pub fn write_analysis(dir: &Path, spinner: &str, sleepers: &[&str]) -> Result<String> {
-    let rows = load_runs(&dir.join(RUNS_CSV)).map_err(|e| UsageError(e.to_string()))?;
+    let rows = load_runs(&dir.join(RUNS_CSV)).map_err(|e| UsageError::from_chain(&e))?;
     let meta = read_meta(dir).map_err(|e| UsageError::from_chain(&e))?;
     let cores = meta.allowed_cpus.len().max(1);
     let b = analyse(&rows, cores, spinner, sleepers);

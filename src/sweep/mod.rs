@@ -31,8 +31,9 @@ pub enum Preset {
     /// whose median has a confidence interval): about four minutes on a 2-core machine. The
     /// README's main command.
     Quick,
-    /// 1, cores and 2×cores threads, two critical sections, 3 trials (up to 5 until stable):
-    /// about five minutes on a 2-core machine (more when points need extra trials).
+    /// 1, cores and 2×cores threads, two critical sections, 3 trials (up to 8 until stable:
+    /// the median's interval is the range up to 4 trials and narrower than with 3 from 6 on):
+    /// about six minutes on a 2-core machine, more when points need extra trials.
     Standard,
     /// Every thread count up to 2×cores plus 4×cores, five log-spaced critical sections, 5
     /// trials (up to 10): hours; use a quiet machine.
@@ -74,7 +75,7 @@ impl Preset {
             sample_every: crate::harness::DEFAULT_SAMPLE_EVERY,
             timeout_ns: 10_000_000_000,
             // Quick: no extra stability rounds. A 4th trial's interval is still the range, and
-            // wider; the 5th is the first to narrow it (the standard preset goes that far).
+            // wider; only from the 6th is it narrower than with 3 (the standard preset's rounds).
             max_trials: 3,
             stability_target: crate::record::DEFAULT_STABILITY_TARGET,
             sentinel: true,
@@ -93,7 +94,7 @@ impl Preset {
                 duration_ns: 150_000_000,
                 warmup_ns: 30_000_000,
                 trials: 3,
-                max_trials: 5,
+                max_trials: 8,
                 sentinel_retries: 2,
                 ..base
             },
@@ -255,15 +256,20 @@ impl SweepSpec {
         self.plan().next().is_none()
     }
 
-    /// Expected wall time of one run of a point with `threads` threads on a machine with `cpus`
-    /// usable CPUs: the busy-work calibration (sweeps re-calibrate before every trial), thread
+    /// Expected wall time of one run of a point with `threads` threads placed by `placement` on
+    /// a machine with `cpus` usable CPUs: the busy-work calibration (sweeps re-calibrate before every trial), thread
     /// start-up and join, warm-up and window, and the sentinel's readings before and after
     /// (each runs its alone leg on every CPU of the trial in turn, then all together), plus
     /// the mid-trial reading of long windows.
-    pub fn run_cost(&self, threads: usize, cpus: usize) -> Duration {
+    pub fn run_cost(&self, threads: usize, placement: Placement, cpus: usize) -> Duration {
         const CALIBRATION: Duration = Duration::from_millis(50);
         const START_AND_JOIN: Duration = Duration::from_millis(15);
-        let used = threads.clamp(1, cpus.max(1)) as u32;
+        // Unpinned threads may run anywhere: the sentinel reads every allowed CPU.
+        let used = if placement == Placement::None {
+            cpus.max(1)
+        } else {
+            threads.clamp(1, cpus.max(1))
+        } as u32;
         let reading = LEG / 4 * 5 * used + LEG;
         let sentinel = if !self.sentinel {
             Duration::ZERO
@@ -279,11 +285,15 @@ impl SweepSpec {
             + sentinel
     }
 
-    /// Expected wall time of planned runs with these thread counts on `cpus` usable CPUs
-    /// ([`Self::run_cost`] each). Not included, because nobody knows them in advance: retries of disturbed trials
+    /// Expected wall time of planned runs with these thread counts and placements on `cpus`
+    /// usable CPUs ([`Self::run_cost`] each). Not included, because nobody knows them in advance: retries of disturbed trials
     /// (each after a pause) and run-until-stable's extra trials ([`Self::extra_runs_max`]).
-    pub fn estimate(&self, threads: impl Iterator<Item = usize>, cpus: usize) -> Duration {
-        threads.map(|t| self.run_cost(t, cpus)).sum()
+    pub fn estimate(
+        &self,
+        runs: impl Iterator<Item = (usize, Placement)>,
+        cpus: usize,
+    ) -> Duration {
+        runs.map(|(t, p)| self.run_cost(t, p, cpus)).sum()
     }
 
     /// The most extra trials run-until-stable can add: every point to `max_trials`.
@@ -482,7 +492,10 @@ pub fn run_sweep(
     }
     let total = spec.len();
     let todo: Vec<Planned> = spec.plan().filter(|p| !done.contains(&p.key())).collect();
-    let estimate = spec.estimate(todo.iter().map(|p| p.point.threads), env.host.usable_cpus());
+    let estimate = spec.estimate(
+        todo.iter().map(|p| (p.point.threads, p.point.placement)),
+        env.host.usable_cpus(),
+    );
     let todo = todo.len();
     progress.start(todo, total - todo, estimate, spec.extra_runs_max());
     let mut runner = Runner {
@@ -671,11 +684,20 @@ mod tests {
         };
         assert_eq!(s.estimate(std::iter::empty(), 2), Duration::ZERO);
         let plan: Vec<Planned> = s.plan().collect();
-        let one = s.run_cost(1, 2);
-        // A trial on two CPUs reads the alone leg of each: its sentinel costs more.
-        assert!(s.run_cost(2, 2) > one && s.run_cost(4, 2) == s.run_cost(2, 2));
-        let sum: Duration = plan.iter().map(|p| s.run_cost(p.point.threads, 2)).sum();
-        assert_eq!(s.estimate(plan.iter().map(|p| p.point.threads), 2), sum);
+        let c = Placement::Compact;
+        let one = s.run_cost(1, c, 2);
+        // A trial on two CPUs reads the alone leg of each: its sentinel costs more; unpinned, it
+        // reads every CPU.
+        assert!(s.run_cost(2, c, 2) > one && s.run_cost(4, c, 2) == s.run_cost(2, c, 2));
+        assert_eq!(s.run_cost(1, Placement::None, 2), s.run_cost(2, c, 2));
+        let sum: Duration = plan
+            .iter()
+            .map(|p| s.run_cost(p.point.threads, p.point.placement, 2))
+            .sum();
+        assert_eq!(
+            s.estimate(plan.iter().map(|p| (p.point.threads, p.point.placement)), 2),
+            sum
+        );
         assert_eq!(
             SweepSpec {
                 max_trials: s.trials + 2,

@@ -179,9 +179,9 @@ pub fn resume_state(dir: &Path) -> Result<ResumeState> {
             );
         }
     }
-    let rows = load_runs(&dir.join(RUNS_CSV)).map_err(|e| UsageError(e.to_string()))?;
+    let rows = load_runs(&dir.join(RUNS_CSV)).map_err(|e| UsageError::from_chain(&e))?;
     let current = crate::report::csv::header_is_current(&dir.join(RUNS_CSV))
-        .map_err(|e| UsageError(e.to_string()))?;
+        .map_err(|e| UsageError::from_chain(&e))?;
     if !current {
         return Err(UsageError(format!(
             "{}: written by an older lockbench with other columns; rows cannot be appended to it (start a new sweep)",
