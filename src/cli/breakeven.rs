@@ -7,7 +7,6 @@
 use crate::cli::sweep::execute;
 use crate::error::UsageError;
 use crate::harness::host::Host;
-use crate::record::Placement;
 use crate::report::meta::utc_timestamp;
 use crate::sweep::run_dir::new_run_dir;
 use crate::sweep::{SweepSpec, axes};
@@ -88,27 +87,14 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
         }
     }
     let trials = args.trials.unwrap_or(trials);
-    Ok(SweepSpec {
+    Ok(crate::sweep::breakeven::spec(
         locks,
-        threads: vec![cores, 2 * cores],
+        cores,
         cs_ns,
-        think_ns: vec![0],
-        read_ratios: vec![0.0],
-        stripes: vec![1],
-        key_skews: vec![0.0],
-        placements: vec![Placement::Compact],
-        layout: crate::record::Layout::Separate,
-        duration_ns: args.duration.unwrap_or(duration).as_nanos() as u64,
-        warmup_ns: 30_000_000,
         trials,
-        sample_every: 8,
-        timeout_ns: 20_000_000_000,
-        max_trials: trials,
-        stability_target: crate::record::DEFAULT_STABILITY_TARGET,
-        sentinel: !args.no_sentinel,
-        sentinel_threshold: crate::harness::sentinel::DEFAULT_THRESHOLD,
-        sentinel_retries: 1,
-    })
+        args.duration.unwrap_or(duration),
+        !args.no_sentinel,
+    ))
 }
 
 /// `lockbench breakeven`.

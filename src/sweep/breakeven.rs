@@ -9,6 +9,41 @@ use crate::report::meta::read_meta;
 use crate::report::run::BREAKEVEN_CSV;
 use anyhow::{Context, Result};
 use std::path::Path;
+use std::time::Duration;
+
+/// The break-even sweep of `locks` (the spinner first, then the sleepers) on a machine with
+/// `cores` usable CPUs: threads = cores and 2 × cores, critical sections `cs_ns`, no think
+/// time, compact placement, `trials` trials of `duration` each after a 30 ms warm-up.
+pub fn spec(
+    locks: Vec<String>,
+    cores: usize,
+    cs_ns: Vec<u64>,
+    trials: u32,
+    duration: Duration,
+    sentinel: bool,
+) -> super::SweepSpec {
+    super::SweepSpec {
+        locks,
+        threads: vec![cores, 2 * cores],
+        cs_ns,
+        think_ns: vec![0],
+        read_ratios: vec![0.0],
+        stripes: vec![1],
+        key_skews: vec![0.0],
+        placements: vec![crate::record::Placement::Compact],
+        layout: crate::record::Layout::Separate,
+        duration_ns: duration.as_nanos() as u64,
+        warmup_ns: 30_000_000,
+        trials,
+        sample_every: 8,
+        timeout_ns: 20_000_000_000,
+        max_trials: trials,
+        stability_target: crate::record::DEFAULT_STABILITY_TARGET,
+        sentinel,
+        sentinel_threshold: crate::harness::sentinel::DEFAULT_THRESHOLD,
+        sentinel_retries: 1,
+    }
+}
 
 /// Analyses the break-even run in `dir` (`spinner` against `sleepers`, the first the
 /// headline), writes its files and returns the verdict text.
