@@ -147,6 +147,7 @@ fn main() -> anyhow::Result<()> {
             cs,
             3,
             Duration::from_millis(50),
+            true,
             out.as_deref(),
         )?;
         print!("{verdict}");

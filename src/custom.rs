@@ -154,21 +154,23 @@ pub fn run_point(
 
 /// The break-even sweep (threads = cores and 2 × cores, critical sections `cs_ns`, compact
 /// placement) of spinner `spinner` against registered sleeping locks `sleepers` (the first
-/// the headline, e.g. `futex-mutex`), measured into a fresh run directory `out` (`None`: the
-/// default place), analysed and written as `lockbench breakeven` writes it
-/// (breakeven.csv, the chart, verdict.txt). Returns the directory and the verdict.
+/// the headline, e.g. `futex-mutex`), with the parallelism sentinel guarding every trial if
+/// `sentinel`, measured into a fresh run directory `out` (`None`: the default place),
+/// analysed and written as `lockbench breakeven` writes it (breakeven.csv, the chart,
+/// verdict.txt). Returns the directory and the verdict.
 pub fn breakeven(
     spinner: Primitive,
     sleepers: &[&str],
     cs_ns: Vec<u64>,
     trials: u32,
     duration: Duration,
+    sentinel: bool,
     out: Option<&Path>,
 ) -> Result<(PathBuf, String)> {
     let cores = crate::harness::host::Host::detect().usable_cpus();
     let mut locks = vec![spinner.about.name.to_string()];
     locks.extend(sleepers.iter().map(|s| s.to_string()));
-    let spec = crate::sweep::breakeven::spec(locks, cores, cs_ns, trials, duration, true);
+    let spec = crate::sweep::breakeven::spec(locks, cores, cs_ns, trials, duration, sentinel);
     let dir = sweep_into(&spec, &[spinner], out)?;
     let verdict = crate::sweep::breakeven::write_analysis(&dir, spinner.about.name, sleepers)?;
     Ok((dir, verdict))

@@ -95,3 +95,28 @@ fn contended_timing_for_criterion_checks_and_times() {
     assert_eq!(c.threads(), 2);
     assert!(c.time_raw_mutex::<byo_lock::TtasYield>(10_001) > Duration::ZERO);
 }
+
+/// The break-even with the example's lock as the spinner, cut down to a smoke run: three
+/// critical sections, one 20 ms trial each, no sentinel. It writes the files `lockbench
+/// breakeven` writes and a verdict that names the lock.
+#[test]
+fn the_example_lock_runs_the_breakeven() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, verdict) = custom::breakeven(
+        byo_lock::primitive(),
+        &["futex-mutex"],
+        vec![50, 1_000, 20_000],
+        1,
+        Duration::from_millis(20),
+        false,
+        Some(&tmp.path().join("be")),
+    )
+    .unwrap();
+    for file in ["runs.csv", "breakeven.csv", "verdict.txt", "breakeven.svg"] {
+        assert!(dir.join(file).exists(), "{file} missing");
+    }
+    assert!(
+        verdict.contains(byo_lock::TtasYield::ABOUT.name),
+        "{verdict}"
+    );
+}
