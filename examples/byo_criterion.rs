@@ -3,7 +3,8 @@
 //! operations, and the wall time comes back to criterion.
 //!
 //! ```sh
-//! cargo run --release --example byo_criterion -- --bench       # criterion's usual CLI
+//! cargo run --release --example byo_criterion                  # each benchmark once (smoke)
+//! cargo run --release --example byo_criterion -- --bench       # measure (criterion's CLI)
 //! ```
 //!
 //! In your own crate the same code goes in `benches/<name>.rs` with `harness = false`.

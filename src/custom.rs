@@ -273,6 +273,63 @@ mod tests {
         assert!(c.time_raw_mutex::<Pl>(1_001) > Duration::ZERO);
     }
 
+    struct PlRw(parking_lot::RawRwLock);
+    // SAFETY: forwards to parking_lot's RawRwLock, which upholds the contract.
+    unsafe impl lock_api::RawRwLock for PlRw {
+        #[allow(clippy::declare_interior_mutable_const)]
+        const INIT: PlRw = PlRw(<parking_lot::RawRwLock as lock_api::RawRwLock>::INIT);
+        type GuardMarker = lock_api::GuardNoSend;
+        fn lock_shared(&self) {
+            self.0.lock_shared()
+        }
+        fn try_lock_shared(&self) -> bool {
+            self.0.try_lock_shared()
+        }
+        unsafe fn unlock_shared(&self) {
+            // SAFETY: our caller holds a shared lock, as lock_api requires.
+            unsafe { self.0.unlock_shared() }
+        }
+        fn lock_exclusive(&self) {
+            self.0.lock_exclusive()
+        }
+        fn try_lock_exclusive(&self) -> bool {
+            self.0.try_lock_exclusive()
+        }
+        unsafe fn unlock_exclusive(&self) {
+            // SAFETY: our caller holds the exclusive lock, as lock_api requires.
+            unsafe { self.0.unlock_exclusive() }
+        }
+    }
+    impl Describe for PlRw {
+        const ABOUT: About = About::new("test-pl-rw", Family::Rwlock, "parking_lot, wrapped");
+    }
+
+    #[test]
+    fn an_outside_raw_rwlock_is_measured_with_reads_and_takes_the_read_ratio_axis() {
+        let p = rwlock::<PlRw>();
+        assert_eq!(p.kind, crate::registry::Kind::RwLock);
+        let point = Point {
+            threads: 2,
+            read_ratio: Some(0.5),
+            duration: Duration::from_millis(20),
+            warmup: Duration::from_millis(5),
+            ..Point::new("test-pl-rw")
+        };
+        let out = run_point(&p, &point, 1).unwrap();
+        assert!(out[0].record.ops > 0);
+        let spec = SweepSpec {
+            locks: vec!["test-pl-rw".into()],
+            threads: vec![2],
+            cs_ns: vec![0],
+            read_ratios: vec![0.5, 0.9],
+            trials: 1,
+            ..crate::sweep::Preset::Quick.spec(2)
+        };
+        let mine = [p];
+        let lookup = lookup_with(&mine);
+        assert_eq!(spec.plan_with(&lookup).count(), 2, "one run per read ratio");
+    }
+
     #[test]
     fn the_lookup_finds_yours_and_the_registry() {
         let mine = [mutex::<Pl>()];
