@@ -8,7 +8,8 @@
 //!
 //! - one point: [`run_point`];
 //! - a sweep into a run directory, next to the registry's primitives: [`sweep_into`] (or
-//!   [`crate::sweep::session::measure`] for your own progress and stop);
+//!   [`crate::sweep::session::measure`] for your own progress and stop), and [`resume`] to
+//!   finish an interrupted one;
 //! - the spin/sleep break-even with your lock as the spinner: [`breakeven`];
 //! - a contended measurement inside your own criterion bench: [`Contended`].
 //!
@@ -150,6 +151,23 @@ pub fn run_point(
     (0..trials)
         .map(|trial| primitive.run(&env, point, trial))
         .collect()
+}
+
+/// Continues an interrupted sweep in `dir` (measured with [`sweep_into`] or
+/// [`crate::sweep::session::measure`]) with the same `extra` primitives: runs only the
+/// (point, trial) pairs it has no row for, appending to its files.
+pub fn resume(dir: &Path, extra: &[Primitive]) -> Result<crate::sweep::SweepOutcome> {
+    let lookup = lookup_with(extra);
+    let (spec, dir, meta, prior, _) = crate::sweep::run_dir::resume_state_with(dir, &lookup)?;
+    let resumed = meta.map(|meta| crate::sweep::session::Resumed { meta, prior });
+    crate::sweep::session::measure(
+        &spec,
+        &dir,
+        resumed,
+        &lookup,
+        &|| false,
+        &mut crate::sweep::session::Lines::new(),
+    )
 }
 
 /// The break-even sweep (threads = cores and 2 × cores, critical sections `cs_ns`, compact

@@ -120,3 +120,34 @@ fn the_example_lock_runs_the_breakeven() {
         "{verdict}"
     );
 }
+
+/// A sweep of the example's lock stopped after two runs keeps them and says so; `resume`
+/// runs the rest, and the directory ends complete with every planned row once.
+#[test]
+fn an_interrupted_sweep_of_the_example_lock_resumes() {
+    use lockbench::sweep::session::{Lines, lookup_with, measure};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = tiny(&[byo_lock::TtasYield::ABOUT.name, "std-mutex"]);
+    let mine = [byo_lock::primitive()];
+    let polls = std::cell::Cell::new(0);
+    let stopped = measure(
+        &spec,
+        &dir,
+        None,
+        &lookup_with(&mine),
+        &|| {
+            polls.set(polls.get() + 1);
+            polls.get() > 2
+        },
+        &mut Lines::new(),
+    );
+    assert!(stopped.is_err(), "the sweep was stopped");
+    assert_eq!(load_run(&dir).unwrap().rows.len(), 2);
+    let outcome = custom::resume(&dir, &mine).unwrap();
+    assert_eq!((outcome.skipped, outcome.written), (2, 4));
+    let run = load_run(&dir).unwrap();
+    assert_eq!(run.rows.len(), 6);
+    assert!(run.meta.is_some_and(|m| m.complete && m.rows == 6));
+}
