@@ -8,6 +8,7 @@ use std::path::Path;
 /// Top to bottom. A module may import only modules after it in this list (leaves last).
 const LAYERS: &[&str] = &[
     "cli",
+    "custom",
     "sweep",
     "plot",
     "report",

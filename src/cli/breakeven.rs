@@ -8,7 +8,6 @@
 use crate::cli::sweep::execute;
 use crate::error::UsageError;
 use crate::harness::host::Host;
-use crate::record::Placement;
 use crate::report::meta::utc_timestamp;
 use crate::sweep::run_dir::new_run_dir;
 use crate::sweep::{SweepSpec, axes};
@@ -66,17 +65,6 @@ pub struct BreakevenArgs {
     dry_run: bool,
 }
 
-/// The default think times: 0 (every thread always wants the lock: a 100% duty cycle, where a
-/// lock that starves a thread can look efficient) and the middle critical-section length of
-/// the grid, where each thread holds the lock at most half of its time; along a log grid the
-/// duty cycle cs / (cs + think) then runs from ~1% at the shortest length to ~99% at the
-/// longest, light to saturated contention in one panel.
-fn default_think(cs_ns: &[u64]) -> Vec<u64> {
-    let mut sorted = cs_ns.to_vec();
-    sorted.sort_unstable();
-    vec![0, sorted[(sorted.len() - 1) / 2]]
-}
-
 fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
     let (range, trials, duration) = match args.preset {
         BreakevenPreset::Quick => ("20ns..500us:12", 3, Duration::from_millis(100)),
@@ -103,7 +91,7 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
             t.dedup();
             t
         }
-        None => default_think(&cs_ns),
+        None => crate::sweep::breakeven::default_think(&cs_ns),
     };
     let mut locks = vec![args.spinner.clone()];
     locks.extend(args.sleepers.split(',').map(|s| s.trim().to_string()));
@@ -119,27 +107,15 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
         }
     }
     let trials = args.trials.unwrap_or(trials);
-    Ok(SweepSpec {
+    Ok(crate::sweep::breakeven::spec(
         locks,
-        threads: vec![cores, 2 * cores],
+        cores,
         cs_ns,
         think_ns,
-        read_ratios: vec![0.0],
-        stripes: vec![1],
-        key_skews: vec![0.0],
-        placements: vec![Placement::Compact],
-        layout: crate::record::Layout::Separate,
-        duration_ns: args.duration.unwrap_or(duration).as_nanos() as u64,
-        warmup_ns: 30_000_000,
         trials,
-        sample_every: 8,
-        timeout_ns: 20_000_000_000,
-        max_trials: trials,
-        stability_target: crate::record::DEFAULT_STABILITY_TARGET,
-        sentinel: !args.no_sentinel,
-        sentinel_threshold: crate::harness::sentinel::DEFAULT_THRESHOLD,
-        sentinel_retries: 1,
-    })
+        args.duration.unwrap_or(duration),
+        !args.no_sentinel,
+    ))
 }
 
 /// `lockbench breakeven`.
@@ -151,7 +127,7 @@ pub fn breakeven(args: BreakevenArgs) -> Result<()> {
         None => {
             let spec = spec(&args, cores)?;
             if args.dry_run {
-                println!("{}", crate::cli::sweep::plan_line(&spec, cores));
+                println!("{}", crate::sweep::session::dry_run_line(&spec, cores));
                 return Ok(());
             }
             let out = args.out.clone().unwrap_or_else(|| {

@@ -1,20 +1,22 @@
 //! `lockbench sweep`: argument handling, the run directory, progress, Ctrl-C and resume.
 //! The plan and the loop live in [`crate::sweep`]; files in [`crate::report`].
 
-use crate::error::{Interrupted, UsageError};
-use crate::harness::Env;
+use crate::error::UsageError;
 use crate::record::Placement;
 use crate::record::RunRecord;
-use crate::report::csv::{HISTOGRAMS_CSV, RUNS_CSV, RunSink};
-use crate::report::meta::{META_JSON, Meta, utc_timestamp, write_meta};
+use crate::report::csv::{HISTOGRAMS_CSV, RUNS_CSV};
+use crate::report::meta::{META_JSON, Meta};
 use crate::sweep::run_dir::{new_run_dir, resume_state};
-use crate::sweep::{Planned, Preset, Progress, SweepError, SweepSpec, axes, run_sweep};
-use crate::units::{fmt_ns, fmt_rate, parse_duration};
+use crate::sweep::session::{
+    Resumed, describe, dry_run_line, lookup_with, measure, plan_line, summarise,
+};
+use crate::sweep::{Planned, Preset, Progress, SweepSpec, axes};
+use crate::units::parse_duration;
 use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// Arguments of `lockbench sweep`.
 /// The options that set an axis: all but the output, resume and dry-run switches.
@@ -234,40 +236,10 @@ struct Reporter {
     started: Instant,
 }
 
-fn describe(p: &Planned) -> String {
-    format!(
-        "{} ×{} cs={} think={}{} trial {}",
-        p.point.primitive,
-        p.point.threads,
-        fmt_ns(p.point.cs_ns as f64),
-        fmt_ns(p.point.think_ns as f64),
-        p.point
-            .read_ratio
-            .map(|r| format!(" reads={r}"))
-            .unwrap_or_default(),
-        p.trial
-    )
-}
-
 impl Progress for Reporter {
     fn start(&mut self, runs: usize, skipped: usize, estimate: Duration, extra_max: usize) {
         self.total = runs;
-        eprintln!(
-            "lockbench sweep: {runs} run(s){}, estimated {}{}",
-            if skipped > 0 {
-                format!(" ({skipped} already done, skipped)")
-            } else {
-                String::new()
-            },
-            fmt_secs(estimate),
-            if extra_max > 0 {
-                format!(
-                    " plus up to {extra_max} extra trial(s) for points not yet stable, and pauses before retries of disturbed trials"
-                )
-            } else {
-                " plus pauses before retries of disturbed trials".to_string()
-            }
-        );
+        eprintln!("{}", plan_line(runs, skipped, estimate, extra_max));
         if std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(runs as u64);
             bar.set_style(
@@ -290,21 +262,7 @@ impl Progress for Reporter {
 
     fn done(&mut self, planned: &Planned, out: &crate::harness::TrialOutput) {
         self.count += 1;
-        let r = &out.record;
-        let flag = if r.timed_out {
-            " TIMED OUT".to_string()
-        } else if r.degraded {
-            format!(" DEGRADED ({}; kept, flagged)", r.degraded_by)
-        } else if r.oversubscribed {
-            " (oversubscribed)".to_string()
-        } else {
-            String::new()
-        };
-        let line = format!(
-            "{}: {}{flag}",
-            describe(planned),
-            fmt_rate(r.throughput_ops_s)
-        );
+        let line = format!("{}: {}", describe(planned), summarise(out));
         match &self.bar {
             Some(bar) => {
                 bar.set_message(line);
@@ -323,17 +281,9 @@ impl Progress for Reporter {
             bar.finish_and_clear();
         }
     }
-}
 
-/// A duration for people: "45 s", "3.2 min", "1.5 h".
-fn fmt_secs(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s < 90.0 {
-        format!("{s:.0} s")
-    } else if s < 5400.0 {
-        format!("{:.1} min", s / 60.0)
-    } else {
-        format!("{:.1} h", s / 3600.0)
+    fn note(&mut self, message: &str) {
+        eprintln!("{message}");
     }
 }
 
@@ -345,7 +295,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         None => {
             let spec = args.spec(host.usable_cpus())?;
             if args.dry_run {
-                println!("{}", plan_line(&spec, host.usable_cpus()));
+                println!("{}", dry_run_line(&spec, host.usable_cpus()));
                 return Ok(());
             }
             let dir = new_run_dir(args.out.as_deref(), &host.info.machine())?;
@@ -359,76 +309,20 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     Ok(())
 }
 
-/// The `--dry-run` line: how many runs, from which axes, and the time estimate.
-pub fn plan_line(spec: &SweepSpec, cpus: usize) -> String {
-    let planned = spec.estimate(
-        spec.plan().map(|p| (p.point.threads, p.point.placement)),
-        cpus,
-    );
-    let extra = spec.extra_runs_max();
-    format!(
-        "{} run(s) ({} primitive(s) × {} thread count(s) × {} cs × {} think × {} placement(s) × {} trial(s)), estimated {}{}",
-        spec.len(),
-        spec.locks.len(),
-        spec.threads.len(),
-        spec.cs_ns.len(),
-        spec.think_ns.len(),
-        spec.placements.len(),
-        spec.trials,
-        fmt_secs(planned),
-        if extra > 0 {
-            format!(
-                "; run-until-stable may add up to {extra} run(s) (about {} more)",
-                fmt_secs(planned * extra as u32 / spec.len().max(1) as u32)
-            )
-        } else {
-            String::new()
-        }
-    )
-}
-
 /// Measures `spec` into run directory `dir` (fresh, or an interrupted one being resumed with
-/// its `meta` and `prior` rows): meta.json with calibrations and probes, a progress report,
-/// Ctrl-C handling, every row written as it completes. Returns the directory.
+/// its `meta` and `prior` rows) with the registry's primitives, a progress bar and Ctrl-C
+/// handling ([`crate::sweep::session::measure`] does the work). Returns the directory.
 pub fn execute(
     spec: &SweepSpec,
     dir: PathBuf,
-    mut meta: Option<Meta>,
+    meta: Option<Meta>,
     prior: &[RunRecord],
-    existing_rows: u64,
+    _existing_rows: u64,
 ) -> Result<PathBuf> {
-    let spec = spec.clone();
-    let mut env = Env::detect();
-    if spec.sentinel {
-        env.mid_trial_sentinel = Some(crate::harness::sentinel::LEG);
-    }
-    env.calibrate_per_trial = true;
-    if let Some(m) = &meta {
-        if m.host.host_id != env.host.info.host_id {
-            return Err(UsageError(format!(
-                "{} was measured on host {:?}; this is {:?}: resume it there, or start a new sweep",
-                dir.display(),
-                m.host.host_id,
-                env.host.info.host_id
-            ))
-            .into());
-        }
-    }
-    let resuming = meta.is_some();
-    let meta = match meta.take() {
-        Some(m) => m,
-        None => {
-            eprintln!("probing sleep/wake and cache-line costs …");
-            crate::sweep::run_dir::new_meta(&env, &spec)?
-        }
-    };
-    let mut sink = if resuming {
-        RunSink::append(&dir, existing_rows, &meta.run_id)?
-    } else {
-        RunSink::create(&dir, &meta.run_id)?
-    };
-    write_meta(&dir, &meta)?;
-    eprintln!("writing to {}", dir.display());
+    let resumed = meta.map(|meta| Resumed {
+        meta,
+        prior: prior.to_vec(),
+    });
     let _ = ctrlc::set_handler(|| {
         if PRESSES.fetch_add(1, Ordering::SeqCst) == 0 {
             STOP.store(true, Ordering::SeqCst);
@@ -443,43 +337,14 @@ pub fn execute(
         count: 0,
         started: Instant::now(),
     };
-    let mut sentinel = crate::harness::sentinel::Parallelism {
-        allowed: env.host.allowed_cpus.clone(),
-        leg: crate::harness::sentinel::LEG,
-    };
-    let result = run_sweep(
-        &env,
-        &spec,
-        &|name| crate::registry::find(name).copied(),
-        prior,
+    let outcome = measure(
+        spec,
+        &dir,
+        resumed,
+        &lookup_with(&[]),
         &|| STOP.load(Ordering::SeqCst),
-        &mut sentinel,
         &mut reporter,
-        &mut |out| sink.write(out).map(drop).map_err(SweepError::from),
-    );
-    let mut meta = meta;
-    meta.rows = sink.rows();
-    meta.finished_utc = Some(utc_timestamp(SystemTime::now(), false));
-    let outcome = match result {
-        Ok(o) => o,
-        Err(e) => {
-            write_meta(&dir, &meta)?;
-            return Err(anyhow::Error::new(e).context(format!(
-                "sweep stopped; the {} run(s) before this one are kept in {}",
-                sink.rows(),
-                dir.display()
-            )));
-        }
-    };
-    meta.complete = !outcome.interrupted;
-    write_meta(&dir, &meta)?;
-    if outcome.interrupted {
-        return Err(Interrupted {
-            written: sink.rows() as usize,
-            dir: dir.display().to_string(),
-        }
-        .into());
-    }
+    )?;
     eprintln!(
         "done: {} run(s) written ({} extra for stability, {} skipped as already done) to {}/{{{RUNS_CSV}, {HISTOGRAMS_CSV}, {META_JSON}}}",
         outcome.written,

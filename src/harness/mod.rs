@@ -20,7 +20,7 @@ pub use classic::{run_barrier, run_queue, run_semaphore};
 
 pub use runner::{
     LockRun, ProtectedData, run_counter, run_exclusive, run_rwlock, time_counter_ops,
-    time_exclusive_ops,
+    time_exclusive_contended, time_exclusive_ops,
 };
 
 use crate::record::Family;

@@ -949,6 +949,60 @@ pub fn time_counter_ops<C: Counter>(clock: &Clock, ops: u64) -> Duration {
     start.elapsed()
 }
 
+/// Runs `ops` lock-protected operations of exclusive lock `L` split across `threads`
+/// threads (the first `ops % threads` do one more), each op the harness's critical section
+/// (touch the protected data, then `cs_units` of busy work), and returns the wall time from
+/// the threads' common start to the last one's finish. Threads are spawned, unpinned, before
+/// the clock starts. For criterion's `iter_custom`: a contended measurement in a user's own
+/// `cargo bench`.
+///
+/// # Panics
+/// If the lock lets two threads in at once or loses an update: a broken lock never yields a
+/// time.
+pub fn time_exclusive_contended<L: Exclusive>(threads: usize, ops: u64, cs_units: u64) -> Duration {
+    let threads = threads.max(1);
+    let run = LockRun::new(L::create(), crate::record::Layout::Separate);
+    let start_line = std::sync::Barrier::new(threads);
+    let (lock, data) = (run.lock(), run.data());
+    let ends: Vec<(Instant, Instant, bool)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let quota = ops / threads as u64 + u64::from((t as u64) < ops % threads as u64);
+                let start_line = &start_line;
+                s.spawn(move || {
+                    let mut node = CachePadded::new(L::Node::default());
+                    let mut intruder = false;
+                    start_line.wait();
+                    let start = Instant::now();
+                    for _ in 0..quota {
+                        intruder |= lock.with(&mut node, || data.critical_section(t, cs_units));
+                    }
+                    (start, Instant::now(), intruder)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .expect("a worker of time_exclusive_contended panicked")
+            })
+            .collect()
+    });
+    assert!(
+        !ends.iter().any(|e| e.2),
+        "two threads were inside the critical section at once"
+    );
+    let count = data.count.load(Ordering::Relaxed);
+    assert_eq!(
+        count, ops,
+        "protected counter is {count} after {ops} exclusive sections"
+    );
+    let start = ends.iter().map(|e| e.0).min().expect("at least one thread");
+    let end = ends.iter().map(|e| e.1).max().expect("at least one thread");
+    end - start
+}
+
 #[cfg(test)]
 mod tests {
     use super::Sampler;

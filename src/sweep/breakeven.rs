@@ -10,6 +10,54 @@ use crate::report::meta::read_meta;
 use crate::report::run::{BREAKEVEN_CSV, BREAKEVEN_POINTS_CSV};
 use anyhow::{Context, Result};
 use std::path::Path;
+use std::time::Duration;
+
+/// The default think times: 0 (every thread always wants the lock: a 100% duty cycle, where a
+/// lock that starves a thread can look efficient) and the middle critical-section length of
+/// the grid, where each thread holds the lock at most half of its time; along a log grid the
+/// duty cycle cs / (cs + think) then runs from ~1% at the shortest length to ~99% at the
+/// longest, light to saturated contention in one panel.
+pub fn default_think(cs_ns: &[u64]) -> Vec<u64> {
+    let mut sorted = cs_ns.to_vec();
+    sorted.sort_unstable();
+    vec![0, sorted[(sorted.len() - 1) / 2]]
+}
+
+/// The break-even sweep of `locks` (the spinner first, then the sleepers) on a machine with
+/// `cores` usable CPUs: threads = cores and 2 × cores, critical sections `cs_ns`, think times
+/// `think_ns` (see [`default_think`]), compact placement, `trials` trials of `duration` each
+/// after a 30 ms warm-up.
+pub fn spec(
+    locks: Vec<String>,
+    cores: usize,
+    cs_ns: Vec<u64>,
+    think_ns: Vec<u64>,
+    trials: u32,
+    duration: Duration,
+    sentinel: bool,
+) -> super::SweepSpec {
+    super::SweepSpec {
+        locks,
+        threads: vec![cores, 2 * cores],
+        cs_ns,
+        think_ns,
+        read_ratios: vec![0.0],
+        stripes: vec![1],
+        key_skews: vec![0.0],
+        placements: vec![crate::record::Placement::Compact],
+        layout: crate::record::Layout::Separate,
+        duration_ns: duration.as_nanos() as u64,
+        warmup_ns: 30_000_000,
+        trials,
+        sample_every: 8,
+        timeout_ns: 20_000_000_000,
+        max_trials: trials,
+        stability_target: crate::record::DEFAULT_STABILITY_TARGET,
+        sentinel,
+        sentinel_threshold: crate::harness::sentinel::DEFAULT_THRESHOLD,
+        sentinel_retries: 1,
+    }
+}
 
 /// Analyses the break-even run in `dir` (`spinner` against `sleepers`, the first the
 /// headline), writes its files and returns the verdict text.

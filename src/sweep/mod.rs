@@ -8,6 +8,7 @@
 pub mod axes;
 pub mod breakeven;
 pub mod run_dir;
+pub mod session;
 
 use crate::analysis::stability;
 use crate::harness::guarded_trial;
@@ -153,8 +154,10 @@ impl SweepSpec {
     /// triples: the read-ratio axis for reader-writer primitives, stripes × skew for striped
     /// tables and bank transfers, permits for semaphores, and a single all-`None` variant for
     /// everything else (so those primitives are not repeated along axes they ignore).
-    fn variants_for(&self, name: &str) -> Vec<(Option<f64>, Option<usize>, Option<f64>)> {
-        let kind = registry::find(name).map(|p| p.kind);
+    fn variants_for(
+        &self,
+        kind: Option<registry::Kind>,
+    ) -> Vec<(Option<f64>, Option<usize>, Option<f64>)> {
         let axes = kind.map(|k| k.axes()).unwrap_or_default();
         let ratios: Vec<Option<f64>> = if axes.read_ratio {
             self.read_ratios.iter().copied().map(Some).collect()
@@ -188,8 +191,17 @@ impl SweepSpec {
         out
     }
 
-    /// The plan, in execution order (see the module docs).
+    /// The plan, in execution order (see the module docs), for the registry's primitives.
     pub fn plan(&self) -> impl Iterator<Item = Planned> + '_ {
+        self.plan_with(&|name| registry::find(name).copied())
+    }
+
+    /// The plan with `lookup` naming the primitives (the registry's and your own, as
+    /// [`session::lookup_with`] does): each name gets the axes of its kind.
+    pub fn plan_with<'a>(
+        &'a self,
+        lookup: &'a dyn Fn(&str) -> Option<Primitive>,
+    ) -> impl Iterator<Item = Planned> + 'a {
         let configs = self.placements.iter().flat_map(move |&placement| {
             self.threads.iter().flat_map(move |&threads| {
                 self.cs_ns.iter().flat_map(move |&cs_ns| {
@@ -202,7 +214,8 @@ impl SweepSpec {
         configs.flat_map(move |(placement, threads, cs_ns, think_ns)| {
             (0..self.trials).flat_map(move |trial| {
                 self.locks.iter().flat_map(move |lock| {
-                    self.variants_for(lock).into_iter().map(
+                    let kind = lookup(lock).map(|p| p.kind);
+                    self.variants_for(kind).into_iter().map(
                         move |(read_ratio, stripes, key_skew)| Planned {
                             point: Point {
                                 primitive: lock.clone(),
@@ -214,9 +227,7 @@ impl SweepSpec {
                                 key_skew,
                                 seed: Point::new("").seed,
                                 placement,
-                                layout: if registry::find(lock)
-                                    .is_some_and(|p| p.kind.takes_layout())
-                                {
+                                layout: if kind.is_some_and(|k| k.takes_layout()) {
                                     self.layout
                                 } else {
                                     crate::record::Layout::Separate
@@ -241,7 +252,10 @@ impl SweepSpec {
     pub fn starved(&self) -> Vec<&str> {
         self.locks
             .iter()
-            .filter(|l| self.variants_for(l).is_empty())
+            .filter(|l| {
+                self.variants_for(registry::find(l).map(|p| p.kind))
+                    .is_empty()
+            })
             .map(String::as_str)
             .collect()
     }
@@ -314,6 +328,8 @@ pub trait Progress {
     fn done(&mut self, planned: &Planned, out: &TrialOutput);
     /// At the end.
     fn finish(&mut self);
+    /// A status line from the sweep around the loop ("probing …", "writing to …").
+    fn note(&mut self, _message: &str) {}
 }
 
 /// Why a sweep stopped early.
@@ -490,8 +506,11 @@ pub fn run_sweep(
             .or_default()
             .push(r.throughput_ops_s);
     }
-    let total = spec.len();
-    let todo: Vec<Planned> = spec.plan().filter(|p| !done.contains(&p.key())).collect();
+    let total = spec.plan_with(lookup).count();
+    let todo: Vec<Planned> = spec
+        .plan_with(lookup)
+        .filter(|p| !done.contains(&p.key()))
+        .collect();
     let estimate = spec.estimate(
         todo.iter().map(|p| (p.point.threads, p.point.placement)),
         env.host.usable_cpus(),
@@ -517,7 +536,7 @@ pub fn run_sweep(
         },
     };
     let mut batch: Vec<Planned> = Vec::new();
-    for planned in spec.plan() {
+    for planned in spec.plan_with(lookup) {
         if batch.first().is_some_and(|b| config(b) != config(&planned)) {
             if !runner.run_config(&batch)? {
                 break;

@@ -145,8 +145,17 @@ pub fn new_run_id(machine: &str, now: SystemTime) -> String {
 /// An interrupted sweep: its spec, directory, meta, rows so far and their count.
 pub type ResumeState = (SweepSpec, PathBuf, Option<Meta>, Vec<RunRecord>, u64);
 
-/// Reads what an interrupted sweep left in `dir`.
+/// Reads what an interrupted sweep of the registry's primitives left in `dir`.
 pub fn resume_state(dir: &Path) -> Result<ResumeState> {
+    resume_state_with(dir, &|name| crate::registry::find(name).copied())
+}
+
+/// Reads what an interrupted sweep left in `dir`, its primitives named by `lookup` (see
+/// [`super::session::lookup_with`]).
+pub fn resume_state_with(
+    dir: &Path,
+    lookup: &dyn Fn(&str) -> Option<crate::registry::Primitive>,
+) -> Result<ResumeState> {
     let meta = read_meta(dir).map_err(|e| {
         UsageError(format!(
             "--resume {}: {}",
@@ -160,11 +169,7 @@ pub fn resume_state(dir: &Path) -> Result<ResumeState> {
             dir.join(META_JSON).display()
         ))
     })?;
-    if let Some(bad) = spec
-        .locks
-        .iter()
-        .find(|l| crate::registry::find(l).is_none())
-    {
+    if let Some(bad) = spec.locks.iter().find(|l| lookup(l).is_none()) {
         return Err(UsageError(format!(
             "{}: primitive {bad:?} is not known to this lockbench version",
             dir.join(META_JSON).display()

@@ -1,0 +1,288 @@
+//! A whole sweep into a run directory, as `lockbench sweep` runs it and as a user's own
+//! program can: calibrate, probe the host and write meta.json, run the plan through
+//! [`run_sweep`](super::run_sweep) with the parallelism sentinel, append every row to
+//! runs.csv and histograms.csv as it completes, and close meta.json with the row count and
+//! whether the sweep finished. Knows no terminal: the caller passes the stop predicate (the
+//! CLI's Ctrl-C flag) and the [`Progress`] sink (the CLI's progress bar, or [`Lines`]).
+
+use super::{Planned, Progress, SweepError, SweepOutcome, SweepSpec, run_sweep};
+use crate::error::{Interrupted, UsageError};
+use crate::harness::{Env, TrialOutput};
+use crate::record::RunRecord;
+use crate::registry::Primitive;
+use crate::report::csv::RunSink;
+use crate::report::meta::{Meta, utc_timestamp, write_meta};
+use crate::units::{fmt_ns, fmt_rate};
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+/// What an interrupted sweep left in its directory, to continue it (see
+/// [`run_dir::resume_state`](super::run_dir::resume_state)).
+#[derive(Debug, Clone)]
+pub struct Resumed {
+    /// Its meta.json.
+    pub meta: Meta,
+    /// The rows it wrote.
+    pub prior: Vec<RunRecord>,
+}
+
+/// Names a primitive for each of a spec's names: the registry's, plus `extra` primitives
+/// defined outside it (your own locks), which win on a name clash.
+pub fn lookup_with(extra: &[Primitive]) -> impl Fn(&str) -> Option<Primitive> + '_ {
+    move |name| {
+        extra
+            .iter()
+            .find(|p| p.about.name == name)
+            .copied()
+            .or_else(|| crate::registry::find(name).copied())
+    }
+}
+
+/// Measures `spec` into run directory `dir` (fresh from
+/// [`run_dir::new_run_dir`](super::run_dir::new_run_dir), or an interrupted run being
+/// continued): meta.json with calibrations and probes (a few seconds), then every run,
+/// written as it completes. `lookup` names the primitive for each of the spec's names
+/// ([`lookup_with`]); `stop` is polled between runs; `progress` hears about every run and
+/// gets short notes ("probing …"). An interrupted sweep returns [`Interrupted`] after closing
+/// its files; any other stop keeps the rows written so far.
+pub fn measure(
+    spec: &SweepSpec,
+    dir: &Path,
+    resumed: Option<Resumed>,
+    lookup: &dyn Fn(&str) -> Option<Primitive>,
+    stop: &dyn Fn() -> bool,
+    progress: &mut dyn Progress,
+) -> Result<SweepOutcome> {
+    if let Some(bad) = spec.locks.iter().find(|l| lookup(l).is_none()) {
+        return Err(UsageError(format!("unknown primitive {bad:?} in the sweep spec")).into());
+    }
+    let mut env = Env::detect();
+    if spec.sentinel {
+        env.mid_trial_sentinel = Some(crate::harness::sentinel::LEG);
+    }
+    env.calibrate_per_trial = true;
+    if let Some(r) = &resumed {
+        if r.meta.host.host_id != env.host.info.host_id {
+            return Err(UsageError(format!(
+                "{} was measured on host {:?}; this is {:?}: resume it there, or start a new sweep",
+                dir.display(),
+                r.meta.host.host_id,
+                env.host.info.host_id
+            ))
+            .into());
+        }
+    }
+    let (mut meta, prior, mut sink) = match resumed {
+        Some(r) => {
+            let sink = RunSink::append(dir, r.prior.len() as u64, &r.meta.run_id)?;
+            (r.meta, r.prior, sink)
+        }
+        None => {
+            progress.note("probing sleep/wake and cache-line costs …");
+            let meta = super::run_dir::new_meta(&env, spec)?;
+            let sink = RunSink::create(dir, &meta.run_id)?;
+            (meta, Vec::new(), sink)
+        }
+    };
+    write_meta(dir, &meta)?;
+    progress.note(&format!("writing to {}", dir.display()));
+    let mut sentinel = crate::harness::sentinel::Parallelism {
+        allowed: env.host.allowed_cpus.clone(),
+        leg: crate::harness::sentinel::LEG,
+    };
+    let result = run_sweep(
+        &env,
+        spec,
+        lookup,
+        &prior,
+        stop,
+        &mut sentinel,
+        progress,
+        &mut |out| sink.write(out).map(drop).map_err(SweepError::from),
+    );
+    meta.rows = sink.rows();
+    meta.finished_utc = Some(utc_timestamp(SystemTime::now(), false));
+    let outcome = match result {
+        Ok(o) => o,
+        Err(e) => {
+            write_meta(dir, &meta)?;
+            return Err(anyhow::Error::new(e).context(format!(
+                "sweep stopped; the {} run(s) before this one are kept in {}",
+                sink.rows(),
+                dir.display()
+            )));
+        }
+    };
+    meta.complete = !outcome.interrupted;
+    write_meta(dir, &meta)?;
+    if outcome.interrupted {
+        return Err(Interrupted {
+            written: sink.rows() as usize,
+            dir: dir.display().to_string(),
+        }
+        .into());
+    }
+    Ok(outcome)
+}
+
+/// Measures `spec` into a fresh run directory `out` (`None`: `results/<host>-<cpu>/<UTC
+/// timestamp>`), with the registry's primitives and `extra` ones side by side, one plain
+/// progress line per run on stderr and no way to stop early. Returns the directory, which
+/// `lockbench compare`, `plot` and `report` read as any other run.
+pub fn sweep_into(spec: &SweepSpec, extra: &[Primitive], out: Option<&Path>) -> Result<PathBuf> {
+    let machine = crate::harness::host::Host::detect().info.machine();
+    let dir = super::run_dir::new_run_dir(out, &machine)?;
+    measure(
+        spec,
+        &dir,
+        None,
+        &lookup_with(extra),
+        &|| false,
+        &mut Lines::new(),
+    )?;
+    Ok(dir)
+}
+
+/// A run's one-line description: primitive, threads, cs, think, read ratio and trial.
+pub fn describe(p: &Planned) -> String {
+    format!(
+        "{} ×{} cs={} think={}{} trial {}",
+        p.point.primitive,
+        p.point.threads,
+        fmt_ns(p.point.cs_ns as f64),
+        fmt_ns(p.point.think_ns as f64),
+        p.point
+            .read_ratio
+            .map(|r| format!(" reads={r}"))
+            .unwrap_or_default(),
+        p.trial
+    )
+}
+
+/// A run's result in a few words: its throughput, and whether it timed out, stayed
+/// degraded or was oversubscribed.
+pub fn summarise(out: &TrialOutput) -> String {
+    let r = &out.record;
+    let flag = if r.timed_out {
+        " TIMED OUT".to_string()
+    } else if r.degraded {
+        format!(" DEGRADED ({}; kept, flagged)", r.degraded_by)
+    } else if r.oversubscribed {
+        " (oversubscribed)".to_string()
+    } else {
+        String::new()
+    };
+    format!("{}{flag}", fmt_rate(r.throughput_ops_s))
+}
+
+/// Progress as plain lines on stderr: the plan's size, then one line per run with an ETA.
+#[derive(Debug)]
+pub struct Lines {
+    total: usize,
+    count: usize,
+    started: Instant,
+}
+
+impl Lines {
+    /// Starts counting now.
+    pub fn new() -> Lines {
+        Lines {
+            total: 0,
+            count: 0,
+            started: Instant::now(),
+        }
+    }
+}
+
+impl Default for Lines {
+    fn default() -> Lines {
+        Lines::new()
+    }
+}
+
+impl Progress for Lines {
+    fn start(&mut self, runs: usize, skipped: usize, estimate: Duration, extra_max: usize) {
+        self.total = runs;
+        eprintln!("{}", plan_line(runs, skipped, estimate, extra_max));
+    }
+    fn extend(&mut self, runs: usize) {
+        self.total += runs;
+    }
+    fn done(&mut self, planned: &Planned, out: &TrialOutput) {
+        self.count += 1;
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let eta = elapsed / self.count as f64 * self.total.saturating_sub(self.count) as f64;
+        eprintln!(
+            "[{:>5}/{}] {}: {} (ETA {eta:.0} s)",
+            self.count,
+            self.total,
+            describe(planned),
+            summarise(out)
+        );
+    }
+    fn finish(&mut self) {}
+    fn note(&mut self, message: &str) {
+        eprintln!("{message}");
+    }
+}
+
+/// The line a sweep starts with: how many runs, how many skipped, how long.
+pub fn plan_line(runs: usize, skipped: usize, estimate: Duration, extra_max: usize) -> String {
+    format!(
+        "lockbench sweep: {runs} run(s){}, estimated {}{}",
+        if skipped > 0 {
+            format!(" ({skipped} already done, skipped)")
+        } else {
+            String::new()
+        },
+        fmt_secs(estimate),
+        if extra_max > 0 {
+            format!(
+                " plus up to {extra_max} extra trial(s) for points not yet stable, and pauses before retries of disturbed trials"
+            )
+        } else {
+            " plus pauses before retries of disturbed trials".to_string()
+        }
+    )
+}
+
+/// A duration for people: "45 s", "3.2 min", "1.5 h".
+pub fn fmt_secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 90.0 {
+        format!("{s:.0} s")
+    } else if s < 5400.0 {
+        format!("{:.1} min", s / 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
+}
+
+/// The `--dry-run` line: how many runs, from which axes, and the time estimate.
+pub fn dry_run_line(spec: &SweepSpec, cpus: usize) -> String {
+    let planned = spec.estimate(
+        spec.plan().map(|p| (p.point.threads, p.point.placement)),
+        cpus,
+    );
+    let extra = spec.extra_runs_max();
+    format!(
+        "{} run(s) ({} primitive(s) × {} thread count(s) × {} cs × {} think × {} placement(s) × {} trial(s)), estimated {}{}",
+        spec.len(),
+        spec.locks.len(),
+        spec.threads.len(),
+        spec.cs_ns.len(),
+        spec.think_ns.len(),
+        spec.placements.len(),
+        spec.trials,
+        fmt_secs(planned),
+        if extra > 0 {
+            format!(
+                "; run-until-stable may add up to {extra} run(s) (about {} more)",
+                fmt_secs(planned * extra as u32 / spec.len().max(1) as u32)
+            )
+        } else {
+            String::new()
+        }
+    )
+}
