@@ -277,6 +277,13 @@ pub struct RunRecord {
     pub sentinel_before: Option<f64>,
     /// The same, right after the trial.
     pub sentinel_after: Option<f64>,
+    /// One-way core-to-core latency between the trial's first two CPUs, read right after the
+    /// trial (CAS ping-pong on one cache line, median of 5 batches of 1000 round trips, ns).
+    /// A hypervisor that moves a vCPU to a farther core changes it, and with it every
+    /// contended point's throughput, while the sentinel still reads full speed. Empty for
+    /// one-CPU and unguarded trials and in files written before it existed.
+    #[serde(default)]
+    pub core_to_core_ns: Option<f64>,
     /// Every attempt was found disturbed (by a signal in `degraded_by`): do not trust this row.
     pub degraded: bool,
     /// Attempts made (a degraded trial is retried after a pause, up to a budget).

@@ -43,7 +43,10 @@ fn the_example_lock_sweeps_next_to_registered_ones_and_compares() {
 
     let reg = load_run(&reg_dir).unwrap();
     let cmp = compare(
-        &[Input::new("registry", &reg.rows), Input::new("byo", &byo.rows)],
+        &[
+            Input::new("registry", &reg.rows),
+            Input::new("byo", &byo.rows),
+        ],
         |r| r.throughput_ops_s,
     )
     .unwrap();

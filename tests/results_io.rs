@@ -211,6 +211,17 @@ fn sweep_rows_carry_sentinel_columns_and_flags() {
             "{}: CPU share not measured",
             r.primitive
         );
+        // Two pinned CPUs: the cache-line distance between them is read after the trial (a
+        // real transfer costs at least a few ns; one CPU has no pair).
+        match r.threads {
+            1 => assert_eq!(r.core_to_core_ns, None),
+            _ => assert!(
+                r.core_to_core_ns
+                    .is_some_and(|ns| ns > 1.0 && ns < 100_000.0),
+                "{:?}",
+                r.core_to_core_ns
+            ),
+        }
     }
     let dir = tempfile::tempdir().unwrap();
     let (rows, _) = sweep_with(

@@ -533,6 +533,7 @@ pub(crate) fn build_record(
         busy_units_per_ns: env.busy.units_per_ns(),
         clock_read_ns: env.clock_overhead_ns,
         sentinel_before: None,
+        core_to_core_ns: None,
         sentinel_after: None,
         degraded: false,
         attempts: 1,
@@ -676,6 +677,16 @@ pub fn guarded_trial(
     r.attempts = g.attempts;
     r.single_core_units_per_ns =
         Some((g.before.single_units_per_ns + g.after.single_units_per_ns) / 2.0);
+    // The cache-line distance between the trial's first two CPUs, right after it: what a
+    // contended point's hand-offs cost at that moment (the host may have moved a vCPU).
+    if let [a, b, ..] = cpus[..] {
+        r.core_to_core_ns = Some(sentinel::core_to_core_ns(
+            &env.clock,
+            a,
+            b,
+            sentinel::CORE_TO_CORE_TRIAL_BATCHES,
+        ));
+    }
     Ok(out)
 }
 

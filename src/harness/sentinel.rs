@@ -14,9 +14,74 @@
 //! so the ratio cannot see it; the alone rate compared with the process's calibration can
 //! (`slow-cpu`). The trial's own data gives the other signals ([`Signal`]).
 
+use crate::harness::clock::Clock;
 use crate::workload::BusyWork;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
+
+/// Round trips timed together in one core-to-core sample: two clock reads per batch, so the
+/// clock's cost (~10–20 ns per fenced read) is amortised to nothing.
+pub const CORE_TO_CORE_BATCH: u64 = 1_000;
+
+/// Core-to-core one-way latency from `a` to `b`: a flag on one cache line that the two
+/// threads flip with compare-and-swap in turn (the protocol of `core-to-core-latency`'s CAS
+/// benchmark), timed in batches of [`CORE_TO_CORE_BATCH`] round trips; the median batch's
+/// mean round trip, halved. `samples` batches after one discarded batch.
+pub fn core_to_core_ns(clock: &Clock, a: usize, b: usize, samples: u64) -> f64 {
+    const PING: bool = false;
+    const PONG: bool = true;
+    let pin = |cpu: usize| core_affinity::set_for_current(core_affinity::CoreId { id: cpu });
+    let flag = crossbeam_utils::CachePadded::new(AtomicBool::new(PING));
+    let start = Barrier::new(2);
+    let samples = samples.max(3);
+    let total = (samples + 1) * CORE_TO_CORE_BATCH;
+    // Both sides on threads of their own, so the caller's affinity is never changed (threads
+    // it spawns later inherit it).
+    let per_trip = std::thread::scope(|s| {
+        s.spawn(|| {
+            pin(b);
+            start.wait();
+            for _ in 0..total {
+                // Relaxed: only the line's movement is measured, no data is published.
+                while flag
+                    .compare_exchange(PING, PONG, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_err()
+                {}
+            }
+        });
+        s.spawn(|| {
+            pin(a);
+            start.wait();
+            let mut per_trip = Vec::with_capacity(samples as usize + 1);
+            for _ in 0..=samples {
+                let t = clock.raw();
+                for _ in 0..CORE_TO_CORE_BATCH {
+                    // Relaxed: as above.
+                    while flag
+                        .compare_exchange(PONG, PING, Ordering::Relaxed, Ordering::Relaxed)
+                        .is_err()
+                    {}
+                }
+                per_trip.push(clock.delta_ns(t, clock.raw()) as f64 / CORE_TO_CORE_BATCH as f64);
+            }
+            per_trip
+        })
+        .join()
+        .expect("core-to-core thread")
+    });
+    // The first batch warms the line and the pair up; the median of the rest, halved.
+    let mut rest = per_trip[1..].to_vec();
+    rest.sort_by(f64::total_cmp);
+    rest[rest.len() / 2] / 2.0
+}
+
+/// Core-to-core batches read after every guarded trial (`core_to_core_ns` column): 5 of
+/// [`CORE_TO_CORE_BATCH`] round trips, well under a millisecond. On a VM the host may move a
+/// vCPU to a core farther away (another CCX, another socket) between trials; a contended
+/// point's throughput then changes while every CPU still runs at full speed, and this column
+/// is what shows it.
+pub const CORE_TO_CORE_TRIAL_BATCHES: u64 = 5;
 
 /// Default threshold below which a point is flagged degraded.
 pub const DEFAULT_THRESHOLD: f64 = crate::record::DEFAULT_SENTINEL_THRESHOLD;

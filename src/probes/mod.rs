@@ -9,7 +9,7 @@ use crate::stats::summarize;
 use crate::sync::Futex;
 use crate::workload::BusyWork;
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 
 /// Distribution of one probe's samples, in nanoseconds.
@@ -252,52 +252,11 @@ fn ping_pong(clock: &Clock, a: usize, b: usize, rounds: usize) -> (Percentiles, 
     )
 }
 
-/// Round trips timed together in one core-to-core sample: two clock reads per batch, so the
-/// clock's cost (~10–20 ns per fenced read) is amortised to nothing.
-pub const CORE_TO_CORE_BATCH: u64 = 1_000;
+pub use crate::harness::sentinel::CORE_TO_CORE_BATCH;
 
-/// Core-to-core one-way latency from `a` to `b`: a flag on one cache line that the two
-/// threads flip with compare-and-swap in turn (the protocol of `core-to-core-latency`'s CAS
-/// benchmark), timed in batches of [`CORE_TO_CORE_BATCH`] round trips; the median batch's
-/// mean round trip, halved. `samples` batches after one discarded batch.
+/// Core-to-core one-way latency from `a` to `b` ([`crate::harness::sentinel::core_to_core_ns`]).
 fn cas_one_way(clock: &Clock, a: usize, b: usize, samples: u64) -> f64 {
-    const PING: bool = false;
-    const PONG: bool = true;
-    let flag = Arc::new(crossbeam_utils::CachePadded::new(AtomicBool::new(PING)));
-    let start = Arc::new(Barrier::new(2));
-    let samples = samples.max(3);
-    let total = (samples + 1) * CORE_TO_CORE_BATCH;
-    let other = {
-        let (flag, start) = (flag.clone(), start.clone());
-        std::thread::spawn(move || {
-            pin(b);
-            start.wait();
-            for _ in 0..total {
-                // Relaxed: only the line's movement is measured, no data is published.
-                while flag
-                    .compare_exchange(PING, PONG, Ordering::Relaxed, Ordering::Relaxed)
-                    .is_err()
-                {}
-            }
-        })
-    };
-    pin(a);
-    start.wait();
-    let mut per_trip = Vec::with_capacity(samples as usize + 1);
-    for _ in 0..=samples {
-        let t = clock.raw();
-        for _ in 0..CORE_TO_CORE_BATCH {
-            // Relaxed: as above.
-            while flag
-                .compare_exchange(PONG, PING, Ordering::Relaxed, Ordering::Relaxed)
-                .is_err()
-            {}
-        }
-        per_trip.push(clock.delta_ns(t, clock.raw()) as f64 / CORE_TO_CORE_BATCH as f64);
-    }
-    let _ = other.join();
-    // The first batch warms the line and the pair up.
-    Percentiles::of(per_trip[1..].to_vec()).p50_ns / 2.0
+    crate::harness::sentinel::core_to_core_ns(clock, a, b, samples)
 }
 
 /// Runs every probe on `cpus` (the first two are used for the pair probes). `rounds` scales

@@ -271,7 +271,8 @@ pub enum LoadError {
 
 /// Columns added after schema version 1 was published: files without them still load (the
 /// value is empty), but a sweep cannot be resumed into such a file.
-pub const OPTIONAL_COLUMNS: [&str; 17] = [
+pub const OPTIONAL_COLUMNS: [&str; 18] = [
+    "core_to_core_ns",
     "run_id",
     "row",
     "throughput_ci_lo_ops_s",
