@@ -17,6 +17,11 @@ from collections import defaultdict
 KEY = ["primitive", "threads", "cs_ns", "think_ns", "read_ratio", "stripes", "key_skew", "placement", "layout"]
 
 
+def level(ns):
+    """Core-to-core distance classes: SMT siblings (< 18 ns), near (< 60 ns), far."""
+    return "smt" if ns < 18 else ("near" if ns < 60 else "far")
+
+
 def points(run_dir):
     rows = list(csv.DictReader(open(f"{run_dir}/runs.csv")))
     grouped = defaultdict(list)
@@ -27,8 +32,9 @@ def points(run_dir):
         clean = [float(r["throughput_ops_s"]) for r in trials
                  if r["degraded"] == "false" and r["timed_out"] == "false"]
         flagged = not clean or trials[-1]["stable"] != "true"
-        out[key] = (statistics.median(clean) if clean else None, flagged)
-    return out
+        levels = {level(float(r["core_to_core_ns"])) for r in trials if r.get("core_to_core_ns")}
+        out[key] = (statistics.median(clean) if clean else None, flagged, levels)
+    return out, rows
 
 
 def describe(key):
@@ -43,7 +49,7 @@ def describe(key):
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    a, b = points(sys.argv[1]), points(sys.argv[2])
+    (a, rows_a), (b, rows_b) = points(sys.argv[1]), points(sys.argv[2])
     tol = float(sys.argv[3]) if len(sys.argv) > 3 else 0.10
     common = [k for k in a if k in b]
     flag_a = sum(1 for k in a if a[k][1])
@@ -62,6 +68,35 @@ def main():
         dev = sorted(abs(r - 1) for r in ratio.values())
         print(f"| median / p90 / max deviation | {100 * dev[len(dev) // 2]:.1f}% / "
               f"{100 * dev[int(0.9 * (len(dev) - 1))]:.1f}% / {100 * dev[-1]:.1f}% |")
+    either = [k for k in common if (a[k][1] or b[k][1]) and a[k][0] and b[k][0]]
+    either_within = [k for k in either if abs(b[k][0] / a[k][0] - 1) <= tol]
+    if either:
+        print(f"| flagged in either, medians within {tol:.0%} (for contrast) | "
+              f"{len(either_within)} of {len(either)} ({100 * len(either_within) / len(either):.1f}%) |")
+    for name, pts, rows in (("A", a, rows_a), ("B", b, rows_b)):
+        c2c = [float(r["core_to_core_ns"]) for r in rows if r.get("core_to_core_ns")]
+        if not c2c:
+            continue
+        counts = defaultdict(int)
+        for v in c2c:
+            counts[level(v)] += 1
+        spans = {lv: (min(v for v in c2c if level(v) == lv), max(v for v in c2c if level(v) == lv))
+                 for lv in counts}
+        desc = ", ".join(f"{lv} {counts[lv]} ({spans[lv][0]:.1f}–{spans[lv][1]:.1f} ns)"
+                         for lv in ("smt", "near", "far") if lv in counts)
+        print(f"| {name}: core-to-core after each trial | {desc} |")
+        multi = [k for k in pts if k[1] != "1" and len(pts[k][2]) > 1]
+        single = [k for k in pts if k[1] != "1" and len(pts[k][2]) == 1]
+        fl = lambda ks: sum(1 for k in ks if pts[k][1])
+        print(f"| {name}: contended points flagged, trials at more than one distance / at one | "
+              f"{fl(multi)} of {len(multi)} ({100 * fl(multi) / max(len(multi), 1):.0f}%) / "
+              f"{fl(single)} of {len(single)} ({100 * fl(single) / max(len(single), 1):.0f}%) |")
+    by_threads = defaultdict(lambda: [0, 0])
+    for k in a:
+        by_threads[(k[1], k[2])][0] += a[k][1]
+        by_threads[(k[1], k[2])][1] += 1
+    print("| A: flagged by threads, cs | " + ", ".join(
+        f"×{t} cs={cs}: {f}/{n}" for (t, cs), (f, n) in sorted(by_threads.items(), key=lambda x: (int(x[0][0]), int(x[0][1])))) + " |")
     outside = sorted((k for k in both if k not in within), key=lambda k: -abs(ratio[k] - 1))
     if outside:
         print(f"\n## Unflagged in both, outside {tol:.0%}\n")

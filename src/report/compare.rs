@@ -321,9 +321,10 @@ fn legend(c: &Comparison) -> Vec<String> {
              not called.",
             p.tests
         ),
-        "`!`: flagged point (no clean trial, its degraded trials shown; or not stable: spread \
-         above the target, or a single clean trial): shown, never tested, nor is any point \
-         flagged in the reference; the means count a point as flagged if it is so here or in \
+        "`!`: flagged point (no clean trial, its degraded trials shown; or not stable: fewer \
+         than 3 clean trials, or the median's confidence interval wider than the target, in \
+         schema 1 files the trials' range): shown, never tested, nor is any point flagged in \
+         the reference; the means count a point as flagged if it is so here or in \
          the reference."
             .to_string(),
     ];
