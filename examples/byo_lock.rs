@@ -5,7 +5,7 @@
 //! cargo run --release --example byo_lock                       # results/<host>-<cpu>/<time>
 //! cargo run --release --example byo_lock -- results/my-lock    # or a directory of your own
 //! cargo run --release --example byo_lock -- --breakeven        # the spin/sleep break-even
-//! cargo run --release -- compare results/my-lock               # then as any other run
+//! cargo run --release -- compare results/my-lock <another run>  # then as any other run
 //! cargo run --release -- report results/my-lock
 //! ```
 

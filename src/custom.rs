@@ -18,7 +18,6 @@
 use crate::harness::{Env, HarnessError, Point, TrialOutput};
 use crate::primitives::Exclusive;
 use crate::primitives::rwlock::ReadWrite;
-use crate::workload::BusyWork;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -127,8 +126,11 @@ impl<R: lock_api::RawRwLock> Drop for UnlockExclusive<'_, R> {
 }
 
 /// Your [`lock_api::RawMutex`] as a measurable mutual-exclusion primitive, checked for
-/// mutual exclusion in every run. `R::ABOUT` names it (kebab-case, unique among the
-/// primitives of a sweep).
+/// mutual exclusion in every run (unless its `About` says `.unchecked()`). `R::ABOUT` names
+/// it: kebab-case, not a registered primitive's name ([`sweep_into`] refuses a clash). If
+/// your lock may put a waiter to sleep (a futex, parking; a `sched_yield` loop still counts as
+/// spinning), say `.sleeps()` in its `About`: a spinning primitive's idle CPU is read as a disturbance
+/// and its trials are flagged degraded.
 pub const fn mutex<R: lock_api::RawMutex + Describe + Send + Sync + 'static>() -> Primitive {
     Primitive::exclusive::<RawMutexLock<R>>()
 }
@@ -171,7 +173,8 @@ pub fn resume(dir: &Path, extra: &[Primitive]) -> Result<crate::sweep::SweepOutc
 }
 
 /// The break-even sweep (threads = cores and 2 × cores, critical sections `cs_ns`, think
-/// times 0 and the middle length as `lockbench breakeven` does, compact placement) of spinner `spinner` against registered sleeping locks `sleepers` (the first
+/// times 0 and the middle length as `lockbench breakeven` does, compact placement) of
+/// spinner `spinner` against registered sleeping locks `sleepers` (the first
 /// the headline, e.g. `futex-mutex`), with the parallelism sentinel guarding every trial if
 /// `sentinel`, measured into a fresh run directory `out` (`None`: the default place),
 /// analysed and written as `lockbench breakeven` writes it (breakeven.csv, the chart,
@@ -185,6 +188,30 @@ pub fn breakeven(
     sentinel: bool,
     out: Option<&Path>,
 ) -> Result<(PathBuf, String)> {
+    if cs_ns.len() < 3 || cs_ns.contains(&0) {
+        return Err(crate::error::UsageError(format!(
+            "a break-even needs at least 3 critical-section lengths, all > 0 (got {cs_ns:?})"
+        ))
+        .into());
+    }
+    for s in sleepers {
+        match crate::registry::find(s) {
+            Some(p) if p.kind == crate::registry::Kind::Exclusive => {}
+            _ => {
+                return Err(crate::error::UsageError(format!(
+                    "{s:?} is not a registered mutual-exclusion lock (see `lockbench list`)"
+                ))
+                .into());
+            }
+        }
+    }
+    if spinner.kind != crate::registry::Kind::Exclusive {
+        return Err(crate::error::UsageError(format!(
+            "{} is not a mutual-exclusion lock",
+            spinner.about.name
+        ))
+        .into());
+    }
     let cores = crate::harness::host::Host::detect().usable_cpus();
     let mut locks = vec![spinner.about.name.to_string()];
     locks.extend(sleepers.iter().map(|s| s.to_string()));
@@ -198,9 +225,10 @@ pub fn breakeven(
 
 /// A contended measurement for criterion's `iter_custom`: `threads` threads share one lock
 /// and together do `iters` lock-protected operations, each the harness's critical section
-/// (touch the protected data, then `cs` of calibrated busy work); the time is the wall time
-/// from their common start to the last one's finish. Mutual exclusion is checked after every
-/// call (a broken lock panics).
+/// (touch the protected data, then `cs` of calibrated busy work) from one shared budget; the
+/// time is the wall time from the moment all threads are released together (spawned and
+/// pinned beforehand, waiting on a spinning start flag) to the last one's finish. Mutual
+/// exclusion and the total are checked after every call (a broken lock panics).
 ///
 /// ```no_run
 /// # use lockbench::custom::Contended;
@@ -211,19 +239,27 @@ pub fn breakeven(
 /// let took_yours = contended.time_raw_mutex::<parking_lot::RawMutex>(10_000);
 /// # let _ = (took, took_yours);
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Contended {
     threads: usize,
     cs_units: u64,
+    cpus: Vec<usize>,
 }
 
 impl Contended {
-    /// `threads` threads, critical sections of `cs`; calibrates the busy work (about 50 ms).
+    /// `threads` threads, critical sections of `cs`, pinned as the harness pins (compact
+    /// order, round-robin when there are more threads than CPUs); calibrates the busy work
+    /// pinned on the first of those CPUs (about 50 ms).
     pub fn new(threads: usize, cs: Duration) -> Contended {
-        let busy = BusyWork::calibrate(Duration::from_millis(2), 25);
+        let env = crate::harness::Env::detect();
+        let cpus = env
+            .host
+            .topology
+            .pin_order(crate::record::Placement::Compact, &env.host.allowed_cpus);
         Contended {
             threads: threads.max(1),
-            cs_units: busy.units_for_ns(cs.as_nanos() as u64),
+            cs_units: env.busy.units_for_ns(cs.as_nanos() as u64),
+            cpus,
         }
     }
 
@@ -235,7 +271,12 @@ impl Contended {
     /// Wall time of `iters` operations on a harness-driven lock `L` (a registered primitive
     /// type, or one of the adapters of this module).
     pub fn time<L: Exclusive>(&self, iters: u64) -> Duration {
-        crate::harness::time_exclusive_contended::<L>(self.threads, iters, self.cs_units)
+        crate::harness::time_exclusive_contended::<L>(
+            self.threads,
+            iters,
+            self.cs_units,
+            &self.cpus,
+        )
     }
 
     /// Wall time of `iters` operations on your [`lock_api::RawMutex`].
@@ -272,6 +313,55 @@ mod tests {
         const ABOUT: About = About::new("test-pl", Family::Mutex, "parking_lot, wrapped");
     }
 
+    /// A lock that excludes nothing, for the checks that must catch it.
+    struct Open;
+    // SAFETY: deliberately broken (it never excludes); used only to prove the checks fire.
+    unsafe impl lock_api::RawMutex for Open {
+        #[allow(clippy::declare_interior_mutable_const)]
+        const INIT: Open = Open;
+        type GuardMarker = lock_api::GuardNoSend;
+        fn lock(&self) {}
+        fn try_lock(&self) -> bool {
+            true
+        }
+        unsafe fn unlock(&self) {}
+    }
+    impl Describe for Open {
+        const ABOUT: About = About::new("test-open", Family::Mutex, "excludes nothing");
+    }
+
+    #[test]
+    fn names_that_clash_are_refused() {
+        struct Std;
+        impl Describe for Std {
+            const ABOUT: About = About::new("std-mutex", Family::Mutex, "a clash");
+        }
+        // SAFETY: never locked; only its name is used.
+        unsafe impl lock_api::RawMutex for Std {
+            #[allow(clippy::declare_interior_mutable_const)]
+            const INIT: Std = Std;
+            type GuardMarker = lock_api::GuardNoSend;
+            fn lock(&self) {}
+            fn try_lock(&self) -> bool {
+                true
+            }
+            unsafe fn unlock(&self) {}
+        }
+        let err = crate::sweep::session::check_names(&[mutex::<Std>()]).unwrap_err();
+        assert!(err.0.contains("registered"), "{err}");
+        let err = crate::sweep::session::check_names(&[mutex::<Pl>(), mutex::<Pl>()]).unwrap_err();
+        assert!(err.0.contains("unique"), "{err}");
+        assert!(crate::sweep::session::check_names(&[mutex::<Pl>(), mutex::<Open>()]).is_ok());
+    }
+
+    /// The criterion helper never times a lock that does not exclude: two threads pinned on
+    /// two CPUs (CI has two), 200 000 sections, lose updates or overlap, and it panics.
+    #[test]
+    #[should_panic(expected = "section")]
+    fn contended_timing_refuses_a_broken_lock() {
+        Contended::new(2, Duration::from_nanos(50)).time_raw_mutex::<Open>(200_000);
+    }
+
     #[test]
     fn an_outside_raw_mutex_is_measured_and_checked() {
         let p = mutex::<Pl>();
@@ -286,9 +376,11 @@ mod tests {
         let out = run_point(&p, &point, 1).unwrap();
         assert_eq!(out[0].record.primitive, "test-pl");
         assert!(out[0].record.ops > 0);
+        // Three threads, unpinned: exactly the budget runs (checked inside), whatever the split.
         let c = Contended {
             threads: 3,
             cs_units: 10,
+            cpus: Vec::new(),
         };
         assert!(c.time_raw_mutex::<Pl>(1_001) > Duration::ZERO);
     }

@@ -89,7 +89,7 @@
 //!     ..lockbench::sweep::Preset::Quick.spec(2)
 //! };
 //! let dir = custom::sweep_into(&spec, &[mine], Some(std::path::Path::new("results/my-tas")))?;
-//! println!("lockbench compare {}", dir.display());
+//! println!("lockbench compare {} <another run>", dir.display());
 //! # }
 //! # Ok::<(), anyhow::Error>(())
 //! ```

@@ -1,6 +1,6 @@
 //! Bring your own lock, end to end: the example's lock (defined outside the library) is swept
 //! next to a registered lock into a run directory, read back as any run, and compared with a
-//! sweep of registered locks only; `lockbench compare` and `report` read the directory too.
+//! sweep of registered locks only; `lockbench compare` reads the directory too.
 
 #[path = "../examples/byo_lock.rs"]
 mod byo_lock;

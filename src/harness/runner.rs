@@ -949,48 +949,81 @@ pub fn time_counter_ops<C: Counter>(clock: &Clock, ops: u64) -> Duration {
     start.elapsed()
 }
 
-/// Runs `ops` lock-protected operations of exclusive lock `L` split across `threads`
-/// threads (the first `ops % threads` do one more), each op the harness's critical section
-/// (touch the protected data, then `cs_units` of busy work), and returns the wall time from
-/// the threads' common start to the last one's finish. Threads are spawned, unpinned, before
-/// the clock starts. For criterion's `iter_custom`: a contended measurement in a user's own
-/// `cargo bench`.
+/// Runs `ops` lock-protected operations of exclusive lock `L` shared by `threads` threads,
+/// each op the harness's critical section (touch the protected data, then `cs_units` of busy
+/// work), and returns the wall time from the moment all threads are released together to the
+/// last one's finish. The threads share one budget, counted under the lock: a thread stops
+/// when the protected count has reached `ops`, so an unfair lock that lets one thread finish
+/// early cannot leave the rest running uncontended. Thread `t` is pinned to `cpus[t % len]`
+/// (unpinned if `cpus` is empty); threads are spawned and wait on a spinning start flag
+/// before the clock starts. For criterion's `iter_custom`: a contended measurement in a
+/// user's own `cargo bench`.
 ///
 /// # Panics
 /// If the lock lets two threads in at once or loses an update: a broken lock never yields a
 /// time.
-pub fn time_exclusive_contended<L: Exclusive>(threads: usize, ops: u64, cs_units: u64) -> Duration {
+pub fn time_exclusive_contended<L: Exclusive>(
+    threads: usize,
+    ops: u64,
+    cs_units: u64,
+    cpus: &[usize],
+) -> Duration {
     let threads = threads.max(1);
     let run = LockRun::new(L::create(), crate::record::Layout::Separate);
-    let start_line = std::sync::Barrier::new(threads);
+    let ready = std::sync::atomic::AtomicUsize::new(0);
+    let go = std::sync::atomic::AtomicBool::new(false);
     let (lock, data) = (run.lock(), run.data());
-    let ends: Vec<(Instant, Instant, bool)> = std::thread::scope(|s| {
+    let (start, ends) = std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|t| {
-                let quota = ops / threads as u64 + u64::from((t as u64) < ops % threads as u64);
-                let start_line = &start_line;
+                let (ready, go) = (&ready, &go);
+                let cpu = (!cpus.is_empty()).then(|| cpus[t % cpus.len()]);
                 s.spawn(move || {
+                    if let Some(id) = cpu {
+                        core_affinity::set_for_current(core_affinity::CoreId { id });
+                    }
                     let mut node = CachePadded::new(L::Node::default());
                     let mut intruder = false;
-                    start_line.wait();
-                    let start = Instant::now();
-                    for _ in 0..quota {
-                        intruder |= lock.with(&mut node, || data.critical_section(t, cs_units));
+                    // Release: pairs with the controller's Acquire load of the count.
+                    ready.fetch_add(1, Ordering::Release);
+                    // Acquire: pairs with the controller's Release store of `go`.
+                    while !go.load(Ordering::Acquire) {
+                        std::hint::spin_loop();
                     }
-                    (start, Instant::now(), intruder)
+                    loop {
+                        // Read under the lock: the count is the protected data's, so no
+                        // thread can overshoot the budget.
+                        let ran = lock.with(&mut node, || {
+                            (data.count.load(Ordering::Relaxed) < ops)
+                                .then(|| data.critical_section(t, cs_units))
+                        });
+                        match ran {
+                            Some(seen) => intruder |= seen,
+                            None => break,
+                        }
+                    }
+                    (Instant::now(), intruder)
                 })
             })
             .collect();
-        workers
+        // Acquire: pairs with each worker's Release increment.
+        while ready.load(Ordering::Acquire) < threads {
+            std::hint::spin_loop();
+        }
+        let start = Instant::now();
+        // Release: pairs with the workers' Acquire loads of `go`.
+        go.store(true, Ordering::Release);
+        let ends: Vec<(Instant, bool)> = workers
             .into_iter()
             .map(|w| {
                 w.join()
                     .expect("a worker of time_exclusive_contended panicked")
             })
-            .collect()
+            .collect();
+        (start, ends)
     });
     assert!(
-        !ends.iter().any(|e| e.2),
+        !ends.iter().any(|e| e.1),
         "two threads were inside the critical section at once"
     );
     let count = data.count.load(Ordering::Relaxed);
@@ -998,8 +1031,7 @@ pub fn time_exclusive_contended<L: Exclusive>(threads: usize, ops: u64, cs_units
         count, ops,
         "protected counter is {count} after {ops} exclusive sections"
     );
-    let start = ends.iter().map(|e| e.0).min().expect("at least one thread");
-    let end = ends.iter().map(|e| e.1).max().expect("at least one thread");
+    let end = ends.iter().map(|e| e.0).max().expect("at least one thread");
     end - start
 }
 

@@ -27,8 +27,29 @@ pub struct Resumed {
     pub prior: Vec<RunRecord>,
 }
 
+/// Refuses `extra` primitives (your own locks) whose names clash with a registered
+/// primitive's or with each other's: rows of two different locks under one name would be
+/// matched by `compare` and mixed by a resume.
+pub fn check_names(extra: &[Primitive]) -> Result<(), UsageError> {
+    for (i, p) in extra.iter().enumerate() {
+        let name = p.about.name;
+        if crate::registry::find(name).is_some() {
+            return Err(UsageError(format!(
+                "your primitive {name:?} has the name of a registered one (see `lockbench list`): choose another"
+            )));
+        }
+        if extra[..i].iter().any(|q| q.about.name == name) {
+            return Err(UsageError(format!(
+                "two of your primitives are named {name:?}: names must be unique"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Names a primitive for each of a spec's names: the registry's, plus `extra` primitives
-/// defined outside it (your own locks), which win on a name clash.
+/// defined outside it (your own locks, whose names [`check_names`] keeps apart from the
+/// registry's).
 pub fn lookup_with(extra: &[Primitive]) -> impl Fn(&str) -> Option<Primitive> + '_ {
     move |name| {
         extra
@@ -131,6 +152,7 @@ pub fn measure(
 /// progress line per run on stderr and no way to stop early. Returns the directory, which
 /// `lockbench compare`, `plot` and `report` read as any other run.
 pub fn sweep_into(spec: &SweepSpec, extra: &[Primitive], out: Option<&Path>) -> Result<PathBuf> {
+    check_names(extra)?;
     let machine = crate::harness::host::Host::detect().info.machine();
     let dir = super::run_dir::new_run_dir(out, &machine)?;
     measure(
