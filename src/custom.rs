@@ -332,22 +332,13 @@ mod tests {
 
     #[test]
     fn names_that_clash_are_refused() {
-        struct Std;
-        impl Describe for Std {
-            const ABOUT: About = About::new("std-mutex", Family::Mutex, "a clash");
-        }
-        // SAFETY: never locked; only its name is used.
-        unsafe impl lock_api::RawMutex for Std {
-            #[allow(clippy::declare_interior_mutable_const)]
-            const INIT: Std = Std;
-            type GuardMarker = lock_api::GuardNoSend;
-            fn lock(&self) {}
-            fn try_lock(&self) -> bool {
-                true
-            }
-            unsafe fn unlock(&self) {}
-        }
-        let err = crate::sweep::session::check_names(&[mutex::<Std>()]).unwrap_err();
+        // Only the name matters: a primitive that is never run.
+        let std_named = Primitive::custom(
+            About::new("std-mutex", Family::Mutex, "a clash"),
+            crate::registry::Kind::Exclusive,
+            |_, _, _| unreachable!("never run"),
+        );
+        let err = crate::sweep::session::check_names(&[std_named]).unwrap_err();
         assert!(err.0.contains("registered"), "{err}");
         let err = crate::sweep::session::check_names(&[mutex::<Pl>(), mutex::<Pl>()]).unwrap_err();
         assert!(err.0.contains("unique"), "{err}");
