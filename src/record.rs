@@ -466,17 +466,24 @@ impl RunRecord {
             .collect()
     }
 
+    /// The point's coordinates on the sweep's axes.
+    pub fn setting(&self) -> Setting {
+        Setting {
+            threads: self.threads,
+            cs_ns: self.cs_ns,
+            think_ns: self.think_ns,
+            read_ratio: self.read_ratio,
+            stripes: self.stripes,
+            key_skew: self.key_skew,
+            placement: self.placement,
+        }
+    }
+
     /// The point this row measured, as a key for matching and resuming (trial included).
     pub fn key(&self) -> PointKey {
         PointKey {
             primitive: self.primitive.clone(),
-            threads: self.threads,
-            cs_ns: self.cs_ns,
-            think_ns: self.think_ns,
-            read_ratio_bits: self.read_ratio.map(f64::to_bits),
-            stripes: self.stripes,
-            key_skew_bits: self.key_skew.map(f64::to_bits),
-            placement: self.placement,
+            setting: self.setting(),
             // Older files have no layout column: they used the separate layout.
             layout: if self.layout.is_empty() {
                 Layout::Separate.as_str().to_string()
@@ -488,25 +495,76 @@ impl RunRecord {
     }
 }
 
-/// Identity of one (point, trial) for resume and comparison.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PointKey {
-    /// Primitive name.
-    pub primitive: String,
+/// A point's coordinates on the sweep's axes: everything that places it in the grid but the
+/// primitive, its data layout and the trial. The one definition of them that keys, charts,
+/// tables and comparisons share (`RunRecord` repeats them as flat CSV columns, which the csv
+/// crate cannot nest; `harness::Point` carries them as the run's input and gives them back
+/// through `Point::setting`). Ratios and skews compare and hash by their exact bits.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting {
     /// Threads.
     pub threads: usize,
     /// Critical section, ns.
     pub cs_ns: u64,
     /// Think time, ns.
     pub think_ns: u64,
-    /// Read ratio as raw bits (exact match).
-    pub read_ratio_bits: Option<u64>,
+    /// Read ratio (reader-writer primitives).
+    pub read_ratio: Option<f64>,
     /// Stripes / accounts / permits.
     pub stripes: Option<usize>,
-    /// Key skew as raw bits.
-    pub key_skew_bits: Option<u64>,
+    /// Key skew.
+    pub key_skew: Option<f64>,
     /// Placement.
     pub placement: Placement,
+}
+
+impl Setting {
+    /// The fields as an exactly comparable tuple (floats by their bits).
+    #[allow(clippy::type_complexity)]
+    fn bits(
+        &self,
+    ) -> (
+        usize,
+        u64,
+        u64,
+        Option<u64>,
+        Option<usize>,
+        Option<u64>,
+        Placement,
+    ) {
+        (
+            self.threads,
+            self.cs_ns,
+            self.think_ns,
+            self.read_ratio.map(f64::to_bits),
+            self.stripes,
+            self.key_skew.map(f64::to_bits),
+            self.placement,
+        )
+    }
+}
+
+impl PartialEq for Setting {
+    fn eq(&self, other: &Self) -> bool {
+        self.bits() == other.bits()
+    }
+}
+
+impl Eq for Setting {}
+
+impl std::hash::Hash for Setting {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.bits().hash(h);
+    }
+}
+
+/// Identity of one (point, trial) for resume and comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PointKey {
+    /// Primitive name.
+    pub primitive: String,
+    /// Where the point sits on the axes.
+    pub setting: Setting,
     /// Data layout (`separate` for older files).
     pub layout: String,
     /// Trial.

@@ -129,37 +129,13 @@ pub fn points(rows: &[RunRecord]) -> Vec<Trials<'_>> {
     out
 }
 
-/// The parameters of a point other than the primitive, as a comparable, printable value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Setting {
-    /// Threads.
-    pub threads: usize,
-    /// Critical section, ns.
-    pub cs_ns: u64,
-    /// Think time, ns.
-    pub think_ns: u64,
-    /// Read ratio.
-    pub read_ratio: Option<f64>,
-    /// Stripes / accounts / permits.
-    pub stripes: Option<usize>,
-    /// Key skew.
-    pub key_skew: Option<f64>,
-    /// Placement.
-    pub placement: Placement,
-}
+pub use crate::record::Setting;
 
+/// Tables and charts: a setting's description, and the setting with one axis blanked.
 impl Setting {
     /// The setting of a row.
     pub fn of(r: &RunRecord) -> Setting {
-        Setting {
-            threads: r.threads,
-            cs_ns: r.cs_ns,
-            think_ns: r.think_ns,
-            read_ratio: r.read_ratio,
-            stripes: r.stripes,
-            key_skew: r.key_skew,
-            placement: r.placement,
-        }
+        r.setting()
     }
 
     /// A short human description of the fields named in `show` (e.g. "cs 250 ns, 16 stripes").
@@ -190,7 +166,7 @@ impl Setting {
 
     /// This setting with `param` blanked, so points that differ only in it compare equal.
     pub fn without(&self, param: Param) -> Setting {
-        let mut s = self.clone();
+        let mut s = *self;
         match param {
             Param::Threads => s.threads = 0,
             Param::Cs => s.cs_ns = 0,

@@ -311,7 +311,7 @@ struct MatchKey {
 }
 
 fn match_key(key: &PointKey, cpus: usize, relative: bool) -> MatchKey {
-    let t = key.threads;
+    let t = key.setting.threads;
     let threads = if !relative || t == 1 {
         Threads::Count(t)
     } else if t == cpus {
@@ -322,7 +322,7 @@ fn match_key(key: &PointKey, cpus: usize, relative: bool) -> MatchKey {
         Threads::Count(t)
     };
     let mut rest = key.clone();
-    rest.threads = 0;
+    rest.setting.threads = 0;
     MatchKey {
         rest,
         threads,
@@ -429,7 +429,7 @@ pub fn compare(
                     call = Call::Noise;
                 }
                 Some(Cell {
-                    threads: point.key.threads,
+                    threads: point.key.setting.threads,
                     median: summary.map(|s| s.median),
                     n: point.values.len(),
                     flag: point.flag,
@@ -672,28 +672,27 @@ pub fn describe(k: &PointKey, threads: Threads) -> String {
     let mut s = format!(
         "{} ×{threads} cs={}",
         k.primitive,
-        crate::units::fmt_ns(k.cs_ns as f64)
+        crate::units::fmt_ns(k.setting.cs_ns as f64)
     );
-    if k.think_ns > 0 {
+    if k.setting.think_ns > 0 {
         s.push_str(&format!(
             " think={}",
-            crate::units::fmt_ns(k.think_ns as f64)
+            crate::units::fmt_ns(k.setting.think_ns as f64)
         ));
     }
-    if let Some(r) = k.read_ratio_bits {
-        s.push_str(&format!(" reads={}", f64::from_bits(r)));
+    if let Some(r) = k.setting.read_ratio {
+        s.push_str(&format!(" reads={r}"));
     }
-    if let Some(st) = k.stripes {
+    if let Some(st) = k.setting.stripes {
         s.push_str(&format!(" stripes={st}"));
     }
-    if let Some(sk) = k.key_skew_bits {
-        let sk = f64::from_bits(sk);
+    if let Some(sk) = k.setting.key_skew {
         if sk > 0.0 {
             s.push_str(&format!(" skew={sk}"));
         }
     }
-    if k.placement != crate::record::Placement::Compact {
-        s.push_str(&format!(" {}", k.placement.as_str()));
+    if k.setting.placement != crate::record::Placement::Compact {
+        s.push_str(&format!(" {}", k.setting.placement.as_str()));
     }
     if k.layout != crate::record::Layout::Separate.as_str() {
         s.push_str(&format!(" layout={}", k.layout));

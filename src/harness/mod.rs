@@ -72,6 +72,19 @@ pub struct Point {
 }
 
 impl Point {
+    /// Where the point sits on the sweep's axes (as its rows and keys record it).
+    pub fn setting(&self) -> crate::record::Setting {
+        crate::record::Setting {
+            threads: self.threads,
+            cs_ns: self.cs_ns,
+            think_ns: self.think_ns,
+            read_ratio: self.read_ratio,
+            stripes: self.stripes,
+            key_skew: self.key_skew,
+            placement: self.placement,
+        }
+    }
+
     /// A point with the harness defaults: 2 threads, no cs or think time, compact placement,
     /// 500 ms window after 100 ms warm-up, every op timed.
     pub fn new(primitive: &str) -> Point {

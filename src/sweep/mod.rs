@@ -136,13 +136,7 @@ impl Planned {
     pub fn key(&self) -> PointKey {
         PointKey {
             primitive: self.point.primitive.clone(),
-            threads: self.point.threads,
-            cs_ns: self.point.cs_ns,
-            think_ns: self.point.think_ns,
-            read_ratio_bits: self.point.read_ratio.map(f64::to_bits),
-            stripes: self.point.stripes,
-            key_skew_bits: self.point.key_skew.map(f64::to_bits),
-            placement: self.point.placement,
+            setting: self.point.setting(),
             layout: self.point.layout.as_str().to_string(),
             trial: self.trial,
         }
