@@ -159,10 +159,13 @@ fn contended(c: &mut Criterion) {
             g.bench_function(BenchmarkId::new("op-cs100ns", name), |b| {
                 b.iter_custom(|iters| {
                     let point = Point {
-                        threads,
-                        cs_ns: 100,
+                        setting: lockbench::record::Setting {
+                            threads,
+                            cs_ns: 100,
+                            read_ratio: (primitive.kind == Kind::RwLock).then_some(0.9),
+                            ..Point::new(name).setting
+                        },
                         fixed_ops: Some(iters.max(threads as u64)),
-                        read_ratio: (primitive.kind == Kind::RwLock).then_some(0.9),
                         warmup: Duration::from_millis(2),
                         sample_every: 0,
                         ..Point::new(name)
@@ -193,7 +196,10 @@ fn through_harness(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("op", name), |b| {
             b.iter_custom(|iters| {
                 let point = Point {
-                    threads: 1,
+                    setting: lockbench::record::Setting {
+                        threads: 1,
+                        ..Point::new(name).setting
+                    },
                     duration: Duration::from_millis(20),
                     warmup: Duration::from_millis(2),
                     sample_every: 0,

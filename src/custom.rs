@@ -358,8 +358,11 @@ mod tests {
         let p = mutex::<Pl>();
         assert_eq!(p.about.name, "test-pl");
         let point = Point {
-            threads: 2,
-            cs_ns: 50,
+            setting: crate::record::Setting {
+                threads: 2,
+                cs_ns: 50,
+                ..Point::new("test-pl").setting
+            },
             duration: Duration::from_millis(20),
             warmup: Duration::from_millis(5),
             ..Point::new("test-pl")
@@ -412,8 +415,11 @@ mod tests {
         let p = rwlock::<PlRw>();
         assert_eq!(p.kind, crate::registry::Kind::RwLock);
         let point = Point {
-            threads: 2,
-            read_ratio: Some(0.5),
+            setting: crate::record::Setting {
+                threads: 2,
+                read_ratio: Some(0.5),
+                ..Point::new("test-pl-rw").setting
+            },
             duration: Duration::from_millis(20),
             warmup: Duration::from_millis(5),
             ..Point::new("test-pl-rw")

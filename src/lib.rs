@@ -69,13 +69,13 @@
 //! }
 //!
 //! let mine = custom::mutex::<MyLock>();
-//! let point = Point {
-//!     threads: 2,
-//!     cs_ns: 100,
+//! let mut point = Point {
 //!     duration: Duration::from_millis(10),
 //!     warmup: Duration::from_millis(2),
 //!     ..Point::new("my-tas")
 //! };
+//! point.setting.threads = 2;
+//! point.setting.cs_ns = 100;
 //! let trials = custom::run_point(&mine, &point, 1)?;
 //! assert!(trials[0].record.throughput_ops_s > 0.0);
 //!

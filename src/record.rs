@@ -497,9 +497,10 @@ impl RunRecord {
 
 /// A point's coordinates on the sweep's axes: everything that places it in the grid but the
 /// primitive, its data layout and the trial. The one definition of them that keys, charts,
-/// tables and comparisons share (`RunRecord` repeats them as flat CSV columns, which the csv
-/// crate cannot nest; `harness::Point` carries them as the run's input and gives them back
-/// through `Point::setting`). Ratios and skews compare and hash by their exact bits.
+/// tables, comparisons and the run's input (`harness::Point::setting`) share. `RunRecord`
+/// repeats them as flat CSV columns, because the csv crate cannot write a nested struct, and
+/// gives them back through [`RunRecord::setting`]. Ratios and skews compare and hash by their
+/// exact bits.
 #[derive(Debug, Clone, Copy)]
 pub struct Setting {
     /// Threads.

@@ -16,12 +16,16 @@ fn env() -> &'static Env {
 }
 
 fn tiny(name: &str, threads: usize) -> Point {
+    let base = Point::new(name);
     Point {
-        threads,
+        setting: lockbench::record::Setting {
+            threads,
+            ..base.setting
+        },
         duration: Duration::from_millis(30),
         warmup: Duration::from_millis(10),
         timeout: Duration::from_secs(20),
-        ..Point::new(name)
+        ..base
     }
 }
 
@@ -81,7 +85,10 @@ fn every_primitive_runs_and_its_record_is_consistent() {
             .run(
                 env(),
                 &Point {
-                    cs_ns: 1_000,
+                    setting: lockbench::record::Setting {
+                        cs_ns: 1_000,
+                        ..(tiny(p.about.name, 2)).setting
+                    },
                     ..tiny(p.about.name, 2)
                 },
                 0,
@@ -131,7 +138,10 @@ fn oversubscribed_points_are_flagged() {
 #[test]
 fn the_racy_counter_reports_lost_updates() {
     let point = Point {
-        cs_ns: 50,
+        setting: lockbench::record::Setting {
+            cs_ns: 50,
+            ..(tiny("racy-counter", 4)).setting
+        },
         duration: Duration::from_millis(100),
         ..tiny("racy-counter", 4)
     };
@@ -183,7 +193,10 @@ fn sampling_one_in_n_and_none() {
 #[test]
 fn unpinned_runs_say_so() {
     let r = measure(&Point {
-        placement: Placement::None,
+        setting: lockbench::record::Setting {
+            placement: Placement::None,
+            ..(tiny("spin-ttas", 2)).setting
+        },
         ..tiny("spin-ttas", 2)
     });
     assert!(!r.pinned);
@@ -194,7 +207,10 @@ fn unpinned_runs_say_so() {
 #[test]
 fn a_broken_lock_is_an_error_not_a_number() {
     let point = Point {
-        cs_ns: 200,
+        setting: lockbench::record::Setting {
+            cs_ns: 200,
+            ..(tiny("no-lock", 2)).setting
+        },
         duration: Duration::from_millis(100),
         ..tiny("no-lock", 2)
     };
@@ -260,8 +276,11 @@ fn rwlocks_mix_reads_and_writes() {
         // A fixed op count, not a fixed time: on a loaded machine a 30 ms run can finish only a
         // few hundred ops, and the read share of a few hundred coin tosses is too noisy to test.
         let point = Point {
-            read_ratio: Some(0.9),
-            cs_ns: 100,
+            setting: lockbench::record::Setting {
+                read_ratio: Some(0.9),
+                cs_ns: 100,
+                ..(tiny(name, 2)).setting
+            },
             fixed_ops: Some(8_000),
             ..tiny(name, 2)
         };
@@ -296,9 +315,12 @@ fn striped_tables_and_bank_transfers() {
         ("bank-trylock", Some(8), Some(0.99)),
     ] {
         let point = Point {
-            stripes,
-            key_skew: skew,
-            cs_ns: 50,
+            setting: lockbench::record::Setting {
+                stripes,
+                key_skew: skew,
+                cs_ns: 50,
+                ..(tiny(name, 3)).setting
+            },
             ..tiny(name, 3)
         };
         let r = measure(&point);
@@ -330,7 +352,10 @@ unsafe impl lockbench::primitives::RawLock for NoExclusion {
 #[test]
 fn bank_transfers_without_exclusion_are_refused() {
     let point = Point {
-        stripes: Some(2),
+        setting: lockbench::record::Setting {
+            stripes: Some(2),
+            ..(tiny("broken-bank", 4)).setting
+        },
         duration: Duration::from_millis(100),
         ..tiny("broken-bank", 4)
     };
@@ -362,7 +387,10 @@ fn classic_workloads_at_the_edges() {
         ("reentrant-mutex", 3, None),
     ] {
         let point = Point {
-            stripes,
+            setting: lockbench::record::Setting {
+                stripes,
+                ..(tiny(name, threads)).setting
+            },
             ..tiny(name, threads)
         };
         let r = measure(&point);

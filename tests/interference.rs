@@ -59,8 +59,11 @@ fn describe(rows: &[RunRecord]) -> String {
 fn a_cpu_hog_on_a_trials_cpu_gets_it_flagged() {
     let env = Env::detect();
     let point = Point {
-        threads: 2,
-        cs_ns: 100,
+        setting: lockbench::record::Setting {
+            threads: 2,
+            cs_ns: 100,
+            ..Point::new("spin-ttas").setting
+        },
         duration: Duration::from_millis(300),
         warmup: Duration::from_millis(50),
         sample_every: 16,

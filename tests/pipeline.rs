@@ -36,12 +36,13 @@ fn fake_b(_env: &Env, point: &Point, trial: u32) -> Result<TrialOutput, HarnessE
 }
 
 fn synthetic(point: &Point, trial: u32, host: &str, speed: f64) -> TrialOutput {
-    let throughput = synthetic_throughput(point.threads, point.cs_ns, trial) * speed;
+    let throughput =
+        synthetic_throughput(point.setting.threads, point.setting.cs_ns, trial) * speed;
     let mut wait = Histogram::<u64>::new(3).unwrap();
     let mut hold = Histogram::<u64>::new(3).unwrap();
     for i in 1..=100u64 {
         wait.record(10 * i).unwrap();
-        hold.record(point.cs_ns.max(1)).unwrap();
+        hold.record(point.setting.cs_ns.max(1)).unwrap();
     }
     let record = RunRecord {
         schema_version: SCHEMA_VERSION,
@@ -51,19 +52,19 @@ fn synthetic(point: &Point, trial: u32, host: &str, speed: f64) -> TrialOutput {
         physical_cores: 2,
         primitive: point.primitive.clone(),
         family: Family::Spin,
-        threads: point.threads,
-        cs_ns: point.cs_ns,
-        think_ns: point.think_ns,
-        placement: point.placement,
+        threads: point.setting.threads,
+        cs_ns: point.setting.cs_ns,
+        think_ns: point.setting.think_ns,
+        placement: point.setting.placement,
         trial,
         elapsed_s: 0.1,
         throughput_ops_s: throughput,
         ops: (throughput * 0.1) as u64,
-        ops_per_cpu_s: throughput / point.threads as f64,
-        cpu_s: 0.1 * point.threads as f64,
+        ops_per_cpu_s: throughput / point.setting.threads as f64,
+        cpu_s: 0.1 * point.setting.threads as f64,
         wait_p50_ns: 500.0,
         wait_p99_ns: Some(990.0),
-        hold_p50_ns: point.cs_ns as f64,
+        hold_p50_ns: point.setting.cs_ns as f64,
         jain_index: 1.0,
         min_share: 1.0,
         stable: true,
@@ -74,7 +75,7 @@ fn synthetic(point: &Point, trial: u32, host: &str, speed: f64) -> TrialOutput {
         record,
         wait,
         hold,
-        per_thread_ops: vec![1000; point.threads],
+        per_thread_ops: vec![1000; point.setting.threads],
     }
 }
 

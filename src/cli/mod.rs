@@ -316,15 +316,17 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
     }
     Ok((
         Point {
+            setting: crate::record::Setting {
+                threads: args.threads as usize,
+                cs_ns: args.cs.as_nanos() as u64,
+                think_ns: args.think.as_nanos() as u64,
+                read_ratio,
+                stripes,
+                key_skew,
+                placement: args.pin,
+            },
             primitive: primitive.about.name.to_string(),
-            threads: args.threads as usize,
-            cs_ns: args.cs.as_nanos() as u64,
-            think_ns: args.think.as_nanos() as u64,
-            read_ratio,
-            stripes,
-            key_skew,
             seed: Point::new("").seed,
-            placement: args.pin,
             layout: args.layout,
             steps: args.steps,
             duration: args.duration,
@@ -347,9 +349,9 @@ fn run_point(args: RunArgs) -> Result<()> {
     eprintln!(
         "lockbench run: {} × {} thread(s), cs {}, think {}, {} trial(s) of {}",
         point.primitive,
-        point.threads,
-        fmt_ns(point.cs_ns as f64),
-        fmt_ns(point.think_ns as f64),
+        point.setting.threads,
+        fmt_ns(point.setting.cs_ns as f64),
+        fmt_ns(point.setting.think_ns as f64),
         args.trials,
         match point.fixed_ops {
             Some(n) => format!("{n} ops"),
@@ -475,8 +477,11 @@ fn probe(
     // sweep's `cpu-share` and `preempted` checks would see right now.
     let own = {
         let point = Point {
-            threads: cpus.len().max(1),
-            cs_ns: 100,
+            setting: crate::record::Setting {
+                threads: cpus.len().max(1),
+                cs_ns: 100,
+                ..Point::new("spin-ttas").setting
+            },
             duration: Duration::from_millis(200),
             warmup: Duration::from_millis(20),
             sample_every: 16,

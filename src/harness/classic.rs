@@ -47,7 +47,10 @@ pub fn run_semaphore<S: Permits>(
     family: Family,
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
-    let permits = point.stripes.unwrap_or((point.threads / 2).max(1)) as u64;
+    let permits = point
+        .setting
+        .stripes
+        .unwrap_or((point.setting.threads / 2).max(1)) as u64;
     struct Pool<S> {
         sem: CachePadded<S>,
         in_use: CachePadded<AtomicU64>,
@@ -111,15 +114,17 @@ pub fn run_queue<C: Channel>(
     family: Family,
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
-    let producers = if point.threads == 1 {
+    let producers = if point.setting.threads == 1 {
         1
     } else {
-        (point.threads / 2).max(1)
+        (point.setting.threads / 2).max(1)
     };
     let (tx, rx) = C::bounded(QUEUE_CAPACITY);
     let mut txs: Vec<Option<C::Tx>> = (1..producers).map(|_| Some(tx.clone())).collect();
     txs.insert(0, Some(tx));
-    let rxs: Vec<Option<C::Rx>> = (0..point.threads).map(|_| Some(rx.clone())).collect();
+    let rxs: Vec<Option<C::Rx>> = (0..point.setting.threads)
+        .map(|_| Some(rx.clone()))
+        .collect();
     drop(rx);
     struct Ends<C: Channel> {
         txs: Mutex<Vec<Option<C::Tx>>>,
@@ -132,7 +137,7 @@ pub fn run_queue<C: Channel>(
         producers,
     });
     let (cs_units, think_units, clock, p) = loop_params(env, point);
-    let single = point.threads == 1;
+    let single = point.setting.threads == 1;
     let collected = run_threads(
         env,
         point,
@@ -247,7 +252,7 @@ pub fn run_barrier<B: PhaseBarrier>(
         last_phase: AtomicU64,
         early: AtomicUsize,
     }
-    let n = point.threads;
+    let n = point.setting.threads;
     let meet = Arc::new(Meet {
         barrier: B::with_threads(n),
         arrived_at: (0..n)

@@ -37,23 +37,13 @@ use topology::Placement;
 pub struct Point {
     /// Registry name of the primitive.
     pub primitive: String,
-    /// Worker threads (may exceed the CPU count: oversubscription).
-    pub threads: usize,
-    /// Critical-section length in nanoseconds (calibrated busy work under the lock).
-    pub cs_ns: u64,
-    /// Think time between operations, outside the lock, in nanoseconds.
-    pub think_ns: u64,
-    /// Fraction of operations that are reads, for reader-writer primitives.
-    pub read_ratio: Option<f64>,
-    /// Stripes (striped tables), accounts (bank transfers) or permits (semaphores): the
-    /// workload's resource count, for the primitives that have one.
-    pub stripes: Option<usize>,
-    /// Key skew for striped workloads: 0 uniform, s > 0 Zipf-like with exponent s.
-    pub key_skew: Option<f64>,
+    /// Where the point sits on the sweep's axes: threads (may exceed the CPU count:
+    /// oversubscription), critical-section and think-time lengths in ns (calibrated busy work
+    /// inside and outside the lock), read ratio (reader-writer primitives), stripes / accounts /
+    /// permits, key skew (0 uniform, s > 0 Zipf-like) and placement.
+    pub setting: crate::record::Setting,
     /// Seed of the per-thread random streams (operation mix, keys).
     pub seed: u64,
-    /// Thread placement.
-    pub placement: Placement,
     /// Where the protected data lives relative to the lock.
     pub layout: crate::record::Layout,
     /// Work in the parking_lot benchmark's units instead of `cs_ns` / `think_ns` (exclusive
@@ -72,32 +62,21 @@ pub struct Point {
 }
 
 impl Point {
-    /// Where the point sits on the sweep's axes (as its rows and keys record it).
-    pub fn setting(&self) -> crate::record::Setting {
-        crate::record::Setting {
-            threads: self.threads,
-            cs_ns: self.cs_ns,
-            think_ns: self.think_ns,
-            read_ratio: self.read_ratio,
-            stripes: self.stripes,
-            key_skew: self.key_skew,
-            placement: self.placement,
-        }
-    }
-
     /// A point with the harness defaults: 2 threads, no cs or think time, compact placement,
     /// 500 ms window after 100 ms warm-up, every op timed.
     pub fn new(primitive: &str) -> Point {
         Point {
             primitive: primitive.to_string(),
-            threads: 2,
-            cs_ns: 0,
-            think_ns: 0,
-            read_ratio: None,
-            stripes: None,
-            key_skew: None,
+            setting: crate::record::Setting {
+                threads: 2,
+                cs_ns: 0,
+                think_ns: 0,
+                read_ratio: None,
+                stripes: None,
+                key_skew: None,
+                placement: Placement::Compact,
+            },
             seed: 0x10C_BE4C,
-            placement: Placement::Compact,
             layout: crate::record::Layout::Separate,
             steps: None,
             duration: Duration::from_millis(500),
@@ -279,7 +258,7 @@ impl HarnessError {
         HarnessError::Invariant {
             primitive: point.primitive.clone(),
             what: what.into(),
-            threads: point.threads,
+            threads: point.setting.threads,
             trial,
         }
     }
@@ -492,14 +471,18 @@ pub(crate) fn build_record(
     let runq_share = run_delay_s
         .filter(|_| usage_known && elapsed_s > 0.0 && !stats.is_empty())
         .map(|d| d / (stats.len() as f64 * elapsed_s));
-    let cpus = point.threads.min(point_cpu_count(env, point)).max(1) as f64;
+    let cpus = point
+        .setting
+        .threads
+        .min(point_cpu_count(env, point))
+        .max(1) as f64;
     let cpu_share = if point.fixed_ops.is_some() {
         // Each thread's window is its own, from the start to finishing its quota.
         let own_s: f64 = stats
             .iter()
             .map(|s| env.clock.delta_ns(thread_start(s), s.finished_at) as f64 / 1e9)
             .sum();
-        (usage_known && own_s > 0.0).then(|| cpu_s / own_s * point.threads as f64 / cpus)
+        (usage_known && own_s > 0.0).then(|| cpu_s / own_s * point.setting.threads as f64 / cpus)
     } else {
         (usage_known && elapsed_s > 0.0).then(|| cpu_s / (cpus * elapsed_s))
     };
@@ -527,20 +510,20 @@ pub(crate) fn build_record(
         git_sha: host.git_sha.clone(),
         primitive: point.primitive.clone(),
         family,
-        threads: point.threads,
-        cs_ns: point.cs_ns,
-        think_ns: point.think_ns,
-        read_ratio: point.read_ratio,
-        stripes: point.stripes,
-        key_skew: point.key_skew,
-        placement: point.placement,
+        threads: point.setting.threads,
+        cs_ns: point.setting.cs_ns,
+        think_ns: point.setting.think_ns,
+        read_ratio: point.setting.read_ratio,
+        stripes: point.setting.stripes,
+        key_skew: point.setting.key_skew,
+        placement: point.setting.placement,
         duration_ms: point.duration.as_secs_f64() * 1e3,
         warmup_ms: point.warmup.as_secs_f64() * 1e3,
         sample_every: point.sample_every,
         fixed_ops: point.fixed_ops,
         trial,
-        oversubscribed: point.threads > env.host.usable_cpus(),
-        pinned: point.placement != Placement::None && stats.iter().all(|s| !s.pin_failed),
+        oversubscribed: point.setting.threads > env.host.usable_cpus(),
+        pinned: point.setting.placement != Placement::None && stats.iter().all(|s| !s.pin_failed),
         pin_map: pin_map.join(";"),
         timed_out: collected.timed_out,
         busy_units_per_ns: env.busy.units_per_ns(),
@@ -619,8 +602,8 @@ pub fn point_cpus(env: &Env, point: &Point) -> Vec<usize> {
     let order = env
         .host
         .topology
-        .pin_order(point.placement, &env.host.allowed_cpus);
-    order.into_iter().take(point.threads).collect()
+        .pin_order(point.setting.placement, &env.host.allowed_cpus);
+    order.into_iter().take(point.setting.threads).collect()
 }
 
 /// How many CPUs a point's threads run on: its pin order's CPUs, or every CPU the process

@@ -253,8 +253,8 @@ impl Sampler {
 /// units for the critical section and the think time, the clock, and the point.
 pub(crate) fn loop_params(env: &Env, point: &Point) -> (u64, u64, Clock, Point) {
     (
-        env.busy.units_for_ns(point.cs_ns),
-        env.busy.units_for_ns(point.think_ns),
+        env.busy.units_for_ns(point.setting.cs_ns),
+        env.busy.units_for_ns(point.setting.think_ns),
         env.clock.clone(),
         point.clone(),
     )
@@ -280,17 +280,17 @@ where
 {
     let ctl = Arc::new(Control {
         phase: CachePadded::new(AtomicU8::new(WARMUP)),
-        barrier: Barrier::new(point.threads + 1),
+        barrier: Barrier::new(point.setting.threads + 1),
         parked: CachePadded::new(AtomicUsize::new(0)),
     });
     let work = Arc::new(work);
     let order = env
         .host
         .topology
-        .pin_order(point.placement, &env.host.allowed_cpus);
+        .pin_order(point.setting.placement, &env.host.allowed_cpus);
     let (tx, rx) = mpsc::channel::<Report>();
     let (probe_tx, probe_rx) = mpsc::channel::<(usize, Option<ThreadProbe>)>();
-    for t in 0..point.threads {
+    for t in 0..point.setting.threads {
         // Oversubscribed points wrap around the pin order: thread t runs on CPU
         // order[t % CPUs], so 2×CPUs threads put exactly two on each CPU, with no migration.
         let cpu = (!order.is_empty()).then(|| order[t % order.len()]);
@@ -321,7 +321,7 @@ where
     drop(probe_tx);
     ctl.barrier.wait();
     let started = Instant::now();
-    let mut probes: Vec<Option<ThreadProbe>> = (0..point.threads).map(|_| None).collect();
+    let mut probes: Vec<Option<ThreadProbe>> = (0..point.setting.threads).map(|_| None).collect();
     for (t, probe) in probe_rx.try_iter() {
         probes[t] = probe;
     }
@@ -364,10 +364,10 @@ where
             Duration::ZERO
         };
     let deadline = started + planned + point.timeout;
-    let mut reports: Vec<Option<(ThreadStats, u64)>> = vec![None; point.threads];
+    let mut reports: Vec<Option<(ThreadStats, u64)>> = vec![None; point.setting.threads];
     let mut received = 0;
     let mut timed_out = false;
-    while received < point.threads {
+    while received < point.setting.threads {
         match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
             Ok((t, stats, all_ops)) => {
                 reports[t] = Some((stats, all_ops));
@@ -474,10 +474,10 @@ fn mid_trial_reading(
     ctl.phase.store(PAUSE, Ordering::Relaxed);
     let give_up = Instant::now() + Duration::from_millis(200);
     // SeqCst: pairs with the workers' increments in `Control::park`.
-    while ctl.parked.load(Ordering::SeqCst) < point.threads && Instant::now() < give_up {
+    while ctl.parked.load(Ordering::SeqCst) < point.setting.threads && Instant::now() < give_up {
         std::thread::sleep(Duration::from_micros(50));
     }
-    let all_parked = ctl.parked.load(Ordering::SeqCst) >= point.threads;
+    let all_parked = ctl.parked.load(Ordering::SeqCst) >= point.setting.threads;
     let reading = all_parked.then(|| {
         let mut sentinel = Parallelism {
             allowed: env.host.allowed_cpus.clone(),
@@ -505,7 +505,7 @@ pub struct ControlView<'a>(pub(crate) &'a Control);
 /// Operations thread `t` must do in fixed-work mode (the remainder goes to the first threads).
 pub(crate) fn quota(point: &Point, t: usize) -> Option<u64> {
     point.fixed_ops.map(|total| {
-        let n = point.threads as u64;
+        let n = point.setting.threads as u64;
         total / n + u64::from((t as u64) < total % n)
     })
 }
@@ -729,7 +729,7 @@ pub fn run_rwlock<R: ReadWrite>(
 ) -> Result<TrialOutput, HarnessError> {
     let shared = Arc::new(LockRun::new(R::create(), point.layout));
     let (cs_units, think_units, clock, p) = loop_params(env, point);
-    let coin = Coin::new(point.read_ratio.unwrap_or(0.0));
+    let coin = Coin::new(point.setting.read_ratio.unwrap_or(0.0));
     let collected = run_threads(
         env,
         point,
@@ -794,7 +794,7 @@ pub fn run_counter<C: Counter>(
     trial: u32,
     checked: bool,
 ) -> Result<TrialOutput, HarnessError> {
-    let shared = Arc::new(CachePadded::new(C::with_threads(point.threads)));
+    let shared = Arc::new(CachePadded::new(C::with_threads(point.setting.threads)));
     let (cs_units, think_units, clock, p) = loop_params(env, point);
     let collected = run_threads(
         env,
@@ -887,7 +887,10 @@ fn bench_setup(ops: u64) -> (Control, Point, CachePadded<ThreadStats>) {
         parked: CachePadded::new(AtomicUsize::new(0)),
     };
     let point = Point {
-        threads: 1,
+        setting: crate::record::Setting {
+            threads: 1,
+            ..Point::new("").setting
+        },
         sample_every: 0,
         fixed_ops: Some(ops),
         ..Point::new("")

@@ -98,13 +98,13 @@ pub fn run_striped<L: Exclusive>(
     let n = if coarse {
         1
     } else {
-        point.stripes.unwrap_or(DEFAULT_STRIPES)
+        point.setting.stripes.unwrap_or(DEFAULT_STRIPES)
     };
     let table: Arc<Striped<L, ProtectedData>> = Arc::new(Striped::new(n, || Stripe {
         lock: L::create(),
         data: ProtectedData::default(),
     }));
-    let keys = Keys::new(KEYS, point.key_skew.unwrap_or(0.0));
+    let keys = Keys::new(KEYS, point.setting.key_skew.unwrap_or(0.0));
     let (cs_units, think_units, clock, p) = loop_params(env, point);
     let collected = run_threads(
         env,
@@ -146,7 +146,7 @@ pub fn run_dashmap(
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
     let map: Arc<dashmap::DashMap<u64, u64>> = Arc::new((0..KEYS).map(|k| (k, 0)).collect());
-    let keys = Keys::new(KEYS, point.key_skew.unwrap_or(0.0));
+    let keys = Keys::new(KEYS, point.setting.key_skew.unwrap_or(0.0));
     let (cs_units, think_units, clock, p) = loop_params(env, point);
     let collected = run_threads(
         env,
@@ -197,7 +197,7 @@ pub fn run_bank<L: RawLock + 'static, const TRY: bool>(
     family: Family,
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
-    let n = point.stripes.unwrap_or(DEFAULT_ACCOUNTS).max(2) as u64;
+    let n = point.setting.stripes.unwrap_or(DEFAULT_ACCOUNTS).max(2) as u64;
     let accounts: Arc<Vec<CachePadded<Account<L>>>> = Arc::new(
         (0..n)
             .map(|_| {
@@ -208,7 +208,7 @@ pub fn run_bank<L: RawLock + 'static, const TRY: bool>(
             })
             .collect(),
     );
-    let keys = Keys::new(n, point.key_skew.unwrap_or(0.0));
+    let keys = Keys::new(n, point.setting.key_skew.unwrap_or(0.0));
     let (cs_units, think_units, clock, p) = loop_params(env, point);
     let collected = run_threads(
         env,

@@ -81,10 +81,10 @@ pub fn write_run_summary(
     writeln!(
         out,
         "placement   {} — {}{}",
-        point.placement.as_str(),
+        point.setting.placement.as_str(),
         if first.pinned {
             format!("pinned to CPUs [{}]", first.pin_map.replace(';', ", "))
-        } else if point.placement == Placement::None {
+        } else if point.setting.placement == Placement::None {
             "unpinned".to_string()
         } else {
             "PINNING FAILED: threads ran unpinned".to_string()
@@ -94,12 +94,12 @@ pub fn write_run_summary(
                 "; OVERSUBSCRIBED: {} threads on {} CPUs, pinned round-robin (thread t on the \
                  (t mod CPUs)-th CPU of the order: they time-share a CPU and never migrate; \
                  --pin none for an unpinned contrast)",
-                point.threads,
+                point.setting.threads,
                 env.host.usable_cpus()
             ),
             (true, false) => format!(
                 "; OVERSUBSCRIBED: {} threads on {} CPUs, unpinned (the scheduler may migrate them)",
-                point.threads,
+                point.setting.threads,
                 env.host.usable_cpus()
             ),
             _ => String::new(),

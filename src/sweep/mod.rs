@@ -136,7 +136,7 @@ impl Planned {
     pub fn key(&self) -> PointKey {
         PointKey {
             primitive: self.point.primitive.clone(),
-            setting: self.point.setting(),
+            setting: self.point.setting,
             layout: self.point.layout.as_str().to_string(),
             trial: self.trial,
         }
@@ -212,15 +212,17 @@ impl SweepSpec {
                     self.variants_for(kind).into_iter().map(
                         move |(read_ratio, stripes, key_skew)| Planned {
                             point: Point {
+                                setting: crate::record::Setting {
+                                    threads,
+                                    cs_ns,
+                                    think_ns,
+                                    read_ratio,
+                                    stripes,
+                                    key_skew,
+                                    placement,
+                                },
                                 primitive: lock.clone(),
-                                threads,
-                                cs_ns,
-                                think_ns,
-                                read_ratio,
-                                stripes,
-                                key_skew,
                                 seed: Point::new("").seed,
-                                placement,
                                 layout: if kind.is_some_and(|k| k.takes_layout()) {
                                     self.layout
                                 } else {
@@ -364,10 +366,10 @@ fn variant(key: &PointKey) -> PointKey {
 /// trials are interleaved and stability is settled within one configuration at a time.
 fn config(p: &Planned) -> (Placement, usize, u64, u64) {
     (
-        p.point.placement,
-        p.point.threads,
-        p.point.cs_ns,
-        p.point.think_ns,
+        p.point.setting.placement,
+        p.point.setting.threads,
+        p.point.setting.cs_ns,
+        p.point.setting.think_ns,
     )
 }
 
@@ -506,7 +508,8 @@ pub fn run_sweep(
         .filter(|p| !done.contains(&p.key()))
         .collect();
     let estimate = spec.estimate(
-        todo.iter().map(|p| (p.point.threads, p.point.placement)),
+        todo.iter()
+            .map(|p| (p.point.setting.threads, p.point.setting.placement)),
         env.host.usable_cpus(),
     );
     let todo = todo.len();
@@ -620,8 +623,10 @@ mod tests {
             ]
         );
         // The point changes only after every trial of every primitive ran.
-        let points: Vec<(usize, u64)> =
-            s.plan().map(|p| (p.point.threads, p.point.cs_ns)).collect();
+        let points: Vec<(usize, u64)> = s
+            .plan()
+            .map(|p| (p.point.setting.threads, p.point.setting.cs_ns))
+            .collect();
         assert_eq!(points[..6], [(1, 0); 6]);
         assert_eq!(points[6], (1, 100));
     }
@@ -705,10 +710,14 @@ mod tests {
         assert_eq!(s.run_cost(1, Placement::None, 2), s.run_cost(2, c, 2));
         let sum: Duration = plan
             .iter()
-            .map(|p| s.run_cost(p.point.threads, p.point.placement, 2))
+            .map(|p| s.run_cost(p.point.setting.threads, p.point.setting.placement, 2))
             .sum();
         assert_eq!(
-            s.estimate(plan.iter().map(|p| (p.point.threads, p.point.placement)), 2),
+            s.estimate(
+                plan.iter()
+                    .map(|p| (p.point.setting.threads, p.point.setting.placement)),
+                2
+            ),
             sum
         );
         assert_eq!(

@@ -69,7 +69,10 @@ fn harness_overhead(env: &Env) -> (f64, f64) {
     let null = crate::registry::baseline();
     let per_op = |sample_every| {
         let point = Point {
-            threads: 1,
+            setting: crate::record::Setting {
+                threads: 1,
+                ..Point::new(null.about.name).setting
+            },
             sample_every,
             duration: Duration::from_millis(100),
             warmup: Duration::from_millis(20),

@@ -171,10 +171,11 @@ pub fn describe(p: &Planned) -> String {
     format!(
         "{} ×{} cs={} think={}{} trial {}",
         p.point.primitive,
-        p.point.threads,
-        fmt_ns(p.point.cs_ns as f64),
-        fmt_ns(p.point.think_ns as f64),
+        p.point.setting.threads,
+        fmt_ns(p.point.setting.cs_ns as f64),
+        fmt_ns(p.point.setting.think_ns as f64),
         p.point
+            .setting
             .read_ratio
             .map(|r| format!(" reads={r}"))
             .unwrap_or_default(),
@@ -284,7 +285,8 @@ pub fn fmt_secs(d: Duration) -> String {
 /// The `--dry-run` line: how many runs, from which axes, and the time estimate.
 pub fn dry_run_line(spec: &SweepSpec, cpus: usize) -> String {
     let planned = spec.estimate(
-        spec.plan().map(|p| (p.point.threads, p.point.placement)),
+        spec.plan()
+            .map(|p| (p.point.setting.threads, p.point.setting.placement)),
         cpus,
     );
     let extra = spec.extra_runs_max();
