@@ -242,7 +242,7 @@ pub enum LoadError {
         oldest: u32,
     },
     /// A value that does not parse as its column's type.
-    #[error("{file}: line {line}, column {column:?}: {message}")]
+    #[error("{file}: line {line}, column {column:?}: {value:?} does not parse")]
     BadValue {
         /// The file.
         file: PathBuf,
@@ -250,8 +250,11 @@ pub enum LoadError {
         line: u64,
         /// The column.
         column: String,
-        /// The parser's complaint, with the value.
-        message: String,
+        /// The value as written.
+        value: String,
+        /// The CSV reader's complaint.
+        #[source]
+        source: ::csv::Error,
     },
     /// A row with the wrong number of fields.
     #[error("{file}: line {line}: {found} fields where the header has {expected}{}", if *.last { " (truncated last line?)" } else { "" })]
@@ -397,9 +400,9 @@ pub fn load_runs(path: &Path) -> Result<Vec<RunRecord>, LoadError> {
             });
         }
         let row: RunRecord = record.deserialize(Some(&headers)).map_err(|e| {
-            let (field, message) = match e.kind() {
-                ::csv::ErrorKind::Deserialize { err, .. } => (err.field(), err.kind().to_string()),
-                other => (None, format!("{other:?}")),
+            let field = match e.kind() {
+                ::csv::ErrorKind::Deserialize { err, .. } => err.field(),
+                _ => None,
             };
             let at = |i: u64| (headers.get(i as usize), record.get(i as usize));
             let (column, value) = field.map(at).unwrap_or((None, None));
@@ -407,7 +410,8 @@ pub fn load_runs(path: &Path) -> Result<Vec<RunRecord>, LoadError> {
                 file: file.clone(),
                 line,
                 column: column.unwrap_or("?").to_string(),
-                message: format!("{:?}: {message}", value.unwrap_or("")),
+                value: value.unwrap_or("").to_string(),
+                source: e,
             }
         })?;
         out.push(row);
