@@ -160,7 +160,7 @@ pub fn run_point(
 /// (point, trial) pairs it has no row for, appending to its files.
 pub fn resume(dir: &Path, extra: &[Primitive]) -> Result<crate::sweep::SweepOutcome> {
     let lookup = lookup_with(extra);
-    let (spec, dir, meta, prior, _) = crate::sweep::run_dir::resume_state_with(dir, &lookup)?;
+    let (spec, dir, meta, prior) = crate::sweep::run_dir::resume_state_with(dir, &lookup)?;
     let resumed = meta.map(|meta| crate::sweep::session::Resumed { meta, prior });
     crate::sweep::session::measure(
         &spec,

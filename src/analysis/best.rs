@@ -52,6 +52,22 @@ pub struct Leader<'p, 'a> {
 /// A contender: a point and its throughput interval.
 pub type Entry<'p, 'a> = (&'p Trials<'a>, MedianCi);
 
+impl Leader<'_, '_> {
+    /// The leader's median throughput with its interval and the interval's level:
+    /// "3.78 Mops/s (3.71 Mops/s – 3.79 Mops/s, 75%)".
+    pub fn throughput(&self) -> String {
+        let ci = self.best.1;
+        let rate = crate::units::fmt_rate;
+        format!(
+            "{} ({} – {}, {:.0}%)",
+            rate(ci.median),
+            rate(ci.lo),
+            rate(ci.hi),
+            ci.level * 100.0
+        )
+    }
+}
+
 /// Every regime's leader among `pts`, in order of each regime's first point. Primitives that
 /// are not contenders (the lock-free baseline, the deliberately racy counter: `About.checked`
 /// false) and points without clean trials are left out.

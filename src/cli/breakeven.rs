@@ -137,7 +137,7 @@ pub fn breakeven(args: BreakevenArgs) -> Result<()> {
                 ))
             });
             let dir = new_run_dir(Some(&out), &host.info.machine())?;
-            execute(&spec, dir, None, &[], 0)?
+            execute(&spec, dir, None, &[])?
         }
     };
     analyse(&dir, &args.spinner, &args.sleepers)

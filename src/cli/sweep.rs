@@ -290,7 +290,7 @@ impl Progress for Reporter {
 /// `lockbench sweep`.
 pub fn sweep(args: SweepArgs) -> Result<()> {
     let host = crate::harness::host::Host::detect();
-    let (spec, dir, mut meta, prior, existing_rows) = match &args.resume {
+    let (spec, dir, mut meta, prior) = match &args.resume {
         Some(dir) => resume_state(dir)?,
         None => {
             let spec = args.spec(host.usable_cpus())?;
@@ -299,10 +299,10 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
                 return Ok(());
             }
             let dir = new_run_dir(args.out.as_deref(), &host.info.machine())?;
-            (spec, dir, None, Vec::new(), 0)
+            (spec, dir, None, Vec::new())
         }
     };
-    let dir = execute(&spec, dir, meta.take(), &prior, existing_rows)?;
+    let dir = execute(&spec, dir, meta.take(), &prior)?;
     let rows = crate::report::load_runs(&dir.join(RUNS_CSV))?;
     crate::report::text::write_sweep_summary(&mut std::io::stderr(), &rows, &dir)?;
     println!("{}", dir.display());
@@ -317,7 +317,6 @@ pub fn execute(
     dir: PathBuf,
     meta: Option<Meta>,
     prior: &[RunRecord],
-    _existing_rows: u64,
 ) -> Result<PathBuf> {
     let resumed = meta.map(|meta| Resumed {
         meta,

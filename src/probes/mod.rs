@@ -254,11 +254,6 @@ fn ping_pong(clock: &Clock, a: usize, b: usize, rounds: usize) -> (Percentiles, 
 
 pub use crate::harness::sentinel::CORE_TO_CORE_BATCH;
 
-/// Core-to-core one-way latency from `a` to `b` ([`crate::harness::sentinel::core_to_core_ns`]).
-fn cas_one_way(clock: &Clock, a: usize, b: usize, samples: u64) -> f64 {
-    crate::harness::sentinel::core_to_core_ns(clock, a, b, samples)
-}
-
 /// Runs every probe on `cpus` (the first two are used for the pair probes). `rounds` scales
 /// the sample counts (1000 is a good default). Runs on a helper thread, so the caller's CPU
 /// affinity is never changed (threads spawned later inherit it).
@@ -301,7 +296,7 @@ fn run_all_here(clock: &Clock, busy: &BusyWork, cpus: &[usize], rounds: usize) -
                     if a == b {
                         f64::NAN
                     } else {
-                        cas_one_way(clock, a, b, c2c_rounds)
+                        crate::harness::sentinel::core_to_core_ns(clock, a, b, c2c_rounds)
                     }
                 })
                 .collect()

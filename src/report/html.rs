@@ -4,7 +4,7 @@
 use crate::analysis::aggregate::{Param, Setting, Trials, points};
 use crate::record::RunRecord;
 use crate::report::meta::Meta;
-use crate::units::{fmt_ns, fmt_rate};
+use crate::units::fmt_ns;
 use std::fmt::Write;
 
 /// What the page shows.
@@ -223,7 +223,7 @@ fn best_section(o: &mut String, pts: &[Trials]) {
     let rows: Vec<Vec<String>> = crate::analysis::best::leaders(pts)
         .iter()
         .map(|l| {
-            let (best, ci) = l.best;
+            let best = l.best.0;
             vec![
                 l.family.clone(),
                 l.setting.describe(&Param::ALL),
@@ -232,13 +232,7 @@ fn best_section(o: &mut String, pts: &[Trials]) {
                     best.primitive(),
                     if best.flagged() { " (flagged)" } else { "" }
                 ),
-                format!(
-                    "{} ({} – {}, {:.0}%)",
-                    fmt_rate(ci.median),
-                    fmt_rate(ci.lo),
-                    fmt_rate(ci.hi),
-                    ci.level * 100.0
-                ),
+                l.throughput(),
                 l.runner_up
                     .map_or("—".into(), |r| r.0.primitive().to_string()),
                 l.lead.describe(),

@@ -277,10 +277,10 @@ pub fn write_sweep_summary(out: &mut dyn Write, rows: &[RunRecord], dir: &Path) 
         )?;
     }
     for l in &leaders {
-        let (best, ci) = l.best;
+        let best = l.best.0;
         writeln!(
             out,
-            "  {:<10} {:<40} {:<28} {:>12} ({}–{}, {:.0}%)  {}",
+            "  {:<10} {:<40} {:<28} {:<46}  {}",
             l.family,
             l.setting.describe(&Param::ALL),
             format!(
@@ -288,10 +288,7 @@ pub fn write_sweep_summary(out: &mut dyn Write, rows: &[RunRecord], dir: &Path) 
                 best.primitive(),
                 if best.flagged() { " (flagged)" } else { "" }
             ),
-            fmt_rate(ci.median),
-            fmt_rate(ci.lo),
-            fmt_rate(ci.hi),
-            ci.level * 100.0,
+            l.throughput(),
             match l.runner_up {
                 Some((r, _)) => format!("{} over {}", l.lead.describe(), r.primitive()),
                 None => l.lead.describe(),

@@ -145,8 +145,8 @@ pub fn new_run_id(machine: &str, now: SystemTime) -> String {
     )
 }
 
-/// An interrupted sweep: its spec, directory, meta, rows so far and their count.
-pub type ResumeState = (SweepSpec, PathBuf, Option<Meta>, Vec<RunRecord>, u64);
+/// An interrupted sweep: its spec, directory, meta and rows so far.
+pub type ResumeState = (SweepSpec, PathBuf, Option<Meta>, Vec<RunRecord>);
 
 /// Reads what an interrupted sweep of the registry's primitives left in `dir`.
 pub fn resume_state(dir: &Path) -> Result<ResumeState> {
@@ -197,6 +197,5 @@ pub fn resume_state_with(
         ))
         .into());
     }
-    let n = rows.len() as u64;
-    Ok((spec, dir.to_path_buf(), Some(meta), rows, n))
+    Ok((spec, dir.to_path_buf(), Some(meta), rows))
 }
