@@ -436,6 +436,37 @@ pub struct RunRecord {
     /// The same, outside the lock, instead of `think_ns`.
     #[serde(default)]
     pub think_steps: Option<u32>,
+    /// Hand-offs recorded: a timed holder stamps the clock just before releasing, the next
+    /// owner reads it right after acquiring; counted when that owner is another thread (the
+    /// lock changed hands). About one per `sample_every` sections under contention, fewer when
+    /// the lock mostly returns to its holder. Exclusive locks only; empty elsewhere and in
+    /// older files.
+    #[serde(default)]
+    pub handoffs: Option<u64>,
+    /// Hand-off latency, p50 (ns): release stamp → next owner's acquire, one clock read
+    /// included. Under saturation (think 0, threads > 1) someone always waits and this is the
+    /// lock's transfer cost: a cache-line move for a spinlock, a futex wake-up for a sleeping
+    /// lock whose waiter slept. With think time the lock may sit free before anyone asks,
+    /// and that idle time is in it. Empty without hand-offs.
+    #[serde(default)]
+    pub handoff_p50_ns: Option<f64>,
+    /// Hand-off latency, p99 (ns); empty with fewer than 1 000 hand-offs (see `wait_p99_ns`).
+    /// A waiter that was itself preempted when its turn came (the FIFO-lock collapse) shows
+    /// here, at the scale of a scheduler tick.
+    #[serde(default)]
+    pub handoff_p99_ns: Option<f64>,
+    /// Lock-holder preemption: timed critical sections whose hold exceeded
+    /// `preempted_hold_ns` (the requested length plus half a scheduler tick): the holder was
+    /// taken off its CPU while everyone behind it waited. Exclusive locks only.
+    #[serde(default)]
+    pub holder_preempted: Option<u64>,
+    /// `holder_preempted` ÷ timed critical sections.
+    #[serde(default)]
+    pub holder_preempted_share: Option<f64>,
+    /// The threshold of `holder_preempted`, ns: `cs_ns` + half the scheduler tick (1 / HZ,
+    /// from the coarse clock's resolution).
+    #[serde(default)]
+    pub preempted_hold_ns: Option<f64>,
 }
 
 impl RunRecord {

@@ -324,7 +324,13 @@ fn striped_tables_and_bank_transfers() {
             ..tiny(name, 3)
         };
         let r = measure(&point);
-        assert!(!r.timed_out && r.ops > 0, "{name}");
+        assert!(
+            !r.timed_out && r.ops > 0,
+            "{name}: timed out {}, {} ops in {} s",
+            r.timed_out,
+            r.ops,
+            r.elapsed_s
+        );
         assert_eq!(
             (r.stripes, r.key_skew),
             (stripes, skew),

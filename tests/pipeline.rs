@@ -73,6 +73,7 @@ fn synthetic(point: &Point, trial: u32, host: &str, speed: f64) -> TrialOutput {
     };
     TrialOutput {
         record,
+        handoff: wait.clone(),
         wait,
         hold,
         per_thread_ops: vec![1000; point.setting.threads],

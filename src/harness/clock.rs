@@ -59,6 +59,21 @@ impl Default for Clock {
     }
 }
 
+/// The kernel's scheduler tick in nanoseconds: the resolution of `CLOCK_MONOTONIC_COARSE`,
+/// which advances once per jiffy (1 / CONFIG_HZ: 4 ms at HZ = 250, 1 ms at HZ = 1000). 4 ms,
+/// the most common distribution setting, if the kernel does not say.
+pub fn sched_tick_ns() -> u64 {
+    const FALLBACK_NS: u64 = 4_000_000;
+    let mut res = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `res` is a valid, writable timespec for the duration of the call.
+    let rc = unsafe { libc::clock_getres(libc::CLOCK_MONOTONIC_COARSE, &mut res) };
+    let ns = (res.tv_sec as u64) * 1_000_000_000 + res.tv_nsec as u64;
+    if rc == 0 && ns > 1_000 { ns } else { FALLBACK_NS }
+}
+
 impl Clock {
     /// A calibrated clock.
     ///

@@ -127,6 +127,9 @@ pub struct Env {
     /// that trials are replicates of the calibration too and the spread between them includes
     /// its error (one calibration per process would be shared by every trial). Sweeps set it.
     pub calibrate_per_trial: bool,
+    /// The scheduler tick (1 / CONFIG_HZ), ns ([`clock::sched_tick_ns`]): what the
+    /// lock-holder preemption count measures hold times against.
+    pub sched_tick_ns: u64,
 }
 
 /// How far a trial's own busy-work calibration may fall from the start-up one before it is
@@ -149,6 +152,7 @@ impl Env {
             startup_busy: BusyWork::with_rate(1.0),
             mid_trial_sentinel: None,
             calibrate_per_trial: false,
+            sched_tick_ns: clock::sched_tick_ns(),
         }
     }
 
@@ -167,6 +171,7 @@ impl Env {
             startup_busy: busy,
             mid_trial_sentinel: None,
             calibrate_per_trial: false,
+            sched_tick_ns: clock::sched_tick_ns(),
         }
     }
 
@@ -307,6 +312,20 @@ pub struct ThreadStats {
     pub pin_failed: bool,
     /// Clock reading when this thread finished its quota (fixed-work mode).
     pub finished_at: u64,
+    /// Hand-off histogram (ns): from a timed holder's last reading before releasing to the
+    /// next owner's reading right after acquiring, when that owner is this thread and the
+    /// holder another (exclusive locks only).
+    pub handoff: Histogram<u64>,
+    /// The hand-off stamp this thread left at its last timed release: finding it again on
+    /// acquiring means the lock came back to this thread, which is no hand-off.
+    pub own_stamp: u64,
+    /// Clock reading when this thread last left a mid-trial pause: a stamp older than that
+    /// was left while it was parked, not waiting.
+    pub unparked_at: u64,
+    /// Timed holds checked for preemption (exclusive locks only).
+    pub holds_checked: u64,
+    /// Of which longer than the preemption threshold (`runner::preempted_hold_ns`).
+    pub holder_preempted: u64,
 }
 
 /// Largest value a latency histogram records (60 s); larger values saturate.
@@ -335,6 +354,22 @@ impl ThreadStats {
             pinned_to: None,
             pin_failed: false,
             finished_at: 0,
+            handoff: hist(),
+            own_stamp: 0,
+            unparked_at: 0,
+            holds_checked: 0,
+            holder_preempted: 0,
+        }
+    }
+
+    /// Records the hand-off whose stamp `stamp` this thread took on acquiring at `now`, unless
+    /// the stamp is its own (the lock came back to it) or was left before it last left a
+    /// mid-trial pause (the pause, not a hand-off). Out of line: one op in a sampling period
+    /// gets here.
+    #[inline(never)]
+    pub(crate) fn handoff_taken(&mut self, clock: &clock::Clock, stamp: u64, now: u64) {
+        if stamp != self.own_stamp && stamp >= self.unparked_at {
+            self.handoff.saturating_record(clock.delta_ns(stamp, now));
         }
     }
 }
@@ -348,6 +383,8 @@ pub struct TrialOutput {
     pub wait: Histogram<u64>,
     /// Merged hold-time histogram (ns).
     pub hold: Histogram<u64>,
+    /// Merged hand-off histogram (ns; exclusive locks only, else empty).
+    pub handoff: Histogram<u64>,
     /// Operations per thread, in thread order.
     pub per_thread_ops: Vec<u64>,
 }
@@ -421,7 +458,9 @@ pub(crate) fn build_record(
     let empty = ThreadStats::new();
     let (mut wait, mut hold) = (empty.wait.clone(), empty.hold.clone());
     let (mut read_wait, mut write_wait) = (empty.read_wait, empty.write_wait);
+    let mut handoff = empty.handoff;
     for s in stats {
+        let _ = handoff.add(&s.handoff);
         // Same bounds everywhere, so adding cannot fail.
         let _ = wait.add(&s.wait);
         let _ = hold.add(&s.hold);
@@ -494,6 +533,11 @@ pub(crate) fn build_record(
     // A timed wait or hold includes one clock read (the one that ends it).
     let net = |v: f64| (v - env.clock_overhead_ns).max(0.0);
     let (rw, ww) = (Percentiles::of(&read_wait), Percentiles::of(&write_wait));
+    let ho = Percentiles::of(&handoff);
+    let holds_checked: u64 = stats.iter().map(|s| s.holds_checked).sum();
+    let holder_preempted: u64 = stats.iter().map(|s| s.holder_preempted).sum();
+    // Hand-offs and preemptions are measured on the exclusive-lock loop's timed holds.
+    let exclusive_timed = holds_checked > 0;
     let record = RunRecord {
         schema_version: SCHEMA_VERSION,
         // Set by the run's sink when the row is written.
@@ -587,11 +631,19 @@ pub(crate) fn build_record(
         layout: point.layout.as_str().to_string(),
         cs_steps: point.steps.map(|s| s.inside),
         think_steps: point.steps.map(|s| s.outside),
+        handoffs: exclusive_timed.then_some(handoff.len()),
+        handoff_p50_ns: (!handoff.is_empty()).then_some(ho.p50),
+        handoff_p99_ns: ho.p99,
+        holder_preempted: exclusive_timed.then_some(holder_preempted),
+        holder_preempted_share: exclusive_timed
+            .then(|| holder_preempted as f64 / holds_checked as f64),
+        preempted_hold_ns: exclusive_timed.then(|| runner::preempted_hold_ns(env, point) as f64),
     };
     TrialOutput {
         record,
         wait,
         hold,
+        handoff,
         per_thread_ops,
     }
 }

@@ -65,6 +65,10 @@ pub struct ProtectedData {
     pair: [AtomicU64; 2],
     /// The f64 (as bits) that [`ProtectedData::f64_section`] works on.
     value: AtomicU64,
+    /// Hand-off stamp: the raw clock reading a timed (sampled) holder took just before
+    /// releasing, or 0 when none is pending. The next owner, whoever it is, takes it right
+    /// after acquiring ([`ProtectedData::take_handoff`]): the difference is the hand-off.
+    handoff: AtomicU64,
 }
 
 impl ProtectedData {
@@ -126,6 +130,27 @@ impl ProtectedData {
         intruder_before | intruder_after
     }
 
+    /// Leaves the hand-off stamp `released_at` for the next owner; called by a timed holder
+    /// with its last clock reading, just before it releases.
+    #[inline(always)]
+    fn stamp_handoff(&self, released_at: u64) {
+        // Relaxed: written and read only under the lock, whose release/acquire orders it.
+        self.handoff.store(released_at, Ordering::Relaxed);
+    }
+
+    /// Right after acquiring: the pending hand-off stamp, or 0 when no timed holder left one
+    /// (it is cleared, so each stamp is taken once). One load of a line the section touches
+    /// anyway, and a predictable branch, when none is pending: the common case.
+    #[inline(always)]
+    fn take_handoff(&self) -> u64 {
+        // Relaxed: under the lock (see `stamp_handoff`).
+        let stamp = self.handoff.load(Ordering::Relaxed);
+        if stamp != 0 {
+            self.handoff.store(0, Ordering::Relaxed);
+        }
+        stamp
+    }
+
     /// Critical sections completed so far.
     pub fn count(&self) -> u64 {
         self.count.load(Ordering::Relaxed)
@@ -184,6 +209,7 @@ pub(crate) fn drive(
                 // Fixed work is never paused (the controller pauses timed windows only).
             } else if phase == PAUSE {
                 ctl.park();
+                stats.unparked_at = clock.raw();
                 continue;
             } else if phase == STOP {
                 break;
@@ -571,6 +597,7 @@ pub fn run_exclusive<L: Exclusive>(
 ) -> Result<TrialOutput, HarnessError> {
     let shared = Arc::new(LockRun::new(L::create(), point.layout));
     let (cs_units, think_units, clock, p) = loop_params(env, point);
+    let preempted_after = preempted_hold_ns(env, point);
     let collected = run_threads(
         env,
         point,
@@ -590,6 +617,8 @@ pub fn run_exclusive<L: Exclusive>(
                     all_ops,
                     lock,
                     &mut node,
+                    data,
+                    preempted_after,
                     || data.critical_section(t, cs_units),
                     || {
                         BusyWork::burn(think_units);
@@ -606,6 +635,8 @@ pub fn run_exclusive<L: Exclusive>(
                         all_ops,
                         lock,
                         &mut node,
+                        data,
+                        preempted_after,
                         || data.f64_section(t, steps.inside),
                         || carry = f64_steps(carry, steps.outside),
                     )
@@ -617,9 +648,23 @@ pub fn run_exclusive<L: Exclusive>(
     Ok(build_record(env, point, family, trial, &collected, lost))
 }
 
+/// A timed hold longer than this (ns) counts as a preempted holder: the requested critical
+/// section plus half a scheduler tick. A holder the scheduler takes off its CPU at a tick comes
+/// back when the thread that replaced it blocks or is itself preempted at a later tick, a full
+/// tick away when it spins; nothing else that interrupts a section (an interrupt, a VM exit)
+/// takes anywhere near half a tick. Preemptions that end within half a tick (the replacing
+/// thread soon sleeps, as a sleeping lock's waiter does) are cheap and not counted.
+pub(crate) fn preempted_hold_ns(env: &Env, point: &Point) -> u64 {
+    point.setting.cs_ns + env.sched_tick_ns / 2
+}
+
 /// The exclusive-lock loop around [`drive`]: `cs` is the critical section run under `lock`
-/// (returns whether it saw an intruder), `think` the work outside. A sampled op is timed
-/// request → acquired → about to release. Monomorphised per lock and work: no dynamic call.
+/// (returns whether it saw an intruder), `think` the work outside, `data` the protected data
+/// (its hand-off stamp). A sampled op is timed request → acquired → about to release and
+/// leaves a hand-off stamp; every op takes a pending stamp right after acquiring (one load
+/// when there is none) and, if it is another thread's, records the hand-off. `preempted_after`:
+/// a timed hold longer than this (ns) counts as a preempted holder. Monomorphised per lock
+/// and work: no dynamic call.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn exclusive_loop<L: Exclusive>(
@@ -631,14 +676,24 @@ fn exclusive_loop<L: Exclusive>(
     all_ops: &mut u64,
     lock: &L,
     node: &mut L::Node,
+    data: &ProtectedData,
+    preempted_after: u64,
     cs: impl Fn() -> bool,
     mut think: impl FnMut(),
 ) {
     let op = |sample: bool, stats: &mut ThreadStats| {
         if sample {
-            timed_exclusive(clock, lock, node, &cs, stats);
+            timed_exclusive(clock, lock, node, data, &cs, stats, preempted_after);
         } else {
-            stats.overlap_seen |= lock.with(node, &cs);
+            let (stamp, now, intruder) = lock.with(node, || {
+                let stamp = data.take_handoff();
+                let now = if stamp != 0 { clock.raw() } else { 0 };
+                (stamp, now, cs())
+            });
+            stats.overlap_seen |= intruder;
+            if stamp != 0 {
+                stats.handoff_taken(clock, stamp, now);
+            }
         }
         stats.exclusive_total += 1;
         think();
@@ -646,30 +701,41 @@ fn exclusive_loop<L: Exclusive>(
     drive(ctl, p, quota, clock, stats, all_ops, op);
 }
 
-/// One timed exclusive op: request → acquired → about to release. Out of line and cold so the
-/// untimed op (the common case) stays small in [`drive`]'s loop. (What made every op of a timed
-/// trial an out-of-line call was `drive` calling the op from more than one place; see there.)
+/// One timed exclusive op: request → acquired → about to release, the last reading left as
+/// the hand-off stamp. Out of line and cold so the untimed op (the common case) stays small in
+/// [`drive`]'s loop. (What made every op of a timed trial an out-of-line call was `drive`
+/// calling the op from more than one place; see there.)
 #[cold]
 #[inline(never)]
 fn timed_exclusive<L: Exclusive>(
     clock: &Clock,
     lock: &L,
     node: &mut L::Node,
+    data: &ProtectedData,
     cs: &impl Fn() -> bool,
     stats: &mut ThreadStats,
+    preempted_after: u64,
 ) {
     let requested = clock.raw();
-    let (acquired, releasing, intruder) = lock.with(node, || {
+    let (acquired, stamp, releasing, intruder) = lock.with(node, || {
         let acquired = clock.raw();
+        let stamp = data.take_handoff();
         let intruder = cs();
-        (acquired, clock.raw(), intruder)
+        let releasing = clock.raw();
+        data.stamp_handoff(releasing);
+        (acquired, stamp, releasing, intruder)
     });
+    if stamp != 0 {
+        stats.handoff_taken(clock, stamp, acquired);
+    }
+    stats.own_stamp = releasing;
     stats
         .wait
         .saturating_record(clock.delta_ns(requested, acquired));
-    stats
-        .hold
-        .saturating_record(clock.delta_ns(acquired, releasing));
+    let hold = clock.delta_ns(acquired, releasing);
+    stats.hold.saturating_record(hold);
+    stats.holds_checked += 1;
+    stats.holder_preempted += u64::from(hold > preempted_after);
     stats.overlap_seen |= intruder;
 }
 
@@ -921,6 +987,8 @@ pub fn time_exclusive_ops<L: Exclusive>(clock: &Clock, ops: u64) -> Duration {
         &mut all_ops,
         lock,
         &mut node,
+        data,
+        u64::MAX,
         || data.critical_section(0, 0),
         || {
             BusyWork::burn(0);

@@ -101,6 +101,12 @@ pub fn all(data: &RunData<'_>) -> Plan {
         latency_vs_threads,
     ));
     push(per_family(data, &pts, "cpu-vs-threads", cpu_vs_threads));
+    push(per_family(
+        data,
+        &pts,
+        "handoff-vs-threads",
+        handoff_vs_threads,
+    ));
     push(per_family(data, &pts, "fairness-vs-threads", |d, p, f| {
         vs_threads(
             d,
@@ -357,6 +363,50 @@ fn latency_vs_threads(data: &RunData<'_>, pts: &[Trials], family: Family) -> Opt
     figure(
         data,
         format!("{} wait latency vs threads", family.as_str()),
+        panels,
+    )
+}
+
+/// Hand-off latency (p50, p99: release stamp → the next owner's acquire, hand-offs to another
+/// thread only) and the share of timed sections whose holder was preempted, for the most
+/// populated thread slice of an exclusive-lock family; `None` for families without hand-offs.
+fn handoff_vs_threads(data: &RunData<'_>, pts: &[Trials], family: Family) -> Option<Figure> {
+    let slices = slices(pts, Param::Threads, 2);
+    let slice = slices.iter().find(|s| {
+        s.points
+            .iter()
+            .any(|p| p.trials.iter().any(|r| r.handoff_p50_ns.is_some()))
+    })?;
+    let title = slice.setting.describe(&setting_params(Param::Threads));
+    let pcts: [(&str, Metric); 2] = [
+        ("p50", |r| r.handoff_p50_ns.unwrap_or(f64::NAN)),
+        ("p99", |r| r.handoff_p99_ns.unwrap_or(f64::NAN)),
+    ];
+    let mut panels: Vec<Chart> = pcts
+        .iter()
+        .map(|(name, metric)| {
+            threads_panel(
+                format!("hand-off {name} — {title}"),
+                Axis::log(format!("hand-off {name} (log)"), Ticks::Nanos),
+                positive(series_of(slice, Param::Threads, *metric)),
+                data.cores,
+            )
+        })
+        .collect();
+    panels.push(threads_panel(
+        format!("holder preempted — {title}"),
+        Axis::linear("share of timed sections", Ticks::Number),
+        series_of(slice, Param::Threads, |r| {
+            r.holder_preempted_share.unwrap_or(f64::NAN)
+        }),
+        data.cores,
+    ));
+    figure(
+        data,
+        format!(
+            "{} hand-off latency and holder preemption vs threads",
+            family.as_str()
+        ),
         panels,
     )
 }

@@ -35,6 +35,9 @@ pub struct HistogramRow {
     pub wait_hdr_v2_base64: String,
     /// Hold-time histogram.
     pub hold_hdr_v2_base64: String,
+    /// Hand-off histogram (empty for workloads without hand-offs and in older files).
+    #[serde(default)]
+    pub handoff_hdr_v2_base64: String,
     /// Operations each thread completed, `;`-separated in thread order (empty in files
     /// written before this column existed).
     #[serde(default)]
@@ -164,6 +167,11 @@ impl RunSink {
                 trial: out.record.trial,
                 wait_hdr_v2_base64: encode_histogram(&out.wait),
                 hold_hdr_v2_base64: encode_histogram(&out.hold),
+                handoff_hdr_v2_base64: if out.handoff.is_empty() {
+                    String::new()
+                } else {
+                    encode_histogram(&out.handoff)
+                },
                 per_thread_ops: out
                     .per_thread_ops
                     .iter()
@@ -274,7 +282,7 @@ pub enum LoadError {
 
 /// Columns added after schema version 1 was published: files without them still load (the
 /// value is empty), but a sweep cannot be resumed into such a file.
-pub const OPTIONAL_COLUMNS: [&str; 18] = [
+pub const OPTIONAL_COLUMNS: [&str; 24] = [
     "core_to_core_ns",
     "run_id",
     "row",
@@ -293,6 +301,12 @@ pub const OPTIONAL_COLUMNS: [&str; 18] = [
     "layout",
     "cs_steps",
     "think_steps",
+    "handoffs",
+    "handoff_p50_ns",
+    "handoff_p99_ns",
+    "holder_preempted",
+    "holder_preempted_share",
+    "preempted_hold_ns",
 ];
 
 /// Whether the header line of the runs.csv at `path` is exactly this version's column set
