@@ -37,13 +37,8 @@ struct Baton {
 }
 
 /// A thread's id for [`Baton`], given on first use.
+#[derive(Default)]
 struct BatonNode(Option<usize>);
-
-impl Default for BatonNode {
-    fn default() -> Self {
-        BatonNode(None)
-    }
-}
 
 impl Baton {
     fn enter(&self, node: &mut BatonNode) {
@@ -153,19 +148,15 @@ fn time_sliced_spinning_holders_are_counted_as_preempted() {
     let cpus = env().host.usable_cpus();
     // Two spinning threads per CPU: at every scheduler tick one of them is switched out, and
     // the lock is held nearly all the time, so holders are among those switched out.
-    let p = point(
-        "spin-tas",
-        2 * cpus,
-        20_000,
-        Duration::from_millis(400),
-        1,
-    );
+    let p = point("spin-tas", 2 * cpus, 20_000, Duration::from_millis(400), 1);
     let r = lockbench::registry::find("spin-tas")
         .unwrap()
         .run(env(), &p, 0)
         .unwrap()
         .record;
-    let preempted = r.holder_preempted.expect("exclusive locks count preemptions");
+    let preempted = r
+        .holder_preempted
+        .expect("exclusive locks count preemptions");
     assert!(
         preempted >= 1,
         "no preempted holder among {} timed sections of {} threads on {cpus} CPUs \

@@ -365,6 +365,11 @@ pub struct BreakevenPoint {
     pub spin_jain: f64,
     /// …
     pub sleep_jain: f64,
+    /// Median hand-off latency p50 (`handoff_p50_ns`) of each lock at this length, ns: the
+    /// lock's transfer cost, which the spin-or-sleep decision trades against the hold time.
+    pub spin_handoff_p50_ns: Option<f64>,
+    /// …
+    pub sleep_handoff_p50_ns: Option<f64>,
 }
 
 /// A metric compared at the crossings: CSV key, axis label, how to read it from a row.
@@ -410,6 +415,90 @@ pub struct Breakeven {
     pub panels: Vec<Panel>,
     /// Human verdict lines.
     pub lines: Vec<String>,
+    /// Hand-off latency of the spinner and the headline sleeper per thread count (think 0):
+    /// what each pays to pass the lock on, in words.
+    pub handoff_lines: Vec<String>,
+}
+
+/// Median `handoff_p50_ns` over the clean trials of `primitive` at (threads, think, cs).
+fn handoff_at(
+    rows: &[RunRecord],
+    primitive: &str,
+    threads: usize,
+    think_ns: u64,
+    cs_ns: f64,
+) -> Option<f64> {
+    let values: Vec<f64> = rows
+        .iter()
+        .filter(|r| {
+            r.primitive == primitive
+                && r.threads == threads
+                && r.think_ns == think_ns
+                && r.cs_ns as f64 == cs_ns
+                && super::aggregate::is_clean(r)
+        })
+        .filter_map(|r| r.handoff_p50_ns)
+        .collect();
+    super::summarize(&values).map(|s| s.median)
+}
+
+/// "threads 4: spin-ttas-backoff 80–120 ns (p99 ≤ 430 ns), futex-mutex 0.3–21 µs (p99 ≤ 25
+/// µs)": each lock's median hand-off p50 over the lengths (its range) and the largest median
+/// p99, at think 0; `None` when neither lock recorded hand-offs.
+fn handoff_line(rows: &[RunRecord], threads: usize, locks: &[&str]) -> Option<String> {
+    let think = rows.iter().map(|r| r.think_ns).min()?;
+    let parts: Vec<String> = locks
+        .iter()
+        .filter_map(|lock| {
+            let mut cs: Vec<u64> = rows
+                .iter()
+                .filter(|r| r.primitive == *lock && r.threads == threads && r.think_ns == think)
+                .map(|r| r.cs_ns)
+                .collect();
+            cs.sort_unstable();
+            cs.dedup();
+            let p50s: Vec<f64> = cs
+                .iter()
+                .filter_map(|c| handoff_at(rows, lock, threads, think, *c as f64))
+                .collect();
+            let lo = p50s.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = p50s.iter().copied().fold(0.0, f64::max);
+            if p50s.is_empty() {
+                return None;
+            }
+            let p99 = cs
+                .iter()
+                .filter_map(|c| {
+                    let v: Vec<f64> = rows
+                        .iter()
+                        .filter(|r| {
+                            r.primitive == *lock
+                                && r.threads == threads
+                                && r.think_ns == think
+                                && r.cs_ns == *c
+                                && super::aggregate::is_clean(r)
+                        })
+                        .filter_map(|r| r.handoff_p99_ns)
+                        .collect();
+                    super::summarize(&v).map(|s| s.median)
+                })
+                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+            let p99 = p99.map_or(String::new(), |v| format!(" (p99 ≤ {})", fmt_ns(v)));
+            let range = if lo == hi {
+                fmt_ns(lo)
+            } else {
+                fmt_ns_range(lo, hi)
+            };
+            Some(format!("{lock} {range}{p99}"))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "threads {threads}, {}: {}",
+            think_label(think),
+            parts.join(", ")
+        )
+    })
 }
 
 /// "think 0" or "think 2 µs".
@@ -436,7 +525,15 @@ pub fn analyse(rows: &[RunRecord], cores: usize, spinner: &str, sleepers: &[&str
         points: Vec::new(),
         panels: Vec::new(),
         lines: Vec::new(),
+        handoff_lines: Vec::new(),
     };
+    let headline: Vec<&str> = std::iter::once(spinner)
+        .chain(sleepers.first().copied())
+        .collect();
+    out.handoff_lines = threads
+        .iter()
+        .filter_map(|t| handoff_line(rows, *t, &headline))
+        .collect();
     for &t in &threads {
         let (regime, regime_key) = if t > cores {
             ("2×cores, oversubscribed", "2xcores")
@@ -522,6 +619,14 @@ pub fn analyse(rows: &[RunRecord], cores: usize, spinner: &str, sleepers: &[&str
                             sleep_trials: b.n,
                             spin_jain: ja,
                             sleep_jain: jb,
+                            spin_handoff_p50_ns: handoff_at(rows, spinner, t, think, p.cs_ns),
+                            sleep_handoff_p50_ns: handoff_at(
+                                rows,
+                                &sleep.primitive,
+                                t,
+                                think,
+                                p.cs_ns,
+                            ),
                         }
                     }));
                     if k == 0 {
@@ -602,6 +707,19 @@ pub fn verdict_text(
             ));
         }
         verdict.push_str(".\n");
+    }
+    if !b.handoff_lines.is_empty() {
+        verdict.push_str(
+            "Hand-off (a holder's release → the next owner's acquire, when the lock changes \
+             hands; median p50 over the lengths): the price of passing the lock on. A spinning \
+             waiter pays a cache-line transfer; a sleeping one the wake-up above, unless a \
+             running thread takes the lock first. Spinning pays while the hold is short next \
+             to that difference, and sleeping wins CPU-seconds once the spinner's waiting \
+             costs more than a wake-up:\n",
+        );
+        for l in &b.handoff_lines {
+            verdict.push_str(&format!("  {l}\n"));
+        }
     }
     verdict.push_str("The textbook says spinning stops paying at ~1 µs of hold time.\n");
     verdict
@@ -1170,5 +1288,36 @@ mod tests {
             "{text}"
         );
         assert_eq!(fmt_ns_range(950.0, 1_200.0), "950 ns–1.2 µs");
+    }
+
+    /// Hand-off latency is quoted per thread count: each lock's range of median p50 over the
+    /// lengths and its largest median p99; breakeven-points.csv carries both locks' p50.
+    #[test]
+    fn hand_off_latency_is_quoted_beside_the_verdict() {
+        let mut rows = synthetic_rows(2);
+        for r in &mut rows {
+            let spin = r.primitive == "spin";
+            r.handoff_p50_ns = Some(if spin { 80.0 } else { 300.0 + r.cs_ns as f64 });
+            r.handoff_p99_ns = Some(if spin { 400.0 } else { 20_000.0 });
+        }
+        let b = analyse(&rows, 2, "spin", &["sleep"]);
+        assert_eq!(
+            b.handoff_lines,
+            ["threads 2, think 0: spin 80 ns (p99 ≤ 400 ns), sleep 310 ns–100 µs (p99 ≤ 20 µs)"]
+        );
+        let at_1us = b
+            .points
+            .iter()
+            .find(|p| p.think_ns == 0 && p.cs_ns == 1_000.0)
+            .unwrap();
+        assert_eq!(
+            (at_1us.spin_handoff_p50_ns, at_1us.sleep_handoff_p50_ns),
+            (Some(80.0), Some(1_300.0))
+        );
+        let text = verdict_text(&b, "spin", "sleep", "Fake CPU", 2, None, None);
+        assert!(
+            text.contains("Hand-off") && text.contains(&b.handoff_lines[0]),
+            "{text}"
+        );
     }
 }

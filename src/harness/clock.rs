@@ -71,7 +71,11 @@ pub fn sched_tick_ns() -> u64 {
     // SAFETY: `res` is a valid, writable timespec for the duration of the call.
     let rc = unsafe { libc::clock_getres(libc::CLOCK_MONOTONIC_COARSE, &mut res) };
     let ns = (res.tv_sec as u64) * 1_000_000_000 + res.tv_nsec as u64;
-    if rc == 0 && ns > 1_000 { ns } else { FALLBACK_NS }
+    if rc == 0 && ns > 1_000 {
+        ns
+    } else {
+        FALLBACK_NS
+    }
 }
 
 impl Clock {
