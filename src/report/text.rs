@@ -218,6 +218,19 @@ pub fn write_run_summary(
                 ("hold p99", |r| r.hold_p99_ns.unwrap_or(f64::NAN), ns),
             ]);
         }
+        if first.handoff_p50_ns.is_some() {
+            rows.extend::<[Row; 2]>([
+                ("hand-off p50", |r| r.handoff_p50_ns.unwrap_or(f64::NAN), ns),
+                ("hand-off p99", |r| r.handoff_p99_ns.unwrap_or(f64::NAN), ns),
+            ]);
+        }
+        if first.holder_preempted.is_some() {
+            rows.push((
+                "holder preempted (share)",
+                |r| r.holder_preempted_share.unwrap_or(f64::NAN),
+                |v| format!("{v:.5}"),
+            ));
+        }
     }
     rows.extend::<[Row; 6]>([
         ("ops per CPU-second", |r| r.ops_per_cpu_s, fmt_rate),
