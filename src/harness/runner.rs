@@ -685,13 +685,20 @@ fn exclusive_loop<L: Exclusive>(
         if sample {
             timed_exclusive(clock, lock, node, data, &cs, stats, preempted_after);
         } else {
+            // This thread's own stamp coming back is no hand-off: no clock read for it (one
+            // in `sample_every` ops of a lock that stays with its thread would pay one).
+            let own = stats.own_stamp;
             let (stamp, now, intruder) = lock.with(node, || {
                 let stamp = data.take_handoff();
-                let now = if stamp != 0 { clock.raw() } else { 0 };
+                let now = if stamp != 0 && stamp != own {
+                    clock.raw()
+                } else {
+                    0
+                };
                 (stamp, now, cs())
             });
             stats.overlap_seen |= intruder;
-            if stamp != 0 {
+            if now != 0 {
                 stats.handoff_taken(clock, stamp, now);
             }
         }
