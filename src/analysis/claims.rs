@@ -492,7 +492,7 @@ fn lost_updates(ctx: Option<Ctx>) -> Claim {
         .sum();
     let shows = format!(
         "racy-counter ×{c}: {} lost updates/s, {} % of its increments; {losing} of {} trial(s) lost updates. fetch-add-counter ×{c}: {fa_lost} updates lost over {} trial(s).",
-        show(&lost, |v| format!("{}", crate::units::si(v))),
+        show(&lost, crate::units::si),
         show(&pct, |v| format!("{v:.2}")),
         racy_trials.len(),
         fa.trials.len()
