@@ -105,7 +105,7 @@ use crate::probes::{Percentiles, Probes};
 use crate::record::RunRecord;
 use crate::stats::{CI_LEVEL, MIN_STABLE_TRIALS, MedianCi, median_ci};
 use crate::units::{fmt_ns, fmt_rate};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// Experiment ids: the directory names under a claims run, one per experiment.
 pub mod ids {
@@ -238,6 +238,7 @@ struct Ctx<'a> {
     cores: usize,
     run: String,
     flagged: RefCell<Vec<String>>,
+    fewest: Cell<usize>,
 }
 
 impl<'a> Ctx<'a> {
@@ -248,6 +249,7 @@ impl<'a> Ctx<'a> {
             cores: m.cores.max(1),
             run: m.run.to_string(),
             flagged: RefCell::new(Vec::new()),
+            fewest: Cell::new(usize::MAX),
         }
     }
 
@@ -270,6 +272,35 @@ impl<'a> Ctx<'a> {
             }
         }
         Some(p)
+    }
+
+    /// [`ci_of`], remembering the fewest trials behind a figure the claim used.
+    fn ci(&self, p: &Trials, metric: impl Fn(&RunRecord) -> f64) -> Option<MedianCi> {
+        let c = ci_of(p, metric)?;
+        self.fewest.set(self.fewest.get().min(c.n));
+        Some(c)
+    }
+
+    /// A claim whose verdict rests on beyond-noise calls: with fewer than
+    /// [`MIN_STABLE_TRIALS`] trials behind a figure it used, it is inconclusive (the reason
+    /// keeps what the figures lean to).
+    fn noisy_claim(&self, head: Head, shows: String, verdict: Verdict, reason: String) -> Claim {
+        let n = self.fewest.get();
+        if n < MIN_STABLE_TRIALS {
+            let settle = format!(
+                "only {n} trial(s) behind some figures: a call beyond noise needs ≥ {MIN_STABLE_TRIALS} a side; re-run with --trials {MIN_STABLE_TRIALS} or more to settle it."
+            );
+            let reason = if verdict == Verdict::Inconclusive {
+                settle
+            } else {
+                format!(
+                    "{settle} The figures lean to “{}”: {reason}",
+                    verdict.as_str()
+                )
+            };
+            return self.claim(head, shows, Verdict::Inconclusive, reason);
+        }
+        self.claim(head, shows, verdict, reason)
     }
 
     /// A claim from this experiment: the verdict capped by flagged points.
@@ -345,19 +376,21 @@ fn one_cpu(head: Head, ctx: &Ctx) -> Claim {
 
 /// `metric`'s median and interval over a point's clean trials (its finished degraded ones
 /// when it has none).
-fn ci(p: &Trials, metric: impl Fn(&RunRecord) -> f64) -> Option<MedianCi> {
+fn ci_of(p: &Trials, metric: impl Fn(&RunRecord) -> f64) -> Option<MedianCi> {
     median_ci(&p.measured_values(metric), CI_LEVEL)
 }
 
 /// "1.20 Mops/s (1.10 Mops/s – 1.30 Mops/s, 3 trials)".
 fn show(c: &MedianCi, f: impl Fn(f64) -> String) -> String {
+    if c.n == 1 {
+        return format!("{} (1 trial)", f(c.median));
+    }
     format!(
-        "{} ({} – {}, {} trial{})",
+        "{} ({} – {}, {} trials)",
         f(c.median),
         f(c.lo),
         f(c.hi),
-        c.n,
-        if c.n == 1 { "" } else { "s" }
+        c.n
     )
 }
 
@@ -365,8 +398,15 @@ fn rate(v: f64) -> String {
     fmt_rate(v)
 }
 
+/// "×1.42"; small ratios keep two significant digits ("×0.0021", "×2.0e-4").
 fn ratio_text(v: f64) -> String {
-    format!("×{v:.2}")
+    if v >= 0.1 || v == 0.0 || !v.is_finite() {
+        format!("×{v:.2}")
+    } else if v >= 0.001 {
+        format!("×{v:.4}")
+    } else {
+        format!("×{v:.1e}")
+    }
 }
 
 /// Where one figure stands against another, higher being better.
@@ -461,21 +501,18 @@ fn lost_updates(ctx: Option<Ctx>) -> Claim {
             vec![ctx.run.clone()],
         );
     };
+    // The harness counts lost updates over every increment of the trial, warm-up included
+    // (the counter is read once, at the end), so both figures divide by warm-up + window.
+    let span_s = |r: &RunRecord| r.elapsed_s + r.warmup_ms / 1e3;
     let per_s = |r: &RunRecord| {
-        if r.elapsed_s > 0.0 {
-            r.lost_updates as f64 / r.elapsed_s
+        if span_s(r) > 0.0 {
+            r.lost_updates as f64 / span_s(r)
         } else {
             0.0
         }
     };
-    let share = |r: &RunRecord| {
-        if r.ops > 0 {
-            r.lost_updates as f64 / r.ops as f64 * 100.0
-        } else {
-            0.0
-        }
-    };
-    let (Some(lost), Some(pct)) = (ci(racy, per_s), ci(racy, share)) else {
+    let (Some(lost), Some(count)) = (ctx.ci(racy, per_s), ctx.ci(racy, |r| r.lost_updates as f64))
+    else {
         return missing(
             head,
             "racy-counter has no finished trial",
@@ -491,9 +528,9 @@ fn lost_updates(ctx: Option<Ctx>) -> Claim {
         .map(|r| r.lost_updates)
         .sum();
     let shows = format!(
-        "racy-counter ×{c}: {} lost updates/s, {} % of its increments; {losing} of {} trial(s) lost updates. fetch-add-counter ×{c}: {fa_lost} updates lost over {} trial(s).",
+        "racy-counter ×{c}: {} lost updates per trial, ≈ {} lost updates/s (per second of warm-up + window: the harness counts losses over the whole trial); {losing} of {} trial(s) lost updates. fetch-add-counter ×{c}: {fa_lost} updates lost over {} trial(s).",
+        show(&count, crate::units::si),
         show(&lost, crate::units::si),
-        show(&pct, |v| format!("{v:.2}")),
         racy_trials.len(),
         fa.trials.len()
     );
@@ -529,59 +566,104 @@ fn context_switch(inputs: &[Measured]) -> Claim {
         claim: "A context switch costs ~1–10 µs",
         chapter_says: "Mutex overhead: \"Context switch (~1-10μs)\".",
     };
-    let Some(m) = inputs.iter().find(|m| m.probes.is_some()) else {
+    let with: Vec<&Measured> = inputs.iter().filter(|m| m.probes.is_some()).collect();
+    if with.is_empty() {
         return missing(head, "no run with host probes (meta.json)", vec![]);
-    };
-    let p = m.probes.expect("found with probes");
-    let runs = vec![format!("{} (meta.json probes)", m.run)];
-    let Some(rt) = p.same_core_round_trip.as_ref() else {
-        return missing(head, "the same-core round-trip probe", runs);
-    };
-    let half = Percentiles {
-        p50_ns: rt.p50_ns / 2.0,
-        p10_ns: rt.p10_ns / 2.0,
-        p90_ns: rt.p90_ns / 2.0,
-        p99_ns: rt.p99_ns / 2.0,
-        samples: rt.samples,
-    };
-    let mut shows = format!(
-        "same-core futex round trip (two switches) p50 {} (p10–p90 {}, {} samples) → per switch p50 {} (p10–p90 {})",
-        fmt_ns(rt.p50_ns),
-        breakeven::fmt_ns_range(rt.p10_ns, rt.p90_ns),
-        rt.samples,
-        fmt_ns(half.p50_ns),
-        breakeven::fmt_ns_range(half.p10_ns, half.p90_ns)
-    );
-    let mut figures = vec![("per same-core switch", half)];
-    match p.cross_core_wakeup.as_ref() {
-        Some(w) => {
-            shows.push_str(&format!(
-                "; cross-core wake-up p50 {} (p10–p90 {}, {} samples)",
-                fmt_ns(w.p50_ns),
-                breakeven::fmt_ns_range(w.p10_ns, w.p90_ns),
-                w.samples
-            ));
-            figures.push(("cross-core wake-up", *w));
-        }
-        None => shows.push_str("; no cross-core wake-up (one CPU)"),
     }
-    shows.push('.');
+    let runs: Vec<String> = with
+        .iter()
+        .map(|m| format!("{} (meta.json probes)", m.run))
+        .collect();
+    // One probe reading per experiment: each figure is the median over the readings of each
+    // percentile, and the readings' p50s give its spread from run to run.
+    let per_switch = |p: &Probes| {
+        p.same_core_round_trip.map(|rt| Percentiles {
+            p50_ns: rt.p50_ns / 2.0,
+            p10_ns: rt.p10_ns / 2.0,
+            p90_ns: rt.p90_ns / 2.0,
+            p99_ns: rt.p99_ns / 2.0,
+            samples: rt.samples,
+        })
+    };
+    /// A probe figure: short name, what it is, how to read it.
+    type Figure = (
+        &'static str,
+        &'static str,
+        fn(&Probes) -> Option<Percentiles>,
+    );
+    let kinds: [Figure; 2] = [
+        (
+            "per same-core switch",
+            "same-core futex round trip ÷ 2 (a round trip is two switches)",
+            per_switch,
+        ),
+        (
+            "cross-core wake-up",
+            "cross-core wake-up (FUTEX_WAKE to the woken thread running: a switch plus the wake-up IPI)",
+            |p| p.cross_core_wakeup,
+        ),
+    ];
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
+    };
     let (lo, hi) = SWITCH_RANGE_NS;
     let inside = |v: f64| (lo..=hi).contains(&v);
-    let out_p50: Vec<&str> = figures
-        .iter()
-        .filter(|(_, f)| !inside(f.p50_ns))
-        .map(|(n, _)| *n)
-        .collect();
-    let out_spread: Vec<&str> = figures
-        .iter()
-        .filter(|(_, f)| !inside(f.p10_ns) || !inside(f.p90_ns))
-        .map(|(n, _)| *n)
-        .collect();
-    let (verdict, mut reason) = if !out_p50.is_empty() {
+    let mut shows = Vec::new();
+    let (mut out_p50, mut out_spread, mut ok) = (Vec::new(), Vec::new(), Vec::new());
+    for (name, what, get) in kinds {
+        let readings: Vec<Percentiles> = with.iter().filter_map(|m| get(m.probes?)).collect();
+        if readings.is_empty() {
+            shows.push(format!("{what}: not measured (one CPU)"));
+            continue;
+        }
+        let pick = |f: fn(&Percentiles) -> f64| readings.iter().map(f).collect::<Vec<f64>>();
+        let (mut p10, mut p50, mut p90) =
+            (pick(|p| p.p10_ns), pick(|p| p.p50_ns), pick(|p| p.p90_ns));
+        let (min50, max50) = (
+            p50.iter().copied().fold(f64::INFINITY, f64::min),
+            p50.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        );
+        let (m10, m50, m90) = (median(&mut p10), median(&mut p50), median(&mut p90));
+        shows.push(format!(
+            "{what}: p50 {} (p10–p90 {}; medians over {} probe reading(s) of {} samples each; the readings' p50s span {})",
+            fmt_ns(m50),
+            breakeven::fmt_ns_range(m10, m90),
+            readings.len(),
+            readings[0].samples,
+            breakeven::fmt_ns_range(min50, max50)
+        ));
+        if !inside(m50) {
+            out_p50.push(format!("{name} ({})", fmt_ns(m50)));
+        } else if !inside(m10) || !inside(m90) {
+            out_spread.push(name);
+        } else {
+            ok.push(name);
+        }
+    }
+    if out_p50.is_empty() && out_spread.is_empty() && ok.is_empty() {
+        return missing(head, "the same-core round-trip probe", runs);
+    }
+    let (verdict, reason) = if !out_p50.is_empty() {
         (
             Verdict::DoesNotHold,
-            format!("the p50 of {} lies outside 1–10 µs.", out_p50.join(" and ")),
+            format!(
+                "the p50 of {} lies outside 1–10 µs{}.",
+                out_p50.join(" and "),
+                if ok.is_empty() && out_spread.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} lies inside",
+                        [ok.clone(), out_spread.clone()].concat().join(" and ")
+                    )
+                }
+            ),
         )
     } else if !out_spread.is_empty() {
         (
@@ -594,13 +676,11 @@ fn context_switch(inputs: &[Measured]) -> Claim {
     } else {
         (
             Verdict::Holds,
-            "the p50s and their p10–p90 ranges lie in 1–10 µs.".into(),
+            "the p50s and their p10–p90 ranges lie in 1–10 µs.".to_string(),
         )
     };
-    reason.push_str(
-        " One probe run (not repeated across trials); the round trip includes the futex syscalls.",
-    );
-    finish(head, shows, verdict, reason, &[], runs)
+    let reason = format!("{reason} The round trip includes the futex syscalls.");
+    finish(head, shows.join("; ") + ".", verdict, reason, &[], runs)
 }
 
 // ---------------------------------------------------------------- 3
@@ -773,7 +853,7 @@ fn rwlock_reads(ctx: Option<Ctx>) -> Claim {
         return one_cpu(head, &ctx);
     }
     let c = ctx.cores;
-    let Some(mutex) = ctx.point(SLEEPER, c, |_| true).and_then(|p| ci(p, thr)) else {
+    let Some(mutex) = ctx.point(SLEEPER, c, |_| true).and_then(|p| ctx.ci(p, thr)) else {
         return missing(head, &format!("{SLEEPER} ×{c}"), vec![ctx.run.clone()]);
     };
     let mut ratios: Vec<f64> = ctx.rows.iter().filter_map(|r| r.read_ratio).collect();
@@ -792,7 +872,7 @@ fn rwlock_reads(ctx: Option<Ctx>) -> Claim {
             let Some(p) = ctx.point(rw, c, |r| r.read_ratio == Some(ratio_)) else {
                 continue;
             };
-            let Some(v) = ci(p, thr) else { continue };
+            let Some(v) = ctx.ci(p, thr) else { continue };
             let o = order(&v, &mutex);
             if o == Order::Ahead && lowest.is_none() {
                 lowest = Some(ratio_);
@@ -857,7 +937,7 @@ fn rwlock_reads(ctx: Option<Ctx>) -> Claim {
         " Where it stops: {}. On {c} CPUs at most {c} readers run in parallel, which caps what shared reading can gain.",
         stops.join("; ")
     ));
-    ctx.claim(head, shows.join(". ") + ".", verdict, reason)
+    ctx.noisy_claim(head, shows.join(". ") + ".", verdict, reason)
 }
 
 // ---------------------------------------------------------------- 5
@@ -885,8 +965,8 @@ fn rw_policy(ctx: Option<Ctx>) -> Claim {
             return missing(head, &format!("{name} ×{c}"), vec![ctx.run.clone()]);
         };
         let (Some(w), Some(r)) = (
-            ci(p, |r| r.write_wait_max_ns),
-            ci(p, |r| r.read_wait_max_ns),
+            ctx.ci(p, |r| r.write_wait_max_ns),
+            ctx.ci(p, |r| r.read_wait_max_ns),
         ) else {
             return missing(
                 head,
@@ -895,7 +975,7 @@ fn rw_policy(ctx: Option<Ctx>) -> Claim {
             );
         };
         let p999 = |m: fn(&RunRecord) -> Option<f64>| {
-            ci(p, |r| m(r).unwrap_or(f64::NAN))
+            ci_of(p, |r| m(r).unwrap_or(f64::NAN))
                 .map_or("n/a (too few samples)".to_string(), |c| show(&c, fmt_ns))
         };
         shows.push(format!(
@@ -904,7 +984,7 @@ fn rw_policy(ctx: Option<Ctx>) -> Claim {
             show(&w, fmt_ns),
             p999(|r| r.read_wait_p999_ns),
             show(&r, fmt_ns),
-            ci(p, thr).map_or("n/a".into(), |t| show(&t, rate))
+            ctx.ci(p, thr).map_or("n/a".into(), |t| show(&t, rate))
         ));
         cis.push((w, r));
     }
@@ -940,7 +1020,7 @@ fn rw_policy(ctx: Option<Ctx>) -> Claim {
         "{reason} Measured at ×{c} (threads = CPUs), not ×{}: all three spin, so oversubscribed a preempted holder would make every policy's worst wait a scheduler time slice.",
         2 * c
     );
-    ctx.claim(head, shows.join(". ") + ".", verdict, reason)
+    ctx.noisy_claim(head, shows.join(". ") + ".", verdict, reason)
 }
 
 // ---------------------------------------------------------------- 6
@@ -978,10 +1058,10 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
             );
         };
         let (Some(ta), Some(tb), Some(j), Some(ms)) = (
-            ci(a, thr),
-            ci(b, thr),
-            ci(a, |r| r.jain_index),
-            ci(a, |r| r.min_share * r.threads as f64),
+            ctx.ci(a, thr),
+            ctx.ci(b, thr),
+            ctx.ci(a, |r| r.jain_index),
+            ctx.ci(a, |r| r.min_share * r.threads as f64),
         ) else {
             return missing(
                 head,
@@ -990,7 +1070,7 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
             );
         };
         let (col, _) = ratio(&tb, &ta);
-        let jb = ci(b, |r| r.jain_index);
+        let jb = ctx.ci(b, |r| r.jain_index);
         // TODO(handoff): quote `handoff_p99_ns` and `holder_preempted_share` from the ×2C rows
         // here once RunRecord carries them (being added on main); they explain the collapse.
         shows.push(format!(
@@ -1047,7 +1127,7 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
         )
     };
     // TODO(handoff): add "hand-off p99 …, holder preempted … of the time" to the reason.
-    ctx.claim(head, shows.join(". ") + ".", verdict, reason)
+    ctx.noisy_claim(head, shows.join(". ") + ".", verdict, reason)
 }
 
 // ---------------------------------------------------------------- 7
@@ -1075,7 +1155,7 @@ fn striping(ctx: Option<Ctx>) -> Claim {
             ctx.point(name, c, |r| {
                 r.key_skew == Some(skew) && (stripes.is_none() || r.stripes == stripes)
             })
-            .and_then(|p| ci(p, thr))
+            .and_then(|p| ctx.ci(p, thr))
         };
         let (Some(one), Some(many)) = (at("striped-mutex", Some(1)), at("striped-mutex", Some(16)))
         else {
@@ -1110,7 +1190,7 @@ fn striping(ctx: Option<Ctx>) -> Claim {
         (Order::Behind, _) => (Verdict::DoesNotHold, "with uniform keys 16 stripes are behind 1 beyond noise.".to_string()),
         _ => (Verdict::Inconclusive, format!("with uniform keys the difference is within noise at ×{c}; more threads (more CPUs) or more trials would settle it.")),
     };
-    ctx.claim(
+    ctx.noisy_claim(
         head,
         format!("×{c}, cs 250 ns: {}.", shows.join(". ")),
         verdict,
@@ -1143,10 +1223,10 @@ fn lock_free(ctx: Option<Ctx>) -> Claim {
             .iter()
             .chain(COUNTER_LOCKS.iter())
         {
-            if let Some(v) = ctx.point(name, t, |_| true).and_then(|p| ci(p, thr)) {
+            if let Some(v) = ctx.point(name, t, |_| true).and_then(|p| ctx.ci(p, thr)) {
                 let retries = if name.ends_with("counter") {
                     ctx.point(name, t, |_| true)
-                        .and_then(|p| ci(p, |r| r.retries_per_op))
+                        .and_then(|p| ctx.ci(p, |r| r.retries_per_op))
                         .map_or(String::new(), |r| {
                             format!(", {} retries/op", show(&r, |v| format!("{v:.2}")))
                         })
@@ -1160,13 +1240,13 @@ fn lock_free(ctx: Option<Ctx>) -> Claim {
     }
     let Some(cas) = ctx
         .point("cas-counter", c, |_| true)
-        .and_then(|p| ci(p, thr))
+        .and_then(|p| ctx.ci(p, thr))
     else {
         return missing(head, &format!("cas-counter ×{c}"), vec![ctx.run.clone()]);
     };
     let mut orders = Vec::new();
     for lock in COUNTER_LOCKS {
-        let Some(l) = ctx.point(lock, c, |_| true).and_then(|p| ci(p, thr)) else {
+        let Some(l) = ctx.point(lock, c, |_| true).and_then(|p| ctx.ci(p, thr)) else {
             return missing(head, &format!("{lock} ×{c}"), vec![ctx.run.clone()]);
         };
         orders.push((lock, order(&cas, &l), order_text(order(&cas, &l), &cas, &l)));
@@ -1216,7 +1296,7 @@ fn lock_free(ctx: Option<Ctx>) -> Claim {
             format!("{vs}. Within noise: more trials or more CPUs would settle it."),
         )
     };
-    ctx.claim(
+    ctx.noisy_claim(
         head,
         format!("cs 0: {}.", shows.join(". ")),
         verdict,
@@ -1259,18 +1339,30 @@ fn deadlock(ctx: Option<Ctx>) -> Claim {
                 timed_out.push(format!("{} ×{t}: {n} trial(s)", p.primitive()));
             }
         }
-        let (Some(a), Some(b), Some(retries)) =
-            (ci(o, thr), ci(tl, thr), ci(tl, |r| r.retries_per_op))
-        else {
+        let (Some(a), Some(b), Some(retries)) = (
+            ctx.ci(o, thr),
+            ctx.ci(tl, thr),
+            ctx.ci(tl, |r| r.retries_per_op),
+        ) else {
             continue;
         };
         let ord = order(&b, &a);
+        let count =
+            |p: &Trials, f: fn(&RunRecord) -> bool| p.trials.iter().filter(|r| f(r)).count();
+        let stuck = count(tl, |r| !r.timed_out && r.ops == 0);
         shows.push(format!(
-            "×{t}, {BANK_ACCOUNTS} accounts: bank-ordered {} ({} trial(s), none timed out: {}); bank-trylock {}, {} retries/op; try-lock ÷ ordered {}",
+            "×{t}, {BANK_ACCOUNTS} accounts: bank-ordered {} ({} of {} trial(s) timed out); bank-trylock {} ({} of {} timed out{}), {} retries/op; try-lock ÷ ordered {}",
             show(&a, rate),
+            count(o, |r| r.timed_out),
             o.trials.len(),
-            o.trials.iter().all(|r| !r.timed_out),
             show(&b, rate),
+            count(tl, |r| r.timed_out),
+            tl.trials.len(),
+            if stuck > 0 {
+                format!(", {stuck} finished with no transfer done in the window")
+            } else {
+                String::new()
+            },
             show(&retries, |v| format!("{v:.3}")),
             order_text(ord, &b, &a)
         ));
@@ -1286,6 +1378,8 @@ fn deadlock(ctx: Option<Ctx>) -> Claim {
         )
     } else if costs.contains(&Order::Behind) {
         (Verdict::Holds, "every transfer trial finished with balances conserved (a broken transfer is an error, a deadlock a timeout); the try-lock's retries cost throughput beyond noise.".to_string())
+    } else if costs.contains(&Order::Unknown) {
+        (Verdict::HoldsWithCaveat, format!("every transfer trial finished with balances conserved (a broken transfer is an error, a deadlock a timeout); too few trials (< {MIN_STABLE_TRIALS}) to tell the try-lock's cost from noise.").to_string())
     } else {
         (Verdict::HoldsWithCaveat, "every transfer trial finished with balances conserved (a broken transfer is an error, a deadlock a timeout), but the try-lock's cost is within noise (or it is ahead) here.".to_string())
     };
@@ -1320,7 +1414,7 @@ fn semaphore(ctx: Option<Ctx>) -> Claim {
                     if to > 0 {
                         problems.push(format!("{name} {n} permits: {to} timed out"));
                     }
-                    if let Some(v) = ci(p, thr) {
+                    if let Some(v) = ctx.ci(p, thr) {
                         parts.push(format!("{n} permit(s) {}", show(&v, rate)));
                     }
                 }
@@ -1375,7 +1469,7 @@ fn queue(ctx: Option<Ctx>) -> Claim {
         let mut parts = Vec::new();
         let Some(q) = ctx
             .point("condvar-queue", t, |_| true)
-            .and_then(|p| ci(p, items))
+            .and_then(|p| ctx.ci(p, items))
         else {
             return missing(head, &format!("condvar-queue ×{t}"), vec![ctx.run.clone()]);
         };
@@ -1384,7 +1478,7 @@ fn queue(ctx: Option<Ctx>) -> Claim {
             let Some(p) = ctx.point(name, t, |_| true) else {
                 return missing(head, &format!("{name} ×{t}"), vec![ctx.run.clone()]);
             };
-            let (Some(v), w) = (ci(p, items), ci(p, wakeups)) else {
+            let (Some(v), w) = (ctx.ci(p, items), ctx.ci(p, wakeups)) else {
                 continue;
             };
             if *name != "condvar-queue" && order(&q, &v) == Order::Behind {
@@ -1414,7 +1508,7 @@ fn queue(ctx: Option<Ctx>) -> Claim {
             ),
         )
     };
-    ctx.claim(
+    ctx.noisy_claim(
         head,
         format!("items received per second: {}.", shows.join(". ")),
         verdict,
@@ -1443,7 +1537,7 @@ fn barrier(ctx: Option<Ctx>) -> Claim {
         // Time per phase = threads / throughput; higher throughput = shorter phase.
         let phase = |name: &str| {
             ctx.point(name, t, |_| true).and_then(|p| {
-                ci(p, |r| {
+                ctx.ci(p, |r| {
                     if r.throughput_ops_s > 0.0 {
                         r.threads as f64 * 1e9 / r.throughput_ops_s
                     } else {
@@ -1495,7 +1589,7 @@ fn barrier(ctx: Option<Ctx>) -> Claim {
             format!("at ×{c} the two barriers are within noise; more trials would settle it."),
         ),
     };
-    ctx.claim(head, shows.join(". ") + ".", verdict, reason)
+    ctx.noisy_claim(head, shows.join(". ") + ".", verdict, reason)
 }
 
 // ---------------------------------------------------------------- 13
@@ -1519,7 +1613,7 @@ fn global_lock(ctx: Option<Ctx>) -> Claim {
     let mut shows = Vec::new();
     let mut scale = Vec::new();
     for name in GRANULARITY {
-        let at = |t: usize| ctx.point(name, t, |_| true).and_then(|p| ci(p, thr));
+        let at = |t: usize| ctx.point(name, t, |_| true).and_then(|p| ctx.ci(p, thr));
         let (Some(one), Some(many)) = (at(1), at(c)) else {
             return missing(head, &format!("{name} ×1 and ×{c}"), vec![ctx.run.clone()]);
         };
@@ -1559,7 +1653,7 @@ fn global_lock(ctx: Option<Ctx>) -> Claim {
     } else {
         (Verdict::HoldsWithCaveat, "the global lock does not scale and the sharded counter does, but the striped table scales no better than the global lock here.".to_string())
     };
-    ctx.claim(
+    ctx.noisy_claim(
         head,
         format!("cs 0, 16 stripes: {}.", shows.join(". ")),
         verdict,
@@ -1587,8 +1681,9 @@ fn reentrant(ctx: Option<Ctx>) -> Claim {
     };
     let (Some(re), Some(fm)) = (
         ctx.point("reentrant-mutex", 1, |_| true)
-            .and_then(|p| ci(p, per_op)),
-        ctx.point(SLEEPER, 1, |_| true).and_then(|p| ci(p, per_op)),
+            .and_then(|p| ctx.ci(p, per_op)),
+        ctx.point(SLEEPER, 1, |_| true)
+            .and_then(|p| ctx.ci(p, per_op)),
     ) else {
         return missing(
             head,
@@ -1609,7 +1704,7 @@ fn reentrant(ctx: Option<Ctx>) -> Claim {
         Order::Behind => (Verdict::DoesNotHold, "the reentrant lock is faster beyond noise.".to_string()),
         _ => (Verdict::Inconclusive, "the difference is within noise; more trials would settle it.".to_string()),
     };
-    ctx.claim(head, shows, verdict, reason)
+    ctx.noisy_claim(head, shows, verdict, reason)
 }
 
 #[cfg(test)]
@@ -1744,6 +1839,46 @@ mod tests {
             "lower throughput = longer per op: {c:?}"
         );
         assert!(c.shows.contains("3 trials) per op"), "{}", c.shows);
+    }
+
+    #[test]
+    fn one_trial_is_inconclusive_and_says_what_settles_it() {
+        let mut r = rows("reentrant-mutex", 1, 0, &[10.0]);
+        r.extend(rows("futex-mutex", 1, 0, &[20.0]));
+        let c = claim(&judge(&[measured(ids::REENTRANT, &r)]), "14");
+        assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
+        assert!(c.reason.contains("--trials 3"), "{}", c.reason);
+    }
+
+    #[test]
+    fn granularity_and_fairness_rules() {
+        let mut r = Vec::new();
+        for (name, one, two) in [
+            ("coarse-mutex", 40.0, 20.0),
+            ("striped-mutex", 40.0, 60.0),
+            ("sharded-counter", 70.0, 150.0),
+        ] {
+            r.extend(rows(name, 1, 0, &[one, one * 1.01, one * 0.99]));
+            r.extend(rows(name, 2, 0, &[two, two * 1.01, two * 0.99]));
+        }
+        let c = claim(&judge(&[measured(ids::GLOBAL_LOCK, &r)]), "13");
+        assert_eq!(c.verdict, Verdict::Holds, "{c:?}");
+        assert!(c.shows.contains("scaling ×2÷×1 ×0.50"), "{}", c.shows);
+
+        let mut r = Vec::new();
+        for name in FIFO_LOCKS.iter().chain([&TAS]) {
+            r.extend(rows(name, 2, 250, &[3e6, 3.1e6, 2.9e6]));
+            r.extend(rows(name, 4, 250, &[2e6, 2.1e6, 1.9e6]));
+        }
+        for x in r
+            .iter_mut()
+            .filter(|x| x.primitive == "spin-mcs" && x.threads == 2)
+        {
+            x.min_share = 0.1;
+        }
+        let c = claim(&judge(&[measured(ids::FIFO, &r)]), "6");
+        assert_eq!(c.verdict, Verdict::DoesNotHold, "{c:?}");
+        assert!(c.reason.contains("spin-mcs"), "{}", c.reason);
     }
 
     #[test]

@@ -268,7 +268,10 @@ impl Reporter {
 
 impl Progress for Reporter {
     fn start(&mut self, runs: usize, skipped: usize, estimate: Duration, extra_max: usize) {
+        // A fresh count per sweep: `lockbench claims` runs several through one reporter.
         self.total = runs;
+        self.count = 0;
+        self.started = Instant::now();
         eprintln!("{}", plan_line(runs, skipped, estimate, extra_max));
         if std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(runs as u64);
