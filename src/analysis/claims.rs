@@ -15,6 +15,11 @@
 //! beyond noise when the interval the two intervals allow (`lo_a / hi_b … hi_a / lo_b`) lies
 //! wholly on one side of 1.
 //!
+//! A claim decided by such comparisons (claims 4–8 and 11–14) is **inconclusive** when a
+//! figure it used has fewer than [`MIN_STABLE_TRIALS`] trials, whatever the figures lean to
+//! (the reason says which way, and that more trials settle it); claim 3 gets the same rule
+//! from [`super::breakeven`]'s calls.
+//!
 //! A point that is flagged ([`Trials::flagged`]: no clean trial, or not stable by the run's
 //! target) may be used, but then a claim that would hold only **holds with a caveat**, and
 //! the reason names the flagged points. Every contention claim needs ≥ 2 CPUs; with one CPU it
@@ -27,10 +32,11 @@
 //!    every clean trial of the racy counter lost updates and no trial of fetch_add lost any;
 //!    with a caveat when only some racy trials lost updates; does not hold when none did or
 //!    fetch_add lost any.
-//! 2. **A context switch costs ~1–10 µs** (host probes): per switch = the same-core futex
-//!    round trip ÷ 2 (a round trip is two switches), and the cross-core wake-up. Holds when
-//!    both p50s lie in 1–10 µs and so do their p10–p90; with a caveat when a p10–p90 range
-//!    leaves 1–10 µs; does not hold when a p50 is outside.
+//! 2. **A context switch costs ~1–10 µs** (host probes of every experiment's meta.json, one
+//!    reading each; each percentile is the median over the readings): per switch = the
+//!    same-core futex round trip ÷ 2 (a round trip is two switches), and the cross-core
+//!    wake-up. Holds when both p50s lie in 1–10 µs and so do their p10–p90; with a caveat
+//!    when a p10–p90 range leaves 1–10 µs; does not hold when a p50 is outside.
 //! 3. **Spin under ~1 µs, sleep beyond** (`spin-ttas-backoff` vs `futex-mutex`, think 0,
 //!    through [`super::breakeven::analyse`]): in the throughput panel at `C` threads, holds when
 //!    spinning is ahead beyond noise at some length below 1 µs, behind at none below 1 µs,
