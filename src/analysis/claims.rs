@@ -1562,7 +1562,7 @@ fn barrier(ctx: Option<Ctx>) -> Claim {
         // Shorter is better: compare the sleeping phase against the spinning one.
         let o = order(&d, &s);
         shows.push(format!(
-            "×{t}: sense-barrier {} per phase, std-barrier {} per phase (sense shorter: {})",
+            "×{t}: sense-barrier {} per phase, std-barrier {} per phase (threads ÷ throughput; sense shorter: {})",
             show(&s, fmt_ns),
             show(&d, fmt_ns),
             match o {

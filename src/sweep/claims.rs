@@ -326,8 +326,8 @@ pub fn measure_all(
     stop: &dyn Fn() -> bool,
     progress: &mut dyn Progress,
 ) -> Result<()> {
-    let machine = crate::harness::host::Host::detect().info.machine();
-    let cpus = crate::harness::host::Host::detect().usable_cpus();
+    let host = crate::harness::host::Host::detect();
+    let (machine, cpus) = (host.info.machine(), host.usable_cpus());
     for (i, e) in exps.iter().enumerate() {
         let (n, t) = estimate(&e.spec, cpus);
         progress.note(&format!(
