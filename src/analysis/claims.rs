@@ -446,6 +446,18 @@ fn order_text(o: Order, a: &MedianCi, b: &MedianCi) -> String {
     }
 }
 
+/// The order a verdict's rule reads: `o`, or, when the trials are too few to call it, the
+/// side the medians lean to (such a verdict is made inconclusive by `Ctx::noisy_claim`,
+/// which keeps the lean in its reason).
+fn lean(o: Order, a: f64, b: f64) -> Order {
+    match o {
+        Order::Unknown if a > b => Order::Ahead,
+        Order::Unknown if a < b => Order::Behind,
+        Order::Unknown => Order::Tie,
+        known => known,
+    }
+}
+
 /// The ratio a ÷ b with the interval the two intervals allow, and whether it lies beyond
 /// noise above (`Ahead`) or below (`Behind`) 1.
 fn ratio(a: &MedianCi, b: &MedianCi) -> (MedianCi, Order) {
@@ -880,11 +892,12 @@ fn rwlock_reads(ctx: Option<Ctx>) -> Claim {
             };
             let Some(v) = ctx.ci(p, thr) else { continue };
             let o = order(&v, &mutex);
-            if o == Order::Ahead && lowest.is_none() {
+            let l = lean(o, v.median, mutex.median);
+            if l == Order::Ahead && lowest.is_none() {
                 lowest = Some(ratio_);
             }
             if ratio_ == top {
-                at_top.push((rw, o));
+                at_top.push((rw, l));
             }
             parts.push(format!(
                 "{:.0}% reads {} → {}",
@@ -997,6 +1010,10 @@ fn rw_policy(ctx: Option<Ctx>) -> Claim {
     // Higher wait is worse: "Ahead" here means the first wait is longer.
     let writers = order(&cis[0].0, &cis[2].0);
     let readers = order(&cis[1].1, &cis[2].1);
+    let (writers, readers) = (
+        lean(writers, cis[0].0.median, cis[2].0.median),
+        lean(readers, cis[1].1.median, cis[2].1.median),
+    );
     let shown = |o: Order| match o {
         Order::Ahead => "longer beyond noise",
         Order::Behind => "shorter beyond noise",
@@ -1098,7 +1115,13 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
     let tas = collapse[2].1;
     let worse: Vec<bool> = collapse[..2]
         .iter()
-        .map(|(_, col)| col.n >= MIN_STABLE_TRIALS && tas.n >= MIN_STABLE_TRIALS && col.hi < tas.lo)
+        .map(|(_, col)| {
+            if col.n >= MIN_STABLE_TRIALS && tas.n >= MIN_STABLE_TRIALS {
+                col.hi < tas.lo
+            } else {
+                col.median < tas.median
+            }
+        })
         .collect();
     let (verdict, reason) = if !unfair.is_empty() {
         (
@@ -1188,7 +1211,7 @@ fn striping(ctx: Option<Ctx>) -> Claim {
                 show(&k, rate)
             ))
         ));
-        orders.push(o);
+        orders.push(lean(o, many.median, one.median));
     }
     let (verdict, reason) = match (orders[0], orders[1]) {
         (Order::Ahead, Order::Ahead) => (Verdict::Holds, "16 stripes beat 1 beyond noise with uniform and with skewed keys.".to_string()),
@@ -1255,7 +1278,8 @@ fn lock_free(ctx: Option<Ctx>) -> Claim {
         let Some(l) = ctx.point(lock, c, |_| true).and_then(|p| ctx.ci(p, thr)) else {
             return missing(head, &format!("{lock} ×{c}"), vec![ctx.run.clone()]);
         };
-        orders.push((lock, order(&cas, &l), order_text(order(&cas, &l), &cas, &l)));
+        let o = order(&cas, &l);
+        orders.push((lock, lean(o, cas.median, l.median), order_text(o, &cas, &l)));
     }
     let stalled: Vec<usize> = [1, c, 2 * c]
         .into_iter()
@@ -1487,7 +1511,8 @@ fn queue(ctx: Option<Ctx>) -> Claim {
             let (Some(v), w) = (ctx.ci(p, items), ctx.ci(p, wakeups)) else {
                 continue;
             };
-            if *name != "condvar-queue" && order(&q, &v) == Order::Behind {
+            if *name != "condvar-queue" && lean(order(&q, &v), q.median, v.median) == Order::Behind
+            {
                 behind += 1;
             }
             parts.push(format!(
@@ -1561,6 +1586,7 @@ fn barrier(ctx: Option<Ctx>) -> Claim {
         };
         // Shorter is better: compare the sleeping phase against the spinning one.
         let o = order(&d, &s);
+        let l = lean(o, d.median, s.median);
         shows.push(format!(
             "×{t}: sense-barrier {} per phase, std-barrier {} per phase (threads ÷ throughput; sense shorter: {})",
             show(&s, fmt_ns),
@@ -1572,7 +1598,7 @@ fn barrier(ctx: Option<Ctx>) -> Claim {
                 Order::Unknown => "unknown (too few trials)",
             }
         ));
-        orders.push(o);
+        orders.push(l);
     }
     let (verdict, reason) = match (orders[0], orders[1]) {
         (Order::Ahead, Order::Behind) => (
@@ -1633,7 +1659,7 @@ fn global_lock(ctx: Option<Ctx>) -> Claim {
             show(&many, rate),
             show_ratio(&s)
         ));
-        scale.push((s, o));
+        scale.push((s, lean(o, s.median, 1.0)));
     }
     let (coarse, striped, sharded) = (scale[0], scale[1], scale[2]);
     let (verdict, reason) = if coarse.1 == Order::Ahead {
@@ -1698,7 +1724,7 @@ fn reentrant(ctx: Option<Ctx>) -> Claim {
         );
     };
     // Longer time per op is more overhead.
-    let o = order(&re, &fm);
+    let o = lean(order(&re, &fm), re.median, fm.median);
     let shows = format!(
         "×1, cs 0: reentrant-mutex {} per op (lock, re-enter, two unlocks), futex-mutex {} per op: reentrant ÷ plain {}.",
         show(&re, fmt_ns),
