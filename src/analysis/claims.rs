@@ -299,9 +299,11 @@ impl<'a> Ctx<'a> {
             let reason = if verdict == Verdict::Inconclusive {
                 settle
             } else {
+                // The rule read the medians' lean, not calls beyond noise: say so.
                 format!(
-                    "{settle} The figures lean to “{}”: {reason}",
-                    verdict.as_str()
+                    "{settle} The medians lean to “{}”: {}",
+                    verdict.as_str(),
+                    reason.replace("beyond noise", "by the medians")
                 )
             };
             return self.claim(head, shows, Verdict::Inconclusive, reason);
