@@ -6,6 +6,7 @@ use crate::plot::Format;
 use crate::record::{Layout, Placement};
 use crate::report::compare::Metric;
 use crate::sweep::Preset;
+use crate::sweep::claims::ClaimsPreset;
 use clap::builder::PossibleValue;
 
 macro_rules! value_enum {
@@ -41,6 +42,11 @@ value_enum!(Preset {
     Preset::Full => "every thread count, five critical sections, 5–10 trials: hours",
 });
 
+value_enum!(ClaimsPreset {
+    ClaimsPreset::Quick => "3 trials of 100 ms, 3 critical sections for spin/sleep: ~240 trials, a few minutes on 2 CPUs",
+    ClaimsPreset::Standard => "5–8 trials of 200 ms, a 5-length critical-section grid: for a quiet machine",
+});
+
 value_enum!(Metric {
     Metric::Throughput => "operations per second (higher is better)",
     Metric::Efficiency => "operations per CPU-second (higher is better)",
@@ -71,6 +77,7 @@ mod tests {
         check::<Placement>();
         check::<Layout>();
         check::<Preset>();
+        check::<ClaimsPreset>();
         check::<Format>();
         check::<Metric>();
     }

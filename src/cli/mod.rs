@@ -5,6 +5,7 @@
 
 mod args;
 mod breakeven;
+mod claims;
 mod report;
 mod sweep;
 
@@ -42,6 +43,8 @@ enum Command {
     Sweep(crate::cli::sweep::SweepArgs),
     /// Find where sleeping starts to beat spinning on this CPU (critical-section length).
     Breakeven(crate::cli::breakeven::BreakevenArgs),
+    /// Put each claim of the textbook chapter to the test here: verdicts with their runs.
+    Claims(crate::cli::claims::ClaimsArgs),
     /// Draw every chart a run supports (PNG or SVG) from its CSV; never measures.
     Plot(crate::cli::report::PlotArgs),
     /// Write a self-contained report.html for a run: host, probes, key tables, every chart.
@@ -186,6 +189,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => run_point(args),
         Command::Sweep(args) => crate::cli::sweep::sweep(args),
         Command::Breakeven(args) => crate::cli::breakeven::breakeven(args),
+        Command::Claims(args) => crate::cli::claims::claims(args),
         Command::Plot(args) => crate::cli::report::plot(args),
         Command::Report(args) => crate::cli::report::report(args),
         Command::Compare(args) => crate::cli::report::compare(args),

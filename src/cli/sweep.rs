@@ -228,17 +228,50 @@ impl SweepArgs {
     }
 }
 
+/// Installs the Ctrl-C handler: the first press asks the sweep to stop after the run in
+/// flight ([`stop_requested`] turns true), the second exits at once with 130.
+pub(crate) fn install_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        if PRESSES.fetch_add(1, Ordering::SeqCst) == 0 {
+            STOP.store(true, Ordering::SeqCst);
+            eprintln!("\nstopping after the run in flight (Ctrl-C again to abort at once)");
+        } else {
+            std::process::exit(130);
+        }
+    });
+}
+
+/// Whether Ctrl-C asked to stop: the stop predicate the sweep polls between runs.
+pub(crate) fn stop_requested() -> bool {
+    STOP.load(Ordering::SeqCst)
+}
+
 /// Progress as a bar on a terminal, or one plain line per run otherwise.
-struct Reporter {
+pub(crate) struct Reporter {
     bar: Option<indicatif::ProgressBar>,
     total: usize,
     count: usize,
     started: Instant,
 }
 
+impl Reporter {
+    /// No bar yet: `start` draws one when stderr is a terminal.
+    pub(crate) fn new() -> Reporter {
+        Reporter {
+            bar: None,
+            total: 0,
+            count: 0,
+            started: Instant::now(),
+        }
+    }
+}
+
 impl Progress for Reporter {
     fn start(&mut self, runs: usize, skipped: usize, estimate: Duration, extra_max: usize) {
+        // A fresh count per sweep: `lockbench claims` runs several through one reporter.
         self.total = runs;
+        self.count = 0;
+        self.started = Instant::now();
         eprintln!("{}", plan_line(runs, skipped, estimate, extra_max));
         if std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(runs as u64);
@@ -322,26 +355,14 @@ pub fn execute(
         meta,
         prior: prior.to_vec(),
     });
-    let _ = ctrlc::set_handler(|| {
-        if PRESSES.fetch_add(1, Ordering::SeqCst) == 0 {
-            STOP.store(true, Ordering::SeqCst);
-            eprintln!("\nstopping after the run in flight (Ctrl-C again to abort at once)");
-        } else {
-            std::process::exit(130);
-        }
-    });
-    let mut reporter = Reporter {
-        bar: None,
-        total: 0,
-        count: 0,
-        started: Instant::now(),
-    };
+    install_ctrl_c();
+    let mut reporter = Reporter::new();
     let outcome = measure(
         spec,
         &dir,
         resumed,
         &lookup_with(&[]),
-        &|| STOP.load(Ordering::SeqCst),
+        &stop_requested,
         &mut reporter,
     )?;
     eprintln!(

@@ -31,7 +31,8 @@ pub fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+/// Appends an HTML table of text cells (escaped) to `out`.
+pub(crate) fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     out.push_str("<table><thead><tr>");
     for h in header {
         let _ = write!(out, "<th>{}</th>", esc(h));
@@ -47,7 +48,8 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     out.push_str("</tbody></table>");
 }
 
-const STYLE: &str = "body{font-family:sans-serif;max-width:1700px;margin:2em auto;padding:0 1em;color:#222}\
+/// The pages' stylesheet, inlined in each page.
+pub(crate) const STYLE: &str = "body{font-family:sans-serif;max-width:1700px;margin:2em auto;padding:0 1em;color:#222}\
 h1{margin-bottom:0}.sub{color:#666;margin-top:.3em}table{border-collapse:collapse;margin:1em 0}\
 td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;font-size:14px}th{background:#f4f4f4}\
 figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;border:1px solid #eee}\

@@ -1,6 +1,7 @@
 //! Everything that touches result files: the `runs.csv` / `histograms.csv` writer that
 //! appends and flushes per point, `meta.json`, and the loader every later command reads with.
 
+pub mod claims;
 pub mod compare;
 pub mod csv;
 pub mod html;

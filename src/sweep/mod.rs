@@ -7,6 +7,7 @@
 
 pub mod axes;
 pub mod breakeven;
+pub mod claims;
 pub mod run_dir;
 pub mod session;
 

@@ -1,0 +1,96 @@
+//! `lockbench claims`: put each claim of the textbook chapter to the test on this machine.
+//!
+//! Runs the experiments of [`crate::sweep::claims`] into `OUT/<experiment>/`, judges every
+//! claim ([`crate::analysis::claims`]) and writes claims.md, claims.csv and report.html into
+//! `OUT`; prints the Markdown table. `--only DIR` re-analyses a claims directory without
+//! measuring.
+
+use crate::error::UsageError;
+use crate::harness::host::Host;
+use crate::report::claims::{CLAIMS_CSV, CLAIMS_MD, REPORT_HTML};
+use crate::report::meta::utc_timestamp;
+use crate::sweep::claims::{self, ClaimsPreset};
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Arguments of `lockbench claims`.
+#[derive(Debug, clap::Args)]
+pub struct ClaimsArgs {
+    /// How thoroughly to measure.
+    #[arg(long, value_enum, default_value_t = ClaimsPreset::Quick)]
+    preset: ClaimsPreset,
+    /// Output directory (default results/<host>-<cpu>/<timestamp>-claims); must not hold
+    /// experiments already.
+    #[arg(long, conflicts_with = "only")]
+    out: Option<PathBuf>,
+    /// Trials per point (exactly that many: no extra stability rounds).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
+    trials: Option<u32>,
+    /// Measured window per trial.
+    #[arg(long, value_parser = crate::units::parse_duration)]
+    duration: Option<Duration>,
+    /// Skip the parallelism sentinel (faster; no trial is then checked for disturbance).
+    #[arg(long)]
+    no_sentinel: bool,
+    /// Print the experiments, their trial counts and the time estimate, then exit.
+    #[arg(long, conflicts_with = "only")]
+    dry_run: bool,
+    /// Only re-analyse an existing claims directory (no measuring).
+    #[arg(long, value_name = "DIR")]
+    only: Option<PathBuf>,
+}
+
+/// `lockbench claims`.
+pub fn claims(args: ClaimsArgs) -> Result<()> {
+    let dir = match &args.only {
+        Some(dir) => dir.clone(),
+        None => {
+            let host = Host::detect();
+            let cores = host.usable_cpus();
+            if args.duration.is_some_and(|d| d.is_zero()) {
+                return Err(UsageError("--duration must be longer than 0".into()).into());
+            }
+            let mut exps = claims::experiments(args.preset, cores);
+            claims::override_all(&mut exps, args.trials, args.duration, args.no_sentinel);
+            if args.dry_run {
+                for line in claims::plan_lines(&exps, cores) {
+                    println!("{line}");
+                }
+                return Ok(());
+            }
+            let out = args.out.clone().unwrap_or_else(|| {
+                Path::new("results").join(host.info.machine()).join(format!(
+                    "{}-claims",
+                    utc_timestamp(std::time::SystemTime::now(), true)
+                ))
+            });
+            if exps.iter().any(|e| out.join(e.id).exists()) {
+                return Err(UsageError(format!(
+                    "{} already holds claims experiments; choose another --out, or re-analyse it with --only {0}",
+                    out.display()
+                ))
+                .into());
+            }
+            for line in claims::plan_lines(&exps, cores) {
+                eprintln!("{line}");
+            }
+            crate::cli::sweep::install_ctrl_c();
+            let mut reporter = crate::cli::sweep::Reporter::new();
+            claims::measure_all(
+                &exps,
+                &out,
+                &crate::cli::sweep::stop_requested,
+                &mut reporter,
+            )?;
+            out
+        }
+    };
+    let (_, md) = claims::analyse_dir(&dir)?;
+    print!("{md}");
+    eprintln!(
+        "wrote {}/{{{CLAIMS_MD}, {CLAIMS_CSV}, {REPORT_HTML}}}",
+        dir.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! `lockbench claims` as a user meets it: the dry run prints the plan, a bad `--only`
+//! directory is a one-line error with exit code 2.
+
+use std::process::{Command, Output};
+
+fn lockbench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lockbench"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn dry_run_prints_every_experiment_and_a_trial_count() {
+    let out = lockbench(&["claims", "--dry-run"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for (id, _) in lockbench::sweep::claims::TITLES {
+        assert!(text.contains(id), "{id} missing: {text}");
+    }
+    let total = text
+        .lines()
+        .find(|l| l.starts_with("claims plan: "))
+        .expect("a total line");
+    let trials: usize = total["claims plan: ".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(trials > 0 && total.contains("estimated"), "{total}");
+    // --trials scales the plan.
+    let one = lockbench(&["claims", "--dry-run", "--trials", "1"]);
+    assert!(
+        String::from_utf8_lossy(&one.stdout)
+            .contains(&format!("claims plan: {} trial", trials / 3))
+    );
+}
+
+#[test]
+fn a_bad_only_dir_is_a_one_line_error() {
+    let empty = std::env::temp_dir().join(format!("lockbench-claims-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    for dir in [empty.to_str().unwrap(), "/nonexistent/lockbench-claims"] {
+        let out = lockbench(&["claims", "--only", dir]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{dir}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(!err.contains("panicked"));
+    }
+    std::fs::remove_dir_all(&empty).unwrap();
+}
