@@ -1071,6 +1071,7 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
     let mut shows = Vec::new();
     let mut collapse = Vec::new();
     let mut unfair = Vec::new();
+    let mut transfers = Vec::new();
     for name in FIFO_LOCKS.iter().chain([&TAS]) {
         let (Some(a), Some(b)) = (
             ctx.point(name, c, |_| true),
@@ -1096,10 +1097,9 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
         };
         let (col, _) = ratio(&tb, &ta);
         let jb = ctx.ci(b, |r| r.jain_index);
-        // TODO(handoff): quote `handoff_p99_ns` and `holder_preempted_share` from the ×2C rows
-        // here once RunRecord carries them (being added on main); they explain the collapse.
+        let transfer = Transfer::of(b);
         shows.push(format!(
-            "{name}: ×{c} Jain {} , smallest thread share {} of an even share, {}; ×{} {}{}; ×{}÷×{c} {}",
+            "{name}: ×{c} Jain {} , smallest thread share {} of an even share, {}; ×{} {}{}; ×{}÷×{c} {}{}",
             show(&j, |v| format!("{v:.3}")),
             show(&ms, |v| format!("{:.0} %", v * 100.0)),
             show(&ta, rate),
@@ -1107,8 +1107,12 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
             show(&tb, rate),
             jb.map_or(String::new(), |j| format!(", Jain {}", show(&j, |v| format!("{v:.3}")))),
             2 * c,
-            show_ratio(&col)
+            show_ratio(&col),
+            transfer.describe(2 * c)
         ));
+        if FIFO_LOCKS.contains(name) {
+            transfers.push((*name, transfer));
+        }
         if FIFO_LOCKS.contains(name) && ms.median < FAIR_SHARE {
             unfair.push(*name);
         }
@@ -1157,8 +1161,81 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
             ),
         )
     };
-    // TODO(handoff): add "hand-off p99 …, holder preempted … of the time" to the reason.
+    let reason = format!("{reason}{}", Transfer::explain(&transfers, 2 * c));
     ctx.noisy_claim(head, shows.join(". ") + ".", verdict, reason)
+}
+
+/// How a lock changed hands at one point: the medians over its finished trials of the
+/// hand-off latency (`handoff_p50_ns`, `handoff_p99_ns`), of the share of timed sections whose
+/// holder was preempted, and of the scheduler tick the rows' threshold implies.
+#[derive(Debug, Clone, Copy, Default)]
+struct Transfer {
+    p50: Option<f64>,
+    p99: Option<f64>,
+    preempted: Option<f64>,
+    tick: Option<f64>,
+}
+
+impl Transfer {
+    fn of(p: &Trials) -> Transfer {
+        let med = |f: fn(&RunRecord) -> Option<f64>| {
+            let v: Vec<f64> = p
+                .trials
+                .iter()
+                .filter(|r| !r.timed_out)
+                .filter_map(|r| f(r))
+                .collect();
+            crate::stats::summarize(&v).map(|s| s.median)
+        };
+        Transfer {
+            p50: med(|r| r.handoff_p50_ns),
+            p99: med(|r| r.handoff_p99_ns),
+            preempted: med(|r| r.holder_preempted_share),
+            // The threshold is cs + half a tick.
+            tick: med(|r| r.preempted_hold_ns.map(|t| 2.0 * (t - r.cs_ns as f64))),
+        }
+    }
+
+    /// "; at ×4 hand-off p50 4 ms (p99 4.1 ms), holder preempted in 0.0 % of timed sections".
+    fn describe(&self, threads: usize) -> String {
+        let Some(p50) = self.p50 else {
+            return String::new();
+        };
+        let p99 = self
+            .p99
+            .map_or(String::new(), |v| format!(" (p99 {})", fmt_ns(v)));
+        let pre = self.preempted.map_or(String::new(), |v| {
+            format!(", holder preempted in {:.1} % of timed sections", v * 100.0)
+        });
+        format!("; at ×{threads} hand-off p50 {}{p99}{pre}", fmt_ns(p50))
+    }
+
+    /// Why the FIFO locks collapse, from their hand-offs at ×`threads`: a hand-off that takes
+    /// half a scheduler tick or more waits for the next waiter to be scheduled (lock-waiter
+    /// preemption); holders preempted in a share of the sections add lock-holder preemption.
+    fn explain(transfers: &[(&str, Transfer)], threads: usize) -> String {
+        let slow: Vec<String> = transfers
+            .iter()
+            .filter_map(|(name, t)| {
+                let (p50, tick) = (t.p50?, t.tick?);
+                (p50 >= tick / 2.0).then(|| format!("{name} {}", fmt_ns(p50)))
+            })
+            .collect();
+        if slow.is_empty() {
+            return String::new();
+        }
+        let tick = transfers.iter().find_map(|(_, t)| t.tick).unwrap_or(0.0);
+        let preempted = transfers
+            .iter()
+            .filter_map(|(_, t)| t.preempted)
+            .fold(0.0, f64::max);
+        format!(
+            " At ×{threads} the median hand-off ({}) is on the scale of a scheduler tick ({}): the waiter whose turn it is is off its CPU and the lock waits for it to be scheduled (lock-waiter preemption); holders were preempted in at most {:.1} % of timed sections.",
+            slow.join(", "),
+            fmt_ns(tick),
+            preempted * 100.0
+        )
+    }
 }
 
 // ---------------------------------------------------------------- 7
@@ -1913,6 +1990,50 @@ mod tests {
         let c = claim(&judge(&[measured(ids::FIFO, &r)]), "6");
         assert_eq!(c.verdict, Verdict::DoesNotHold, "{c:?}");
         assert!(c.reason.contains("spin-mcs"), "{}", c.reason);
+    }
+
+    /// Claim 6's explanation rests on the hand-off and holder-preemption columns: hand-offs of
+    /// a scheduler tick at 2C name lock-waiter preemption; sub-microsecond ones do not.
+    #[test]
+    fn fifo_collapse_is_explained_by_hand_offs() {
+        let tick = 4e6;
+        let fifo_rows = |handoff_ns: f64| {
+            let mut r = Vec::new();
+            for name in FIFO_LOCKS.iter().chain([&TAS]) {
+                let collapsed = FIFO_LOCKS.contains(name);
+                r.extend(rows(name, 2, 250, &[3e6, 3.1e6, 2.9e6]));
+                let two = if collapsed { 300.0 } else { 2e6 };
+                let mut b = rows(name, 4, 250, &[two, two * 1.01, two * 0.99]);
+                for x in &mut b {
+                    x.handoff_p50_ns = Some(if collapsed { handoff_ns } else { 90.0 });
+                    x.handoff_p99_ns = Some(1.1 * handoff_ns);
+                    x.holder_preempted_share = Some(0.001);
+                    x.preempted_hold_ns = Some(250.0 + tick / 2.0);
+                }
+                r.extend(b);
+            }
+            r
+        };
+        let r = fifo_rows(tick);
+        let c = claim(&judge(&[measured(ids::FIFO, &r)]), "6");
+        assert_eq!(c.verdict, Verdict::Holds, "{c:?}");
+        assert!(
+            c.shows
+                .contains("at ×4 hand-off p50 4 ms (p99 4.4 ms), holder preempted in 0.1 %"),
+            "{}",
+            c.shows
+        );
+        assert!(
+            c.reason.contains("spin-ticket 4 ms, spin-mcs 4 ms")
+                && c.reason.contains("scheduler tick (4 ms)")
+                && c.reason.contains("lock-waiter preemption")
+                && c.reason.contains("at most 0.1 %"),
+            "{}",
+            c.reason
+        );
+        let r = fifo_rows(500.0);
+        let c = claim(&judge(&[measured(ids::FIFO, &r)]), "6");
+        assert!(!c.reason.contains("lock-waiter"), "{}", c.reason);
     }
 
     #[test]

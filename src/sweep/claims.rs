@@ -178,11 +178,17 @@ pub fn experiments(preset: ClaimsPreset, cores: usize) -> Vec<Experiment> {
         ),
         (
             ids::FIFO,
-            s(
-                &["spin-ticket", "spin-mcs", "spin-tas"],
-                vec![c, 2 * c],
-                vec![250],
-            ),
+            SweepSpec {
+                // Every op timed: oversubscribed, a FIFO lock completes a few dozen sections
+                // in a window, and the hand-offs and preempted holders that explain it would
+                // otherwise be a handful of samples.
+                sample_every: 1,
+                ..s(
+                    &["spin-ticket", "spin-mcs", "spin-tas"],
+                    vec![c, 2 * c],
+                    vec![250],
+                )
+            },
         ),
         (
             ids::STRIPING,
