@@ -852,6 +852,13 @@ fn spin_sleep(ctx: Option<Ctx>) -> Claim {
         }
         _ => verdict,
     };
+    if !b.handoff_lines.is_empty() {
+        // What each side pays to pass the lock on: the trade the break-even is about.
+        shows.push(format!(
+            "hand-off p50 (release → next owner) over the lengths: {}",
+            b.handoff_lines.join("; ")
+        ));
+    }
     ctx.claim(head, shows.join(". ") + ".", verdict, reason)
 }
 
