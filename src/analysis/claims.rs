@@ -38,12 +38,16 @@
 //!    wake-up. Holds when both p50s lie in 1–10 µs and so do their p10–p90; with a caveat
 //!    when a p10–p90 range leaves 1–10 µs; does not hold when a p50 is outside.
 //! 3. **Spin under ~1 µs, sleep beyond** (`spin-ttas-backoff` vs `futex-mutex`, think 0,
-//!    through [`super::breakeven::analyse`]): in the throughput panel at `C` threads, holds when
-//!    spinning is ahead beyond noise at some length below 1 µs, behind at none below 1 µs,
-//!    and ahead at none above 1 µs (1 µs itself, the chapter's break-even, may go either
-//!    way). Does not hold when sleeping is ahead below 1 µs or spinning ahead above it;
-//!    inconclusive when no length below 1 µs is beyond noise. A holding verdict gets a caveat
-//!    when the oversubscribed (`2C`) throughput panel has the sleeper ahead below 1 µs.
+//!    through [`super::breakeven::analyse`]), read in three views: throughput at `C` threads,
+//!    ops per CPU-second at `C`, throughput at `2C`. A view contradicts the claim when
+//!    sleeping is ahead beyond noise below 1 µs or spinning ahead above it, and supports it
+//!    when it does not contradict and spinning is ahead below 1 µs or sleeping above (1 µs
+//!    itself, the chapter's break-even, may go either way). Holds when all three support;
+//!    with a caveat when throughput at `C` supports and another view does not, or when it
+//!    contradicts but CPU cost or oversubscription supports (with idle CPUs a spinner's
+//!    waiting costs no one throughput; it costs CPU-seconds, and oversubscribed other
+//!    threads' time); does not hold when throughput at `C` contradicts and neither other view
+//!    supports; inconclusive when throughput at `C` is beyond noise nowhere that matters.
 //! 4. **RwLocks pay off for read-heavy data** (`rw-phase-fair`, `std-rwlock` vs `futex-mutex`,
 //!    `C` threads, cs 1 µs): at the highest read ratio, holds when every RwLock is ahead of
 //!    the mutex beyond noise, with a caveat when only some are; does not hold when none is
@@ -245,6 +249,8 @@ struct Ctx<'a> {
     run: String,
     flagged: RefCell<Vec<String>>,
     fewest: Cell<usize>,
+    /// p90 of the cross-core futex wake-up probe of this experiment's run, ns.
+    wakeup_p90: Option<f64>,
 }
 
 impl<'a> Ctx<'a> {
@@ -256,6 +262,10 @@ impl<'a> Ctx<'a> {
             run: m.run.to_string(),
             flagged: RefCell::new(Vec::new()),
             fewest: Cell::new(usize::MAX),
+            wakeup_p90: m
+                .probes
+                .and_then(|p| p.cross_core_wakeup.as_ref())
+                .map(|w| w.p90_ns),
         }
     }
 
@@ -733,6 +743,7 @@ fn spin_sleep(ctx: Option<Ctx>) -> Claim {
     let mut shows = Vec::new();
     let mut main: Option<&breakeven::Outcome> = None;
     let mut over: Option<&breakeven::Outcome> = None;
+    let mut eff: Option<&breakeven::Outcome> = None;
     for panel in b.panels.iter().filter(|p| p.think_ns == 0) {
         let Some(o) = panel.outcomes.first() else {
             continue;
@@ -785,6 +796,8 @@ fn spin_sleep(ctx: Option<Ctx>) -> Claim {
             } else if panel.threads == 2 * c {
                 over = Some(o);
             }
+        } else if panel.threads == c {
+            eff = Some(o);
         }
     }
     let Some(main) = main else {
@@ -794,64 +807,7 @@ fn spin_sleep(ctx: Option<Ctx>) -> Claim {
             vec![ctx.run.clone()],
         );
     };
-    let short = |pc: &&breakeven::PointCall| pc.cs_ns < CHAPTER_BREAKEVEN_NS as f64;
-    let long = |pc: &&breakeven::PointCall| pc.cs_ns > CHAPTER_BREAKEVEN_NS as f64;
-    let spin_short = main
-        .calls
-        .iter()
-        .filter(short)
-        .any(|p| p.call == Call::SpinBetter);
-    let sleep_short = main
-        .calls
-        .iter()
-        .filter(short)
-        .any(|p| p.call == Call::SleepBetter);
-    let spin_long = main
-        .calls
-        .iter()
-        .filter(long)
-        .any(|p| p.call == Call::SpinBetter);
-    let (verdict, mut reason) = if sleep_short || spin_long {
-        (
-            Verdict::DoesNotHold,
-            format!(
-                "at ×{c} (threads = CPUs) {}.",
-                if sleep_short {
-                    "the sleeping lock is ahead beyond noise below 1 µs"
-                } else {
-                    "the spinning lock is still ahead beyond noise above 1 µs"
-                }
-            ),
-        )
-    } else if !spin_short {
-        (
-            Verdict::Inconclusive,
-            format!(
-                "at ×{c} no length below 1 µs is beyond noise; more trials or a quieter machine would settle it."
-            ),
-        )
-    } else {
-        (
-            Verdict::Holds,
-            format!("at ×{c} spinning leads below 1 µs and sleeping leads or ties above it."),
-        )
-    };
-    let verdict = match over {
-        Some(o)
-            if verdict == Verdict::Holds
-                && o.calls
-                    .iter()
-                    .filter(short)
-                    .any(|p| p.call == Call::SleepBetter) =>
-        {
-            reason.push_str(&format!(
-                " Oversubscribed (×{}), the sleeper is ahead even below 1 µs: a preempted spinner's holder stalls everyone.",
-                2 * c
-            ));
-            Verdict::HoldsWithCaveat
-        }
-        _ => verdict,
-    };
+    let (verdict, reason) = spin_sleep_verdict(c, main, eff, over);
     if !b.handoff_lines.is_empty() {
         // What each side pays to pass the lock on: the trade the break-even is about.
         shows.push(format!(
@@ -860,6 +816,106 @@ fn spin_sleep(ctx: Option<Ctx>) -> Claim {
         ));
     }
     ctx.claim(head, shows.join(". ") + ".", verdict, reason)
+}
+
+/// How one break-even panel reads against the chapter's ~1 µs: it contradicts the claim when
+/// sleeping is ahead beyond noise below 1 µs or spinning ahead above it; it supports it when
+/// it does not contradict and spinning is ahead below 1 µs or sleeping above (1 µs itself may
+/// go either way).
+fn view(o: &breakeven::Outcome) -> (bool, bool) {
+    let below = |call| {
+        o.calls
+            .iter()
+            .any(|p| p.cs_ns < CHAPTER_BREAKEVEN_NS as f64 && p.call == call)
+    };
+    let above = |call| {
+        o.calls
+            .iter()
+            .any(|p| p.cs_ns > CHAPTER_BREAKEVEN_NS as f64 && p.call == call)
+    };
+    let contradicts = below(Call::SleepBetter) || above(Call::SpinBetter);
+    let supports = !contradicts && (below(Call::SpinBetter) || above(Call::SleepBetter));
+    (contradicts, supports)
+}
+
+/// Claim 3's verdict from three views: throughput with a CPU per thread (`main`), ops per
+/// CPU-second there (`eff`), throughput oversubscribed (`over`). All three support → holds;
+/// `main` supports, another does not → holds with a caveat; `main` contradicts but CPU cost
+/// or oversubscription supports → holds with a caveat (with idle CPUs a spinner's waiting
+/// costs no one throughput, but it costs CPU-seconds and, oversubscribed, other threads'
+/// time); `main` contradicts and neither supports → does not hold; `main` neither →
+/// inconclusive.
+fn spin_sleep_verdict(
+    c: usize,
+    main: &breakeven::Outcome,
+    eff: Option<&breakeven::Outcome>,
+    over: Option<&breakeven::Outcome>,
+) -> (Verdict, String) {
+    let (m_contra, m_support) = view(main);
+    let e = eff.map(view);
+    let o = over.map(view);
+    let supports = |v: Option<(bool, bool)>| v.is_some_and(|v| v.1);
+    let others: Vec<String> = [
+        (e, "per CPU-second at ×{c}".replace("{c}", &c.to_string())),
+        (o, format!("throughput at ×{} (oversubscribed)", 2 * c)),
+    ]
+    .into_iter()
+    .filter(|(v, _)| supports(*v))
+    .map(|(_, what)| what)
+    .collect();
+    if m_contra {
+        let why = if main
+            .calls
+            .iter()
+            .any(|p| p.cs_ns < CHAPTER_BREAKEVEN_NS as f64 && p.call == Call::SleepBetter)
+        {
+            "the sleeping lock is ahead beyond noise below 1 µs"
+        } else {
+            "the spinning lock is still ahead beyond noise above 1 µs: with a CPU per thread its waiting takes nothing from anyone"
+        };
+        if others.is_empty() {
+            (
+                Verdict::DoesNotHold,
+                format!(
+                    "on throughput at ×{c} (threads = CPUs) {why}, and neither CPU cost nor oversubscription bears the claim out."
+                ),
+            )
+        } else {
+            (
+                Verdict::HoldsWithCaveat,
+                format!(
+                    "on throughput at ×{c} (threads = CPUs) {why}; the chapter's ~1 µs shows in {}, where spinning leads below 1 µs and sleeping above, beyond noise.",
+                    others.join(" and ")
+                ),
+            )
+        }
+    } else if !m_support {
+        (
+            Verdict::Inconclusive,
+            format!(
+                "at ×{c} no length below 1 µs is beyond noise; more trials or a quieter machine would settle it."
+            ),
+        )
+    } else if others.len() == 2 {
+        (
+            Verdict::Holds,
+            format!(
+                "at ×{c} spinning leads below 1 µs and sleeping leads or ties above it, on throughput, per CPU-second and oversubscribed."
+            ),
+        )
+    } else {
+        (
+            Verdict::HoldsWithCaveat,
+            format!(
+                "at ×{c} spinning leads below 1 µs and sleeping leads or ties above it on throughput, but not in every view (it shows in: {}).",
+                if others.is_empty() {
+                    "none of the others".to_string()
+                } else {
+                    others.join(", ")
+                }
+            ),
+        )
+    }
 }
 
 // ---------------------------------------------------------------- 4
@@ -1168,7 +1224,10 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
             ),
         )
     };
-    let reason = format!("{reason}{}", Transfer::explain(&transfers, 2 * c));
+    let reason = format!(
+        "{reason}{}",
+        Transfer::explain(&transfers, 2 * c, ctx.wakeup_p90)
+    );
     ctx.noisy_claim(head, shows.join(". ") + ".", verdict, reason)
 }
 
@@ -1217,29 +1276,36 @@ impl Transfer {
         format!("; at ×{threads} hand-off p50 {}{p99}{pre}", fmt_ns(p50))
     }
 
-    /// Why the FIFO locks collapse, from their hand-offs at ×`threads`: a hand-off that takes
-    /// half a scheduler tick or more waits for the next waiter to be scheduled (lock-waiter
-    /// preemption); holders preempted in a share of the sections add lock-holder preemption.
-    fn explain(transfers: &[(&str, Transfer)], threads: usize) -> String {
+    /// Why the FIFO locks collapse, from their hand-offs at ×`threads`: a hand-off longer than
+    /// a waiter could take to be woken (`wakeup_p90`, the cross-core futex wake-up probe's p90;
+    /// half a scheduler tick without it) waited for the waiter whose turn it was to be
+    /// scheduled (lock-waiter preemption); holders preempted in a share of the timed sections
+    /// add lock-holder preemption.
+    fn explain(transfers: &[(&str, Transfer)], threads: usize, wakeup_p90: Option<f64>) -> String {
+        let tick = transfers.iter().find_map(|(_, t)| t.tick);
+        let (limit, limit_text) = match (wakeup_p90, tick) {
+            (Some(w), _) => (w, format!("a cross-core wake-up's p90 ({})", fmt_ns(w))),
+            (None, Some(t)) => (t / 2.0, format!("half a scheduler tick ({})", fmt_ns(t / 2.0))),
+            (None, None) => return String::new(),
+        };
         let slow: Vec<String> = transfers
             .iter()
             .filter_map(|(name, t)| {
-                let (p50, tick) = (t.p50?, t.tick?);
-                (p50 >= tick / 2.0).then(|| format!("{name} {}", fmt_ns(p50)))
+                let p50 = t.p50?;
+                (p50 > limit).then(|| format!("{name} {}", fmt_ns(p50)))
             })
             .collect();
         if slow.is_empty() {
             return String::new();
         }
-        let tick = transfers.iter().find_map(|(_, t)| t.tick).unwrap_or(0.0);
+        let tick = tick.map_or(String::new(), |t| format!(", scheduler tick {}", fmt_ns(t)));
         let preempted = transfers
             .iter()
             .filter_map(|(_, t)| t.preempted)
             .fold(0.0, f64::max);
         format!(
-            " At ×{threads} the median hand-off ({}) is on the scale of a scheduler tick ({}): the waiter whose turn it is is off its CPU and the lock waits for it to be scheduled (lock-waiter preemption); holders were preempted in at most {:.1} % of timed sections.",
+            " At ×{threads} the median hand-off ({}) is longer than {limit_text}{tick}: the waiter whose turn it is is off its CPU and the lock waits for the scheduler to run it (lock-waiter preemption); holders were preempted in at most {:.1} % of timed sections.",
             slow.join(", "),
-            fmt_ns(tick),
             preempted * 100.0
         )
     }
@@ -1621,7 +1687,12 @@ fn queue(ctx: Option<Ctx>) -> Claim {
         (
             Verdict::HoldsWithCaveat,
             format!(
-                "sound (every item arrived once, in order: checked), but at ×{behind_both:?} both channels move items faster beyond noise: its overhead is higher than a channel's."
+                "sound (every item arrived once, in order: checked), but at {} both channels move items faster beyond noise: its overhead is higher than a channel's.",
+                behind_both
+                    .iter()
+                    .map(|t| format!("×{t}"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             ),
         )
     };
@@ -1932,8 +2003,21 @@ mod tests {
         let c = claim(&judge(&[measured(ids::SPIN_SLEEP, &r)]), "3");
         assert_eq!(c.verdict, Verdict::Holds, "{c:?}");
         assert!(c.shows.contains("crossing at"), "{}", c.shows);
-        // Sleep ahead at the shortest length: refuted.
-        for x in r.iter_mut().filter(|x| x.cs_ns == 100 && x.threads == 2) {
+        // With a CPU per thread, spin still ahead on throughput at 10 µs, but behind per
+        // CPU-second: the claim holds where CPU time counts, with a caveat.
+        let mut idle = r.clone();
+        for x in idle
+            .iter_mut()
+            .filter(|x| x.cs_ns == 10_000 && x.threads == 2)
+        {
+            x.throughput_ops_s =
+                if x.primitive == SPINNER { 3.0 } else { 2.0 } + x.trial as f64 * 0.01;
+        }
+        let c = claim(&judge(&[measured(ids::SPIN_SLEEP, &idle)]), "3");
+        assert_eq!(c.verdict, Verdict::HoldsWithCaveat, "{c:?}");
+        assert!(c.reason.contains("per CPU-second at ×2"), "{}", c.reason);
+        // Sleep ahead at the shortest length in every view: refuted.
+        for x in r.iter_mut().filter(|x| x.cs_ns == 100) {
             x.throughput_ops_s = if x.primitive == SPINNER { 1.0 } else { 9.0 };
             x.ops_per_cpu_s = x.throughput_ops_s;
         }
@@ -2032,7 +2116,7 @@ mod tests {
         );
         assert!(
             c.reason.contains("spin-ticket 4 ms, spin-mcs 4 ms")
-                && c.reason.contains("scheduler tick (4 ms)")
+                && c.reason.contains("half a scheduler tick (2 ms), scheduler tick 4 ms")
                 && c.reason.contains("lock-waiter preemption")
                 && c.reason.contains("at most 0.1 %"),
             "{}",
