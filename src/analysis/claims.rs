@@ -1285,7 +1285,10 @@ impl Transfer {
         let tick = transfers.iter().find_map(|(_, t)| t.tick);
         let (limit, limit_text) = match (wakeup_p90, tick) {
             (Some(w), _) => (w, format!("a cross-core wake-up's p90 ({})", fmt_ns(w))),
-            (None, Some(t)) => (t / 2.0, format!("half a scheduler tick ({})", fmt_ns(t / 2.0))),
+            (None, Some(t)) => (
+                t / 2.0,
+                format!("half a scheduler tick ({})", fmt_ns(t / 2.0)),
+            ),
             (None, None) => return String::new(),
         };
         let slow: Vec<String> = transfers
@@ -1609,7 +1612,7 @@ fn semaphore(ctx: Option<Ctx>) -> Claim {
         (
             Verdict::Holds,
             format!(
-                "the harness counts holders in every operation and a count above the permits is an error with no row; every point has rows, so at most N of {t} threads held a permit at once."
+                "the harness counts holders in every operation and a count above the permits is an error with no row; every point has rows, so no more threads than permits ever held one (of {t} threads)."
             ),
         )
     } else {
@@ -2116,7 +2119,8 @@ mod tests {
         );
         assert!(
             c.reason.contains("spin-ticket 4 ms, spin-mcs 4 ms")
-                && c.reason.contains("half a scheduler tick (2 ms), scheduler tick 4 ms")
+                && c.reason
+                    .contains("half a scheduler tick (2 ms), scheduler tick 4 ms")
                 && c.reason.contains("lock-waiter preemption")
                 && c.reason.contains("at most 0.1 %"),
             "{}",
