@@ -469,8 +469,9 @@ fn errors_name_the_file() {
 
 /// CSV files under results/ that are not runs.csv files (sidecars, derived tables, and the
 /// agreement scripts' per-round tables of both tools).
-const NOT_RUNS: [&str; 7] = [
+const NOT_RUNS: [&str; 8] = [
     "histograms.csv",
+    "claims.csv",
     "breakeven.csv",
     "breakeven-points.csv",
     "criterion-vs-harness.csv",
@@ -529,4 +530,36 @@ fn every_column_is_documented_in_results_readme() {
         .filter(|c| !doc.contains(&format!("| `{c}` |")))
         .collect();
     assert!(missing.is_empty(), "undocumented columns: {missing:?}");
+}
+
+/// Every committed claims run is what this code says about its experiments: re-judging the
+/// rows gives its claims.csv byte for byte (so the README's findings table, generated from
+/// it, is the current code's verdict on committed data).
+#[test]
+fn committed_claims_are_the_current_verdicts() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
+    let mut found = 0;
+    for machine in std::fs::read_dir(&root).unwrap().flatten() {
+        let Ok(runs) = std::fs::read_dir(machine.path()) else {
+            continue;
+        };
+        for run in runs.flatten() {
+            let dir = run.path();
+            let committed = dir.join(lockbench::report::claims::CLAIMS_CSV);
+            if !committed.is_file() {
+                continue;
+            }
+            let loaded = lockbench::sweep::claims::load(&dir).unwrap();
+            let claims = lockbench::sweep::claims::judge(&loaded);
+            let fresh = lockbench::report::claims::csv(&claims).unwrap();
+            assert!(
+                fresh == std::fs::read(&committed).unwrap(),
+                "{}: the committed verdicts differ from this code's; re-judge with `lockbench claims --only {}`",
+                committed.display(),
+                dir.display()
+            );
+            found += 1;
+        }
+    }
+    assert!(found > 0, "no committed claims run");
 }
