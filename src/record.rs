@@ -436,28 +436,39 @@ pub struct RunRecord {
     /// The same, outside the lock, instead of `think_ns`.
     #[serde(default)]
     pub think_steps: Option<u32>,
-    /// Hand-offs recorded: a timed holder stamps the clock just before releasing, the next
-    /// owner reads it right after acquiring; counted when that owner is another thread (the
-    /// lock changed hands). About one per `sample_every` sections under contention, fewer when
-    /// the lock mostly returns to its holder. Exclusive locks only; empty elsewhere and in
-    /// older files.
+    /// Hand-offs recorded: a timed holder stamps the clock just before releasing; whoever
+    /// acquires next loads the stamp right after acquiring and, when it is another thread's,
+    /// reads the clock: the lock changed hands. Counted only for stamps of timed releases, so
+    /// at most one per `sample_every` sections. Exclusive locks only; empty elsewhere, for the
+    /// `null` primitive (no lock to hand off) and in older files.
     #[serde(default)]
     pub handoffs: Option<u64>,
-    /// Hand-off latency, p50 (ns): release stamp → next owner's acquire, one clock read
-    /// included. Under saturation (think 0, threads > 1) someone always waits and this is the
-    /// lock's transfer cost: a cache-line move for a spinlock, a futex wake-up for a sleeping
-    /// lock whose waiter slept. With think time the lock may sit free before anyone asks,
-    /// and that idle time is in it. Empty without hand-offs.
+    /// `handoffs` ÷ timed sections: how often a timed release was followed by another thread
+    /// taking the lock (a FIFO lock under contention: ~1; a barging lock whose releaser
+    /// re-acquires first: small). Timed sections are a little longer than others, which
+    /// gives waiters a head start: for barging locks this reads somewhat high.
+    #[serde(default)]
+    pub handoff_share: Option<f64>,
+    /// Hand-off latency, p50 (ns): the releasing holder's last reading → the new owner's
+    /// reading after it holds the lock and has loaded the protected data (one more cache line
+    /// with the `separate` layout), one clock read included. It covers the changes of hands
+    /// that happen: a spinning waiter's takeover, or a sleeping lock's hand-off to a waiter
+    /// still awake; a waiter that sleeps mostly loses its turn to the re-acquiring releaser,
+    /// which shows in `handoff_share` and fairness, not here. With think time the lock may sit
+    /// free before anyone asks, and that idle time is in it. Empty with fewer than 20
+    /// hand-offs.
     #[serde(default)]
     pub handoff_p50_ns: Option<f64>,
     /// Hand-off latency, p99 (ns); empty with fewer than 1 000 hand-offs (see `wait_p99_ns`).
-    /// A waiter that was itself preempted when its turn came (the FIFO-lock collapse) shows
-    /// here, at the scale of a scheduler tick.
+    /// A waiter preempted when its turn came (a FIFO lock with more threads than CPUs) shows
+    /// here, at the scale of a scheduler time slice.
     #[serde(default)]
     pub handoff_p99_ns: Option<f64>,
     /// Lock-holder preemption: timed critical sections whose hold exceeded
     /// `preempted_hold_ns` (the requested length plus half a scheduler tick): the holder was
-    /// taken off its CPU while everyone behind it waited. Exclusive locks only.
+    /// descheduled, by the OS or by the hypervisor (a vCPU taken away counts too; compare
+    /// `steal_ms`), while everyone behind it waited. Exclusive locks timed in ns only (empty
+    /// for `null` and in `--steps` mode).
     #[serde(default)]
     pub holder_preempted: Option<u64>,
     /// `holder_preempted` ÷ timed critical sections.

@@ -19,6 +19,22 @@ pub fn is_clean(r: &RunRecord) -> bool {
     !r.degraded && !r.timed_out
 }
 
+/// The critical section the harness achieved at each requested length: per `cs_ns`, the
+/// median `achieved_cs_ns` (mean timed hold minus one clock read) over the clean trials that
+/// timed one, ascending by `cs_ns`. Lengths without a timed hold are left out.
+pub fn achieved_cs(rows: &[RunRecord]) -> Vec<(u64, f64)> {
+    let mut by_cs: std::collections::BTreeMap<u64, Vec<f64>> = std::collections::BTreeMap::new();
+    for r in rows.iter().filter(|r| is_clean(r) && r.cs_steps.is_none()) {
+        if let Some(a) = r.achieved_cs_ns {
+            by_cs.entry(r.cs_ns).or_default().push(a);
+        }
+    }
+    by_cs
+        .into_iter()
+        .filter_map(|(cs, v)| summarize(&v).map(|s| (cs, s.median)))
+        .collect()
+}
+
 /// All trials of one point.
 #[derive(Debug, Clone)]
 pub struct Trials<'a> {

@@ -418,6 +418,9 @@ pub struct Breakeven {
     /// Hand-off latency of the spinner and the headline sleeper per thread count (think 0):
     /// what each pays to pass the lock on, in words.
     pub handoff_lines: Vec<String>,
+    /// The critical section achieved at each requested length ([`super::aggregate::achieved_cs`]
+    /// over every row): what the x axis's requested lengths really were.
+    pub achieved: Vec<(u64, f64)>,
 }
 
 /// Median `handoff_p50_ns` over the clean trials of `primitive` at (threads, think, cs).
@@ -428,6 +431,20 @@ fn handoff_at(
     think_ns: u64,
     cs_ns: f64,
 ) -> Option<f64> {
+    median_at(rows, primitive, threads, think_ns, cs_ns, |r| {
+        r.handoff_p50_ns
+    })
+}
+
+/// Median of `metric` over the clean trials of `primitive` at (threads, think, cs) that have it.
+fn median_at(
+    rows: &[RunRecord],
+    primitive: &str,
+    threads: usize,
+    think_ns: u64,
+    cs_ns: f64,
+    metric: fn(&RunRecord) -> Option<f64>,
+) -> Option<f64> {
     let values: Vec<f64> = rows
         .iter()
         .filter(|r| {
@@ -437,14 +454,28 @@ fn handoff_at(
                 && r.cs_ns as f64 == cs_ns
                 && super::aggregate::is_clean(r)
         })
-        .filter_map(|r| r.handoff_p50_ns)
+        .filter_map(metric)
         .collect();
     super::summarize(&values).map(|s| s.median)
 }
 
-/// "threads 4: spin-ttas-backoff 80–120 ns (p99 ≤ 430 ns), futex-mutex 0.3–21 µs (p99 ≤ 25
-/// µs)": each lock's median hand-off p50 over the lengths (its range) and the largest median
-/// p99, at think 0; `None` when neither lock recorded hand-offs.
+/// "a–b", or "a" when both ends are equal, of `values` formatted by `fmt`.
+fn span(values: &[f64], fmt: impl Fn(f64) -> String) -> Option<String> {
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if values.is_empty() {
+        None
+    } else if lo == hi {
+        Some(fmt(lo))
+    } else {
+        Some(format!("{}–{}", fmt(lo), fmt(hi)))
+    }
+}
+
+/// "threads 4, think 0: spin-ttas-backoff 80–120 ns (p99 up to 430 ns where measured; hands
+/// changed after 45–50% of timed releases), …": per lock, the range over the lengths of its
+/// median hand-off p50, the largest median p99 among lengths that had one, and the range of
+/// its median hand-off share, at think 0; `None` when neither lock recorded hand-offs.
 fn handoff_line(rows: &[RunRecord], threads: usize, locks: &[&str]) -> Option<String> {
     let think = rows.iter().map(|r| r.think_ns).min()?;
     let parts: Vec<String> = locks
@@ -457,39 +488,39 @@ fn handoff_line(rows: &[RunRecord], threads: usize, locks: &[&str]) -> Option<St
                 .collect();
             cs.sort_unstable();
             cs.dedup();
-            let p50s: Vec<f64> = cs
-                .iter()
-                .filter_map(|c| handoff_at(rows, lock, threads, think, *c as f64))
-                .collect();
-            let lo = p50s.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = p50s.iter().copied().fold(0.0, f64::max);
+            let at = |metric: fn(&RunRecord) -> Option<f64>| -> Vec<f64> {
+                cs.iter()
+                    .filter_map(|c| median_at(rows, lock, threads, think, *c as f64, metric))
+                    .collect()
+            };
+            let p50s = at(|r| r.handoff_p50_ns);
             if p50s.is_empty() {
                 return None;
             }
-            let p99 = cs
-                .iter()
-                .filter_map(|c| {
-                    let v: Vec<f64> = rows
-                        .iter()
-                        .filter(|r| {
-                            r.primitive == *lock
-                                && r.threads == threads
-                                && r.think_ns == think
-                                && r.cs_ns == *c
-                                && super::aggregate::is_clean(r)
-                        })
-                        .filter_map(|r| r.handoff_p99_ns)
-                        .collect();
-                    super::summarize(&v).map(|s| s.median)
-                })
-                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
-            let p99 = p99.map_or(String::new(), |v| format!(" (p99 ≤ {})", fmt_ns(v)));
+            let lo = p50s.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = p50s.iter().copied().fold(0.0, f64::max);
             let range = if lo == hi {
                 fmt_ns(lo)
             } else {
                 fmt_ns_range(lo, hi)
             };
-            Some(format!("{lock} {range}{p99}"))
+            let p99 = at(|r| r.handoff_p99_ns)
+                .into_iter()
+                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
+                .map_or(String::new(), |v| {
+                    format!("p99 up to {} where measured; ", fmt_ns(v))
+                });
+            let share = span(&at(|r| r.handoff_share), |v| format!("{:.0}%", v * 100.0))
+                .map_or(String::new(), |s| {
+                    format!("hands changed after {s} of timed releases")
+                });
+            let note = format!("{p99}{share}");
+            let note = note.trim_end_matches("; ");
+            Some(if note.is_empty() {
+                format!("{lock} {range}")
+            } else {
+                format!("{lock} {range} ({note})")
+            })
         })
         .collect();
     (!parts.is_empty()).then(|| {
@@ -526,6 +557,7 @@ pub fn analyse(rows: &[RunRecord], cores: usize, spinner: &str, sleepers: &[&str
         panels: Vec::new(),
         lines: Vec::new(),
         handoff_lines: Vec::new(),
+        achieved: super::aggregate::achieved_cs(rows),
     };
     let headline: Vec<&str> = std::iter::once(spinner)
         .chain(sleepers.first().copied())
@@ -710,12 +742,12 @@ pub fn verdict_text(
     }
     if !b.handoff_lines.is_empty() {
         verdict.push_str(
-            "Hand-off (a holder's release → the next owner's acquire, when the lock changes \
-             hands; median p50 over the lengths): the price of passing the lock on. A spinning \
-             waiter pays a cache-line transfer; a sleeping one the wake-up above, unless a \
-             running thread takes the lock first. Spinning pays while the hold is short next \
-             to that difference, and sleeping wins CPU-seconds once the spinner's waiting \
-             costs more than a wake-up:\n",
+            "Hand-off (a holder's release → the new owner holding the lock and its data, when \
+             the lock changes hands; the range over the lengths of each length's median p50): a \
+             spinning waiter takes over in a cache-line transfer or two. A sleeping lock changes \
+             hands mostly to a waiter still awake; one that went to sleep loses its turn to the \
+             re-acquiring releaser, so the wake-up above shows in how rarely its hands change \
+             and in CPU-seconds, not in this latency:\n",
         );
         for l in &b.handoff_lines {
             verdict.push_str(&format!("  {l}\n"));
@@ -1303,7 +1335,9 @@ mod tests {
         let b = analyse(&rows, 2, "spin", &["sleep"]);
         assert_eq!(
             b.handoff_lines,
-            ["threads 2, think 0: spin 80 ns (p99 ≤ 400 ns), sleep 310 ns–100 µs (p99 ≤ 20 µs)"]
+            [
+                "threads 2, think 0: spin 80 ns (p99 up to 400 ns where measured), sleep 310 ns–100 µs (p99 up to 20 µs where measured)"
+            ]
         );
         let at_1us = b
             .points

@@ -884,7 +884,7 @@ fn spin_sleep_verdict(
             (
                 Verdict::HoldsWithCaveat,
                 format!(
-                    "on throughput at ×{c} (threads = CPUs) {why}; the chapter's ~1 µs shows in {}, where spinning leads below 1 µs and sleeping above, beyond noise.",
+                    "on throughput at ×{c} (threads = CPUs) {why}; the chapter's ~1 µs shows in {}, (spinning ahead below 1 µs or sleeping ahead above it beyond noise, nothing the other way).",
                     others.join(" and ")
                 ),
             )
@@ -900,14 +900,15 @@ fn spin_sleep_verdict(
         (
             Verdict::Holds,
             format!(
-                "at ×{c} spinning leads below 1 µs and sleeping leads or ties above it, on throughput, per CPU-second and oversubscribed."
+                "spinning is ahead below 1 µs or sleeping above it beyond noise, and nothing the other way, on throughput and per CPU-second at ×{c} and on throughput at ×{}.",
+                2 * c
             ),
         )
     } else {
         (
             Verdict::HoldsWithCaveat,
             format!(
-                "at ×{c} spinning leads below 1 µs and sleeping leads or ties above it on throughput, but not in every view (it shows in: {}).",
+                "on throughput at ×{c} spinning is ahead below 1 µs or sleeping above it beyond noise, and nothing the other way; not in every other view (it shows in: {}).",
                 if others.is_empty() {
                     "none of the others".to_string()
                 } else {
@@ -1224,63 +1225,76 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
             ),
         )
     };
-    let reason = format!(
-        "{reason}{}",
-        Transfer::explain(&transfers, 2 * c, ctx.wakeup_p90)
-    );
+    let reason = if verdict == Verdict::DoesNotHold {
+        reason
+    } else {
+        format!(
+            "{reason}{}",
+            Transfer::explain(&transfers, 2 * c, ctx.wakeup_p90)
+        )
+    };
     ctx.noisy_claim(head, shows.join(". ") + ".", verdict, reason)
 }
 
-/// How a lock changed hands at one point: the medians over its finished trials of the
-/// hand-off latency (`handoff_p50_ns`, `handoff_p99_ns`), of the share of timed sections whose
-/// holder was preempted, and of the scheduler tick the rows' threshold implies.
+/// How a lock changed hands at one point, over its clean trials: the range of the trials'
+/// hand-off p50 (`handoff_p50_ns`; a range, not a median: oversubscribed FIFO locks swing
+/// between microseconds and a time slice from trial to trial), the hand-offs and timed
+/// sections behind it, the preempted holders, and the scheduler tick the rows' threshold
+/// implies.
 #[derive(Debug, Clone, Copy, Default)]
 struct Transfer {
-    p50: Option<f64>,
-    p99: Option<f64>,
-    preempted: Option<f64>,
+    /// Lowest and highest trial p50, ns.
+    p50: Option<(f64, f64)>,
+    handoffs: u64,
+    timed: u64,
+    preempted: u64,
     tick: Option<f64>,
 }
 
 impl Transfer {
     fn of(p: &Trials) -> Transfer {
-        let med = |f: fn(&RunRecord) -> Option<f64>| {
-            let v: Vec<f64> = p
-                .trials
-                .iter()
-                .filter(|r| !r.timed_out)
-                .filter_map(|r| f(r))
-                .collect();
-            crate::stats::summarize(&v).map(|s| s.median)
-        };
+        let clean: Vec<&RunRecord> = p.clean().collect();
+        let p50s: Vec<f64> = clean.iter().filter_map(|r| r.handoff_p50_ns).collect();
+        let lo = p50s.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = p50s.iter().copied().fold(0.0, f64::max);
         Transfer {
-            p50: med(|r| r.handoff_p50_ns),
-            p99: med(|r| r.handoff_p99_ns),
-            preempted: med(|r| r.holder_preempted_share),
+            p50: (!p50s.is_empty()).then_some((lo, hi)),
+            handoffs: clean.iter().filter_map(|r| r.handoffs).sum(),
+            timed: clean
+                .iter()
+                .filter(|r| r.holder_preempted.is_some())
+                .map(|r| r.sampled_ops)
+                .sum(),
+            preempted: clean.iter().filter_map(|r| r.holder_preempted).sum(),
             // The threshold is cs + half a tick.
-            tick: med(|r| r.preempted_hold_ns.map(|t| 2.0 * (t - r.cs_ns as f64))),
+            tick: clean
+                .iter()
+                .find_map(|r| r.preempted_hold_ns.map(|t| 2.0 * (t - r.cs_ns as f64))),
         }
     }
 
-    /// "; at ×4 hand-off p50 4 ms (p99 4.1 ms), holder preempted in 0.0 % of timed sections".
+    /// "; at ×4 hand-off p50 per trial 3.8 µs–4 ms (240 hand-offs), holder preempted in 0 of
+    /// 240 timed sections".
     fn describe(&self, threads: usize) -> String {
-        let Some(p50) = self.p50 else {
+        let Some((lo, hi)) = self.p50 else {
             return String::new();
         };
-        let p99 = self
-            .p99
-            .map_or(String::new(), |v| format!(" (p99 {})", fmt_ns(v)));
-        let pre = self.preempted.map_or(String::new(), |v| {
-            format!(", holder preempted in {:.1} % of timed sections", v * 100.0)
-        });
-        format!("; at ×{threads} hand-off p50 {}{p99}{pre}", fmt_ns(p50))
+        let p50 = if lo == hi {
+            fmt_ns(lo)
+        } else {
+            breakeven::fmt_ns_range(lo, hi)
+        };
+        format!(
+            "; at ×{threads} hand-off p50 per trial {p50} ({} hand-offs), holder preempted in {} of {} timed sections",
+            self.handoffs, self.preempted, self.timed
+        )
     }
 
-    /// Why the FIFO locks collapse, from their hand-offs at ×`threads`: a hand-off longer than
-    /// a waiter could take to be woken (`wakeup_p90`, the cross-core futex wake-up probe's p90;
-    /// half a scheduler tick without it) waited for the waiter whose turn it was to be
-    /// scheduled (lock-waiter preemption); holders preempted in a share of the timed sections
-    /// add lock-holder preemption.
+    /// Why the FIFO locks collapse, from their hand-offs at ×`threads`: when every trial's
+    /// hand-off p50 is longer than a waiter could take to be woken (`wakeup_p90`, the
+    /// cross-core futex wake-up probe's p90; half a scheduler tick without it), the lock
+    /// waited for the waiter whose turn it was to be scheduled (lock-waiter preemption); the
+    /// preempted holders say how much lock-holder preemption adds.
     fn explain(transfers: &[(&str, Transfer)], threads: usize, wakeup_p90: Option<f64>) -> String {
         let tick = transfers.iter().find_map(|(_, t)| t.tick);
         let (limit, limit_text) = match (wakeup_p90, tick) {
@@ -1294,22 +1308,25 @@ impl Transfer {
         let slow: Vec<String> = transfers
             .iter()
             .filter_map(|(name, t)| {
-                let p50 = t.p50?;
-                (p50 > limit).then(|| format!("{name} {}", fmt_ns(p50)))
+                let (lo, hi) = t.p50?;
+                let p50 = if lo == hi {
+                    fmt_ns(lo)
+                } else {
+                    breakeven::fmt_ns_range(lo, hi)
+                };
+                (lo > limit).then(|| format!("{name} {p50}"))
             })
             .collect();
         if slow.is_empty() {
             return String::new();
         }
         let tick = tick.map_or(String::new(), |t| format!(", scheduler tick {}", fmt_ns(t)));
-        let preempted = transfers
+        let (preempted, timed) = transfers
             .iter()
-            .filter_map(|(_, t)| t.preempted)
-            .fold(0.0, f64::max);
+            .fold((0, 0), |(p, n), (_, t)| (p + t.preempted, n + t.timed));
         format!(
-            " At ×{threads} the median hand-off ({}) is longer than {limit_text}{tick}: the waiter whose turn it is is off its CPU and the lock waits for the scheduler to run it (lock-waiter preemption); holders were preempted in at most {:.1} % of timed sections.",
-            slow.join(", "),
-            preempted * 100.0
+            " At ×{threads} every trial's median hand-off ({}) is longer than {limit_text}{tick}: the waiter whose turn it is is off its CPU, and the lock waits for the scheduler to run it (lock-waiter preemption); holders were preempted in {preempted} of {timed} timed sections.",
+            slow.join(", ")
         )
     }
 }
@@ -2100,8 +2117,9 @@ mod tests {
                 let mut b = rows(name, 4, 250, &[two, two * 1.01, two * 0.99]);
                 for x in &mut b {
                     x.handoff_p50_ns = Some(if collapsed { handoff_ns } else { 90.0 });
-                    x.handoff_p99_ns = Some(1.1 * handoff_ns);
-                    x.holder_preempted_share = Some(0.001);
+                    x.handoffs = Some(40);
+                    x.sampled_ops = 40;
+                    x.holder_preempted = Some(0);
                     x.preempted_hold_ns = Some(250.0 + tick / 2.0);
                 }
                 r.extend(b);
@@ -2112,8 +2130,9 @@ mod tests {
         let c = claim(&judge(&[measured(ids::FIFO, &r)]), "6");
         assert_eq!(c.verdict, Verdict::Holds, "{c:?}");
         assert!(
-            c.shows
-                .contains("at ×4 hand-off p50 4 ms (p99 4.4 ms), holder preempted in 0.1 %"),
+            c.shows.contains(
+                "at ×4 hand-off p50 per trial 4 ms (120 hand-offs), holder preempted in 0 of 120 timed sections"
+            ),
             "{}",
             c.shows
         );
@@ -2122,7 +2141,7 @@ mod tests {
                 && c.reason
                     .contains("half a scheduler tick (2 ms), scheduler tick 4 ms")
                 && c.reason.contains("lock-waiter preemption")
-                && c.reason.contains("at most 0.1 %"),
+                && c.reason.contains("preempted in 0 of 240 timed sections"),
             "{}",
             c.reason
         );

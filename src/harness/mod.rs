@@ -368,7 +368,9 @@ impl ThreadStats {
     /// gets here.
     #[inline(never)]
     pub(crate) fn handoff_taken(&mut self, clock: &clock::Clock, stamp: u64, now: u64) {
-        if stamp != self.own_stamp && stamp >= self.unparked_at {
+        // `now > stamp`: TSCs of two CPUs out of step by more than the hand-off would give
+        // 0 or less; such a pair is dropped rather than recorded as an instant hand-off.
+        if stamp != self.own_stamp && stamp >= self.unparked_at && now > stamp {
             self.handoff.saturating_record(clock.delta_ns(stamp, now));
         }
     }
@@ -534,6 +536,9 @@ pub(crate) fn build_record(
     let net = |v: f64| (v - env.clock_overhead_ns).max(0.0);
     let (rw, ww) = (Percentiles::of(&read_wait), Percentiles::of(&write_wait));
     let ho = Percentiles::of(&handoff);
+    // A median needs samples on both sides, as the tail percentiles need them beyond: with
+    // fewer than 2 × TAIL_SAMPLES hand-offs (a lock that rarely changes hands) it stays empty.
+    let handoff_p50 = (handoff.len() as f64 * 0.5 >= TAIL_SAMPLES).then_some(ho.p50);
     let holds_checked: u64 = stats.iter().map(|s| s.holds_checked).sum();
     let holder_preempted: u64 = stats.iter().map(|s| s.holder_preempted).sum();
     // Hand-offs and preemptions are measured on the exclusive-lock loop's timed holds.
@@ -632,7 +637,8 @@ pub(crate) fn build_record(
         cs_steps: point.steps.map(|s| s.inside),
         think_steps: point.steps.map(|s| s.outside),
         handoffs: exclusive_timed.then_some(handoff.len()),
-        handoff_p50_ns: (!handoff.is_empty()).then_some(ho.p50),
+        handoff_share: exclusive_timed.then(|| handoff.len() as f64 / holds_checked as f64),
+        handoff_p50_ns: handoff_p50,
         handoff_p99_ns: ho.p99,
         holder_preempted: exclusive_timed.then_some(holder_preempted),
         holder_preempted_share: exclusive_timed

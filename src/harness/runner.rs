@@ -597,7 +597,11 @@ pub fn run_exclusive<L: Exclusive>(
 ) -> Result<TrialOutput, HarnessError> {
     let shared = Arc::new(LockRun::new(L::create(), point.layout));
     let (cs_units, think_units, clock, p) = loop_params(env, point);
-    let preempted_after = preempted_hold_ns(env, point);
+    // In steps mode the section's length is not in ns: no threshold to judge holds by.
+    let preempted_after = match point.steps {
+        None => preempted_hold_ns(env, point),
+        Some(_) => u64::MAX,
+    };
     let collected = run_threads(
         env,
         point,
@@ -645,7 +649,22 @@ pub fn run_exclusive<L: Exclusive>(
         },
     )?;
     let lost = check_protected(point, trial, &collected, shared.data().count(), checked)?;
-    Ok(build_record(env, point, family, trial, &collected, lost))
+    let mut out = build_record(env, point, family, trial, &collected, lost);
+    if !checked {
+        // No mutual exclusion (the `null` primitive): threads race on the stamp, and a
+        // "hand-off" means nothing.
+        out.record.handoffs = None;
+        out.record.handoff_p50_ns = None;
+        out.record.handoff_p99_ns = None;
+        out.record.handoff_share = None;
+        out.handoff.reset();
+    }
+    if !checked || point.steps.is_some() {
+        out.record.holder_preempted = None;
+        out.record.holder_preempted_share = None;
+        out.record.preempted_hold_ns = None;
+    }
+    Ok(out)
 }
 
 /// A timed hold longer than this (ns) counts as a preempted holder: the requested critical
@@ -724,16 +743,25 @@ fn timed_exclusive<L: Exclusive>(
     preempted_after: u64,
 ) {
     let requested = clock.raw();
-    let (acquired, stamp, releasing, intruder) = lock.with(node, || {
+    let own = stats.own_stamp;
+    let (acquired, stamp, taken, releasing, intruder) = lock.with(node, || {
         let acquired = clock.raw();
         let stamp = data.take_handoff();
+        // As an untimed owner does: the hand-off ends at a reading after the stamp's load
+        // (the new owner has the lock and the data's line), not at `acquired`; the extra read
+        // lengthens this hold by one clock read, in one timed section per sampling period.
+        let taken = if stamp != 0 && stamp != own {
+            clock.raw()
+        } else {
+            0
+        };
         let intruder = cs();
         let releasing = clock.raw();
         data.stamp_handoff(releasing);
-        (acquired, stamp, releasing, intruder)
+        (acquired, stamp, taken, releasing, intruder)
     });
-    if stamp != 0 {
-        stats.handoff_taken(clock, stamp, acquired);
+    if taken != 0 {
+        stats.handoff_taken(clock, stamp, taken);
     }
     stats.own_stamp = releasing;
     stats

@@ -37,7 +37,7 @@ pub fn figure(
             );
             let mut curves = Chart::new(
                 format!("{}, {title}", p.label),
-                Axis::log("critical-section length (log)", Ticks::Nanos),
+                Axis::log("critical-section length requested (log)", Ticks::Nanos),
                 Axis::log(format!("{}, log", p.label), Ticks::Number),
             );
             curves.series = std::iter::once(&p.spin)
@@ -54,7 +54,12 @@ pub fn figure(
         name: "breakeven".into(),
         title: "Spin vs sleep: where is the break-even?".into(),
         subtitle: format!(
-            "{cpu_model} — {cores} CPUs\nlines: medians of clean trials; shaded: their min–max (ratio: the range they allow); red: crossing bands; grey: wake-up p10–p90"
+            "{cpu_model} — {cores} CPUs\nlines: medians of clean trials; shaded: their min–max (ratio: the range they allow); red: crossing bands; grey: wake-up p10–p90{}",
+            if b.achieved.is_empty() {
+                String::new()
+            } else {
+                format!("\n{}", super::achieved_line(&b.achieved))
+            }
         ),
         panels,
         cols: COLS,

@@ -322,18 +322,27 @@ fn throughput_vs_cs(data: &RunData<'_>, pts: &[Trials], family: Family) -> Optio
             let series = series_of(slice, Param::Cs, |r| r.throughput_ops_s);
             let mut c = Chart::new(
                 slice.setting.describe(&setting_params(Param::Cs)),
-                Axis::log("critical-section length (log)", Ticks::Nanos),
+                Axis::log("critical-section length requested (log)", Ticks::Nanos),
                 Axis::log("throughput (ops/s, log)", Ticks::Number),
             );
             c.series = series;
             c
         })
         .collect();
-    figure(
+    let mut f = figure(
         data,
         format!("{} throughput vs critical-section length", family.as_str()),
         panels,
-    )
+    )?;
+    let rows: Vec<RunRecord> = pts
+        .iter()
+        .flat_map(|p| p.trials.iter().map(|r| (*r).clone()))
+        .collect();
+    let achieved = super::achieved_line(&crate::analysis::aggregate::achieved_cs(&rows));
+    if !achieved.is_empty() {
+        f.subtitle = format!("{}\n{achieved}", f.subtitle);
+    }
+    Some(f)
 }
 
 /// p50, p99 and p99.9 of the wait for the most populated thread slice.

@@ -720,3 +720,30 @@ where
     }
     Ok(())
 }
+
+/// The achieved critical sections as a subtitle line (at most `MAX` lengths, spread evenly):
+/// "achieved cs (median hold − one clock read): 20 ns → 24 ns · 100 ns → 104 ns · …"; empty
+/// when nothing was timed.
+pub fn achieved_line(pairs: &[(u64, f64)]) -> String {
+    const MAX: usize = 7;
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let step = pairs.len().div_ceil(MAX).max(1);
+    let shown: Vec<String> = pairs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % step == 0 || *i == pairs.len() - 1)
+        .map(|(_, (cs, a))| {
+            format!(
+                "{} → {}",
+                crate::units::fmt_ns(*cs as f64),
+                crate::units::fmt_ns(*a)
+            )
+        })
+        .collect();
+    format!(
+        "achieved cs (median hold − one clock read): {}",
+        shown.join(" · ")
+    )
+}

@@ -282,7 +282,7 @@ pub enum LoadError {
 
 /// Columns added after schema version 1 was published: files without them still load (the
 /// value is empty), but a sweep cannot be resumed into such a file.
-pub const OPTIONAL_COLUMNS: [&str; 24] = [
+pub const OPTIONAL_COLUMNS: [&str; 25] = [
     "core_to_core_ns",
     "run_id",
     "row",
@@ -302,6 +302,7 @@ pub const OPTIONAL_COLUMNS: [&str; 24] = [
     "cs_steps",
     "think_steps",
     "handoffs",
+    "handoff_share",
     "handoff_p50_ns",
     "handoff_p99_ns",
     "holder_preempted",
