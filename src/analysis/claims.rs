@@ -884,7 +884,7 @@ fn spin_sleep_verdict(
             (
                 Verdict::HoldsWithCaveat,
                 format!(
-                    "on throughput at ×{c} (threads = CPUs) {why}; the chapter's ~1 µs shows in {}, (spinning ahead below 1 µs or sleeping ahead above it beyond noise, nothing the other way).",
+                    "on throughput at ×{c} (threads = CPUs) {why}; the chapter's ~1 µs shows in {} (spinning ahead below 1 µs or sleeping ahead above it beyond noise, nothing the other way).",
                     others.join(" and ")
                 ),
             )

@@ -404,7 +404,7 @@ fn handoff_vs_threads(data: &RunData<'_>, pts: &[Trials], family: Family) -> Opt
         .collect();
     panels.push(threads_panel(
         format!("holder preempted — {title}"),
-        Axis::linear("share of timed sections", Ticks::Number),
+        Axis::linear("timed sections with the holder preempted", Ticks::Percent),
         series_of(slice, Param::Threads, |r| {
             r.holder_preempted_share.unwrap_or(f64::NAN)
         }),

@@ -516,7 +516,16 @@ pub fn tick_label(ticks: &Ticks, v: f64) -> String {
             }
         }
         Ticks::Nanos => crate::units::fmt_ns(v),
-        Ticks::Percent => format!("{:.0}%", v * 100.0),
+        Ticks::Percent => {
+            // Enough decimals for small shares (a preempted-holder share of 0.01%).
+            let p = v * 100.0;
+            match p.abs() {
+                a if a == 0.0 || a >= 10.0 => format!("{p:.0}%"),
+                a if a >= 1.0 => format!("{p:.1}%"),
+                a if a >= 0.1 => format!("{p:.2}%"),
+                _ => format!("{p:.3}%"),
+            }
+        }
         Ticks::Percentile => {
             let p = 100.0 * (1.0 - 1.0 / v.max(1.0));
             let s = format!("{p:.4}");
