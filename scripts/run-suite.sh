@@ -4,6 +4,7 @@
 #     probe.txt                  lockbench probe (sentinel series, sleep/wake, core-to-core)
 #     sweep/                     runs.csv, histograms.csv, meta.json, charts/, report.html
 #     breakeven/                 the break-even run, its chart, verdict.txt, charts/, report.html
+#     claims/                    lockbench claims: claims.md/.csv, report.html, one run per experiment
 # Usage: scripts/run-suite.sh [quick|standard|full]   (default: standard)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,8 +26,12 @@ echo "suite ($preset) into $dir" >&2
 "$lb" probe | tee "$dir/probe.txt"
 "$lb" sweep --preset "$preset" --out "$dir/sweep"
 "$lb" breakeven --preset "$breakeven_preset" --out "$dir/breakeven" | tee "$dir/breakeven.txt"
+claims_preset=quick
+[ "$preset" = quick ] || claims_preset=standard
+"$lb" claims --preset "$claims_preset" --out "$dir/claims"
 for run in sweep breakeven; do
   "$lb" plot "$dir/$run"
   "$lb" report "$dir/$run"
 done
-echo "done: $dir/sweep/report.html and $dir/breakeven/report.html" >&2
+echo "done: $dir/sweep/report.html, $dir/breakeven/report.html, $dir/claims/claims.md" >&2
+echo "README findings from it: scripts/readme-findings.py $dir/claims" >&2

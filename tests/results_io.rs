@@ -539,16 +539,10 @@ fn every_column_is_documented_in_results_readme() {
 fn committed_claims_are_the_current_verdicts() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
     let mut found = 0;
-    for machine in std::fs::read_dir(&root).unwrap().flatten() {
-        let Ok(runs) = std::fs::read_dir(machine.path()) else {
-            continue;
-        };
-        for run in runs.flatten() {
-            let dir = run.path();
-            let committed = dir.join(lockbench::report::claims::CLAIMS_CSV);
-            if !committed.is_file() {
-                continue;
-            }
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        let committed = dir.join(lockbench::report::claims::CLAIMS_CSV);
+        if committed.is_file() {
             let loaded = lockbench::sweep::claims::load(&dir).unwrap();
             let claims = lockbench::sweep::claims::judge(&loaded);
             let fresh = lockbench::report::claims::csv(&claims).unwrap();
@@ -559,6 +553,12 @@ fn committed_claims_are_the_current_verdicts() {
                 dir.display()
             );
             found += 1;
+            continue;
+        }
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            if entry.path().is_dir() {
+                stack.push(entry.path());
+            }
         }
     }
     assert!(found > 0, "no committed claims run");

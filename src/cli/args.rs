@@ -2,12 +2,40 @@
 //! command line is the only layer that knows clap); their `ALL` lists and `as_str` names are
 //! turned into clap values here, with a one-line help each.
 
+use crate::error::UsageError;
 use crate::plot::Format;
 use crate::record::{Layout, Placement};
 use crate::report::compare::Metric;
 use crate::sweep::Preset;
 use crate::sweep::claims::ClaimsPreset;
 use clap::builder::PossibleValue;
+use std::time::Duration;
+
+/// How many trials and how long, overriding a preset: the options every command that runs a
+/// preset of experiments shares (`breakeven`, `claims`).
+#[derive(Debug, clap::Args)]
+pub struct TrialArgs {
+    /// Trials per point, overriding the preset: exactly that many, no extra stability rounds
+    /// (a call beyond noise needs ≥ 3 clean trials a side).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub trials: Option<u32>,
+    /// Measured window per trial, overriding the preset.
+    #[arg(long, value_parser = crate::units::parse_duration)]
+    pub duration: Option<Duration>,
+    /// Skip the parallelism sentinel (faster; no trial is then checked for disturbance).
+    #[arg(long)]
+    pub no_sentinel: bool,
+}
+
+impl TrialArgs {
+    /// Refuses a zero-length window.
+    pub fn check(&self) -> Result<(), UsageError> {
+        if self.duration.is_some_and(|d| d.is_zero()) {
+            return Err(UsageError("--duration must be longer than 0".into()));
+        }
+        Ok(())
+    }
+}
 
 macro_rules! value_enum {
     ($ty:ty { $($variant:path => $help:literal,)* }) => {

@@ -45,15 +45,8 @@ pub struct BreakevenArgs {
     /// Sleeping locks compared with it (the first is the headline).
     #[arg(long, default_value = "futex-mutex,adaptive-mutex,std-mutex")]
     sleepers: String,
-    /// Trials per point (a length needs 3 clean trials a side to be called beyond noise).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
-    trials: Option<u32>,
-    /// Measured window per trial.
-    #[arg(long, value_parser = crate::units::parse_duration)]
-    duration: Option<Duration>,
-    /// Skip the parallelism sentinel.
-    #[arg(long)]
-    no_sentinel: bool,
+    #[command(flatten)]
+    trial: crate::cli::args::TrialArgs,
     /// Output directory (default results/<host>-<cpu>/<timestamp>-breakeven).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -106,15 +99,16 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
             }
         }
     }
-    let trials = args.trials.unwrap_or(trials);
+    args.trial.check()?;
+    let trials = args.trial.trials.unwrap_or(trials);
     Ok(crate::sweep::breakeven::spec(
         locks,
         cores,
         cs_ns,
         think_ns,
         trials,
-        args.duration.unwrap_or(duration),
-        !args.no_sentinel,
+        args.trial.duration.unwrap_or(duration),
+        !args.trial.no_sentinel,
     ))
 }
 

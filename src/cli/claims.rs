@@ -12,7 +12,6 @@ use crate::report::meta::utc_timestamp;
 use crate::sweep::claims::{self, ClaimsPreset};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Arguments of `lockbench claims`.
 #[derive(Debug, clap::Args)]
@@ -24,15 +23,8 @@ pub struct ClaimsArgs {
     /// experiments already.
     #[arg(long, conflicts_with = "only")]
     out: Option<PathBuf>,
-    /// Trials per point (exactly that many: no extra stability rounds).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
-    trials: Option<u32>,
-    /// Measured window per trial.
-    #[arg(long, value_parser = crate::units::parse_duration)]
-    duration: Option<Duration>,
-    /// Skip the parallelism sentinel (faster; no trial is then checked for disturbance).
-    #[arg(long)]
-    no_sentinel: bool,
+    #[command(flatten)]
+    trial: crate::cli::args::TrialArgs,
     /// Print the experiments, their trial counts and the time estimate, then exit.
     #[arg(long, conflicts_with = "only")]
     dry_run: bool,
@@ -48,11 +40,10 @@ pub fn claims(args: ClaimsArgs) -> Result<()> {
         None => {
             let host = Host::detect();
             let cores = host.usable_cpus();
-            if args.duration.is_some_and(|d| d.is_zero()) {
-                return Err(UsageError("--duration must be longer than 0".into()).into());
-            }
+            args.trial.check()?;
             let mut exps = claims::experiments(args.preset, cores);
-            claims::override_all(&mut exps, args.trials, args.duration, args.no_sentinel);
+            let t = &args.trial;
+            claims::override_all(&mut exps, t.trials, t.duration, t.no_sentinel);
             if args.dry_run {
                 for line in claims::plan_lines(&exps, cores) {
                     println!("{line}");
