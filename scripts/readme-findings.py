@@ -2,13 +2,14 @@
 """Regenerate the README's findings from a `lockbench claims` run, so no figure in it is
 copied by hand.
 
-    scripts/readme-findings.py [CLAIMS_DIR]     # default: the newest results/<machine>/*-claims
+    scripts/readme-findings.py [CLAIMS_DIR [OTHER_DIR ...]]   # default: the newest results/<machine>/*-claims
 
 Replaces everything between `<!-- findings:begin -->` and `<!-- findings:end -->` in README.md
 with a table built from CLAIMS_DIR/claims.csv (claim, verdict, the verdict's reason with its
 figures) and a link to the full claims.md (what the chapter says, every figure with its
-spread, the runs each verdict rests on). Fails, changing nothing, if the markers or the file
-are missing.
+spread, the runs each verdict rests on). Each OTHER_DIR (another claims run of the same
+build) adds a column with its verdicts, so the table shows which verdicts held across runs.
+Fails, changing nothing, if the markers or a file are missing.
 """
 import csv
 import pathlib
@@ -38,9 +39,16 @@ def reason_only(reason: str) -> str:
     return reason.strip()
 
 
-def block(claims_dir: pathlib.Path) -> str:
+def load(claims_dir: pathlib.Path) -> list:
+    if not (claims_dir / "claims.csv").is_file():
+        sys.exit(f"error: {claims_dir}: no claims.csv (not a `lockbench claims` directory)")
+    return list(csv.DictReader(open(claims_dir / "claims.csv", newline="")))
+
+
+def block(claims_dir: pathlib.Path, others: list) -> str:
     rel = claims_dir.relative_to(ROOT)
-    rows = list(csv.DictReader(open(claims_dir / "claims.csv", newline="")))
+    rows = load(claims_dir)
+    other_verdicts = [{r["id"]: r["verdict"] for r in load(o)} for o in others]
     if not rows:
         sys.exit(f"error: {claims_dir / 'claims.csv'} has no claims")
     md = (claims_dir / "claims.md").read_text().splitlines()
@@ -48,30 +56,38 @@ def block(claims_dir: pathlib.Path) -> str:
     cell = lambda s: s.replace("|", "\\|").replace("\n", " ")
     out = [
         BEGIN,
-        f"From [`{rel}/claims.md`]({rel}/claims.md) ({cell(host)}): every figure with its spread,",
-        "what the chapter says and the runs behind each verdict are there.",
-        "",
-        "| # | claim | verdict | why, on this machine |",
-        "|---|---|---|---|",
+        f"From [`{rel}/claims.md`]({rel}/claims.md) ({cell(host)}): every figure with its spread, what the chapter says and the runs behind each verdict are there.",
     ]
-    for r in rows:
+    if others:
+        links = ", ".join(f"[{o.name}]({o.relative_to(ROOT)}/claims.md)" for o in others)
         out.append(
-            f"| {r['id']} | {cell(r['claim'])} | **{r['verdict']}** | {cell(reason_only(r['reason']))} |"
+            f"The next verdict column is another run of the same measurements ({links}); `*` marks a verdict that differs."
+        )
+    out.append("")
+    extra = "".join(f" verdict, {o.name} |" for o in others)
+    out.append(f"| # | claim | verdict, {claims_dir.name} |{extra} why, on this machine |")
+    out.append("|---|---|---|" + "---|" * len(others) + "---|")
+    for r in rows:
+        cols = "".join(
+            " {}{} |".format(v.get(r["id"], "—"), " *" if v.get(r["id"]) != r["verdict"] else "")
+            for v in other_verdicts
+        )
+        out.append(
+            f"| {r['id']} | {cell(r['claim'])} | **{r['verdict']}** |{cols} {cell(reason_only(r['reason']))} |"
         )
     out.append(END)
     return "\n".join(out)
 
 
 def main() -> None:
-    claims_dir = pathlib.Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else newest_claims_dir()
-    if not (claims_dir / "claims.csv").is_file():
-        sys.exit(f"error: {claims_dir}: no claims.csv (not a `lockbench claims` directory)")
+    dirs = [pathlib.Path(a).resolve() for a in sys.argv[1:]] or [newest_claims_dir()]
+    claims_dir, others = dirs[0], dirs[1:]
     readme = ROOT / "README.md"
     text = readme.read_text()
     pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
     if not pattern.search(text):
         sys.exit(f"error: README.md has no {BEGIN} … {END} block")
-    readme.write_text(pattern.sub(lambda _: block(claims_dir), text, count=1))
+    readme.write_text(pattern.sub(lambda _: block(claims_dir, others), text, count=1))
     print(f"README.md findings regenerated from {claims_dir.relative_to(ROOT)}")
 
 
