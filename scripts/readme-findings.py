@@ -7,8 +7,8 @@ copied by hand.
 Replaces everything between `<!-- findings:begin -->` and `<!-- findings:end -->` in README.md
 with a table built from CLAIMS_DIR/claims.csv (claim, verdict, the verdict's reason with its
 figures) and a link to the full claims.md (what the chapter says, every figure with its
-spread, the runs each verdict rests on). Each OTHER_DIR (another claims run of the same
-build) adds a column with its verdicts, so the table shows which verdicts held across runs.
+spread, the runs each verdict rests on). Each OTHER_DIR (another claims run, with the same
+measuring code) adds a column with its verdicts, so the table shows which held across runs.
 Fails, changing nothing, if the markers or a file are missing.
 """
 import csv
@@ -33,21 +33,23 @@ def newest_claims_dir() -> pathlib.Path:
 
 
 def reason_only(reason: str) -> str:
-    """The verdict's reason without the list of flagged points and runs (claims.md has them)."""
-    for cut in (" Flagged points used", " Runs:"):
-        reason = reason.split(cut)[0]
-    return reason.strip()
+    """The verdict's reason (with the flagged points behind a caveat) without the list of runs
+    (claims.md has them)."""
+    return reason.split(" Runs:")[0].strip()
 
 
 def load(claims_dir: pathlib.Path) -> list:
-    if not (claims_dir / "claims.csv").is_file():
-        sys.exit(f"error: {claims_dir}: no claims.csv (not a `lockbench claims` directory)")
+    for name in ("claims.csv", "claims.md"):
+        if not (claims_dir / name).is_file():
+            sys.exit(f"error: {claims_dir}: no {name} (not a `lockbench claims` directory)")
+    if not claims_dir.is_relative_to(ROOT):
+        sys.exit(f"error: {claims_dir} is outside this repository: the README can only link what it holds")
     return list(csv.DictReader(open(claims_dir / "claims.csv", newline="")))
 
 
 def block(claims_dir: pathlib.Path, others: list) -> str:
-    rel = claims_dir.relative_to(ROOT)
     rows = load(claims_dir)
+    rel = claims_dir.relative_to(ROOT)
     other_verdicts = [{r["id"]: r["verdict"] for r in load(o)} for o in others]
     if not rows:
         sys.exit(f"error: {claims_dir / 'claims.csv'} has no claims")

@@ -335,6 +335,8 @@ pub struct RunRecord {
     /// See `wait_p50_ns`.
     pub wait_max_ns: f64,
     /// Time the lock was held (acquired → about to release), percentiles over sampled ops.
+    /// "Acquired" is read once the lock is held and the protected data's cache line has
+    /// been loaded (the hand-off stamp's load), so a transfer of that line counts as waiting.
     pub hold_p50_ns: f64,
     /// See `hold_p50_ns`.
     pub hold_p90_ns: Option<f64>,
@@ -439,7 +441,8 @@ pub struct RunRecord {
     /// Hand-offs recorded: a timed holder stamps the clock just before releasing; whoever
     /// acquires next loads the stamp right after acquiring and, when it is another thread's,
     /// reads the clock: the lock changed hands. Counted only for stamps of timed releases, so
-    /// at most one per `sample_every` sections. Exclusive locks only; empty elsewhere, for the
+    /// one per `sample_every` sections on average at most; a pair whose new owner had been
+    /// parked by a mid-trial pause, or whose CPUs' clocks disagree, is dropped. Exclusive locks only; empty elsewhere, for the
     /// `null` primitive (no lock to hand off) and in older files.
     #[serde(default)]
     pub handoffs: Option<u64>,

@@ -508,7 +508,7 @@ fn handoff_line(rows: &[RunRecord], threads: usize, locks: &[&str]) -> Option<St
                 .into_iter()
                 .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
                 .map_or(String::new(), |v| {
-                    format!("p99 up to {} where measured; ", fmt_ns(v))
+                    format!("p99 ≤ {} at lengths with ≥ 1000 hand-offs; ", fmt_ns(v))
                 });
             let share = span(&at(|r| r.handoff_share), |v| format!("{:.0}%", v * 100.0))
                 .map_or(String::new(), |s| {
@@ -744,10 +744,10 @@ pub fn verdict_text(
         verdict.push_str(
             "Hand-off (a holder's release → the new owner holding the lock and its data, when \
              the lock changes hands; the range over the lengths of each length's median p50): a \
-             spinning waiter takes over in a cache-line transfer or two. A sleeping lock changes \
-             hands mostly to a waiter still awake; one that went to sleep loses its turn to the \
-             re-acquiring releaser, so the wake-up above shows in how rarely its hands change \
-             and in CPU-seconds, not in this latency:\n",
+             spinning waiter takes over in a cache-line transfer or two. A sleeping lock's p50 \
+             stays far below the wake-up above, which suggests it changes hands mostly to a \
+             waiter still awake while sleepers lose their turn to the re-acquiring releaser; \
+             the wake-ups show in its p99, in how rarely its hands change, and in CPU-seconds:\n",
         );
         for l in &b.handoff_lines {
             verdict.push_str(&format!("  {l}\n"));
@@ -1336,7 +1336,7 @@ mod tests {
         assert_eq!(
             b.handoff_lines,
             [
-                "threads 2, think 0: spin 80 ns (p99 up to 400 ns where measured), sleep 310 ns–100 µs (p99 up to 20 µs where measured)"
+                "threads 2, think 0: spin 80 ns (p99 ≤ 400 ns at lengths with ≥ 1000 hand-offs), sleep 310 ns–100 µs (p99 ≤ 20 µs at lengths with ≥ 1000 hand-offs)"
             ]
         );
         let at_1us = b

@@ -1245,6 +1245,9 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
 struct Transfer {
     /// Lowest and highest trial p50, ns.
     p50: Option<(f64, f64)>,
+    /// Clean trials, and how many of them had a p50 (≥ 20 hand-offs).
+    trials: usize,
+    with_p50: usize,
     handoffs: u64,
     timed: u64,
     preempted: u64,
@@ -1259,6 +1262,8 @@ impl Transfer {
         let hi = p50s.iter().copied().fold(0.0, f64::max);
         Transfer {
             p50: (!p50s.is_empty()).then_some((lo, hi)),
+            trials: clean.len(),
+            with_p50: p50s.len(),
             handoffs: clean.iter().filter_map(|r| r.handoffs).sum(),
             timed: clean
                 .iter()
@@ -1284,8 +1289,17 @@ impl Transfer {
         } else {
             breakeven::fmt_ns_range(lo, hi)
         };
+        let few = if self.with_p50 < self.trials {
+            format!(
+                "; {} of {} trials had too few hand-offs for a p50",
+                self.trials - self.with_p50,
+                self.trials
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "; at ×{threads} hand-off p50 per trial {p50} ({} hand-offs), holder preempted in {} of {} timed sections",
+            "; at ×{threads} hand-off p50 per trial {p50} ({} hand-offs{few}), holder preempted in {} of {} timed sections",
             self.handoffs, self.preempted, self.timed
         )
     }
@@ -1297,7 +1311,8 @@ impl Transfer {
     /// preempted holders say how much lock-holder preemption adds.
     fn explain(transfers: &[(&str, Transfer)], threads: usize, wakeup_p90: Option<f64>) -> String {
         let tick = transfers.iter().find_map(|(_, t)| t.tick);
-        let (limit, limit_text) = match (wakeup_p90, tick) {
+        let wakeup = wakeup_p90.filter(|w| w.is_finite() && *w > 0.0);
+        let (limit, limit_text) = match (wakeup, tick) {
             (Some(w), _) => (w, format!("a cross-core wake-up's p90 ({})", fmt_ns(w))),
             (None, Some(t)) => (
                 t / 2.0,
@@ -1305,7 +1320,8 @@ impl Transfer {
             ),
             (None, None) => return String::new(),
         };
-        let slow: Vec<String> = transfers
+        // Named only when every clean trial had a p50 and the lowest is beyond the limit.
+        let slow: Vec<(String, &Transfer)> = transfers
             .iter()
             .filter_map(|(name, t)| {
                 let (lo, hi) = t.p50?;
@@ -1314,19 +1330,22 @@ impl Transfer {
                 } else {
                     breakeven::fmt_ns_range(lo, hi)
                 };
-                (lo > limit).then(|| format!("{name} {p50}"))
+                (t.with_p50 == t.trials && lo > limit).then(|| (format!("{name} {p50}"), t))
             })
             .collect();
         if slow.is_empty() {
             return String::new();
         }
         let tick = tick.map_or(String::new(), |t| format!(", scheduler tick {}", fmt_ns(t)));
-        let (preempted, timed) = transfers
+        let (preempted, timed) = slow
             .iter()
             .fold((0, 0), |(p, n), (_, t)| (p + t.preempted, n + t.timed));
         format!(
-            " At ×{threads} every trial's median hand-off ({}) is longer than {limit_text}{tick}: the waiter whose turn it is is off its CPU, and the lock waits for the scheduler to run it (lock-waiter preemption); holders were preempted in {preempted} of {timed} timed sections.",
-            slow.join(", ")
+            " At ×{threads} every trial's median hand-off ({}) is longer than {limit_text}{tick}: the waiter whose turn it is is off its CPU, and the lock waits for the scheduler to run it (lock-waiter preemption); their holders were preempted in {preempted} of {timed} timed sections.",
+            slow.iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     }
 }

@@ -744,24 +744,19 @@ fn timed_exclusive<L: Exclusive>(
 ) {
     let requested = clock.raw();
     let own = stats.own_stamp;
-    let (acquired, stamp, taken, releasing, intruder) = lock.with(node, || {
-        let acquired = clock.raw();
+    let (acquired, stamp, releasing, intruder) = lock.with(node, || {
+        // The stamp's load first, then the reading, as an untimed owner does: both measure
+        // acquire → the data's line loaded → one clock read, and the hold starts once the
+        // protected data is here.
         let stamp = data.take_handoff();
-        // As an untimed owner does: the hand-off ends at a reading after the stamp's load
-        // (the new owner has the lock and the data's line), not at `acquired`; the extra read
-        // lengthens this hold by one clock read, in one timed section per sampling period.
-        let taken = if stamp != 0 && stamp != own {
-            clock.raw()
-        } else {
-            0
-        };
+        let acquired = clock.raw();
         let intruder = cs();
         let releasing = clock.raw();
         data.stamp_handoff(releasing);
-        (acquired, stamp, taken, releasing, intruder)
+        (acquired, stamp, releasing, intruder)
     });
-    if taken != 0 {
-        stats.handoff_taken(clock, stamp, taken);
+    if stamp != 0 && stamp != own {
+        stats.handoff_taken(clock, stamp, acquired);
     }
     stats.own_stamp = releasing;
     stats

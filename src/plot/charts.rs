@@ -376,7 +376,7 @@ fn latency_vs_threads(data: &RunData<'_>, pts: &[Trials], family: Family) -> Opt
     )
 }
 
-/// Hand-off latency (p50, p99: release stamp → the next owner's acquire, hand-offs to another
+/// Hand-off latency (p50, p99: release stamp → the new owner's reading after it has the lock and its data, hand-offs to another
 /// thread only) and the share of timed sections whose holder was preempted, for the most
 /// populated thread slice of an exclusive-lock family; `None` for families without hand-offs.
 fn handoff_vs_threads(data: &RunData<'_>, pts: &[Trials], family: Family) -> Option<Figure> {

@@ -218,8 +218,13 @@ pub fn write_run_summary(
                 ("hold p99", |r| r.hold_p99_ns.unwrap_or(f64::NAN), ns),
             ]);
         }
-        if first.handoff_p50_ns.is_some() {
-            rows.extend::<[Row; 2]>([
+        if first.handoffs.is_some() {
+            rows.extend::<[Row; 3]>([
+                (
+                    "hand-offs per timed release",
+                    |r| r.handoff_share.unwrap_or(f64::NAN),
+                    plain2,
+                ),
                 ("hand-off p50", |r| r.handoff_p50_ns.unwrap_or(f64::NAN), ns),
                 ("hand-off p99", |r| r.handoff_p99_ns.unwrap_or(f64::NAN), ns),
             ]);
