@@ -480,22 +480,30 @@ const NOT_RUNS: [&str; 8] = [
     "rounds.csv",
 ];
 
+/// results/ and every directory below it.
+fn committed_dirs() -> Vec<std::path::PathBuf> {
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results")];
+    let mut next = 0;
+    while let Some(dir) = dirs.get(next).cloned() {
+        next += 1;
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            dirs.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+        }
+    }
+    dirs
+}
+
 /// Every runs.csv committed under results/ still loads with this version's schema, so the
 /// README's figures always come from files the current tool can read.
 #[test]
 fn committed_results_load() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
     let mut found = 0;
-    let mut stack = vec![root];
-    while let Some(dir) = stack.pop() {
+    for dir in committed_dirs() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.file_name().is_some_and(|n| n == "meta.json") {
+        for path in entries.flatten().map(|e| e.path()).filter(|p| p.is_file()) {
+            if path.file_name().is_some_and(|n| n == "meta.json") {
                 // Every committed meta.json reads, its sweep spec and (when it has any) its
                 // probes typed.
                 let dir = path.parent().unwrap();
@@ -537,10 +545,8 @@ fn every_column_is_documented_in_results_readme() {
 /// it, is the current code's verdict on committed data).
 #[test]
 fn committed_claims_are_the_current_verdicts() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
     let mut found = 0;
-    let mut stack = vec![root];
-    while let Some(dir) = stack.pop() {
+    for dir in committed_dirs() {
         let committed = dir.join(lockbench::report::claims::CLAIMS_CSV);
         if committed.is_file() {
             let loaded = lockbench::sweep::claims::load(&dir).unwrap();
@@ -553,12 +559,6 @@ fn committed_claims_are_the_current_verdicts() {
                 dir.display()
             );
             found += 1;
-            continue;
-        }
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            if entry.path().is_dir() {
-                stack.push(entry.path());
-            }
         }
     }
     assert!(found > 0, "no committed claims run");

@@ -499,11 +499,7 @@ fn handoff_line(rows: &[RunRecord], threads: usize, locks: &[&str]) -> Option<St
             }
             let lo = p50s.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = p50s.iter().copied().fold(0.0, f64::max);
-            let range = if lo == hi {
-                fmt_ns(lo)
-            } else {
-                fmt_ns_range(lo, hi)
-            };
+            let range = fmt_ns_span(lo, hi);
             let p99 = at(|r| r.handoff_p99_ns)
                 .into_iter()
                 .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
@@ -684,6 +680,15 @@ pub fn analyse(rows: &[RunRecord], cores: usize, spinner: &str, sleepers: &[&str
         }
     }
     out
+}
+
+/// [`fmt_ns_range`], or the one value when both ends are equal: "80 ns", "1.46–4 ms".
+pub fn fmt_ns_span(lo: f64, hi: f64) -> String {
+    if lo == hi {
+        fmt_ns(lo)
+    } else {
+        fmt_ns_range(lo, hi)
+    }
 }
 
 /// "20.2–31.4 µs", or "950 ns–1.2 µs" when the units differ.

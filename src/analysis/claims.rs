@@ -1284,11 +1284,7 @@ impl Transfer {
         let Some((lo, hi)) = self.p50 else {
             return String::new();
         };
-        let p50 = if lo == hi {
-            fmt_ns(lo)
-        } else {
-            breakeven::fmt_ns_range(lo, hi)
-        };
+        let p50 = breakeven::fmt_ns_span(lo, hi);
         let few = if self.with_p50 < self.trials {
             format!(
                 "; {} of {} trials had too few hand-offs for a p50",
@@ -1325,12 +1321,8 @@ impl Transfer {
             .iter()
             .filter_map(|(name, t)| {
                 let (lo, hi) = t.p50?;
-                let p50 = if lo == hi {
-                    fmt_ns(lo)
-                } else {
-                    breakeven::fmt_ns_range(lo, hi)
-                };
-                (t.with_p50 == t.trials && lo > limit).then(|| (format!("{name} {p50}"), t))
+                (t.with_p50 == t.trials && lo > limit)
+                    .then(|| (format!("{name} {}", breakeven::fmt_ns_span(lo, hi)), t))
             })
             .collect();
         if slow.is_empty() {

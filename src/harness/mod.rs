@@ -543,6 +543,8 @@ pub(crate) fn build_record(
     let holder_preempted: u64 = stats.iter().map(|s| s.holder_preempted).sum();
     // Hand-offs and preemptions are measured on the exclusive-lock loop's timed holds.
     let exclusive_timed = holds_checked > 0;
+    // Holds judged against a threshold: timed exclusive sections of a length in ns.
+    let preempt_threshold = runner::preempted_hold_ns(env, point).filter(|_| exclusive_timed);
     let record = RunRecord {
         schema_version: SCHEMA_VERSION,
         // Set by the run's sink when the row is written.
@@ -640,10 +642,10 @@ pub(crate) fn build_record(
         handoff_share: exclusive_timed.then(|| handoff.len() as f64 / holds_checked as f64),
         handoff_p50_ns: handoff_p50,
         handoff_p99_ns: ho.p99,
-        holder_preempted: exclusive_timed.then_some(holder_preempted),
-        holder_preempted_share: exclusive_timed
-            .then(|| holder_preempted as f64 / holds_checked as f64),
-        preempted_hold_ns: exclusive_timed.then(|| runner::preempted_hold_ns(env, point) as f64),
+        holder_preempted: preempt_threshold.map(|_| holder_preempted),
+        holder_preempted_share: preempt_threshold
+            .map(|_| holder_preempted as f64 / holds_checked as f64),
+        preempted_hold_ns: preempt_threshold.map(|t| t as f64),
     };
     TrialOutput {
         record,

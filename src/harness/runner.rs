@@ -597,11 +597,7 @@ pub fn run_exclusive<L: Exclusive>(
 ) -> Result<TrialOutput, HarnessError> {
     let shared = Arc::new(LockRun::new(L::create(), point.layout));
     let (cs_units, think_units, clock, p) = loop_params(env, point);
-    // In steps mode the section's length is not in ns: no threshold to judge holds by.
-    let preempted_after = match point.steps {
-        None => preempted_hold_ns(env, point),
-        Some(_) => u64::MAX,
-    };
+    let preempted_after = preempted_hold_ns(env, point).unwrap_or(u64::MAX);
     let collected = run_threads(
         env,
         point,
@@ -659,7 +655,7 @@ pub fn run_exclusive<L: Exclusive>(
         out.record.handoff_share = None;
         out.handoff.reset();
     }
-    if !checked || point.steps.is_some() {
+    if !checked {
         out.record.holder_preempted = None;
         out.record.holder_preempted_share = None;
         out.record.preempted_hold_ns = None;
@@ -672,9 +668,13 @@ pub fn run_exclusive<L: Exclusive>(
 /// back when the thread that replaced it blocks or is itself preempted at a later tick, a full
 /// tick away when it spins; nothing else that interrupts a section (an interrupt, a VM exit)
 /// takes anywhere near half a tick. Preemptions that end within half a tick (the replacing
-/// thread soon sleeps, as a sleeping lock's waiter does) are cheap and not counted.
-pub(crate) fn preempted_hold_ns(env: &Env, point: &Point) -> u64 {
-    point.setting.cs_ns + env.sched_tick_ns / 2
+/// thread soon sleeps, as a sleeping lock's waiter does) are cheap and not counted. `None` in
+/// steps mode: the section's length is not in ns, so there is no threshold to judge holds by.
+pub(crate) fn preempted_hold_ns(env: &Env, point: &Point) -> Option<u64> {
+    point
+        .steps
+        .is_none()
+        .then(|| point.setting.cs_ns + env.sched_tick_ns / 2)
 }
 
 /// The exclusive-lock loop around [`drive`]: `cs` is the critical section run under `lock`
