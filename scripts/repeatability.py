@@ -91,12 +91,20 @@ def main():
         print(f"| {name}: contended points flagged, trials at more than one distance / at one | "
               f"{fl(multi)} of {len(multi)} ({100 * fl(multi) / max(len(multi), 1):.0f}%) / "
               f"{fl(single)} of {len(single)} ({100 * fl(single) / max(len(single), 1):.0f}%) |")
-    by_threads = defaultdict(lambda: [0, 0])
-    for k in a:
-        by_threads[(k[1], k[2])][0] += a[k][1]
-        by_threads[(k[1], k[2])][1] += 1
-    print("| A: flagged by threads, cs | " + ", ".join(
-        f"×{t} cs={cs}: {f}/{n}" for (t, cs), (f, n) in sorted(by_threads.items(), key=lambda x: (int(x[0][0]), int(x[0][1])))) + " |")
+    for name, pts, rows in (("A", a, rows_a), ("B", b, rows_b)):
+        signals = defaultdict(int)
+        for r in rows:
+            for s in filter(None, r.get("degraded_by", "").split(";")):
+                signals[s] += 1
+        kept = sum(1 for r in rows if r["degraded"] == "true")
+        print(f"| {name}: trials / kept degraded (by signal) | {len(rows)} / {kept}"
+              + (f" ({', '.join(f'{s} {n}' for s, n in sorted(signals.items()))})" if signals else "") + " |")
+        by_threads = defaultdict(lambda: [0, 0])
+        for k in pts:
+            by_threads[(k[1], k[2])][0] += pts[k][1]
+            by_threads[(k[1], k[2])][1] += 1
+        print(f"| {name}: flagged by threads, cs | " + ", ".join(
+            f"×{t} cs={cs}: {f}/{n}" for (t, cs), (f, n) in sorted(by_threads.items(), key=lambda x: (int(x[0][0]), int(x[0][1])))) + " |")
     outside = sorted((k for k in both if k not in within), key=lambda k: -abs(ratio[k] - 1))
     if outside:
         print(f"\n## Unflagged in both, outside {tol:.0%}\n")

@@ -23,10 +23,7 @@ fn trials(env: &Env, point: &Point) -> Vec<RunRecord> {
         retries: 0,
         ..Policy::default()
     };
-    let mut sentinel = Parallelism {
-        allowed: env.host.allowed_cpus.clone(),
-        leg: LEG,
-    };
+    let mut sentinel = Parallelism::new(env.host.allowed_cpus.clone(), LEG);
     (0..TRIALS)
         .map(|trial| {
             guarded_trial(

@@ -368,10 +368,11 @@ fn run_point(args: RunArgs) -> Result<()> {
             .unwrap_or(crate::harness::sentinel::DEFAULT_THRESHOLD),
         ..Default::default()
     };
-    let mut sentinel = crate::harness::sentinel::Parallelism {
-        allowed: env.host.allowed_cpus.clone(),
-        leg: crate::harness::sentinel::LEG,
-    };
+    let mut sentinel = crate::harness::sentinel::Parallelism::new(
+        env.host.allowed_cpus.clone(),
+        crate::harness::sentinel::LEG,
+    )
+    .with_distances(env.clock.clone());
     let mut clean = Vec::new();
     for trial in 0..args.trials {
         let measure = || primitive.run(&env, &point, trial);
@@ -462,10 +463,7 @@ fn probe(
     let env = Env::detect();
     let threshold = threshold.unwrap_or(DEFAULT_THRESHOLD);
     let cpus = env.host.allowed_cpus.clone();
-    let mut sentinel = Parallelism {
-        allowed: cpus.clone(),
-        leg: LEG,
-    };
+    let mut sentinel = Parallelism::new(cpus.clone(), LEG);
     eprintln!(
         "sampling the parallelism sentinel on CPUs {cpus:?} for {} …",
         fmt_ns(duration.as_nanos() as f64)

@@ -581,6 +581,8 @@ pub(crate) fn build_record(
         clock_read_ns: env.clock_overhead_ns,
         sentinel_before: None,
         core_to_core_ns: None,
+        core_to_core_before_ns: None,
+        core_to_core_usual_ns: None,
         sentinel_after: None,
         degraded: false,
         attempts: 1,
@@ -733,16 +735,12 @@ pub fn guarded_trial(
     r.attempts = g.attempts;
     r.single_core_units_per_ns =
         Some((g.before.single_units_per_ns + g.after.single_units_per_ns) / 2.0);
-    // The cache-line distance between the trial's first two CPUs, right after it: what a
-    // contended point's hand-offs cost at that moment (the host may have moved a vCPU).
-    if let [a, b, ..] = cpus[..] {
-        r.core_to_core_ns = Some(sentinel::core_to_core_ns(
-            &env.clock,
-            a,
-            b,
-            sentinel::CORE_TO_CORE_TRIAL_BATCHES,
-        ));
-    }
+    // The cache-line distance between the trial's first two CPUs around it, and the pair's
+    // usual one (when the sentinel reads distances): what a contended point's hand-offs cost
+    // then, and whether the host had moved a vCPU (`moved` in `degraded_by`).
+    r.core_to_core_before_ns = g.before.core_to_core_ns;
+    r.core_to_core_ns = g.after.core_to_core_ns;
+    r.core_to_core_usual_ns = g.before.usual_core_to_core_ns;
     Ok(out)
 }
 

@@ -505,10 +505,7 @@ fn mid_trial_reading(
     }
     let all_parked = ctl.parked.load(Ordering::SeqCst) >= point.setting.threads;
     let reading = all_parked.then(|| {
-        let mut sentinel = Parallelism {
-            allowed: env.host.allowed_cpus.clone(),
-            leg,
-        };
+        let mut sentinel = Parallelism::new(env.host.allowed_cpus.clone(), leg);
         sentinel.read(&super::point_cpus(env, point)).parallel
     });
     let after = snapshot(env, probes);

@@ -16,6 +16,7 @@
 
 use crate::harness::clock::Clock;
 use crate::workload::BusyWork;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -83,6 +84,16 @@ pub fn core_to_core_ns(clock: &Clock, a: usize, b: usize, samples: u64) -> f64 {
 /// is what shows it.
 pub const CORE_TO_CORE_TRIAL_BATCHES: u64 = 5;
 
+/// A reading of the distance between a trial's first two CPUs more than this factor above or
+/// below the pair's usual distance means the host moved a vCPU (`moved`). Cache-line
+/// distances come in levels at least about twice apart (SMT siblings; cores sharing a
+/// last-level cache; cores across a die, CCX or socket boundary), while readings within one
+/// level vary by a fifth or less; 1.5 sits between the two.
+pub const MOVED_FACTOR: f64 = 1.5;
+
+/// Readings that seed a CPU pair's usual distance the first time the pair is read.
+pub const MOVED_SEED_READINGS: usize = 3;
+
 /// Default threshold below which a point is flagged degraded.
 pub const DEFAULT_THRESHOLD: f64 = crate::record::DEFAULT_SENTINEL_THRESHOLD;
 /// How long each leg of the sentinel runs.
@@ -104,6 +115,14 @@ pub struct Reading {
     pub fastest_units_per_ns: f64,
     /// CPUs the reading covered.
     pub cpus: usize,
+    /// One-way core-to-core latency between the first two CPUs, ns ([`core_to_core_ns`] over
+    /// [`CORE_TO_CORE_TRIAL_BATCHES`] batches); `None` for one CPU, unpinned readings, or a
+    /// sentinel that does not read distances.
+    pub core_to_core_ns: Option<f64>,
+    /// The pair's usual distance before this reading: the median of its earlier readings in
+    /// this process. `core_to_core_ns` more than [`MOVED_FACTOR`] away from it is a `moved`
+    /// signal.
+    pub usual_core_to_core_ns: Option<f64>,
 }
 
 /// A reason to distrust a trial. Each is named in the row's `degraded_by` column.
@@ -127,6 +146,12 @@ pub enum Signal {
     /// Steal time of the trial's CPUs over the window above 1 − threshold of their time (and
     /// at least [`STEAL_MIN_TICKS`] ticks): the hypervisor ran someone else on our vCPUs.
     Steal,
+    /// The cache-line distance between the trial's first two CPUs, read before or after it,
+    /// was more than [`MOVED_FACTOR`] away from the pair's usual distance: the host had moved
+    /// a vCPU (to an SMT sibling, or across a cache or socket boundary), so the trial measured
+    /// a different machine layout from the point's other trials. Every CPU may still run at
+    /// full speed; only the cost of moving a cache line between them changed.
+    Moved,
 }
 
 impl Signal {
@@ -139,6 +164,7 @@ impl Signal {
             Signal::CpuShare => "cpu-share",
             Signal::Preempted => "preempted",
             Signal::Steal => "steal",
+            Signal::Moved => "moved",
         }
     }
 
@@ -221,6 +247,12 @@ pub fn sentinel_signals(r: &Reading, policy: &Policy) -> Vec<Signal> {
     {
         out.push(Signal::SlowCpu);
     }
+    if let (Some(now), Some(usual)) = (r.core_to_core_ns, r.usual_core_to_core_ns)
+        && usual > 0.0
+        && !(usual / MOVED_FACTOR..=usual * MOVED_FACTOR).contains(&now)
+    {
+        out.push(Signal::Moved);
+    }
     out
 }
 
@@ -237,6 +269,54 @@ pub struct Parallelism {
     pub allowed: Vec<usize>,
     /// Length of each leg.
     pub leg: Duration,
+    /// Distances read so far, when this sentinel reads them ([`Self::with_distances`]).
+    distances: Option<Distances>,
+}
+
+impl Parallelism {
+    /// A sentinel over `allowed` CPUs with legs of `leg` that reads parallelism only.
+    pub fn new(allowed: Vec<usize>, leg: Duration) -> Self {
+        Parallelism {
+            allowed,
+            leg,
+            distances: None,
+        }
+    }
+
+    /// Also reads the distance between a pinned reading's first two CPUs, and judges it
+    /// against that pair's usual distance so far ([`Reading::usual_core_to_core_ns`]).
+    pub fn with_distances(mut self, clock: Clock) -> Self {
+        self.distances = Some(Distances {
+            clock,
+            seen: HashMap::new(),
+        });
+        self
+    }
+}
+
+/// Every distance read per (first, second) CPU pair in this process.
+#[derive(Debug, Clone)]
+struct Distances {
+    clock: Clock,
+    seen: HashMap<(usize, usize), Vec<f64>>,
+}
+
+impl Distances {
+    /// Reads the pair's distance now; returns it and the pair's usual distance before it (the
+    /// median of its earlier readings, seeded with [`MOVED_SEED_READINGS`] at first use).
+    fn read(&mut self, a: usize, b: usize) -> (f64, f64) {
+        let clock = &self.clock;
+        let once = || core_to_core_ns(clock, a, b, CORE_TO_CORE_TRIAL_BATCHES);
+        let seen = self.seen.entry((a, b)).or_default();
+        if seen.is_empty() {
+            seen.extend((0..MOVED_SEED_READINGS).map(|_| once()));
+        }
+        // Seeded above, so never empty.
+        let usual = crate::stats::summarize(seen).map_or(f64::NAN, |s| s.median);
+        let now = once();
+        seen.push(now);
+        (now, usual)
+    }
 }
 
 /// Busy-work units per ns achieved by running the chain for about `leg` on this thread.
@@ -294,7 +374,15 @@ impl Sentinel for Parallelism {
             })
             .collect();
         let both = together(&set, self.leg);
-        figure(&alone, &both, pinned)
+        let mut reading = figure(&alone, &both, pinned);
+        if let (Some(d), [a, b, ..]) = (self.distances.as_mut(), cpus)
+            && a != b
+        {
+            let (now, usual) = d.read(*a, *b);
+            reading.core_to_core_ns = Some(now);
+            reading.usual_core_to_core_ns = Some(usual);
+        }
+        reading
     }
 }
 
@@ -332,6 +420,8 @@ pub fn figure(alone: &[f64], together: &[f64], pinned: bool) -> Reading {
         slowest_units_per_ns: if alone.is_empty() { 0.0 } else { slowest },
         fastest_units_per_ns: fastest,
         cpus: alone.len(),
+        core_to_core_ns: None,
+        usual_core_to_core_ns: None,
     }
 }
 
@@ -484,6 +574,8 @@ mod tests {
                 slowest_units_per_ns: 1.0,
                 fastest_units_per_ns: 1.0,
                 cpus: 2,
+                core_to_core_ns: None,
+                usual_core_to_core_ns: None,
             }
         }
     }
@@ -537,7 +629,30 @@ mod tests {
             slowest_units_per_ns: slowest,
             fastest_units_per_ns: fastest,
             cpus,
+            core_to_core_ns: None,
+            usual_core_to_core_ns: None,
         }
+    }
+
+    /// Distances within a factor of 1.5 of the usual one are the same layout; an SMT sibling
+    /// (÷2.5) or a core across a cache boundary (×3.5) is a move; no usual distance, no call.
+    #[test]
+    fn a_distance_far_from_the_usual_one_is_a_move() {
+        let at = |now: Option<f64>, usual: Option<f64>| Reading {
+            core_to_core_ns: now,
+            usual_core_to_core_ns: usual,
+            ..reading(1.0, 1.0, 1.0, 2)
+        };
+        let moved =
+            |now, usual| sentinel_signals(&at(now, usual), &Policy::default()) == [Signal::Moved];
+        assert!(!moved(Some(27.0), Some(27.0)));
+        assert!(!moved(Some(33.0), Some(27.0)), "jitter within a level");
+        assert!(!moved(Some(19.0), Some(27.0)));
+        assert!(moved(Some(95.0), Some(27.0)), "across a cache boundary");
+        assert!(moved(Some(10.5), Some(27.0)), "onto an SMT sibling");
+        assert!(moved(Some(27.0), Some(95.0)), "back from a far placement");
+        assert!(!moved(Some(95.0), None));
+        assert!(!moved(None, Some(27.0)));
     }
 
     #[test]

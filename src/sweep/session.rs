@@ -108,10 +108,11 @@ pub fn measure(
     };
     write_meta(dir, &meta)?;
     progress.note(&format!("writing to {}", dir.display()));
-    let mut sentinel = crate::harness::sentinel::Parallelism {
-        allowed: env.host.allowed_cpus.clone(),
-        leg: crate::harness::sentinel::LEG,
-    };
+    let mut sentinel = crate::harness::sentinel::Parallelism::new(
+        env.host.allowed_cpus.clone(),
+        crate::harness::sentinel::LEG,
+    )
+    .with_distances(env.clock.clone());
     let result = run_sweep(
         &env,
         spec,
