@@ -284,15 +284,12 @@ pub struct RunRecord {
     /// one-CPU and unguarded trials and in files written before it existed.
     #[serde(default)]
     pub core_to_core_ns: Option<f64>,
-    /// The same distance read right before the trial. A trial whose before or after reading
-    /// is more than [`MOVED_FACTOR`](crate::harness::sentinel::MOVED_FACTOR) away from the
-    /// pair's usual distance is degraded (`moved`): it ran on a different machine layout.
+    /// The same distance read right before the trial. A trial with a reading (before or
+    /// after) more than [`LAYOUT_FACTOR`](crate::harness::sentinel::LAYOUT_FACTOR) away from
+    /// its point's layout (the lower median of the point's readings) ran on another cache
+    /// layout, and the point's value leaves it out ([`crate::harness::sentinel::on_layout`]).
     #[serde(default)]
     pub core_to_core_before_ns: Option<f64>,
-    /// The pair's usual distance in this process when the trial began: the median of every
-    /// earlier reading of the same two CPUs (seeded with three readings at first use).
-    #[serde(default)]
-    pub core_to_core_usual_ns: Option<f64>,
     /// Every attempt was found disturbed (by a signal in `degraded_by`): do not trust this row.
     pub degraded: bool,
     /// Attempts made (a degraded trial is retried after a pause, up to a budget).

@@ -35,6 +35,47 @@ pub fn achieved_cs(rows: &[RunRecord]) -> Vec<(u64, f64)> {
         .collect()
 }
 
+/// What a point's statistics need of one trial: the sweep keeps these while it runs, so that
+/// its run-until-stable verdict and [`Trials::clean`] agree on a point's clean trials.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrialFacts {
+    /// Throughput, ops/s.
+    pub throughput: f64,
+    /// Neither degraded nor timed out.
+    pub usable: bool,
+    /// Its distance readings, before and after (`core_to_core_before_ns`, `core_to_core_ns`).
+    pub distances: [Option<f64>; 2],
+}
+
+impl TrialFacts {
+    /// The facts of a row.
+    pub fn of(r: &RunRecord) -> Self {
+        TrialFacts {
+            throughput: r.throughput_ops_s,
+            usable: is_clean(r),
+            distances: [r.core_to_core_before_ns, r.core_to_core_ns],
+        }
+    }
+}
+
+/// For each trial, whether it ran on its point's cache layout ([`on_layout`]).
+///
+/// [`on_layout`]: crate::harness::sentinel::on_layout
+pub fn layout_mask(trials: &[TrialFacts]) -> Vec<bool> {
+    let readings: Vec<[Option<f64>; 2]> = trials.iter().map(|f| f.distances).collect();
+    crate::harness::sentinel::on_layout(&readings).1
+}
+
+/// The throughputs a point's statistics use: its usable trials on the point's cache layout.
+pub fn clean_throughputs(trials: &[TrialFacts]) -> Vec<f64> {
+    trials
+        .iter()
+        .zip(layout_mask(trials))
+        .filter(|(f, on)| f.usable && *on)
+        .map(|(f, _)| f.throughput)
+        .collect()
+}
+
 /// All trials of one point.
 #[derive(Debug, Clone)]
 pub struct Trials<'a> {
@@ -48,12 +89,32 @@ impl<'a> Trials<'a> {
         self.trials[0]
     }
 
-    /// The trials a summary may use.
+    /// The trials a summary may use: neither degraded nor timed out, and on the point's cache
+    /// layout (a trial during which the host had moved a vCPU, so that the distance between
+    /// the point's first two CPUs was another level, measured another machine:
+    /// [`on_layout`](crate::harness::sentinel::on_layout)).
     pub fn clean(&self) -> impl Iterator<Item = &'a RunRecord> + '_ {
-        self.trials.iter().copied().filter(|r| is_clean(r))
+        let on = self.on_layout();
+        self.trials
+            .iter()
+            .copied()
+            .zip(on)
+            .filter(|(r, on)| *on && is_clean(r))
+            .map(|(r, _)| r)
     }
 
-    /// Trials left out (degraded or timed out).
+    /// For each trial, whether it ran on the point's cache layout.
+    pub fn on_layout(&self) -> Vec<bool> {
+        let facts: Vec<TrialFacts> = self.trials.iter().map(|r| TrialFacts::of(r)).collect();
+        layout_mask(&facts)
+    }
+
+    /// Trials on another cache layout than the point's ([`Trials::on_layout`]).
+    pub fn moved_trials(&self) -> usize {
+        self.on_layout().iter().filter(|on| !**on).count()
+    }
+
+    /// Trials left out (degraded, timed out or on another cache layout).
     pub fn flagged_trials(&self) -> usize {
         self.trials.len() - self.clean().count()
     }

@@ -373,7 +373,7 @@ fn run_point(args: RunArgs) -> Result<()> {
         crate::harness::sentinel::LEG,
     )
     .with_distances(env.clock.clone());
-    let mut clean = Vec::new();
+    let mut facts = Vec::new();
     for trial in 0..args.trials {
         let measure = || primitive.run(&env, &point, trial);
         let mut out = if args.no_sentinel {
@@ -389,11 +389,9 @@ fn run_point(args: RunArgs) -> Result<()> {
             )
         }
         .with_context(|| format!("measuring {}", point.primitive))?;
-        if !out.record.degraded && !out.record.timed_out {
-            clean.push(out.record.throughput_ops_s);
-        }
+        facts.push(crate::analysis::aggregate::TrialFacts::of(&out.record));
         out.record.set_stability(&crate::analysis::stability(
-            &clean,
+            &crate::analysis::aggregate::clean_throughputs(&facts),
             crate::record::DEFAULT_STABILITY_TARGET,
         ));
         let r = &out.record;
@@ -407,6 +405,17 @@ fn run_point(args: RunArgs) -> Result<()> {
             )
         } else if r.timed_out {
             " (TIMED OUT)".to_string()
+        } else if !crate::analysis::aggregate::layout_mask(&facts)
+            .last()
+            .copied()
+            .unwrap_or(true)
+        {
+            format!(
+                " MOVED: core-to-core {} / {} before / after, another cache layout than this \
+                 point's other trials (left out)",
+                r.core_to_core_before_ns.map_or("n/a".into(), fmt_ns),
+                r.core_to_core_ns.map_or("n/a".into(), fmt_ns),
+            )
         } else {
             String::new()
         };

@@ -582,7 +582,6 @@ pub(crate) fn build_record(
         sentinel_before: None,
         core_to_core_ns: None,
         core_to_core_before_ns: None,
-        core_to_core_usual_ns: None,
         sentinel_after: None,
         degraded: false,
         attempts: 1,
@@ -735,12 +734,11 @@ pub fn guarded_trial(
     r.attempts = g.attempts;
     r.single_core_units_per_ns =
         Some((g.before.single_units_per_ns + g.after.single_units_per_ns) / 2.0);
-    // The cache-line distance between the trial's first two CPUs around it, and the pair's
-    // usual one (when the sentinel reads distances): what a contended point's hand-offs cost
-    // then, and whether the host had moved a vCPU (`moved` in `degraded_by`).
+    // The cache-line distance between the trial's first two CPUs before and after it (when the
+    // sentinel reads distances): what a contended point's hand-offs cost then, and whether the
+    // host had moved a vCPU (`sentinel::on_layout`).
     r.core_to_core_before_ns = g.before.core_to_core_ns;
     r.core_to_core_ns = g.after.core_to_core_ns;
-    r.core_to_core_usual_ns = g.before.usual_core_to_core_ns;
     Ok(out)
 }
 

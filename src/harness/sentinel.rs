@@ -16,7 +16,6 @@
 
 use crate::harness::clock::Clock;
 use crate::workload::BusyWork;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -84,15 +83,41 @@ pub fn core_to_core_ns(clock: &Clock, a: usize, b: usize, samples: u64) -> f64 {
 /// is what shows it.
 pub const CORE_TO_CORE_TRIAL_BATCHES: u64 = 5;
 
-/// A reading of the distance between a trial's first two CPUs more than this factor above or
-/// below the pair's usual distance means the host moved a vCPU (`moved`). Cache-line
-/// distances come in levels at least about twice apart (SMT siblings; cores sharing a
-/// last-level cache; cores across a die, CCX or socket boundary), while readings within one
-/// level vary by a fifth or less; 1.5 sits between the two.
-pub const MOVED_FACTOR: f64 = 1.5;
+/// Two readings of the distance between a point's first two CPUs more than this factor apart
+/// are different cache layouts: the host moved a vCPU between them. Distances come in levels
+/// at least about twice apart (SMT siblings; cores sharing a last-level cache; cores across a
+/// die, CCX or socket boundary), while readings within one level vary by a fifth or less; 1.5
+/// sits between the two.
+pub const LAYOUT_FACTOR: f64 = 1.5;
 
-/// Readings that seed a CPU pair's usual distance the first time the pair is read.
-pub const MOVED_SEED_READINGS: usize = 3;
+/// The cache layout a point's trials mostly ran on, and which trials ran on it.
+/// `readings[i]` holds trial i's distance readings (before and after it; `None` where none
+/// was read). The layout is the lower median of all the readings, an actual reading, so an
+/// even split between two levels picks one of them. A trial is on the layout when each of
+/// its readings is within [`LAYOUT_FACTOR`] of it; a trial without readings always is. A
+/// trial off the layout measured a different machine from the point's other trials (a
+/// contended point runs 20–40% slower with its CPUs across a cache boundary), so a point's
+/// value leaves it out.
+pub fn on_layout(readings: &[[Option<f64>; 2]]) -> (Option<f64>, Vec<bool>) {
+    let mut all: Vec<f64> = readings
+        .iter()
+        .flatten()
+        .flatten()
+        .copied()
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .collect();
+    if all.is_empty() {
+        return (None, vec![true; readings.len()]);
+    }
+    all.sort_by(f64::total_cmp);
+    let layout = all[(all.len() - 1) / 2];
+    let near = |v: &f64| (layout / LAYOUT_FACTOR..=layout * LAYOUT_FACTOR).contains(v);
+    let mask = readings
+        .iter()
+        .map(|r| r.iter().flatten().all(near))
+        .collect();
+    (Some(layout), mask)
+}
 
 /// Default threshold below which a point is flagged degraded.
 pub const DEFAULT_THRESHOLD: f64 = crate::record::DEFAULT_SENTINEL_THRESHOLD;
@@ -117,12 +142,8 @@ pub struct Reading {
     pub cpus: usize,
     /// One-way core-to-core latency between the first two CPUs, ns ([`core_to_core_ns`] over
     /// [`CORE_TO_CORE_TRIAL_BATCHES`] batches); `None` for one CPU, unpinned readings, or a
-    /// sentinel that does not read distances.
+    /// sentinel that does not read distances. See [`on_layout`].
     pub core_to_core_ns: Option<f64>,
-    /// The pair's usual distance before this reading: the median of its earlier readings in
-    /// this process. `core_to_core_ns` more than [`MOVED_FACTOR`] away from it is a `moved`
-    /// signal.
-    pub usual_core_to_core_ns: Option<f64>,
 }
 
 /// A reason to distrust a trial. Each is named in the row's `degraded_by` column.
@@ -146,12 +167,6 @@ pub enum Signal {
     /// Steal time of the trial's CPUs over the window above 1 − threshold of their time (and
     /// at least [`STEAL_MIN_TICKS`] ticks): the hypervisor ran someone else on our vCPUs.
     Steal,
-    /// The cache-line distance between the trial's first two CPUs, read before or after it,
-    /// was more than [`MOVED_FACTOR`] away from the pair's usual distance: the host had moved
-    /// a vCPU (to an SMT sibling, or across a cache or socket boundary), so the trial measured
-    /// a different machine layout from the point's other trials. Every CPU may still run at
-    /// full speed; only the cost of moving a cache line between them changed.
-    Moved,
 }
 
 impl Signal {
@@ -164,7 +179,6 @@ impl Signal {
             Signal::CpuShare => "cpu-share",
             Signal::Preempted => "preempted",
             Signal::Steal => "steal",
-            Signal::Moved => "moved",
         }
     }
 
@@ -247,12 +261,6 @@ pub fn sentinel_signals(r: &Reading, policy: &Policy) -> Vec<Signal> {
     {
         out.push(Signal::SlowCpu);
     }
-    if let (Some(now), Some(usual)) = (r.core_to_core_ns, r.usual_core_to_core_ns)
-        && usual > 0.0
-        && !(usual / MOVED_FACTOR..=usual * MOVED_FACTOR).contains(&now)
-    {
-        out.push(Signal::Moved);
-    }
     out
 }
 
@@ -269,8 +277,9 @@ pub struct Parallelism {
     pub allowed: Vec<usize>,
     /// Length of each leg.
     pub leg: Duration,
-    /// Distances read so far, when this sentinel reads them ([`Self::with_distances`]).
-    distances: Option<Distances>,
+    /// The clock for distance readings, when this sentinel takes them
+    /// ([`Self::with_distances`]).
+    distances: Option<Clock>,
 }
 
 impl Parallelism {
@@ -283,39 +292,11 @@ impl Parallelism {
         }
     }
 
-    /// Also reads the distance between a pinned reading's first two CPUs, and judges it
-    /// against that pair's usual distance so far ([`Reading::usual_core_to_core_ns`]).
+    /// Also reads the distance between a pinned reading's first two CPUs
+    /// ([`Reading::core_to_core_ns`]).
     pub fn with_distances(mut self, clock: Clock) -> Self {
-        self.distances = Some(Distances {
-            clock,
-            seen: HashMap::new(),
-        });
+        self.distances = Some(clock);
         self
-    }
-}
-
-/// Every distance read per (first, second) CPU pair in this process.
-#[derive(Debug, Clone)]
-struct Distances {
-    clock: Clock,
-    seen: HashMap<(usize, usize), Vec<f64>>,
-}
-
-impl Distances {
-    /// Reads the pair's distance now; returns it and the pair's usual distance before it (the
-    /// median of its earlier readings, seeded with [`MOVED_SEED_READINGS`] at first use).
-    fn read(&mut self, a: usize, b: usize) -> (f64, f64) {
-        let clock = &self.clock;
-        let once = || core_to_core_ns(clock, a, b, CORE_TO_CORE_TRIAL_BATCHES);
-        let seen = self.seen.entry((a, b)).or_default();
-        if seen.is_empty() {
-            seen.extend((0..MOVED_SEED_READINGS).map(|_| once()));
-        }
-        // Seeded above, so never empty.
-        let usual = crate::stats::summarize(seen).map_or(f64::NAN, |s| s.median);
-        let now = once();
-        seen.push(now);
-        (now, usual)
     }
 }
 
@@ -375,12 +356,11 @@ impl Sentinel for Parallelism {
             .collect();
         let both = together(&set, self.leg);
         let mut reading = figure(&alone, &both, pinned);
-        if let (Some(d), [a, b, ..]) = (self.distances.as_mut(), cpus)
+        if let (Some(clock), [a, b, ..]) = (&self.distances, cpus)
             && a != b
         {
-            let (now, usual) = d.read(*a, *b);
-            reading.core_to_core_ns = Some(now);
-            reading.usual_core_to_core_ns = Some(usual);
+            reading.core_to_core_ns =
+                Some(core_to_core_ns(clock, *a, *b, CORE_TO_CORE_TRIAL_BATCHES));
         }
         reading
     }
@@ -421,7 +401,6 @@ pub fn figure(alone: &[f64], together: &[f64], pinned: bool) -> Reading {
         fastest_units_per_ns: fastest,
         cpus: alone.len(),
         core_to_core_ns: None,
-        usual_core_to_core_ns: None,
     }
 }
 
@@ -575,7 +554,6 @@ mod tests {
                 fastest_units_per_ns: 1.0,
                 cpus: 2,
                 core_to_core_ns: None,
-                usual_core_to_core_ns: None,
             }
         }
     }
@@ -630,29 +608,41 @@ mod tests {
             fastest_units_per_ns: fastest,
             cpus,
             core_to_core_ns: None,
-            usual_core_to_core_ns: None,
         }
     }
 
-    /// Distances within a factor of 1.5 of the usual one are the same layout; an SMT sibling
-    /// (÷2.5) or a core across a cache boundary (×3.5) is a move; no usual distance, no call.
+    /// A point's layout is the lower median of its readings; trials with a reading ×1.5 or
+    /// more away (an SMT sibling at ÷2.5, a core across a cache boundary at ×3.5) are off it,
+    /// whichever trial came first; an even split picks one level; no readings, no call.
     #[test]
-    fn a_distance_far_from_the_usual_one_is_a_move() {
-        let at = |now: Option<f64>, usual: Option<f64>| Reading {
-            core_to_core_ns: now,
-            usual_core_to_core_ns: usual,
-            ..reading(1.0, 1.0, 1.0, 2)
-        };
-        let moved =
-            |now, usual| sentinel_signals(&at(now, usual), &Policy::default()) == [Signal::Moved];
-        assert!(!moved(Some(27.0), Some(27.0)));
-        assert!(!moved(Some(33.0), Some(27.0)), "jitter within a level");
-        assert!(!moved(Some(19.0), Some(27.0)));
-        assert!(moved(Some(95.0), Some(27.0)), "across a cache boundary");
-        assert!(moved(Some(10.5), Some(27.0)), "onto an SMT sibling");
-        assert!(moved(Some(27.0), Some(95.0)), "back from a far placement");
-        assert!(!moved(Some(95.0), None));
-        assert!(!moved(None, Some(27.0)));
+    fn trials_off_the_points_layout_are_found() {
+        let t = |b: f64, a: f64| [Some(b), Some(a)];
+        // The first trial ran far (before the host moved the vCPU back), the rest near.
+        let (layout, mask) = on_layout(&[t(95.0, 97.0), t(27.0, 29.0), t(26.0, 31.0)]);
+        assert_eq!(layout, Some(29.0));
+        assert_eq!(mask, [false, true, true]);
+        // Moved during the trial: one reading off is enough.
+        let (_, mask) = on_layout(&[t(27.0, 27.0), t(27.0, 10.5), t(28.0, 27.0)]);
+        assert_eq!(mask, [true, false, true]);
+        // Jitter within a level is the same layout.
+        let (_, mask) = on_layout(&[t(24.0, 33.0), t(27.0, 30.0), t(25.0, 26.0)]);
+        assert_eq!(mask, [true, true, true]);
+        // Two trials near, two far: the lower level is kept, never neither.
+        let (layout, mask) = on_layout(&[
+            t(27.0, 27.0),
+            t(100.0, 100.0),
+            t(28.0, 28.0),
+            t(99.0, 101.0),
+        ]);
+        assert_eq!(layout, Some(28.0));
+        assert_eq!(mask, [true, false, true, false]);
+        // Missing readings: nothing to judge by.
+        assert_eq!(
+            on_layout(&[[None, None], [None, None]]),
+            (None, vec![true, true])
+        );
+        let (_, mask) = on_layout(&[[None, None], t(27.0, 27.0), t(28.0, 90.0)]);
+        assert_eq!(mask, [true, true, false]);
     }
 
     #[test]

@@ -282,10 +282,9 @@ pub enum LoadError {
 
 /// Columns added after schema version 1 was published: files without them still load (the
 /// value is empty), but a sweep cannot be resumed into such a file.
-pub const OPTIONAL_COLUMNS: [&str; 27] = [
+pub const OPTIONAL_COLUMNS: [&str; 26] = [
     "core_to_core_ns",
     "core_to_core_before_ns",
-    "core_to_core_usual_ns",
     "run_id",
     "row",
     "throughput_ci_lo_ops_s",

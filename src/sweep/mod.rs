@@ -11,6 +11,7 @@ pub mod claims;
 pub mod run_dir;
 pub mod session;
 
+use crate::analysis::aggregate::{TrialFacts, clean_throughputs};
 use crate::analysis::stability;
 use crate::harness::guarded_trial;
 use crate::harness::sentinel::{LEG, Policy, Sentinel};
@@ -375,13 +376,13 @@ fn config(p: &Planned) -> (Placement, usize, u64, u64) {
     )
 }
 
-/// The sweep loop's state: what is done, the clean throughputs per point, the outcome.
+/// The sweep loop's state: what is done, each point's finished trials, the outcome.
 struct Runner<'a> {
     env: &'a Env,
     spec: &'a SweepSpec,
     lookup: &'a dyn Fn(&str) -> Option<Primitive>,
     done: HashSet<PointKey>,
-    clean: HashMap<PointKey, Vec<f64>>,
+    trials: HashMap<PointKey, Vec<TrialFacts>>,
     stop: &'a dyn Fn() -> bool,
     sentinel: &'a mut dyn Sentinel,
     progress: &'a mut dyn Progress,
@@ -421,12 +422,12 @@ impl Runner<'_> {
         } else {
             trial()?
         };
-        let clean = self.clean.entry(variant(&key)).or_default();
-        if !out.record.degraded && !out.record.timed_out {
-            clean.push(out.record.throughput_ops_s);
-        }
-        out.record
-            .set_stability(&stability(clean, self.spec.stability_target));
+        let trials = self.trials.entry(variant(&key)).or_default();
+        trials.push(TrialFacts::of(&out.record));
+        out.record.set_stability(&stability(
+            &clean_throughputs(trials),
+            self.spec.stability_target,
+        ));
         self.outcome.degraded += usize::from(out.record.degraded);
         (self.write)(&out)?;
         self.done.insert(key);
@@ -448,11 +449,11 @@ impl Runner<'_> {
             let unstable: Vec<Planned> = firsts
                 .iter()
                 .filter(|p| {
-                    let clean = self
-                        .clean
+                    let trials = self
+                        .trials
                         .get(&variant(&p.key()))
                         .map_or(&[][..], Vec::as_slice);
-                    !stability(clean, self.spec.stability_target).stable
+                    !stability(&clean_throughputs(trials), self.spec.stability_target).stable
                 })
                 .map(|p| Planned {
                     trial: extra,
@@ -497,12 +498,12 @@ pub fn run_sweep(
     write: &mut dyn FnMut(&TrialOutput) -> Result<(), SweepError>,
 ) -> Result<SweepOutcome, SweepError> {
     let done: HashSet<PointKey> = prior.iter().map(RunRecord::key).collect();
-    let mut clean: HashMap<PointKey, Vec<f64>> = HashMap::new();
-    for r in prior.iter().filter(|r| !r.degraded && !r.timed_out) {
-        clean
+    let mut trials: HashMap<PointKey, Vec<TrialFacts>> = HashMap::new();
+    for r in prior {
+        trials
             .entry(variant(&r.key()))
             .or_default()
-            .push(r.throughput_ops_s);
+            .push(TrialFacts::of(r));
     }
     let total = spec.plan_with(lookup).count();
     let todo: Vec<Planned> = spec
@@ -521,7 +522,7 @@ pub fn run_sweep(
         spec,
         lookup,
         done,
-        clean,
+        trials,
         stop,
         sentinel,
         progress,
