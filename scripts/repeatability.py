@@ -4,8 +4,9 @@
 Usage: scripts/repeatability.py RUN_A RUN_B [TOLERANCE]   (run directories; tolerance 0.10)
 
 A point is everything but the trial (as lockbench matches them). Its value is the median
-throughput of its clean trials (not degraded, not timed out); it is flagged when it has no
-clean trial or its last row says stable=false (lockbench's own verdict). Prints Markdown: the
+throughput of its clean trials (not degraded, not timed out, on the point's cache layout);
+it is flagged when it has no clean trial or its last row says stable=false (lockbench's own
+verdict), as lockbench reads its files (scripts/lockbench_rows.py). Prints Markdown: the
 share of points flagged in each run, and of the points unflagged in both, the share whose
 medians lie within TOLERANCE of each other (|b/a - 1| <= tolerance), then the points outside.
 """
@@ -13,6 +14,8 @@ import csv
 import statistics
 import sys
 from collections import defaultdict
+
+from lockbench_rows import clean as clean_rows, flagged as is_flagged, on_layout
 
 KEY = ["primitive", "threads", "cs_ns", "think_ns", "read_ratio", "stripes", "key_skew", "placement", "layout"]
 
@@ -29,9 +32,8 @@ def points(run_dir):
         grouped[tuple(r.get(k, "") for k in KEY)].append(r)
     out = {}
     for key, trials in grouped.items():
-        clean = [float(r["throughput_ops_s"]) for r in trials
-                 if r["degraded"] == "false" and r["timed_out"] == "false"]
-        flagged = not clean or trials[-1]["stable"] != "true"
+        clean = [float(r["throughput_ops_s"]) for r in clean_rows(trials)]
+        flagged = is_flagged(trials)
         levels = {level(float(r["core_to_core_ns"])) for r in trials if r.get("core_to_core_ns")}
         out[key] = (statistics.median(clean) if clean else None, flagged, levels)
     return out, rows
@@ -97,7 +99,12 @@ def main():
             for s in filter(None, r.get("degraded_by", "").split(";")):
                 signals[s] += 1
         kept = sum(1 for r in rows if r["degraded"] == "true")
-        print(f"| {name}: trials / kept degraded (by signal) | {len(rows)} / {kept}"
+        grouped = defaultdict(list)
+        for r in rows:
+            grouped[tuple(r.get(k, "") for k in KEY)].append(r)
+        moved = sum(on.count(False) for on in (on_layout(t) for t in grouped.values()))
+        print(f"| {name}: trials / on another cache layout than their point's | {len(rows)} / {moved} |")
+        print(f"| {name}: trials kept degraded (by signal) | {kept}"
               + (f" ({', '.join(f'{s} {n}' for s, n in sorted(signals.items()))})" if signals else "") + " |")
         by_threads = defaultdict(lambda: [0, 0])
         for k in pts:

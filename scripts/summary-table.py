@@ -3,13 +3,15 @@
 
 Usage: scripts/summary-table.py RUNS_CSV [CS_NS[,CS_NS...]] [FAMILY[,FAMILY...]]
 Rows: one per (primitive, stripes/read ratio); columns: thread counts (per critical section). Clean = not degraded,
-not timed out. Values in ops/s with k/M suffixes; a trailing * marks a flagged point (no clean
+not timed out, on the point's cache layout (scripts/lockbench_rows.py). Values in ops/s with k/M suffixes; a trailing * marks a flagged point (no clean
 trial, or the point ended unstable). Used to build the README's tables from committed runs.
 """
 import csv
 import statistics
 import sys
 from collections import defaultdict
+
+from lockbench_rows import clean as clean_rows, flagged as is_flagged
 
 FAMILIES = ["baseline", "spin", "mutex", "atomic", "rwlock", "striped", "classic"]
 
@@ -53,12 +55,11 @@ def main():
         cells = []
         for c, t in cols:
             trials = points.get((fam, name, c, t), [])
-            clean = [float(r["throughput_ops_s"]) for r in trials
-                     if r["degraded"] == "false" and r["timed_out"] == "false"]
+            clean = [float(r["throughput_ops_s"]) for r in clean_rows(trials)]
             if not trials:
                 cells.append("")
                 continue
-            flagged = not clean or trials[-1]["stable"] != "true"
+            flagged = is_flagged(trials)
             value = statistics.median(clean or [float(r["throughput_ops_s"]) for r in trials])
             cells.append(si(value) + (" *" if flagged else ""))
         print(f"| {fam} | `{name}` | " + " | ".join(cells) + " |")

@@ -14,9 +14,22 @@ pub fn point_of(r: &RunRecord) -> PointKey {
     k
 }
 
-/// Whether a trial may be used: not degraded (sentinel) and not timed out.
-pub fn is_clean(r: &RunRecord) -> bool {
+/// Whether nothing disturbed a trial: not degraded (a disturbance signal) and not timed out.
+/// A point's clean trials must also be on its cache layout: [`Trials::clean`], [`clean_rows`].
+pub fn undisturbed(r: &RunRecord) -> bool {
     !r.degraded && !r.timed_out
+}
+
+/// The clean trials among `rows` (of any number of points), in file order: what every
+/// summary of a point may use ([`Trials::clean`]).
+pub fn clean_rows(rows: &[RunRecord]) -> Vec<&RunRecord> {
+    let mut keep: std::collections::HashSet<*const RunRecord> = std::collections::HashSet::new();
+    for p in points(rows) {
+        keep.extend(p.clean().map(|r| r as *const RunRecord));
+    }
+    rows.iter()
+        .filter(|r| keep.contains(&(*r as *const RunRecord)))
+        .collect()
 }
 
 /// The critical section the harness achieved at each requested length: per `cs_ns`, the
@@ -24,7 +37,10 @@ pub fn is_clean(r: &RunRecord) -> bool {
 /// timed one, ascending by `cs_ns`. Lengths without a timed hold are left out.
 pub fn achieved_cs(rows: &[RunRecord]) -> Vec<(u64, f64)> {
     let mut by_cs: std::collections::BTreeMap<u64, Vec<f64>> = std::collections::BTreeMap::new();
-    for r in rows.iter().filter(|r| is_clean(r) && r.cs_steps.is_none()) {
+    for r in clean_rows(rows)
+        .into_iter()
+        .filter(|r| r.cs_steps.is_none())
+    {
         if let Some(a) = r.achieved_cs_ns {
             by_cs.entry(r.cs_ns).or_default().push(a);
         }
@@ -52,7 +68,7 @@ impl TrialFacts {
     pub fn of(r: &RunRecord) -> Self {
         TrialFacts {
             throughput: r.throughput_ops_s,
-            usable: is_clean(r),
+            usable: undisturbed(r),
             distances: [r.core_to_core_before_ns, r.core_to_core_ns],
         }
     }
@@ -99,7 +115,7 @@ impl<'a> Trials<'a> {
             .iter()
             .copied()
             .zip(on)
-            .filter(|(r, on)| *on && is_clean(r))
+            .filter(|(r, on)| *on && undisturbed(r))
             .map(|(r, _)| r)
     }
 
@@ -121,11 +137,15 @@ impl<'a> Trials<'a> {
 
     /// Why the point is flagged, if it is: it has no clean trial, or its run-until-stable
     /// target was not met (the last trial's `stable` says where the point ended; a point with
-    /// a single clean trial is never stable).
+    /// a single clean trial is never stable), or that verdict was reached on more clean trials
+    /// than the point has now (a file written before the cache-layout rule, which now leaves
+    /// some of them out).
     pub fn flag(&self) -> Option<Flag> {
-        if self.clean().next().is_none() {
+        let clean = self.clean().count();
+        let last = self.trials.last();
+        if clean == 0 {
             Some(Flag::NoCleanTrial)
-        } else if !self.trials.last().is_some_and(|r| r.stable) {
+        } else if !last.is_some_and(|r| r.stable && clean as u32 >= r.clean_trials) {
             Some(Flag::Unstable)
         } else {
             None
@@ -149,7 +169,7 @@ impl<'a> Trials<'a> {
     }
 
     /// What was measured at the point: `metric` over the clean trials, or, when there is
-    /// none, over the degraded trials that finished (a timed-out trial has no metrics). NaNs
+    /// none, over the left-out (degraded or off-layout) trials that finished (a timed-out trial has no metrics). NaNs
     /// (a percentile with too few samples) are left out. For showing a flagged point's value
     /// next to its flag, never for a summary that claims to be clean.
     pub fn measured_values(&self, metric: impl Fn(&RunRecord) -> f64) -> Vec<f64> {
@@ -175,7 +195,7 @@ impl<'a> Trials<'a> {
 /// Why a point's value is not to be trusted like the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flag {
-    /// Every trial was degraded or timed out.
+    /// Every trial was degraded, timed out or on another cache layout than the point's.
     NoCleanTrial,
     /// The clean trials' throughput spread stayed above the stability target, or there was
     /// only one clean trial to judge it by.

@@ -445,14 +445,13 @@ fn median_at(
     cs_ns: f64,
     metric: fn(&RunRecord) -> Option<f64>,
 ) -> Option<f64> {
-    let values: Vec<f64> = rows
-        .iter()
+    let values: Vec<f64> = super::aggregate::clean_rows(rows)
+        .into_iter()
         .filter(|r| {
             r.primitive == primitive
                 && r.threads == threads
                 && r.think_ns == think_ns
                 && r.cs_ns as f64 == cs_ns
-                && super::aggregate::is_clean(r)
         })
         .filter_map(metric)
         .collect();
@@ -919,7 +918,8 @@ impl Curve {
 }
 
 /// Builds the curve of `metric` for `primitive` at `threads` and `think_ns` from rows, using
-/// clean trials only (not degraded, not timed out); lengths with no clean trial are left out.
+/// clean trials only (not degraded, not timed out, on the point's cache layout:
+/// [`super::aggregate::clean_rows`]); lengths with no clean trial are left out.
 pub fn curve(
     rows: &[RunRecord],
     primitive: &str,
@@ -929,13 +929,10 @@ pub fn curve(
 ) -> Curve {
     type Trials = (Vec<f64>, Vec<f64>);
     let mut by_cs: std::collections::BTreeMap<u64, Trials> = std::collections::BTreeMap::new();
-    for r in rows.iter().filter(|r| {
-        r.primitive == primitive
-            && r.threads == threads
-            && r.think_ns == think_ns
-            && !r.degraded
-            && !r.timed_out
-    }) {
+    for r in super::aggregate::clean_rows(rows)
+        .into_iter()
+        .filter(|r| r.primitive == primitive && r.threads == threads && r.think_ns == think_ns)
+    {
         let e = by_cs.entry(r.cs_ns).or_default();
         e.0.push(metric(r));
         e.1.push(r.jain_index);

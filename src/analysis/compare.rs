@@ -203,6 +203,9 @@ pub struct InputInfo {
     pub git_sha: String,
     /// Timestamp source (`tsc`, `os-monotonic`); empty where not recorded.
     pub clock_source: String,
+    /// Median one-way distance between the first two CPUs of its multi-CPU trials (every
+    /// reading, before and after), ns; `None` where none was read.
+    pub core_to_core_ns: Option<f64>,
     /// Trials per point, `min–max`.
     pub trials: String,
     /// Measured window per trial.
@@ -593,6 +596,14 @@ fn info(input: &Input<'_>, cpus: usize) -> InputInfo {
         } else {
             recorded_clock
         },
+        core_to_core_ns: summarize(
+            &rows
+                .iter()
+                .flat_map(|r| [r.core_to_core_before_ns, r.core_to_core_ns])
+                .flatten()
+                .collect::<Vec<f64>>(),
+        )
+        .map(|s| s.median),
         trials,
         window: text(|r| format!("{} ms", r.duration_ms)),
         warmup: text(|r| format!("{} ms", r.warmup_ms)),
@@ -657,6 +668,27 @@ fn warnings(infos: &[InputInfo]) -> Vec<String> {
     );
     check("lockbench version", "", &|i| i.lockbench_version.clone());
     check("git commit", "", &|i| i.git_sha.clone());
+    // Distances are measured, so they always differ a little: only another level counts.
+    let c2c: Vec<(&str, f64)> = infos
+        .iter()
+        .filter_map(|i| i.core_to_core_ns.map(|ns| (i.label.as_str(), ns)))
+        .collect();
+    let (lo, hi) = c2c
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), (_, ns)| {
+            (lo.min(*ns), hi.max(*ns))
+        });
+    if c2c.len() > 1 && hi > lo * crate::harness::sentinel::LAYOUT_FACTOR {
+        let list: Vec<String> = c2c
+            .iter()
+            .map(|(label, ns)| format!("{label}: {}", crate::units::fmt_ns(*ns)))
+            .collect();
+        out.push(format!(
+            "inputs ran with their CPUs different cache distances apart (median core-to-core {}): \
+             contended points compare cache layouts too",
+            list.join("; ")
+        ));
+    }
     out
 }
 
@@ -1111,6 +1143,31 @@ mod tests {
             "an unrecorded clock is not a difference"
         );
         assert!(!warned("CPU count") && !warned("measured window"));
+        assert!(
+            !warned("cache distances"),
+            "no distance read on either side"
+        );
+
+        // Distances of another level (a vCPU moved for the whole run) are named; jitter within
+        // one level is not.
+        let at = |ns: f64| {
+            let mut rows = run("AMD EPYC", 2, &[1, 2], &[10.0, 11.0, 12.0]);
+            for r in rows.iter_mut().filter(|r| r.threads > 1) {
+                (r.core_to_core_before_ns, r.core_to_core_ns) = (Some(ns), Some(ns));
+            }
+            rows
+        };
+        let (near, near2, far) = (at(27.0), at(31.0), at(98.0));
+        let warns = |a: &[RunRecord], b: &[RunRecord]| {
+            let c = compare(&[Input::new("a", a), Input::new("b", b)], |r| {
+                r.throughput_ops_s
+            })
+            .unwrap();
+            assert!(c.inputs[0].core_to_core_ns.is_some());
+            c.warnings.iter().any(|w| w.contains("cache distances"))
+        };
+        assert!(warns(&near, &far));
+        assert!(!warns(&near, &near2));
     }
 
     #[test]

@@ -405,23 +405,18 @@ fn run_point(args: RunArgs) -> Result<()> {
             )
         } else if r.timed_out {
             " (TIMED OUT)".to_string()
-        } else if !crate::analysis::aggregate::layout_mask(&facts)
-            .last()
-            .copied()
-            .unwrap_or(true)
-        {
-            format!(
-                " MOVED: core-to-core {} / {} before / after, another cache layout than this \
-                 point's other trials (left out)",
-                r.core_to_core_before_ns.map_or("n/a".into(), fmt_ns),
-                r.core_to_core_ns.map_or("n/a".into(), fmt_ns),
-            )
         } else {
             String::new()
         };
+        // The distances; whether a trial was on the point's layout is judged over all of
+        // them, in the report below.
+        let c2c = match (r.core_to_core_before_ns, r.core_to_core_ns) {
+            (Some(b), Some(a)) => format!(", core-to-core {} / {}", fmt_ns(b), fmt_ns(a)),
+            _ => String::new(),
+        };
         let share = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.2}"));
         eprintln!(
-            "  trial {}/{}: {}, CPU share {}, run-queue share {}{flag}",
+            "  trial {}/{}: {}, CPU share {}, run-queue share {}{c2c}{flag}",
             trial + 1,
             args.trials,
             fmt_rate(r.throughput_ops_s),

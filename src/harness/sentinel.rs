@@ -76,11 +76,12 @@ pub fn core_to_core_ns(clock: &Clock, a: usize, b: usize, samples: u64) -> f64 {
     rest[rest.len() / 2] / 2.0
 }
 
-/// Core-to-core batches read after every guarded trial (`core_to_core_ns` column): 5 of
-/// [`CORE_TO_CORE_BATCH`] round trips, well under a millisecond. On a VM the host may move a
-/// vCPU to a core farther away (another CCX, another socket) between trials; a contended
-/// point's throughput then changes while every CPU still runs at full speed, and this column
-/// is what shows it.
+/// Core-to-core batches in each distance reading the sentinel takes before and after a
+/// guarded trial (`core_to_core_before_ns`, `core_to_core_ns`): 5 of [`CORE_TO_CORE_BATCH`]
+/// round trips, well under a millisecond. On a VM the host may move a vCPU to a core farther
+/// away (another CCX, another socket) or onto an SMT sibling; a contended point's throughput
+/// then changes while every CPU still runs at full speed, and these readings show it
+/// ([`on_layout`]).
 pub const CORE_TO_CORE_TRIAL_BATCHES: u64 = 5;
 
 /// Two readings of the distance between a point's first two CPUs more than this factor apart
@@ -90,33 +91,61 @@ pub const CORE_TO_CORE_TRIAL_BATCHES: u64 = 5;
 /// sits between the two.
 pub const LAYOUT_FACTOR: f64 = 1.5;
 
-/// The cache layout a point's trials mostly ran on, and which trials ran on it.
+/// The cache layout most of a point's trials ran on, and which trials ran on it.
 /// `readings[i]` holds trial i's distance readings (before and after it; `None` where none
-/// was read). The layout is the lower median of all the readings, an actual reading, so an
-/// even split between two levels picks one of them. A trial is on the layout when each of
-/// its readings is within [`LAYOUT_FACTOR`] of it; a trial without readings always is. A
-/// trial off the layout measured a different machine from the point's other trials (a
-/// contended point runs 20–40% slower with its CPUs across a cache boundary), so a point's
-/// value leaves it out.
+/// was read). Every reading `c` opens a window `[c ÷ 1.5, c × 1.5]` ([`LAYOUT_FACTOR`]); a
+/// trial fits a window when all its readings lie in it (one that straddles two levels moved
+/// during the trial). The windows that fit the most trials are the layout, and the trials
+/// that fit every one of them are on it; when those windows hold different trials (two
+/// levels with as many trials each) the intersection is what is kept, which for a true split
+/// is nothing, until another trial breaks the tie. A trial off the layout measured a
+/// different machine from the point's other trials (a contended point runs 20–40% slower
+/// with its CPUs across a cache boundary), so the point's value leaves it out. A trial
+/// without a usable reading (none read, or not a positive finite number) is never left out.
+/// Returns the lower median reading of the trials on the layout (`None` without any) and
+/// the mask.
 pub fn on_layout(readings: &[[Option<f64>; 2]]) -> (Option<f64>, Vec<bool>) {
-    let mut all: Vec<f64> = readings
+    let per_trial: Vec<Vec<f64>> = readings
         .iter()
-        .flatten()
-        .flatten()
-        .copied()
-        .filter(|v| v.is_finite() && *v > 0.0)
+        .map(|r| {
+            r.iter()
+                .flatten()
+                .copied()
+                .filter(|v| v.is_finite() && *v > 0.0)
+                .collect()
+        })
         .collect();
-    if all.is_empty() {
-        return (None, vec![true; readings.len()]);
+    let fits = |c: f64| -> Vec<bool> {
+        let window = c / LAYOUT_FACTOR..=c * LAYOUT_FACTOR;
+        per_trial
+            .iter()
+            .map(|r| !r.is_empty() && r.iter().all(|v| window.contains(v)))
+            .collect()
+    };
+    let sets: Vec<Vec<bool>> = per_trial.iter().flatten().map(|&c| fits(c)).collect();
+    let size = |set: &Vec<bool>| set.iter().filter(|&&on| on).count();
+    let best = sets.iter().map(size).max().unwrap_or(0);
+    // Trials in every window that fits the most trials.
+    let mut kept = vec![best > 0; readings.len()];
+    for set in sets.iter().filter(|s| size(s) == best) {
+        for (k, on) in kept.iter_mut().zip(set) {
+            *k &= *on;
+        }
     }
-    all.sort_by(f64::total_cmp);
-    let layout = all[(all.len() - 1) / 2];
-    let near = |v: &f64| (layout / LAYOUT_FACTOR..=layout * LAYOUT_FACTOR).contains(v);
-    let mask = readings
+    let mut on: Vec<f64> = per_trial
         .iter()
-        .map(|r| r.iter().flatten().all(near))
+        .zip(&kept)
+        .filter(|(_, k)| **k)
+        .flat_map(|(r, _)| r.iter().copied())
         .collect();
-    (Some(layout), mask)
+    on.sort_by(f64::total_cmp);
+    let layout = (!on.is_empty()).then(|| on[(on.len() - 1) / 2]);
+    let mask = per_trial
+        .iter()
+        .zip(kept)
+        .map(|(r, k)| r.is_empty() || k)
+        .collect();
+    (layout, mask)
 }
 
 /// Default threshold below which a point is flagged degraded.
@@ -611,38 +640,54 @@ mod tests {
         }
     }
 
-    /// A point's layout is the lower median of its readings; trials with a reading ×1.5 or
-    /// more away (an SMT sibling at ÷2.5, a core across a cache boundary at ×3.5) are off it,
-    /// whichever trial came first; an even split picks one level; no readings, no call.
+    /// The ×1.5 window that fits the most trials is the point's layout, whichever trial came
+    /// first; a trial with a reading outside it is off; a tie between two levels keeps
+    /// neither; no readings, no call.
     #[test]
     fn trials_off_the_points_layout_are_found() {
         let t = |b: f64, a: f64| [Some(b), Some(a)];
         // The first trial ran far (before the host moved the vCPU back), the rest near.
         let (layout, mask) = on_layout(&[t(95.0, 97.0), t(27.0, 29.0), t(26.0, 31.0)]);
-        assert_eq!(layout, Some(29.0));
+        assert_eq!(layout, Some(27.0));
         assert_eq!(mask, [false, true, true]);
-        // Moved during the trial: one reading off is enough.
-        let (_, mask) = on_layout(&[t(27.0, 27.0), t(27.0, 10.5), t(28.0, 27.0)]);
-        assert_eq!(mask, [true, false, true]);
-        // Jitter within a level is the same layout.
-        let (_, mask) = on_layout(&[t(24.0, 33.0), t(27.0, 30.0), t(25.0, 26.0)]);
-        assert_eq!(mask, [true, true, true]);
-        // Two trials near, two far: the lower level is kept, never neither.
-        let (layout, mask) = on_layout(&[
+        // Moved during the trial: one reading off is enough, before or after.
+        let (_, mask) = on_layout(&[t(27.0, 27.0), t(27.0, 10.5), t(28.0, 27.0), t(95.0, 27.0)]);
+        assert_eq!(mask, [true, false, true, false]);
+        // Jitter within a level, even from its edge (19 and 33 ns), is the same layout.
+        let (_, mask) = on_layout(&[t(19.0, 22.0), t(27.0, 33.0), t(25.0, 26.0), t(95.0, 99.0)]);
+        assert_eq!(mask, [true, true, true, false]);
+        // Most trials decide, not most readings, and not the lower level.
+        let (layout, mask) =
+            on_layout(&[t(10.5, 10.6), t(27.0, 27.0), t(28.0, 29.0), t(27.0, 10.5)]);
+        assert_eq!(layout, Some(27.0));
+        assert_eq!(mask, [false, true, true, false]);
+        // Two trials near, two far: no layout, every trial out until a fifth breaks the tie.
+        let split = [
             t(27.0, 27.0),
             t(100.0, 100.0),
             t(28.0, 28.0),
             t(99.0, 101.0),
-        ]);
-        assert_eq!(layout, Some(28.0));
-        assert_eq!(mask, [true, false, true, false]);
-        // Missing readings: nothing to judge by.
+        ];
+        assert_eq!(on_layout(&split), (None, vec![false; 4]));
+        let mut five = split.to_vec();
+        five.push(t(98.0, 97.0));
+        assert_eq!(on_layout(&five).1, [false, true, false, true, true]);
+        // Every trial far, spread across the level: the window fitting most of them.
+        let (_, mask) = on_layout(&[t(64.0, 66.0), t(98.0, 100.0), t(140.0, 146.0)]);
+        assert_eq!(mask, [false, true, true]);
+        // Missing or unusable readings: nothing to judge that trial by.
         assert_eq!(
             on_layout(&[[None, None], [None, None]]),
             (None, vec![true, true])
         );
-        let (_, mask) = on_layout(&[[None, None], t(27.0, 27.0), t(28.0, 90.0)]);
-        assert_eq!(mask, [true, true, false]);
+        let (_, mask) = on_layout(&[
+            [None, None],
+            t(27.0, 27.0),
+            t(28.0, 90.0),
+            [Some(f64::NAN), Some(0.0)],
+            [Some(26.0), None],
+        ]);
+        assert_eq!(mask, [true, true, false, true, true]);
     }
 
     #[test]

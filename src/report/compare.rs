@@ -227,6 +227,10 @@ fn header(c: &Comparison) -> Vec<Vec<String>> {
             )
         }),
         row("clock", &|i| or_unknown(&i.clock_source)),
+        row("core-to-core (median)", &|i| {
+            i.core_to_core_ns
+                .map_or("not read".to_string(), crate::units::fmt_ns)
+        }),
         row("trials × window", &|i| {
             format!("{} × {} (warm-up {})", i.trials, i.window, i.warmup)
         }),

@@ -207,8 +207,12 @@ fn quality_section(o: &mut String, pts: &[Trials]) {
             vec!["points".into(), pts.len().to_string()],
             vec!["trials".into(), trials.to_string()],
             vec![
-                "degraded trials (parallelism sentinel below threshold)".into(),
+                "degraded trials (a disturbance signal in degraded_by: sentinel, slow CPU, CPU share, run queue, steal)".into(),
                 degraded.to_string(),
+            ],
+            vec![
+                "trials on another cache layout than their point's (a vCPU moved; left out)".into(),
+                pts.iter().map(|p| p.moved_trials()).sum::<usize>().to_string(),
             ],
             vec!["timed-out trials".into(), timed_out.to_string()],
             vec![
@@ -217,7 +221,7 @@ fn quality_section(o: &mut String, pts: &[Trials]) {
             ],
         ],
     );
-    o.push_str("<p class=\"note\">Every value below is the median over a point's clean trials (not degraded, not timed out). Flagged points are drawn ringed in the charts; <code>lockbench compare</code> marks them and never calls a difference on them.</p>");
+    o.push_str("<p class=\"note\">Every value below is the median over a point's clean trials (not degraded, not timed out, on the point's cache layout). Flagged points are drawn ringed in the charts; <code>lockbench compare</code> marks them and never calls a difference on them.</p>");
 }
 
 fn best_section(o: &mut String, pts: &[Trials]) {

@@ -1,6 +1,7 @@
 //! Terminal tables: the summary `lockbench run` prints, the closing summary of a sweep and
 //! the host-probe table of `lockbench probe`. Written to any `Write`, so the command line only chooses stdout.
 
+use crate::analysis::aggregate::{TrialFacts, layout_mask};
 use crate::harness::{Env, Point};
 use crate::probes::Probes;
 use crate::record::{Family, Placement, RunRecord};
@@ -158,10 +159,40 @@ pub fn write_run_summary(
             "sentinel    lowest reading {low:.2} (before, after and during; 1.00 = truly parallel)"
         )?;
     }
+    // The point's clean trials, by the rule every table uses (degraded, timed out and
+    // off-layout trials left out).
+    let facts: Vec<TrialFacts> = records.iter().map(|r| TrialFacts::of(r)).collect();
+    let on_layout = layout_mask(&facts);
+    let moved: Vec<&RunRecord> = records
+        .iter()
+        .zip(&on_layout)
+        .filter(|(_, on)| !**on)
+        .map(|(r, _)| *r)
+        .collect();
+    if !moved.is_empty() {
+        let ns = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.0} ns"));
+        writeln!(
+            out,
+            "WARNING     {} trial(s) ran with the CPUs another cache distance apart than the \
+             others (a vCPU moved; core-to-core before/after: {}) and are excluded below",
+            moved.len(),
+            moved
+                .iter()
+                .map(|r| format!(
+                    "{} / {}",
+                    ns(r.core_to_core_before_ns),
+                    ns(r.core_to_core_ns)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
     let mut ok: Vec<&RunRecord> = records
         .iter()
         .copied()
-        .filter(|r| !r.timed_out && !r.degraded)
+        .zip(&on_layout)
+        .filter(|(r, on)| **on && !r.timed_out && !r.degraded)
+        .map(|(r, _)| r)
         .collect();
     let mut which = "clean trials";
     if ok.is_empty() {
@@ -280,9 +311,10 @@ pub fn write_sweep_summary(out: &mut dyn Write, rows: &[RunRecord], dir: &Path) 
     let flagged = pts.iter().filter(|p| p.flagged()).count();
     let degraded = rows.iter().filter(|r| r.degraded).count();
     let timed_out = rows.iter().filter(|r| r.timed_out).count();
+    let moved: usize = pts.iter().map(|p| p.moved_trials()).sum();
     writeln!(
         out,
-        "summary: {} point(s), {} trial(s); {flagged} point(s) flagged ({:.0}%: fewer than 3 clean trials, or the median's confidence interval wider than the stability target); {degraded} trial(s) degraded, {timed_out} timed out",
+        "summary: {} point(s), {} trial(s); {flagged} point(s) flagged ({:.0}%: fewer than 3 clean trials, or the median's confidence interval wider than the stability target); {degraded} trial(s) degraded, {timed_out} timed out, {moved} on another cache layout than their point's (a vCPU moved; left out)",
         pts.len(),
         rows.len(),
         100.0 * flagged as f64 / pts.len().max(1) as f64,

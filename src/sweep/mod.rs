@@ -31,8 +31,8 @@ pub use crate::record::SweepSpec;
 pub enum Preset {
     /// Every primitive at 1 thread, `cores` and `2xcores`, critical sections of 0 (the
     /// uncontended cost, and the most contention) and 250 ns, 3 short trials (the fewest
-    /// whose median has a confidence interval), up to 6 for a point not yet stable: about
-    /// five minutes on a 2-core machine. The README's main command.
+    /// whose median has a confidence interval), up to 8 for a point not yet stable: about
+    /// six minutes on a 2-core machine. The README's main command.
     Quick,
     /// 1, cores and 2×cores threads, two critical sections, 3 trials (up to 8 until stable:
     /// the median's interval is the range up to 4 trials and narrower than with 3 from 6 on):
@@ -77,10 +77,11 @@ impl Preset {
             trials: 3,
             sample_every: crate::harness::DEFAULT_SAMPLE_EVERY,
             timeout_ns: 10_000_000_000,
-            // Up to 6 until stable: a 4th and 5th trial only replace a degraded one (their
-            // interval is still about the range); from the 6th the interval is narrower than
-            // with 3, so one outlying trial no longer decides the point.
-            max_trials: 6,
+            // Up to 8 until stable, as the standard preset: a 4th and 5th trial mostly replace
+            // one left out (degraded, or on another cache layout); from the 6th the interval is
+            // narrower than with 3, so one outlying trial no longer decides the point, and from
+            // the 8th two no longer do.
+            max_trials: 8,
             stability_target: crate::record::DEFAULT_STABILITY_TARGET,
             sentinel: true,
             sentinel_threshold: crate::record::DEFAULT_SENTINEL_THRESHOLD,
