@@ -2,9 +2,11 @@
 # Mutex throughput: lockbench against parking_lot's own benchmark (its repository's
 # `benchmark/`, `mutex THREADS INSIDE OUTSIDE SECONDS ITERATIONS`), same host, alternating the
 # two tools for ROUNDS rounds (default 3), at 2 and 4 threads with 1/0 and 5/5 units of work.
-# lockbench runs each point four ways, so the difference is decomposed into measured factors:
-#   mirror    --steps IN/OUT --layout inline --sample 0  (the peer's work and layout)
-#   separate  --steps IN/OUT --layout separate --sample 0 (layout factor = mirror / separate)
+# lockbench runs each point five ways, so the difference is decomposed into measured factors:
+#   mirror    --steps IN/OUT --layout inline --sample 0 --pin none (the peer's work, layout,
+#             and unpinned threads: the peer pins nothing, so the scheduler may migrate them)
+#   pinned    the same, pinned compactly (pinning factor = pinned / mirror)
+#   separate  --steps IN/OUT --layout separate --sample 0 (layout factor = separate / pinned)
 #   ns-work   --cs/--think of the same length in ns, separate, --sample 0 (work factor)
 #   default   the same with the default sampling (one op in 16 timed: sampling factor)
 # Usage: scripts/agree-parking-lot.sh PATH_TO_PARKING_LOT_CHECKOUT [OUT_DIR]
@@ -55,9 +57,10 @@ PY
       cs=$(python3 -c "print(f'{$inside * $step:.1f}ns')")
       think=$(python3 -c "print(f'{$outside * $step:.1f}ns')")
       for lock in std-mutex parking-lot-mutex; do
-        for variant in mirror separate ns-work default; do
+        for variant in mirror pinned separate ns-work default; do
           case $variant in
-            mirror) args=(--steps "$work" --layout inline --sample 0) ;;
+            mirror) args=(--steps "$work" --layout inline --sample 0 --pin none) ;;
+            pinned) args=(--steps "$work" --layout inline --sample 0) ;;
             separate) args=(--steps "$work" --layout separate --sample 0) ;;
             ns-work) args=(--cs "$cs" --think "$think" --sample 0) ;;
             default) args=(--cs "$cs" --think "$think") ;;
@@ -79,18 +82,20 @@ for r in rows:
     cells.setdefault((r["threads"], r["inside"], r["outside"], r["lock"], r["tool"]), []).append(float(r["mops"]))
 def med(k): return st.median(cells[k]) if k in cells else float("nan")
 def rng(k): return f"{min(cells[k]):.1f}–{max(cells[k]):.1f}" if k in cells else "n/a"
-print("total Mops/s, medians of rounds (min–max); mirror = --steps IN/OUT --layout inline --sample 0")
-print(f"{'thr':>3} {'work':>5} {'lock':>18} {'peer':>16} {'mirror':>16} {'mirror/peer':>11} | {'layout':>7} {'work':>7} {'sampling':>8} {'default/peer':>12}")
+print("total Mops/s, medians of rounds (min–max); mirror = --steps IN/OUT --layout inline --sample 0 --pin none")
+print(f"{'thr':>3} {'work':>5} {'lock':>18} {'peer':>16} {'mirror':>16} {'mirror/peer':>11} | {'pinning':>7} {'layout':>7} {'work':>7} {'sampling':>8} {'default/peer':>12}")
 within = 0; total = 0
 for (t, i, o, lock, tool) in sorted({k[:4] + ("peer",) for k in cells}):
     peer = med((t, i, o, lock, "peer")); mir = med((t, i, o, lock, "lockbench-mirror"))
+    pin = med((t, i, o, lock, "lockbench-pinned"))
     sep = med((t, i, o, lock, "lockbench-separate")); nsw = med((t, i, o, lock, "lockbench-ns-work"))
     dft = med((t, i, o, lock, "lockbench-default"))
     ratio = mir / peer; total += 1; within += abs(ratio - 1) <= 0.15
     print(f"{t:>3} {i+'/'+o:>5} {lock:>18} {peer:>6.1f} ({rng((t,i,o,lock,'peer')):>8}) {mir:>6.1f} ({rng((t,i,o,lock,'lockbench-mirror')):>8}) {ratio:>11.2f} | "
-          f"{sep/mir:>7.2f} {nsw/sep:>7.2f} {dft/nsw:>8.2f} {dft/peer:>12.2f}")
+          f"{pin/mir:>7.2f} {sep/pin:>7.2f} {nsw/sep:>7.2f} {dft/nsw:>8.2f} {dft/peer:>12.2f}")
 print(f"mirror within 15% of the peer: {within} of {total}")
-print("factors: layout = separate/mirror (data on its own line), work = ns-work/separate (fenced "
-      "integer chain of the same length instead of f64 steps), sampling = default/ns-work "
-      "(1 op in 16 timed); their product is default/mirror")
+print("factors: pinning = pinned/mirror (threads pinned compactly, the peer's are not), layout = "
+      "separate/pinned (data on its own line), work = ns-work/separate (fenced integer chain of "
+      "the same length instead of f64 steps), sampling = default/ns-work (1 op in 16 timed); "
+      "their product is default/mirror")
 PY

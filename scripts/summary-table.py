@@ -45,7 +45,13 @@ def main():
             extra += f" ({float(r['read_ratio']):.0%} reads)"
         if r["key_skew"] and float(r["key_skew"]) > 0:
             extra += f" (skew {r['key_skew']})"
+        # A point is all of its axes: placements and layouts other than the default get rows.
+        if r.get("placement", "compact") not in ("", "compact"):
+            extra += f" [{r['placement']}]"
+        if r.get("layout", "") not in ("", "separate"):
+            extra += f" [{r['layout']}]"
         points[(r["family"], r["primitive"] + extra, int(r["cs_ns"]), int(r["threads"]))].append(r)
+
     names = sorted({(f, n) for (f, n, _, _) in points}, key=lambda x: (FAMILIES.index(x[0]), x[1]))
     cols = [(c, t) for c in css for t in threads]
     label = lambda c: f"{c / 1000:g} µs" if c >= 1000 else f"{c} ns"

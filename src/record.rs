@@ -285,9 +285,9 @@ pub struct RunRecord {
     #[serde(default)]
     pub core_to_core_ns: Option<f64>,
     /// The same distance read right before the trial. A trial with a reading (before or
-    /// after) more than [`LAYOUT_FACTOR`](crate::harness::sentinel::LAYOUT_FACTOR) away from
-    /// its point's layout (the lower median of the point's readings) ran on another cache
-    /// layout, and the point's value leaves it out ([`crate::harness::sentinel::on_layout`]).
+    /// after) outside the [`LAYOUT_FACTOR`](crate::harness::sentinel::LAYOUT_FACTOR) window
+    /// that fits the most of its point's trials ran on another cache layout, and the point's
+    /// value leaves it out ([`crate::harness::sentinel::on_layout`]).
     #[serde(default)]
     pub core_to_core_before_ns: Option<f64>,
     /// Every attempt was found disturbed (by a signal in `degraded_by`): do not trust this row.
@@ -298,7 +298,8 @@ pub struct RunRecord {
     pub steal_ms: f64,
     /// Single-CPU speed of the sentinel's loop, busy-work units per ns (frequency changes).
     pub single_core_units_per_ns: Option<f64>,
-    /// Clean (not degraded) trials of this point so far, this one included.
+    /// Clean trials of this point so far, this one included: not degraded, not timed out, on
+    /// the point's cache layout as its trials so far make it out.
     pub clean_trials: u32,
     /// Relative spread (max − min) / median of throughput over those clean trials.
     pub throughput_spread: f64,

@@ -193,11 +193,8 @@ fn series_of(slice: &Slice, along: Param, metric: Metric) -> Vec<Series> {
                 let Some(x) = along.value(p.first()) else {
                     continue;
                 };
-                let summary = p.summary(metric).or_else(|| {
-                    crate::analysis::summarize(
-                        &p.trials.iter().map(|r| metric(r)).collect::<Vec<_>>(),
-                    )
-                });
+                // No clean trial: what was measured, drawn as flagged.
+                let summary = crate::analysis::summarize(&p.measured_values(metric));
                 let Some(v) = summary else { continue };
                 s.points.push((x, v.median));
                 s.band.push((x, v.min, v.max));

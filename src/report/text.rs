@@ -198,7 +198,7 @@ pub fn write_run_summary(
     if ok.is_empty() {
         // Show what was measured rather than nothing, under a warning no one can miss.
         ok = records.iter().copied().filter(|r| !r.timed_out).collect();
-        which = "trials, ALL DEGRADED: not trustworthy";
+        which = "trials, NONE CLEAN (degraded or on another cache layout): not trustworthy";
         if ok.is_empty() {
             writeln!(out, "every trial timed out: nothing to summarise")?;
             return Ok(());
@@ -314,7 +314,7 @@ pub fn write_sweep_summary(out: &mut dyn Write, rows: &[RunRecord], dir: &Path) 
     let moved: usize = pts.iter().map(|p| p.moved_trials()).sum();
     writeln!(
         out,
-        "summary: {} point(s), {} trial(s); {flagged} point(s) flagged ({:.0}%: fewer than 3 clean trials, or the median's confidence interval wider than the stability target); {degraded} trial(s) degraded, {timed_out} timed out, {moved} on another cache layout than their point's (a vCPU moved; left out)",
+        "summary: {} point(s), {} trial(s); {flagged} point(s) flagged ({:.0}%: fewer than 3 clean trials, the median's confidence interval wider than the stability target, or a verdict reached on more clean trials than remain); {degraded} trial(s) degraded, {timed_out} timed out, {moved} on another cache layout than their point's (a vCPU moved; left out)",
         pts.len(),
         rows.len(),
         100.0 * flagged as f64 / pts.len().max(1) as f64,
