@@ -34,6 +34,14 @@ def on_layout(trials):
     return [not rs or k for rs, k in zip(per, kept)]
 
 
+def layout(trials):
+    """The point's cache layout: the lower median distance reading of its trials on it (None
+    without readings), as `Trials::layout_ns`."""
+    on = sorted(x for r, o in zip(trials, on_layout(trials)) if o
+                for x in (_num(r.get("core_to_core_before_ns")), _num(r.get("core_to_core_ns"))) if x)
+    return on[(len(on) - 1) // 2] if on else None
+
+
 def clean(trials):
     """The clean rows of one point's rows."""
     return [r for r, on in zip(trials, on_layout(trials))

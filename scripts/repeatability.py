@@ -15,7 +15,7 @@ import statistics
 import sys
 from collections import defaultdict
 
-from lockbench_rows import clean as clean_rows, flagged as is_flagged, on_layout
+from lockbench_rows import LAYOUT_FACTOR, clean as clean_rows, flagged as is_flagged, layout, on_layout
 
 KEY = ["primitive", "threads", "cs_ns", "think_ns", "read_ratio", "stripes", "key_skew", "placement", "layout"]
 
@@ -35,7 +35,7 @@ def points(run_dir):
         clean = [float(r["throughput_ops_s"]) for r in clean_rows(trials)]
         flagged = is_flagged(trials)
         levels = {level(float(r["core_to_core_ns"])) for r in trials if r.get("core_to_core_ns")}
-        out[key] = (statistics.median(clean) if clean else None, flagged, levels)
+        out[key] = (statistics.median(clean) if clean else None, flagged, levels, layout(trials))
     return out, rows
 
 
@@ -70,6 +70,17 @@ def main():
         dev = sorted(abs(r - 1) for r in ratio.values())
         print(f"| median / p90 / max deviation | {100 * dev[len(dev) // 2]:.1f}% / "
               f"{100 * dev[int(0.9 * (len(dev) - 1))]:.1f}% / {100 * dev[-1]:.1f}% |")
+    # Points whose two runs saw cache layouts more than x1.5 apart compare layouts, not noise
+    # (lockbench compare marks them L and never tests them).
+    apart = [k for k in both if a[k][3] and b[k][3]
+             and max(a[k][3], b[k][3]) > min(a[k][3], b[k][3]) * LAYOUT_FACTOR]
+    same = [k for k in both if k not in apart]
+    same_within = [k for k in same if abs(ratio[k] - 1) <= tol]
+    apart_within = [k for k in apart if abs(ratio[k] - 1) <= tol]
+    print(f"| of those, on the same cache layout in both runs: medians within {tol:.0%} | "
+          f"{len(same_within)} of {len(same)} ({100 * len(same_within) / max(len(same), 1):.1f}%) |")
+    print(f"| of those, on layouts more than ×{LAYOUT_FACTOR} apart (compare's `L`): within {tol:.0%} | "
+          f"{len(apart_within)} of {len(apart)} |")
     either = [k for k in common if (a[k][1] or b[k][1]) and a[k][0] and b[k][0]]
     either_within = [k for k in either if abs(b[k][0] / a[k][0] - 1) <= tol]
     if either:

@@ -125,6 +125,17 @@ impl<'a> Trials<'a> {
         layout_mask(&facts)
     }
 
+    /// The point's cache layout: the median distance reading of its trials on it; `None`
+    /// where no distance was read (or two layouts tie).
+    pub fn layout_ns(&self) -> Option<f64> {
+        let readings: Vec<[Option<f64>; 2]> = self
+            .trials
+            .iter()
+            .map(|r| [r.core_to_core_before_ns, r.core_to_core_ns])
+            .collect();
+        crate::harness::sentinel::on_layout(&readings).0
+    }
+
     /// Trials on another cache layout than the point's ([`Trials::on_layout`]).
     pub fn moved_trials(&self) -> usize {
         self.on_layout().iter().filter(|on| !**on).count()

@@ -161,6 +161,12 @@ pub struct Cell {
     pub q: Option<f64>,
     /// Verdict.
     pub call: Call,
+    /// The point's cache layout in this input: the median core-to-core distance of its
+    /// trials on it, ns; `None` where no distance was read.
+    pub layout_ns: Option<f64>,
+    /// The point's layout and the reference's are more than ×1.5 apart (the host had the
+    /// vCPUs elsewhere in one run): never tested, since the ratio compares cache layouts.
+    pub other_layout: bool,
 }
 
 /// One matched point.
@@ -302,6 +308,9 @@ struct Measured {
     family: String,
     flag: Option<Flag>,
     values: Vec<f64>,
+    /// The point's cache layout: the median distance of its trials on it
+    /// ([`crate::harness::sentinel::on_layout`]).
+    layout_ns: Option<f64>,
 }
 
 /// What a point is matched on: everything but the trial, with the thread count as
@@ -362,6 +371,7 @@ pub fn compare(
                     family: p.first().family.as_str().to_string(),
                     flag: p.flag(),
                     values: p.measured_values(metric),
+                    layout_ns: p.layout_ns(),
                 },
             );
         }
@@ -401,7 +411,16 @@ pub fn compare(
                     (Some(s), Some(r)) => Some(s.median / r.median).filter(|x| x.is_finite()),
                     _ => None,
                 };
+                // Both read distances, at levels more than ×1.5 apart: the host had the vCPUs
+                // elsewhere in one of the runs, so the ratio compares cache layouts.
+                let other_layout = match (point.layout_ns, reference.layout_ns) {
+                    (Some(a), Some(b)) => {
+                        a.max(b) > a.min(b) * crate::harness::sentinel::LAYOUT_FACTOR
+                    }
+                    _ => false,
+                };
                 let testable = k > 0
+                    && !other_layout
                     && point.flag.is_none()
                     && reference.flag.is_none()
                     && summary.is_some()
@@ -440,6 +459,8 @@ pub fn compare(
                     p,
                     q: None,
                     call,
+                    layout_ns: point.layout_ns,
+                    other_layout,
                 })
             })
             .collect();
@@ -1168,6 +1189,36 @@ mod tests {
         };
         assert!(warns(&near, &far));
         assert!(!warns(&near, &near2));
+        // Per point: the 2-thread point ran on another layout in `far`, so it is shown with
+        // its layout and never tested; the 1-thread point (no pair, no distance) is tested.
+        let c = compare(&[Input::new("near", &near), Input::new("far", &far)], |r| {
+            r.throughput_ops_s
+        })
+        .unwrap();
+        for row in &c.rows {
+            let cell = row.cells[1].as_ref().unwrap();
+            if row.key.setting.threads > 1 {
+                assert!(
+                    cell.other_layout && cell.call == Call::NotTested,
+                    "{cell:?}"
+                );
+                assert_eq!(cell.layout_ns, Some(98.0));
+            } else {
+                assert!(
+                    !cell.other_layout && cell.call != Call::NotTested,
+                    "{cell:?}"
+                );
+            }
+        }
+        let c = compare(&[Input::new("a", &near), Input::new("b", &near2)], |r| {
+            r.throughput_ops_s
+        })
+        .unwrap();
+        assert!(
+            c.rows
+                .iter()
+                .all(|r| !r.cells[1].as_ref().unwrap().other_layout)
+        );
     }
 
     #[test]

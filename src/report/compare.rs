@@ -114,6 +114,8 @@ pub fn write_csv(out: &mut dyn Write, c: &Comparison, metric: Metric) -> Result<
         "call",
         "flag",
         "threads",
+        "layout_ns",
+        "other_layout",
     ])?;
     let opt = |v: Option<f64>, digits: usize| v.map_or(String::new(), |x| format!("{x:.digits$}"));
     for r in &c.rows {
@@ -132,6 +134,8 @@ pub fn write_csv(out: &mut dyn Write, c: &Comparison, metric: Metric) -> Result<
                 cell.call.as_str(),
                 cell.flag.map_or("", |f| f.as_str()),
                 &cell.threads.to_string(),
+                &opt(cell.layout_ns, 1),
+                &cell.other_layout.to_string(),
             ])?;
         }
     }
@@ -302,6 +306,12 @@ fn cell_text(cell: &Cell, metric: Metric) -> String {
     if cell.flag.is_some() {
         parts.push("!".into());
     }
+    if cell.other_layout {
+        parts.push(format!(
+            "L({})",
+            cell.layout_ns.map_or("?".into(), crate::units::fmt_ns)
+        ));
+    }
     parts.join(" ")
 }
 
@@ -330,6 +340,10 @@ fn legend(c: &Comparison) -> Vec<String> {
          schema 1 files the trials' range): shown, never tested, nor is any point flagged in \
          the reference; the means count a point as flagged if it is so here or in \
          the reference."
+            .to_string(),
+        "`L(d)`: this point ran with its CPUs d apart, a cache layout more than ×1.5 from the \
+         reference's (the host had moved a vCPU for the whole of one run's trials): shown, \
+         never tested, since its ratio compares layouts, not primitives."
             .to_string(),
     ];
     let lone = p.trials_for_lone_call.map_or_else(
