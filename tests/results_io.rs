@@ -238,12 +238,21 @@ fn sweep_rows_carry_sentinel_columns_and_flags() {
     assert_eq!(load_runs(&dir.path().join(RUNS_CSV)).unwrap(), rows);
 }
 
+/// Whether the machine has two CPUs to read a distance between (the tests that need one say
+/// when they skip).
+fn has_a_cpu_pair() -> bool {
+    let two = env().host.usable_cpus() >= 2;
+    if !two {
+        eprintln!("skipped: one CPU has no pair to read a distance between");
+    }
+    two
+}
+
 /// The real sentinel reads the cache-line distance between a trial's first two CPUs before
 /// and after it (a real transfer costs at least a few ns; one CPU has no pair).
 #[test]
 fn sweep_rows_carry_core_to_core_distances() {
-    if env().host.usable_cpus() < 2 {
-        eprintln!("skipped: one CPU has no pair to read a distance between");
+    if !has_a_cpu_pair() {
         return;
     }
     let spec = SweepSpec {
@@ -307,8 +316,7 @@ impl Sentinel for MovingSentinel {
 /// (`Trials::clean`) alike; that holds when the moved trial came first, too.
 #[test]
 fn a_trial_on_moved_cpus_is_left_out_and_replaced() {
-    if env().host.usable_cpus() < 2 {
-        eprintln!("skipped: one CPU has no pair to read a distance between");
+    if !has_a_cpu_pair() {
         return;
     }
     let spec = SweepSpec {
