@@ -74,12 +74,18 @@ impl TrialFacts {
     }
 }
 
-/// For each trial, whether it ran on its point's cache layout ([`on_layout`]).
+/// The point's cache layout (its median reading on it) and, for each trial, whether it ran
+/// on it ([`on_layout`]).
 ///
 /// [`on_layout`]: crate::harness::sentinel::on_layout
-pub fn layout_mask(trials: &[TrialFacts]) -> Vec<bool> {
+pub fn layout(trials: &[TrialFacts]) -> (Option<f64>, Vec<bool>) {
     let readings: Vec<[Option<f64>; 2]> = trials.iter().map(|f| f.distances).collect();
-    crate::harness::sentinel::on_layout(&readings).1
+    crate::harness::sentinel::on_layout(&readings)
+}
+
+/// For each trial, whether it ran on its point's cache layout ([`layout`]).
+pub fn layout_mask(trials: &[TrialFacts]) -> Vec<bool> {
+    layout(trials).1
 }
 
 /// The throughputs a point's statistics use: its usable trials on the point's cache layout.
@@ -121,19 +127,17 @@ impl<'a> Trials<'a> {
 
     /// For each trial, whether it ran on the point's cache layout.
     pub fn on_layout(&self) -> Vec<bool> {
-        let facts: Vec<TrialFacts> = self.trials.iter().map(|r| TrialFacts::of(r)).collect();
-        layout_mask(&facts)
+        layout(&self.facts()).1
     }
 
     /// The point's cache layout: the median distance reading of its trials on it; `None`
     /// where no distance was read (or two layouts tie).
     pub fn layout_ns(&self) -> Option<f64> {
-        let readings: Vec<[Option<f64>; 2]> = self
-            .trials
-            .iter()
-            .map(|r| [r.core_to_core_before_ns, r.core_to_core_ns])
-            .collect();
-        crate::harness::sentinel::on_layout(&readings).0
+        layout(&self.facts()).0
+    }
+
+    fn facts(&self) -> Vec<TrialFacts> {
+        self.trials.iter().map(|r| TrialFacts::of(r)).collect()
     }
 
     /// Trials on another cache layout than the point's ([`Trials::on_layout`]).

@@ -1,7 +1,7 @@
 //! Terminal tables: the summary `lockbench run` prints, the closing summary of a sweep and
 //! the host-probe table of `lockbench probe`. Written to any `Write`, so the command line only chooses stdout.
 
-use crate::analysis::aggregate::{TrialFacts, layout_mask};
+use crate::analysis::aggregate::{TrialFacts, layout_mask, undisturbed};
 use crate::harness::{Env, Point};
 use crate::probes::Probes;
 use crate::record::{Family, Placement, RunRecord};
@@ -191,7 +191,7 @@ pub fn write_run_summary(
         .iter()
         .copied()
         .zip(&on_layout)
-        .filter(|(r, on)| **on && !r.timed_out && !r.degraded)
+        .filter(|(r, on)| **on && undisturbed(r))
         .map(|(r, _)| r)
         .collect();
     let mut which = "clean trials";
