@@ -162,7 +162,7 @@ impl Env {
         let host = Host::detect();
         let clock = Clock::new();
         let clock_overhead_ns = clock.read_overhead_ns(2_000);
-        let busy = calibrate_busy(&host);
+        let busy = calibrate_busy(&host, STARTUP_CALIBRATION_RUNS);
         Env {
             host,
             clock,
@@ -183,7 +183,7 @@ impl Env {
     pub fn for_trial(&self) -> Env {
         let mut env = self.clone();
         if self.calibrate_per_trial {
-            let fresh = calibrate_busy(&self.host);
+            let fresh = calibrate_busy(&self.host, TRIAL_CALIBRATION_RUNS);
             let ratio = fresh.units_per_ns() / self.startup_busy.units_per_ns();
             if (ratio - 1.0).abs() <= CALIBRATION_TOLERANCE {
                 env.busy = fresh;
@@ -195,9 +195,21 @@ impl Env {
     }
 }
 
-/// Busy-work calibration pinned on the first CPU points use, fastest of many short runs (see
-/// `BusyWork`): 25 runs of 2 ms, about 50 ms in all.
-fn calibrate_busy(host: &Host) -> BusyWork {
+/// Runs of 2 ms in the start-up calibration: about 200 ms. On a shared host a fresh process's
+/// first tens of milliseconds can all run a few percent slow (`busy-work/20261128T090918Z`
+/// under `results/vm-amd-epyc/`: two of its first five processes read 2.2% and 2.5% below the
+/// others with 25 runs), and `run`'s lengths and the sentinel's reference speed rest on this
+/// one calibration. `scripts/calibration-spread.sh` compares builds on fresh processes.
+pub const STARTUP_CALIBRATION_RUNS: usize = 100;
+
+/// Runs of 2 ms in a trial's own calibration ([`Env::for_trial`]): about 50 ms, so a sweep
+/// of a thousand trials spends under a minute on them; its error is part of the trial's
+/// spread by design.
+pub const TRIAL_CALIBRATION_RUNS: usize = 25;
+
+/// Busy-work calibration pinned on the first CPU points use, fastest of `runs` runs of 2 ms
+/// (see `BusyWork`).
+fn calibrate_busy(host: &Host, runs: usize) -> BusyWork {
     let first_cpu = host
         .topology
         .pin_order(Placement::Compact, &host.allowed_cpus)
@@ -208,7 +220,7 @@ fn calibrate_busy(host: &Host) -> BusyWork {
             if let Some(id) = first_cpu {
                 core_affinity::set_for_current(core_affinity::CoreId { id });
             }
-            BusyWork::calibrate(Duration::from_millis(2), 25)
+            BusyWork::calibrate(Duration::from_millis(2), runs)
         })
         .join()
         .expect("calibration thread")
