@@ -25,4 +25,9 @@ fn main() {
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/index");
     println!("cargo:rerun-if-changed=build.rs");
+    // Any source edit re-runs this script, so an edited, uncommitted build says `-dirty`
+    // (watching the index alone, an unstaged edit kept the clean commit's sha).
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=benches");
+    println!("cargo:rerun-if-changed=Cargo.toml");
 }
