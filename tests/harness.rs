@@ -225,6 +225,24 @@ fn a_broken_lock_is_an_error_not_a_number() {
     }
 }
 
+/// The parking_lot benchmark's section (`--steps`) checks the count alone (no owner stores):
+/// without a lock, two threads must still lose updates and the trial be refused.
+#[test]
+fn a_broken_lock_is_refused_under_the_peer_work_too() {
+    let point = Point {
+        steps: Some(lockbench::harness::Steps {
+            inside: 5,
+            outside: 0,
+        }),
+        duration: Duration::from_millis(100),
+        ..tiny("no-lock", 2)
+    };
+    match run_exclusive::<NoLock>(env(), &point, lockbench::record::Family::Baseline, 0, true) {
+        Err(HarnessError::Invariant { what, .. }) => assert!(what.contains("lost"), "{what}"),
+        other => panic!("broken lock was not refused under --steps: {other:?}"),
+    }
+}
+
 /// A lock that never lets go of its first waiter: the watchdog must end the trial.
 struct Stuck;
 
