@@ -14,7 +14,12 @@ fn main() {
     let version = output(&rustc, &["--version"]).unwrap_or_else(|| "unknown".into());
     let sha =
         output("git", &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
-    let dirty = output("git", &["status", "--porcelain", "--untracked-files=no"])
+    // What the binary is built from: these paths are both watched (below) and checked for
+    // uncommitted edits, so the two always agree.
+    const SOURCES: [&str; 5] = ["src", "benches", "build.rs", "Cargo.toml", "Cargo.lock"];
+    let mut status = vec!["status", "--porcelain", "--untracked-files=no", "--"];
+    status.extend(SOURCES);
+    let dirty = output("git", &status)
         .map(|s| !s.is_empty())
         .unwrap_or(false);
     println!("cargo:rustc-env=LOCKBENCH_RUSTC={version}");
@@ -24,10 +29,9 @@ fn main() {
     );
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/index");
-    println!("cargo:rerun-if-changed=build.rs");
     // Any source edit re-runs this script, so an edited, uncommitted build says `-dirty`
     // (watching the index alone, an unstaged edit kept the clean commit's sha).
-    println!("cargo:rerun-if-changed=src");
-    println!("cargo:rerun-if-changed=benches");
-    println!("cargo:rerun-if-changed=Cargo.toml");
+    for path in SOURCES {
+        println!("cargo:rerun-if-changed={path}");
+    }
 }

@@ -249,7 +249,7 @@ pub struct Contended {
 impl Contended {
     /// `threads` threads, critical sections of `cs`, pinned as the harness pins (compact
     /// order, round-robin when there are more threads than CPUs); calibrates the busy work
-    /// pinned on the first of those CPUs (about 50 ms).
+    /// pinned on the first of those CPUs (about 200 ms).
     pub fn new(threads: usize, cs: Duration) -> Contended {
         let env = crate::harness::Env::detect();
         let cpus = env

@@ -58,7 +58,8 @@ impl Control {
 pub struct ProtectedData {
     /// Completed critical sections, incremented by load + store: only the lock makes it exact.
     count: AtomicU64,
-    /// 1 + the index of the thread inside the critical section, or 0 when none is.
+    /// 1 + the index of the thread inside the critical section, or 0 when none is (the
+    /// harness's own sections; [`ProtectedData::f64_section`] leaves it at 0).
     owner: AtomicUsize,
     /// Payload words: exclusive sections write `pair` to the same value with two stores;
     /// readers check they are equal (a torn pair means a writer was inside with them).
@@ -119,12 +120,9 @@ impl ProtectedData {
         // Relaxed throughout: ordering is the lock's job (see the type's docs).
         let n = self.count.load(Ordering::Relaxed);
         let mut shared = f64::from_bits(self.value.load(Ordering::Relaxed));
+        // Nothing else on the chain (no range check): the values start at 0.0 and stay
+        // there, as the benchmark's do.
         let value = f64_steps(&mut shared, value, steps);
-        // Keep the value finite and bounded (from a non-zero start it grows ~2× a step); the
-        // benchmark's values start at zero and stay there, so this never fires in the mirror.
-        if !shared.is_finite() || shared > 1e300 {
-            shared = 0.0;
-        }
         self.value.store(shared.to_bits(), Ordering::Relaxed);
         self.count.store(n.wrapping_add(1), Ordering::Relaxed);
         value
@@ -583,7 +581,8 @@ impl<L> LockRun<L> {
 /// Runs one trial of mutual-exclusion primitive `L`.
 ///
 /// With `checked`, the in-run invariant is enforced: the protected count must equal the
-/// operations completed and no thread may ever see another inside; a violation is an error.
+/// operations completed and no thread may ever see another inside (with `--steps` the count
+/// alone: see [`ProtectedData::f64_section`]); a violation is an error.
 /// Without it (the `null` primitive), the lost updates are reported instead.
 pub fn run_exclusive<L: Exclusive>(
     env: &Env,
@@ -619,12 +618,11 @@ pub fn run_exclusive<L: Exclusive>(
                     (t, cs_units, think_units),
                 ),
                 Some(steps) => {
-                    // The benchmark's two per-thread values: `value` carries every step's
+                    // The benchmark's two per-thread values, carried from op to op (in
+                    // registers: nothing takes their address): `value` carries every step's
                     // result into the next (through the critical section and the work outside
                     // it alike: one dependency chain), `local` is the outside work's own
                     // accumulator. Both start at 0.0, as there.
-                    let value = std::cell::Cell::new(0.0);
-                    let mut local = 0.0;
                     exclusive_loop(
                         ctl.0,
                         &p,
@@ -636,11 +634,12 @@ pub fn run_exclusive<L: Exclusive>(
                         &mut node,
                         data,
                         preempted_after,
-                        || {
-                            value.set(data.f64_section(steps.inside, value.get()));
-                            false
+                        (0.0, 0.0),
+                        |(value, local)| ((data.f64_section(steps.inside, value), local), false),
+                        |(value, mut local)| {
+                            let value = f64_steps(&mut local, value, steps.outside);
+                            (value, local)
                         },
-                        || value.set(f64_steps(&mut local, value.get(), steps.outside)),
                     )
                 }
             }
@@ -681,14 +680,16 @@ pub(crate) fn preempted_hold_ns(env: &Env, point: &Point) -> Option<u64> {
 
 /// The exclusive-lock loop around [`drive`]: `cs` is the critical section run under `lock`
 /// (returns whether it saw an intruder), `think` the work outside, `data` the protected data
-/// (its hand-off stamp). A sampled op is timed request → acquired → about to release and
+/// (its hand-off stamp). Both take the thread's carried state (`carry`, starting at `start`:
+/// `()` for the harness's own work, the f64 chain's values for `--steps`) by value and hand
+/// back the next, so it stays in registers from one op to the next. A sampled op is timed request → acquired → about to release and
 /// leaves a hand-off stamp; every op takes a pending stamp right after acquiring (one load
 /// when there is none) and, if it is another thread's, records the hand-off. `preempted_after`:
 /// a timed hold longer than this (ns) counts as a preempted holder. Monomorphised per lock
 /// and work: no dynamic call.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn exclusive_loop<L: Exclusive>(
+fn exclusive_loop<L: Exclusive, C: Copy>(
     ctl: &Control,
     p: &Point,
     quota: Option<u64>,
@@ -699,32 +700,35 @@ fn exclusive_loop<L: Exclusive>(
     node: &mut L::Node,
     data: &ProtectedData,
     preempted_after: u64,
-    cs: impl Fn() -> bool,
-    mut think: impl FnMut(),
+    start: C,
+    cs: impl Fn(C) -> (C, bool),
+    think: impl Fn(C) -> C,
 ) {
+    let mut carry = start;
     let op = |sample: bool, stats: &mut ThreadStats| {
         if sample {
-            timed_exclusive(clock, lock, node, data, &cs, stats, preempted_after);
+            carry = timed_exclusive(clock, lock, node, data, &cs, carry, stats, preempted_after);
         } else {
             // This thread's own stamp coming back is no hand-off: no clock read for it (one
             // in `sample_every` ops of a lock that stays with its thread would pay one).
             let own = stats.own_stamp;
-            let (stamp, now, intruder) = lock.with(node, || {
+            let (stamp, now, (next, intruder)) = lock.with(node, || {
                 let stamp = data.take_handoff();
                 let now = if stamp != 0 && stamp != own {
                     clock.raw()
                 } else {
                     0
                 };
-                (stamp, now, cs())
+                (stamp, now, cs(carry))
             });
+            carry = next;
             stats.overlap_seen |= intruder;
             if now != 0 {
                 stats.handoff_taken(clock, stamp, now);
             }
         }
         stats.exclusive_total += 1;
-        think();
+        carry = think(carry);
     };
     drive(ctl, p, quota, clock, stats, all_ops, op);
 }
@@ -761,8 +765,9 @@ fn exclusive_worker<L: Exclusive>(
         node,
         data,
         preempted_after,
-        || data.critical_section(me, cs_units),
-        || {
+        (),
+        |()| ((), data.critical_section(me, cs_units)),
+        |()| {
             BusyWork::burn(think_units);
         },
     );
@@ -774,27 +779,29 @@ fn exclusive_worker<L: Exclusive>(
 /// calling the op from more than one place; see there.)
 #[cold]
 #[inline(never)]
-fn timed_exclusive<L: Exclusive>(
+#[allow(clippy::too_many_arguments)]
+fn timed_exclusive<L: Exclusive, C: Copy>(
     clock: &Clock,
     lock: &L,
     node: &mut L::Node,
     data: &ProtectedData,
-    cs: &impl Fn() -> bool,
+    cs: &impl Fn(C) -> (C, bool),
+    carry: C,
     stats: &mut ThreadStats,
     preempted_after: u64,
-) {
+) -> C {
     let requested = clock.raw();
     let own = stats.own_stamp;
-    let (acquired, stamp, releasing, intruder) = lock.with(node, || {
+    let (acquired, stamp, releasing, (next, intruder)) = lock.with(node, || {
         // The stamp's load first, then the reading, as an untimed owner does: both measure
         // acquire → the data's line loaded → one clock read, and the hold starts once the
         // protected data is here.
         let stamp = data.take_handoff();
         let acquired = clock.raw();
-        let intruder = cs();
+        let section = cs(carry);
         let releasing = clock.raw();
         data.stamp_handoff(releasing);
-        (acquired, stamp, releasing, intruder)
+        (acquired, stamp, releasing, section)
     });
     if stamp != 0 && stamp != own {
         stats.handoff_taken(clock, stamp, acquired);
@@ -808,6 +815,7 @@ fn timed_exclusive<L: Exclusive>(
     stats.holds_checked += 1;
     stats.holder_preempted += u64::from(hold > preempted_after);
     stats.overlap_seen |= intruder;
+    next
 }
 
 /// `steps` of the parking_lot benchmark's unit of work: `acc += value; acc *= 1.01; value =
