@@ -12,6 +12,12 @@
 #   ns-work   --cs/--think of the same length in ns, separate, --sample 0 (work factor: the
 #             harness's own section, a fenced integer chain with owner, count and pair checks)
 #   default   the same with the default sampling (one op in 16 timed: sampling factor)
+# The host may move the vCPUs apart or together between two runs (core-to-core ~26 ns or
+# ~105 ns on an AMD EPYC 2-vCPU guest), and both tools' figures follow it. So each peer run
+# has a core-to-core reading just before and just after it (a 10 ms `lockbench run --lock
+# null` with the sentinel), each lockbench run has its own, and the summary also compares
+# the two tools round by round where all four readings show one layout (lockbench's rule:
+# all within x1.5 of one of them).
 # Usage: scripts/agree-parking-lot.sh PATH_TO_PARKING_LOT_CHECKOUT [OUT_DIR]
 # (Fetching the checkout is your step, e.g. a clone of Amanieu/parking_lot.)
 set -euo pipefail
@@ -36,16 +42,23 @@ step_ns() {
   b=$("$lb" run --lock null --threads 1 --steps 100/0 --sample 0 --no-sentinel --trials 3 --duration 300ms --format csv | python3 -c "import csv,sys,statistics as s; print(s.median(1e9/float(r['throughput_ops_s']) for r in csv.DictReader(sys.stdin)))")
   python3 -c "print(max(0.1, ($b - $a) / 100))"
 }
+# The core-to-core distance right now (ns), from the sentinel of a 10 ms null run.
+c2c() {
+  "$lb" run --lock null --threads 2 --trials 1 --duration 10ms --warmup 5ms --sample 0 \
+    --format csv 2>/dev/null | python3 -c "import csv,sys; print(next(csv.DictReader(sys.stdin))['core_to_core_ns'] or 'nan')"
+}
 step=$(step_ns)
 echo "one step of the peer's work: $step ns" | tee "$out/step.txt" >&2
 
-echo "round,threads,inside,outside,lock,tool,mops" > "$out/rounds.csv"
+echo "round,threads,inside,outside,lock,tool,mops,c2c_before_ns,c2c_after_ns" > "$out/rounds.csv"
 for round in $(seq 1 "$rounds"); do
   for threads in 1 2 4; do
     for work in 1/0 5/5; do
       inside=${work%/*}; outside=${work#*/}
       echo "round $round/$rounds: $threads threads, $work" >&2
+      before=$(c2c)
       "$bench" "$threads" "$inside" "$outside" "$seconds" 1 > "$out/peer-$round-$threads-$inside-$outside.txt"
+      after=$(c2c)
       python3 - "$out/peer-$round-$threads-$inside-$outside.txt" "$threads" <<'PY' | while read -r lock mops; do
 import sys
 names = {"parking_lot::Mutex": "parking-lot-mutex", "std::sync::Mutex": "std-mutex"}
@@ -55,7 +68,7 @@ for line in open(sys.argv[1]):
         khz = float(parts[1].split()[0])
         print(names[parts[0]], khz * int(sys.argv[2]) / 1000)
 PY
-        echo "$round,$threads,$inside,$outside,$lock,peer,$mops" >> "$out/rounds.csv"
+        echo "$round,$threads,$inside,$outside,$lock,peer,$mops,$before,$after" >> "$out/rounds.csv"
       done
       cs=$(python3 -c "print(f'{$inside * $step:.1f}ns')")
       think=$(python3 -c "print(f'{$outside * $step:.1f}ns')")
@@ -70,8 +83,8 @@ PY
           esac
           "$lb" run --lock "$lock" --threads "$threads" "${args[@]}" --trials 1 \
             --duration "${seconds}s" --warmup 100ms --format csv > "$out/lb-$round-$threads-$inside-$outside-$lock-$variant.csv"
-          mops=$(python3 -c "import csv,sys; r=next(csv.DictReader(open(sys.argv[1]))); print(float(r['throughput_ops_s'])/1e6)" "$out/lb-$round-$threads-$inside-$outside-$lock-$variant.csv")
-          echo "$round,$threads,$inside,$outside,$lock,lockbench-$variant,$mops" >> "$out/rounds.csv"
+          fields=$(python3 -c "import csv,sys; r=next(csv.DictReader(open(sys.argv[1]))); print(float(r['throughput_ops_s'])/1e6, r['core_to_core_before_ns'] or 'nan', r['core_to_core_ns'] or 'nan', sep=',')" "$out/lb-$round-$threads-$inside-$outside-$lock-$variant.csv")
+          echo "$round,$threads,$inside,$outside,$lock,lockbench-$variant,$fields" >> "$out/rounds.csv"
         done
       done
     done
@@ -105,4 +118,42 @@ print("factors: pinning = pinned/mirror (threads pinned compactly, the peer's ar
       "peer's carried f64 steps with one load and one store), sampling = default/ns-work (1 op "
       "in 16 timed); "
       "their product is default/mirror")
+
+# Round by round, where the peer's run and the mirror's saw one cache layout.
+def readings(r):
+    out = []
+    for k in ("c2c_before_ns", "c2c_after_ns"):
+        try:
+            v = float(r.get(k) or "nan")
+        except ValueError:
+            v = float("nan")
+        if v == v and v > 0:
+            out.append(v)
+    return out
+def one_layout(xs):
+    return bool(xs) and any(all(c / 1.5 <= x <= c * 1.5 for x in xs) for c in xs)
+by_round = {(r["round"], r["threads"], r["inside"], r["outside"], r["lock"], r["tool"]): r for r in rows}
+if not any(readings(r) for r in rows if r["tool"] == "peer"):
+    sys.exit(0)
+print()
+print("same layout, round by round: mirror/peer per round where the peer's readings (before and after")
+print("its run) and the mirror's (before and after its trial) are all within x1.5 of one of them")
+print(f"{'thr':>3} {'work':>5} {'lock':>18} {'rounds':>6} {'median':>7} {'min–max':>11}  layouts (ns, per kept round)")
+within = 0; total = 0
+for (t, i, o, lock) in sorted({k[:4] for k in cells}, key=lambda k: (int(k[0]),) + k[1:]):
+    ratios = []; seen = []
+    for rd in sorted({r["round"] for r in rows}, key=int):
+        p = by_round.get((rd, t, i, o, lock, "peer")); m = by_round.get((rd, t, i, o, lock, "lockbench-mirror"))
+        if not p or not m:
+            continue
+        xs = readings(p) + readings(m)
+        if one_layout(xs):
+            ratios.append(float(m["mops"]) / float(p["mops"])); seen.append(f"{st.median(xs):.0f}")
+    if t != "1" and ratios:
+        total += 1; within += abs(st.median(ratios) - 1) <= 0.15
+    if ratios:
+        print(f"{t:>3} {i+'/'+o:>5} {lock:>18} {len(ratios):>6} {st.median(ratios):>7.2f} {min(ratios):>5.2f}–{max(ratios):<5.2f}  {' '.join(seen)}")
+    else:
+        print(f"{t:>3} {i+'/'+o:>5} {lock:>18} {0:>6} {'n/a':>7}")
+print(f"same layout: mirror within 15% of the peer at 2 and 4 threads: {within} of {total} points with a same-layout round")
 PY
