@@ -13,11 +13,12 @@
 #             harness's own section, a fenced integer chain with owner, count and pair checks)
 #   default   the same with the default sampling (one op in 16 timed: sampling factor)
 # The host may move the vCPUs apart or together between two runs (core-to-core ~26 ns or
-# ~105 ns on an AMD EPYC 2-vCPU guest), and both tools' figures follow it. So each peer run
-# has a core-to-core reading just before and just after it (a 10 ms `lockbench run --lock
-# null` with the sentinel), each lockbench run has its own, and the summary also compares
-# the two tools round by round where all four readings show one layout (lockbench's rule:
-# all within x1.5 of one of them).
+# ~105 ns on an AMD EPYC 2-vCPU guest), and both tools' figures follow it. So the peer's run
+# and the mirror's each have a core-to-core reading just before and just after them (a 10 ms
+# `lockbench run --lock null` with the sentinel: the unpinned mirror takes none of its own;
+# pinned variants' rows carry theirs), and the summary also compares the two tools round by
+# round where all four readings show one layout (lockbench's rule: all within x1.5 of one of
+# them). Readings that fail are `nan` (logged in c2c.log) and leave that round out.
 # Usage: scripts/agree-parking-lot.sh PATH_TO_PARKING_LOT_CHECKOUT [OUT_DIR]
 # (Fetching the checkout is your step, e.g. a clone of Amanieu/parking_lot.)
 set -euo pipefail
@@ -45,7 +46,9 @@ step_ns() {
 # The core-to-core distance right now (ns), from the sentinel of a 10 ms null run.
 c2c() {
   "$lb" run --lock null --threads 2 --trials 1 --duration 10ms --warmup 5ms --sample 0 \
-    --format csv 2>/dev/null | python3 -c "import csv,sys; print(next(csv.DictReader(sys.stdin))['core_to_core_ns'] or 'nan')"
+    --format csv 2>>"$out/c2c.log" |
+    python3 -c "import csv,sys; print(next(csv.DictReader(sys.stdin))['core_to_core_ns'] or 'nan')" \
+      2>>"$out/c2c.log" || echo nan
 }
 step=$(step_ns)
 echo "one step of the peer's work: $step ns" | tee "$out/step.txt" >&2
@@ -56,9 +59,9 @@ for round in $(seq 1 "$rounds"); do
     for work in 1/0 5/5; do
       inside=${work%/*}; outside=${work#*/}
       echo "round $round/$rounds: $threads threads, $work" >&2
-      before=$(c2c)
+      before=$(c2c || echo nan)
       "$bench" "$threads" "$inside" "$outside" "$seconds" 1 > "$out/peer-$round-$threads-$inside-$outside.txt"
-      after=$(c2c)
+      after=$(c2c || echo nan)
       python3 - "$out/peer-$round-$threads-$inside-$outside.txt" "$threads" <<'PY' | while read -r lock mops; do
 import sys
 names = {"parking_lot::Mutex": "parking-lot-mutex", "std::sync::Mutex": "std-mutex"}
@@ -81,9 +84,14 @@ PY
             ns-work) args=(--cs "$cs" --think "$think" --sample 0) ;;
             default) args=(--cs "$cs" --think "$think") ;;
           esac
+          if [ "$variant" = mirror ]; then m_before=$(c2c || echo nan); fi
           "$lb" run --lock "$lock" --threads "$threads" "${args[@]}" --trials 1 \
             --duration "${seconds}s" --warmup 100ms --format csv > "$out/lb-$round-$threads-$inside-$outside-$lock-$variant.csv"
           fields=$(python3 -c "import csv,sys; r=next(csv.DictReader(open(sys.argv[1]))); print(float(r['throughput_ops_s'])/1e6, r['core_to_core_before_ns'] or 'nan', r['core_to_core_ns'] or 'nan', sep=',')" "$out/lb-$round-$threads-$inside-$outside-$lock-$variant.csv")
+          if [ "$variant" = mirror ]; then
+            m_after=$(c2c || echo nan)
+            fields="${fields%%,*},$m_before,$m_after"
+          fi
           echo "$round,$threads,$inside,$outside,$lock,lockbench-$variant,$fields" >> "$out/rounds.csv"
         done
       done
@@ -136,10 +144,10 @@ by_round = {(r["round"], r["threads"], r["inside"], r["outside"], r["lock"], r["
 if not any(readings(r) for r in rows if r["tool"] == "peer"):
     sys.exit(0)
 print()
-print("same layout, round by round: mirror/peer per round where the peer's readings (before and after")
-print("its run) and the mirror's (before and after its trial) are all within x1.5 of one of them")
+print("same layout, round by round: mirror/peer per round where the readings before and after the")
+print("peer's run and before and after the mirror's are all within x1.5 of one of them")
 print(f"{'thr':>3} {'work':>5} {'lock':>18} {'rounds':>6} {'median':>7} {'min–max':>11}  layouts (ns, per kept round)")
-within = 0; total = 0
+within = 0; total = 0; kept = []
 for (t, i, o, lock) in sorted({k[:4] for k in cells}, key=lambda k: (int(k[0]),) + k[1:]):
     ratios = []; seen = []
     for rd in sorted({r["round"] for r in rows}, key=int):
@@ -149,11 +157,13 @@ for (t, i, o, lock) in sorted({k[:4] for k in cells}, key=lambda k: (int(k[0]),)
         xs = readings(p) + readings(m)
         if one_layout(xs):
             ratios.append(float(m["mops"]) / float(p["mops"])); seen.append(f"{st.median(xs):.0f}")
-    if t != "1" and ratios:
-        total += 1; within += abs(st.median(ratios) - 1) <= 0.15
+    if t != "1":
+        total += 1; within += bool(ratios) and abs(st.median(ratios) - 1) <= 0.15
+        kept.append(len(ratios))
     if ratios:
         print(f"{t:>3} {i+'/'+o:>5} {lock:>18} {len(ratios):>6} {st.median(ratios):>7.2f} {min(ratios):>5.2f}–{max(ratios):<5.2f}  {' '.join(seen)}")
     else:
         print(f"{t:>3} {i+'/'+o:>5} {lock:>18} {0:>6} {'n/a':>7}")
-print(f"same layout: mirror within 15% of the peer at 2 and 4 threads: {within} of {total} points with a same-layout round")
+print(f"same layout: mirror within 15% of the peer at 2 and 4 threads: {within} of {total} points "
+      f"(same-layout rounds per point: {' '.join(map(str, kept))}; a point with none counts as not within)")
 PY

@@ -618,12 +618,13 @@ pub fn run_exclusive<L: Exclusive>(
                     (t, cs_units, think_units),
                 ),
                 Some(steps) => {
-                    // The benchmark's two per-thread values, carried from op to op (in
-                    // registers: nothing takes their address): `value` carries every step's
+                    // The benchmark's two per-thread values, passed from op to op by value
+                    // (no shared cell for the timed path to take the address of): `value`
+                    // carries every step's
                     // result into the next (through the critical section and the work outside
                     // it alike: one dependency chain), `local` is the outside work's own
                     // accumulator. Both start at 0.0, as there.
-                    exclusive_loop(
+                    let last = exclusive_loop(
                         ctl.0,
                         &p,
                         quota,
@@ -640,7 +641,9 @@ pub fn run_exclusive<L: Exclusive>(
                             let value = f64_steps(&mut local, value, steps.outside);
                             (value, local)
                         },
-                    )
+                    );
+                    // The chain's last value, as the benchmark returns it from each thread.
+                    std::hint::black_box(last);
                 }
             }
         },
@@ -678,12 +681,12 @@ pub(crate) fn preempted_hold_ns(env: &Env, point: &Point) -> Option<u64> {
         .then(|| point.setting.cs_ns + env.sched_tick_ns / 2)
 }
 
-/// The exclusive-lock loop around [`drive`]: `cs` is the critical section run under `lock`
-/// (returns whether it saw an intruder), `think` the work outside, `data` the protected data
-/// (its hand-off stamp). Both take the thread's carried state (`carry`, starting at `start`:
-/// `()` for the harness's own work, the f64 chain's values for `--steps`) by value and hand
-/// back the next, so it stays in registers from one op to the next. A sampled op is timed request → acquired → about to release and
-/// leaves a hand-off stamp; every op takes a pending stamp right after acquiring (one load
+/// The exclusive-lock loop around [`drive`]: `cs` is the critical section run under `lock`,
+/// `think` the work outside, `data` the protected data (its hand-off stamp). Both take the
+/// thread's carried state by value (starting at `start`: `()` for the harness's own work, the
+/// f64 chain's values for `--steps`) and hand back the next; `cs` also says whether it saw an
+/// intruder. Returns the last state. A sampled op is timed request → acquired → about to
+/// release and leaves a hand-off stamp; every op takes a pending stamp right after acquiring (one load
 /// when there is none) and, if it is another thread's, records the hand-off. `preempted_after`:
 /// a timed hold longer than this (ns) counts as a preempted holder. Monomorphised per lock
 /// and work: no dynamic call.
@@ -703,7 +706,7 @@ fn exclusive_loop<L: Exclusive, C: Copy>(
     start: C,
     cs: impl Fn(C) -> (C, bool),
     think: impl Fn(C) -> C,
-) {
+) -> C {
     let mut carry = start;
     let op = |sample: bool, stats: &mut ThreadStats| {
         if sample {
@@ -712,6 +715,7 @@ fn exclusive_loop<L: Exclusive, C: Copy>(
             // This thread's own stamp coming back is no hand-off: no clock read for it (one
             // in `sample_every` ops of a lock that stays with its thread would pay one).
             let own = stats.own_stamp;
+            let state = carry;
             let (stamp, now, (next, intruder)) = lock.with(node, || {
                 let stamp = data.take_handoff();
                 let now = if stamp != 0 && stamp != own {
@@ -719,7 +723,7 @@ fn exclusive_loop<L: Exclusive, C: Copy>(
                 } else {
                     0
                 };
-                (stamp, now, cs(carry))
+                (stamp, now, cs(state))
             });
             carry = next;
             stats.overlap_seen |= intruder;
@@ -731,6 +735,7 @@ fn exclusive_loop<L: Exclusive, C: Copy>(
         carry = think(carry);
     };
     drive(ctl, p, quota, clock, stats, all_ops, op);
+    carry
 }
 
 /// A trial thread's whole run of exclusive lock `L` with the harness's own critical section
@@ -1202,6 +1207,40 @@ mod tests {
             super::time_counter_ops::<crate::primitives::counter::CasCounter>(&clock, 1_000)
                 > super::Duration::ZERO
         );
+    }
+
+    /// The carried state (the `--steps` chain's values) goes through every op, timed or not,
+    /// and through the work outside the lock: a counting state ends at 2 × ops.
+    #[test]
+    fn the_carried_state_passes_through_every_op_timed_or_not() {
+        use crate::primitives::Exclusive;
+        let clock = super::Clock::new();
+        let ops = 10_000;
+        let (ctl, mut point, mut stats) = super::bench_setup(ops);
+        point.sample_every = 3;
+        let run = super::LockRun::new(
+            crate::primitives::spin::Tas::create(),
+            crate::record::Layout::Inline,
+        );
+        let mut all_ops = 0;
+        let last = super::exclusive_loop(
+            &ctl,
+            &point,
+            Some(ops),
+            &clock,
+            &mut stats,
+            &mut all_ops,
+            run.lock(),
+            &mut (),
+            run.data(),
+            u64::MAX,
+            0u64,
+            |n| (n + 1, false),
+            |n| n + 1,
+        );
+        assert_eq!(last, 2 * ops);
+        assert!(stats.holds_checked > 0, "some ops were timed");
+        assert!(stats.holds_checked < ops, "and some were not");
     }
 
     /// One op in 16 on average, with gaps that vary (a fixed stride would be 16 every time),
