@@ -59,9 +59,9 @@ for round in $(seq 1 "$rounds"); do
     for work in 1/0 5/5; do
       inside=${work%/*}; outside=${work#*/}
       echo "round $round/$rounds: $threads threads, $work" >&2
-      before=$(c2c || echo nan)
+      before=$(c2c)
       "$bench" "$threads" "$inside" "$outside" "$seconds" 1 > "$out/peer-$round-$threads-$inside-$outside.txt"
-      after=$(c2c || echo nan)
+      after=$(c2c)
       python3 - "$out/peer-$round-$threads-$inside-$outside.txt" "$threads" <<'PY' | while read -r lock mops; do
 import sys
 names = {"parking_lot::Mutex": "parking-lot-mutex", "std::sync::Mutex": "std-mutex"}
@@ -84,12 +84,12 @@ PY
             ns-work) args=(--cs "$cs" --think "$think" --sample 0) ;;
             default) args=(--cs "$cs" --think "$think") ;;
           esac
-          if [ "$variant" = mirror ]; then m_before=$(c2c || echo nan); fi
+          if [ "$variant" = mirror ]; then m_before=$(c2c); fi
           "$lb" run --lock "$lock" --threads "$threads" "${args[@]}" --trials 1 \
             --duration "${seconds}s" --warmup 100ms --format csv > "$out/lb-$round-$threads-$inside-$outside-$lock-$variant.csv"
           fields=$(python3 -c "import csv,sys; r=next(csv.DictReader(open(sys.argv[1]))); print(float(r['throughput_ops_s'])/1e6, r['core_to_core_before_ns'] or 'nan', r['core_to_core_ns'] or 'nan', sep=',')" "$out/lb-$round-$threads-$inside-$outside-$lock-$variant.csv")
           if [ "$variant" = mirror ]; then
-            m_after=$(c2c || echo nan)
+            m_after=$(c2c)
             fields="${fields%%,*},$m_before,$m_after"
           fi
           echo "$round,$threads,$inside,$outside,$lock,lockbench-$variant,$fields" >> "$out/rounds.csv"
@@ -138,8 +138,13 @@ def readings(r):
         if v == v and v > 0:
             out.append(v)
     return out
-def one_layout(xs):
-    return bool(xs) and any(all(c / 1.5 <= x <= c * 1.5 for x in xs) for c in xs)
+sys.path.insert(0, "scripts")
+from lockbench_rows import on_layout  # lockbench's own layout rule, as the other scripts read it
+def one_layout(*runs):
+    """Whether these runs (each with its readings before and after) saw one cache layout."""
+    trials = [{"core_to_core_before_ns": r.get("c2c_before_ns"), "core_to_core_ns": r.get("c2c_after_ns")}
+              for r in runs]
+    return any(readings(r) for r in runs) and all(on_layout(trials))
 by_round = {(r["round"], r["threads"], r["inside"], r["outside"], r["lock"], r["tool"]): r for r in rows}
 if not any(readings(r) for r in rows if r["tool"] == "peer"):
     sys.exit(0)
@@ -155,7 +160,7 @@ for (t, i, o, lock) in sorted({k[:4] for k in cells}, key=lambda k: (int(k[0]),)
         if not p or not m:
             continue
         xs = readings(p) + readings(m)
-        if one_layout(xs):
+        if one_layout(p, m):
             ratios.append(float(m["mops"]) / float(p["mops"])); seen.append(f"{st.median(xs):.0f}")
     if t != "1":
         total += 1; within += bool(ratios) and abs(st.median(ratios) - 1) <= 0.15

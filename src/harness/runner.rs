@@ -686,10 +686,10 @@ pub(crate) fn preempted_hold_ns(env: &Env, point: &Point) -> Option<u64> {
 /// thread's carried state by value (starting at `start`: `()` for the harness's own work, the
 /// f64 chain's values for `--steps`) and hand back the next; `cs` also says whether it saw an
 /// intruder. Returns the last state. A sampled op is timed request → acquired → about to
-/// release and leaves a hand-off stamp; every op takes a pending stamp right after acquiring (one load
-/// when there is none) and, if it is another thread's, records the hand-off. `preempted_after`:
-/// a timed hold longer than this (ns) counts as a preempted holder. Monomorphised per lock
-/// and work: no dynamic call.
+/// release and leaves a hand-off stamp; every op takes a pending stamp right after acquiring
+/// (one load when there is none) and, if it is another thread's, records the hand-off.
+/// `preempted_after`: a timed hold longer than this (ns) counts as a preempted holder.
+/// Monomorphised per lock and work: no dynamic call.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn exclusive_loop<L: Exclusive, C: Copy>(
