@@ -205,6 +205,13 @@ pub fn breakeven(
             }
         }
     }
+    if !spinner.about.checked {
+        return Err(crate::error::UsageError(format!(
+            "{} is declared unchecked: the harness does not check that it excludes, so it is never a break-even's spinner",
+            spinner.about.name
+        ))
+        .into());
+    }
     if spinner.kind != crate::registry::Kind::Exclusive {
         return Err(crate::error::UsageError(format!(
             "{} is not a mutual-exclusion lock",
@@ -345,12 +352,39 @@ mod tests {
         assert!(crate::sweep::session::check_names(&[mutex::<Pl>(), mutex::<Open>()]).is_ok());
     }
 
+    /// A lock that takes its flag with the right orderings but never waits for it to be free:
+    /// it skips the protocol that makes it exclude, so two owners can be inside at once.
+    struct Unwaiting(std::sync::atomic::AtomicBool);
+    // SAFETY: deliberately broken (it never excludes); used only to prove the checks fire.
+    unsafe impl lock_api::RawMutex for Unwaiting {
+        #[allow(clippy::declare_interior_mutable_const)]
+        const INIT: Unwaiting = Unwaiting(std::sync::atomic::AtomicBool::new(false));
+        type GuardMarker = lock_api::GuardNoSend;
+        fn lock(&self) {
+            // Acquire: pairs with the Release store in `unlock`, as a real lock's would.
+            self.0.swap(true, std::sync::atomic::Ordering::Acquire);
+        }
+        fn try_lock(&self) -> bool {
+            self.lock();
+            true
+        }
+        unsafe fn unlock(&self) {
+            // Release: pairs with the Acquire swap in `lock`.
+            self.0.store(false, std::sync::atomic::Ordering::Release);
+        }
+    }
+    impl Describe for Unwaiting {
+        const ABOUT: About = About::new("test-unwaiting", Family::Mutex, "never waits");
+    }
+
     /// The criterion helper never times a lock that does not exclude: two threads pinned on
-    /// two CPUs (CI has two), 200 000 sections, lose updates or overlap, and it panics.
+    /// two CPUs (CI has two), 1 000 000 sections. Its workers stop on the protected count, so
+    /// a lock that loses updates runs longer; the per-thread section counts expose it, with
+    /// the count's own message (checked before the probabilistic overlap check).
     #[test]
-    #[should_panic(expected = "section")]
-    fn contended_timing_refuses_a_broken_lock() {
-        Contended::new(2, Duration::from_nanos(50)).time_raw_mutex::<Open>(200_000);
+    #[should_panic(expected = "updates lost")]
+    fn contended_timing_refuses_a_lock_that_loses_updates() {
+        Contended::new(2, Duration::from_nanos(50)).time_raw_mutex::<Unwaiting>(1_000_000);
     }
 
     #[test]

@@ -5,11 +5,12 @@ pub use crate::primitives::about::Family;
 use serde::{Deserialize, Serialize};
 
 /// Version of the [`RunRecord`] column set. Bump on any rename, removal or change of meaning.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The oldest `schema_version` this lockbench still reads. Version 1 files lack `run_id`,
 /// `row` and the confidence-interval columns (the loader fills the first two), and their
-/// `stable` judged the trials' range rather than the median's confidence interval.
+/// `stable` judged the trials' range rather than the median's confidence interval. Version 2
+/// files lack `checked` and `sleeps` (the loader takes them from this build's registry).
 pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// Where the data a lock protects lives relative to the lock.
@@ -233,6 +234,17 @@ pub struct RunRecord {
     pub primitive: String,
     /// Its family (`spin`, `mutex`, `atomic`, `baseline`, … in CSV).
     pub family: Family,
+    /// The harness checked its correctness in this trial (mutual exclusion, exact counts):
+    /// false for the baseline without a lock, the deliberately racy counter and any lock
+    /// declared `.unchecked()`, which are never a regime's leader or a break-even's spinner.
+    /// Written by the build that measured the row; older files get this build's registry's
+    /// answer on load (false for names it does not know).
+    #[serde(default)]
+    pub checked: bool,
+    /// Its threads may block in the kernel while waiting (so a low CPU share is no sign of
+    /// interference). Written with the row, as `checked`.
+    #[serde(default)]
+    pub sleeps: bool,
     /// Worker threads.
     pub threads: usize,
     /// Requested critical-section length.

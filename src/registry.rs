@@ -93,8 +93,14 @@ pub struct Primitive {
 
 impl Primitive {
     /// Runs trial `trial` of `point` (whose `primitive` must be this one's name).
+    /// Every row says what the primitive declared about itself when it was measured (family,
+    /// checked, sleeps), so readers never consult a registry that may not know it.
     pub fn run(&self, env: &Env, point: &Point, trial: u32) -> Result<TrialOutput, HarnessError> {
-        (self.runner)(env, point, trial)
+        let mut out = (self.runner)(env, point, trial)?;
+        out.record.family = self.about.family;
+        out.record.checked = self.about.checked;
+        out.record.sleeps = self.about.waits == Waiting::Sleeps;
+        Ok(out)
     }
 
     /// A primitive outside the registry: `runner` runs its trials. For tests of everything

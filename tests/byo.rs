@@ -143,3 +143,71 @@ fn an_interrupted_sweep_of_the_example_lock_resumes() {
     assert_eq!(run.rows.len(), 6);
     assert!(run.meta.is_some_and(|m| m.complete && m.rows == 6));
 }
+
+/// A correct lock (parking_lot's) that its author declared `.unchecked()`: the harness does
+/// not check it, so nothing may rank it.
+struct DeclaredUnchecked(parking_lot::RawMutex);
+// SAFETY: forwards to parking_lot's RawMutex, which upholds the contract.
+unsafe impl lock_api::RawMutex for DeclaredUnchecked {
+    #[allow(clippy::declare_interior_mutable_const)]
+    const INIT: DeclaredUnchecked =
+        DeclaredUnchecked(<parking_lot::RawMutex as lock_api::RawMutex>::INIT);
+    type GuardMarker = lock_api::GuardNoSend;
+    fn lock(&self) {
+        self.0.lock()
+    }
+    fn try_lock(&self) -> bool {
+        self.0.try_lock()
+    }
+    unsafe fn unlock(&self) {
+        // SAFETY: our caller holds the lock, as lock_api requires.
+        unsafe { self.0.unlock() }
+    }
+}
+impl Describe for DeclaredUnchecked {
+    const ABOUT: custom::About =
+        custom::About::new("my-unchecked", custom::Family::Mutex, "declared unchecked").unchecked();
+}
+
+/// Rows say what their primitive declared, and readers go by the row: a user's `.unchecked()`
+/// lock (unknown to the registry, which would have called it checked) is never a regime's
+/// leader, even when it is the fastest by far, and is refused as a break-even's spinner.
+#[test]
+fn a_users_unchecked_lock_is_never_ranked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mine = custom::mutex::<DeclaredUnchecked>();
+    let dir = custom::sweep_into(
+        &tiny(&["my-unchecked", "futex-mutex"]),
+        &[mine],
+        Some(&tmp.path().join("run")),
+    )
+    .unwrap();
+    let mut rows = load_run(&dir).unwrap().rows;
+    assert!(rows.iter().any(|r| r.primitive == "my-unchecked"));
+    for r in &rows {
+        assert_eq!(r.checked, r.primitive != "my-unchecked", "{}", r.primitive);
+        assert_eq!(r.sleeps, r.primitive == "futex-mutex", "{}", r.primitive);
+    }
+    // The fastest by far: only its declaration keeps it from leading.
+    for r in rows.iter_mut().filter(|r| r.primitive == "my-unchecked") {
+        r.throughput_ops_s *= 100.0;
+    }
+    let pts = lockbench::analysis::aggregate::points(&rows);
+    let leaders = lockbench::analysis::best::leaders(&pts);
+    assert!(!leaders.is_empty());
+    for l in &leaders {
+        assert_ne!(l.best.0.primitive(), "my-unchecked");
+    }
+
+    let err = custom::breakeven(
+        custom::mutex::<DeclaredUnchecked>(),
+        &["futex-mutex"],
+        vec![100, 1_000, 10_000],
+        1,
+        Duration::from_millis(10),
+        false,
+        Some(&tmp.path().join("breakeven")),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("unchecked"), "{err}");
+}

@@ -388,6 +388,7 @@ fn compare_calls_only_differences_beyond_noise_and_never_at_flagged_points() {
             .iter()
             .enumerate()
             .map(|(i, v)| RunRecord {
+                checked: true,
                 host_id: host.into(),
                 trial: i as u32,
                 throughput_ops_s: *v,

@@ -45,6 +45,7 @@ fn synthetic(point: &Point, trial: u32, host: &str, speed: f64) -> TrialOutput {
         hold.record(point.setting.cs_ns.max(1)).unwrap();
     }
     let record = RunRecord {
+        checked: true,
         schema_version: SCHEMA_VERSION,
         host_id: host.into(),
         cpu_model: format!("Fake CPU {host}"),

@@ -406,6 +406,7 @@ mod tests {
 
     fn row(primitive: &str, threads: usize, cs: u64, trial: u32, thr: f64) -> RunRecord {
         RunRecord {
+            checked: true,
             primitive: primitive.into(),
             threads,
             cs_ns: cs,

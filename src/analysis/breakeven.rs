@@ -932,6 +932,8 @@ pub fn curve(
     for r in super::aggregate::clean_rows(rows)
         .into_iter()
         .filter(|r| r.primitive == primitive && r.threads == threads && r.think_ns == think_ns)
+        // A lock whose correctness was not checked is no contender, spinner or sleeper.
+        .filter(|r| r.checked)
     {
         let e = by_cs.entry(r.cs_ns).or_default();
         e.0.push(metric(r));
@@ -1226,6 +1228,7 @@ mod tests {
 
     fn row(primitive: &str, threads: usize, think: u64, cs: u64, trial: u32, v: f64) -> RunRecord {
         RunRecord {
+            checked: true,
             primitive: primitive.into(),
             threads,
             think_ns: think,

@@ -1937,6 +1937,7 @@ mod tests {
         thr.iter()
             .enumerate()
             .map(|(i, &t)| RunRecord {
+                checked: true,
                 schema_version: crate::record::SCHEMA_VERSION,
                 primitive: primitive.into(),
                 family: Family::Spin,

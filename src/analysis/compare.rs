@@ -844,6 +844,7 @@ mod tests {
     /// One trial of a spinlock point on a machine with `cpus` CPUs.
     fn trial(cpu: &str, cpus: usize, threads: usize, trial: u32, thr: f64) -> RunRecord {
         RunRecord {
+            checked: true,
             schema_version: 1,
             host_id: "vm".into(),
             cpu_model: cpu.into(),

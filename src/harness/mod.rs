@@ -573,6 +573,10 @@ pub(crate) fn build_record(
         rustc: host.rustc.clone(),
         lockbench_version: host.lockbench_version.clone(),
         git_sha: host.git_sha.clone(),
+        // What the primitive declares (`registry::Primitive::run` writes it); until then a
+        // row counts as checked and spinning, as the in-run checks assume.
+        checked: true,
+        sleeps: false,
         primitive: point.primitive.clone(),
         family,
         threads: point.setting.threads,

@@ -282,7 +282,9 @@ pub enum LoadError {
 
 /// Columns added after schema version 1 was published: files without them still load (the
 /// value is empty), but a sweep cannot be resumed into such a file.
-pub const OPTIONAL_COLUMNS: [&str; 26] = [
+pub const OPTIONAL_COLUMNS: [&str; 28] = [
+    "checked",
+    "sleeps",
     "core_to_core_ns",
     "core_to_core_before_ns",
     "run_id",
@@ -432,8 +434,22 @@ pub fn load_runs(path: &Path) -> Result<Vec<RunRecord>, LoadError> {
         })?;
         out.push(row);
     }
+    if !header_names.contains(&"checked") {
+        declared_by_registry(&mut out);
+    }
     name_legacy_runs(&mut out, path);
     Ok(out)
+}
+
+/// Files written before rows said what their primitive declared (schema ≤ 2) get this
+/// build's registry's answer: `checked` and `sleeps` of the primitive of that name, or not
+/// checked (never a leader) for a name the registry does not know.
+fn declared_by_registry(rows: &mut [RunRecord]) {
+    for r in rows {
+        let about = crate::registry::find(&r.primitive).map(|p| p.about);
+        r.checked = about.is_some_and(|a| a.checked);
+        r.sleeps = about.is_some_and(|a| a.waits == crate::registry::Waiting::Sleeps);
+    }
 }
 
 /// Schema 1 rows have no run id or row index: each file is one run, named after its

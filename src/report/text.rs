@@ -279,8 +279,7 @@ pub fn write_run_summary(
     if first.family == Family::Atomic || ok.iter().any(|r| r.retries_per_op > 0.0) {
         rows.push(("retries per op", |r| r.retries_per_op, plain2));
     }
-    let unchecked = crate::registry::find(&first.primitive).is_some_and(|p| !p.about.checked);
-    if first.lost_updates > 0 || unchecked {
+    if first.lost_updates > 0 || !first.checked {
         rows.push((
             "lost updates",
             |r| r.lost_updates as f64,
