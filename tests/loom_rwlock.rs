@@ -332,3 +332,80 @@ fn rw_try_read_single_attempt_is_caught() {
         "try_read failed while only readers held the lock",
     );
 }
+
+// ---- the policies: who may enter while a writer waits ----
+
+/// A lock, a flag "the first reader holds it", and the data.
+struct Policy<L> {
+    g: Guarded<L>,
+    held: AtomicU32,
+}
+
+/// Thread 0 takes a read lock, waits until the writer (thread 1, which starts only once the
+/// read lock is held) shows itself waiting, then a new read must fail: under writer preference
+/// and phase fairness a waiting writer comes before readers that arrive after it.
+fn policy_model<L: RawRwLock + 'static>() {
+    model(
+        2,
+        || Policy {
+            g: Guarded::new(L::new()),
+            held: AtomicU32::new(0),
+        },
+        |p: &Policy<L>, t| {
+            if t == 0 {
+                p.g.lock.lock_shared();
+                // Release: pairs with the writer's Acquire load; it starts after we hold.
+                p.held.store(1, Ordering::Release);
+                while !p.g.lock.writer_waiting() {
+                    loom::thread::yield_now();
+                }
+                let entered = p.g.lock.try_lock_shared();
+                if entered {
+                    // SAFETY: acquired just above.
+                    unsafe { p.g.lock.unlock_shared() };
+                }
+                assert!(!entered, "a new reader entered past a waiting writer");
+                // SAFETY: acquired at the start.
+                unsafe { p.g.lock.unlock_shared() };
+            } else {
+                // Acquire: pairs with the reader's Release store of `held`.
+                while p.held.load(Ordering::Acquire) == 0 {
+                    loom::thread::yield_now();
+                }
+                p.g.lock.lock_exclusive();
+                // SAFETY: exclusive access is held.
+                p.g.data.with_mut(|d| unsafe { *d += 1 });
+                // SAFETY: acquired just above.
+                unsafe { p.g.lock.unlock_exclusive() };
+            }
+        },
+        |p, _| assert_eq!(p.g.value(), 1),
+    );
+}
+
+#[test]
+fn rw_writer_pref_policy() {
+    policy_model::<WriterPrefRwLock>();
+}
+
+#[test]
+fn rw_phase_fair_policy() {
+    policy_model::<PhaseFairRwLock>();
+}
+
+/// The writer-preferring lock whose readers ignore waiting writers (reader preference under
+/// its name): the new reader enters.
+#[test]
+#[ignore = "must fail: run in a child process by rw_writer_pref_turned_reader_pref_is_caught"]
+fn rw_writer_pref_turned_reader_pref_model() {
+    policy_model::<WriterPrefRwLock>();
+}
+
+#[test]
+fn rw_writer_pref_turned_reader_pref_is_caught() {
+    fails_in_child(
+        "rw_writer_pref_turned_reader_pref_model",
+        "rw-writer-pref-readers-ignore-waiters",
+        "a new reader entered past a waiting writer",
+    );
+}

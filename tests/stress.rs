@@ -433,10 +433,16 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// spinning, which is acceptable in a failing test process. A worker that panics (a broken
 /// invariant) is reported the same way, by name. After a clean stop: no lost write.
 ///
+/// **Starvation is a failure too, for the side the policy protects.** Total progress would
+/// hide a phase-fair lock whose readers starved while writers ran. So every worker that
+/// *blocks* (`read()`, `write()`) on a side in `protected` must itself acquire at least once in
+/// every [`WATCHDOG_STALL`]: both sides for a fair policy, readers for reader preference,
+/// writers for writer preference. The try-writer is never required to get in.
+///
 /// `try_read` is not required to succeed here: a writer may hold or (for writer-preferring
 /// and phase-fair locks, parking_lot) wait. That it succeeds among readers alone is
 /// [`try_read_among_readers`]'s check.
-fn rw_watchdog<R: lock_api::RawRwLock + Send + Sync + 'static>(name: &str) {
+fn rw_watchdog<R: lock_api::RawRwLock + Send + Sync + 'static>(name: &str, protected: Sides) {
     const READERS: usize = 2;
     const WRITERS: usize = 2;
     /// The writer that only ever calls `try_write`.
@@ -509,6 +515,15 @@ fn rw_watchdog<R: lock_api::RawRwLock + Send + Sync + 'static>(name: &str) {
     };
     let start = Instant::now();
     let (mut last_total, mut last_change) = (0u64, start);
+    // Per worker: its count at its last acquisition seen, and when.
+    let mut seen: Vec<(u64, Instant)> = vec![(0, start); READERS + WRITERS];
+    let watched = |t: usize| {
+        if t < READERS {
+            protected.readers
+        } else {
+            protected.writers && t != TRY_WRITER
+        }
+    };
     let mut stop_at = None;
     loop {
         std::thread::sleep(WATCHDOG_TICK);
@@ -532,6 +547,25 @@ fn rw_watchdog<R: lock_api::RawRwLock + Send + Sync + 'static>(name: &str) {
             break;
         }
         let progress = per_thread(&w);
+        let now = Instant::now();
+        for (t, &n) in progress.iter().enumerate() {
+            if n != seen[t].0 {
+                seen[t] = (n, now);
+            } else if !stopping && watched(t) && now - seen[t].1 >= WATCHDOG_STALL {
+                w.stop.store(true, Ordering::Relaxed);
+                let others: Vec<String> = workers
+                    .iter()
+                    .zip(&progress)
+                    .map(|((label, _), n)| format!("{label}: {n} acquisitions"))
+                    .collect();
+                panic!(
+                    "{name}: {} STARVED: no acquisition for {:.2?} ({:.2?} into the test)                      while its policy protects it; {others:?}",
+                    workers[t].0,
+                    now - seen[t].1,
+                    now - start,
+                );
+            }
+        }
         let total: u64 = progress.iter().sum();
         if total != last_total {
             (last_total, last_change) = (total, Instant::now());
@@ -588,14 +622,34 @@ const WATCHDOG_TICK: Duration = Duration::from_millis(250);
 /// time, not seconds.
 const WATCHDOG_STALL: Duration = Duration::from_secs(2);
 
+/// The sides of a reader-writer lock whose blocking threads must keep acquiring.
+#[derive(Debug, Clone, Copy)]
+struct Sides {
+    readers: bool,
+    writers: bool,
+}
+
+const BOTH: Sides = Sides {
+    readers: true,
+    writers: true,
+};
+const READERS_ONLY: Sides = Sides {
+    readers: true,
+    writers: false,
+};
+const WRITERS_ONLY: Sides = Sides {
+    readers: false,
+    writers: true,
+};
+
 #[test]
 fn rw_watchdog_reader_pref() {
-    rw_watchdog::<ReaderPrefRwLock>(std::any::type_name::<ReaderPrefRwLock>());
+    rw_watchdog::<ReaderPrefRwLock>(std::any::type_name::<ReaderPrefRwLock>(), READERS_ONLY);
 }
 
 #[test]
 fn rw_watchdog_writer_pref() {
-    rw_watchdog::<WriterPrefRwLock>(std::any::type_name::<WriterPrefRwLock>());
+    rw_watchdog::<WriterPrefRwLock>(std::any::type_name::<WriterPrefRwLock>(), WRITERS_ONLY);
 }
 
 /// Known to deadlock before the `try_lock_exclusive` fix: a failed try gave its writer ticket
@@ -603,17 +657,84 @@ fn rw_watchdog_writer_pref() {
 /// that bit to change waited forever while the writer waited for it.
 #[test]
 fn rw_watchdog_phase_fair() {
-    rw_watchdog::<PhaseFairRwLock>(std::any::type_name::<PhaseFairRwLock>());
+    rw_watchdog::<PhaseFairRwLock>(std::any::type_name::<PhaseFairRwLock>(), BOTH);
+}
+
+/// When [`ReaderStarver`]'s last writer left, in µs since [`starver_epoch`].
+static STARVER_LAST_WRITE_US: AtomicU64 = AtomicU64::new(0);
+
+fn starver_epoch() -> &'static Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    EPOCH.get_or_init(Instant::now)
+}
+
+fn starver_now_us() -> u64 {
+    starver_epoch().elapsed().as_micros() as u64
+}
+
+/// parking_lot's RwLock with a policy that starves readers: a reader gets in only once no
+/// writer has left the lock for 20 ms. While writers keep writing, readers wait (sleeping, not
+/// spinning); once the writers stop, they get in and finish, so the run ends cleanly and its
+/// total progress grew all along.
+struct ReaderStarver(parking_lot::RawRwLock);
+// SAFETY: forwards to parking_lot's RawRwLock; the starving policy only delays readers.
+unsafe impl lock_api::RawRwLock for ReaderStarver {
+    #[allow(clippy::declare_interior_mutable_const)]
+    const INIT: ReaderStarver =
+        ReaderStarver(<parking_lot::RawRwLock as lock_api::RawRwLock>::INIT);
+    type GuardMarker = lock_api::GuardNoSend;
+    fn lock_shared(&self) {
+        // Relaxed: a timestamp that only delays the reader; parking_lot orders the rest.
+        while starver_now_us() < STARVER_LAST_WRITE_US.load(Ordering::Relaxed) + 20_000 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        self.0.lock_shared()
+    }
+    fn try_lock_shared(&self) -> bool {
+        // Relaxed: as above.
+        starver_now_us() >= STARVER_LAST_WRITE_US.load(Ordering::Relaxed) + 20_000
+            && self.0.try_lock_shared()
+    }
+    unsafe fn unlock_shared(&self) {
+        // SAFETY: our caller holds a shared lock, as lock_api requires.
+        unsafe { self.0.unlock_shared() }
+    }
+    fn lock_exclusive(&self) {
+        self.0.lock_exclusive()
+    }
+    fn try_lock_exclusive(&self) -> bool {
+        self.0.try_lock_exclusive()
+    }
+    unsafe fn unlock_exclusive(&self) {
+        // Relaxed: see `lock_shared`.
+        STARVER_LAST_WRITE_US.store(starver_now_us(), Ordering::Relaxed);
+        // SAFETY: our caller holds the exclusive lock, as lock_api requires.
+        unsafe { self.0.unlock_exclusive() }
+    }
+}
+
+/// A lock whose readers starve while its writers progress, and which ends cleanly once the
+/// writers stop: only the per-thread check can catch it, naming the starved reader. (With the
+/// readers' side not protected, reader preference's rule, it passes.)
+#[test]
+fn the_watchdog_catches_starved_readers_of_a_fair_policy() {
+    let verdict = std::panic::catch_unwind(|| rw_watchdog::<ReaderStarver>("starver", BOTH));
+    let message = panic_message(&*verdict.expect_err("starved readers passed the watchdog"));
+    assert!(
+        message.contains("reader") && message.contains("STARVED"),
+        "{message}"
+    );
+    rw_watchdog::<ReaderStarver>("starver", WRITERS_ONLY);
 }
 
 #[test]
 fn rw_watchdog_parking_lot() {
-    rw_watchdog::<ParkingLotRwLock>(std::any::type_name::<ParkingLotRwLock>());
+    rw_watchdog::<ParkingLotRwLock>(std::any::type_name::<ParkingLotRwLock>(), BOTH);
 }
 
 #[test]
 fn rw_watchdog_spin_rs() {
-    rw_watchdog::<spin::RwLock<()>>(std::any::type_name::<spin::RwLock<()>>());
+    rw_watchdog::<spin::RwLock<()>>(std::any::type_name::<spin::RwLock<()>>(), READERS_ONLY);
 }
 
 /// With readers only (no writer ever), `try_read` must never fail: nothing excludes a reader.

@@ -54,6 +54,12 @@ pub unsafe trait RawRwLock: Send + Sync {
     /// count, even one that already keeps new readers out. (The parking_lot baseline
     /// forwards to parking_lot, which also counts a writer waiting for readers to leave.)
     fn is_locked_exclusive(&self) -> bool;
+    /// Whether a writer has shown itself and waits (a snapshot): under writer preference and
+    /// phase fairness it keeps new readers out. `false` where the lock keeps no trace of a
+    /// waiting writer (reader preference, the baselines). For tests of the policies.
+    fn writer_waiting(&self) -> bool {
+        false
+    }
 }
 
 /// Implements [`lock_api::RawRwLock`] for `RawRwLock` types with a `const fn new()`.
@@ -370,6 +376,17 @@ impl WriterPrefRwLock {
         }
     }
 
+    /// What keeps a new reader out: a writer inside, or one waiting (the policy). The broken
+    /// twin drops the waiting writers, which turns the lock reader-preferring.
+    #[inline(always)]
+    fn blocks_readers(&self) -> u32 {
+        if crate::sync::mutant("rw-writer-pref-readers-ignore-waiters") {
+            WRITER
+        } else {
+            WRITER | WAITERS
+        }
+    }
+
     /// Takes the lock for a writer already counted in [`WAITERS`], if it is free. A CAS that
     /// fails while the lock still looks free (another writer announced itself, a spurious
     /// LL/SC failure) is retried at once; only losing the lock itself counts as lost.
@@ -408,10 +425,10 @@ unsafe impl RawRwLock for WriterPrefRwLock {
         WriterPrefRwLock::new()
     }
     fn lock_shared(&self) {
-        wait_until(|| try_enter_shared(&self.state, WRITER | WAITERS));
+        wait_until(|| try_enter_shared(&self.state, self.blocks_readers()));
     }
     fn try_lock_shared(&self) -> bool {
-        try_enter_shared(&self.state, WRITER | WAITERS) == Try::Got
+        try_enter_shared(&self.state, self.blocks_readers()) == Try::Got
     }
     unsafe fn unlock_shared(&self) {
         release_shared(&self.state);
@@ -431,6 +448,10 @@ unsafe impl RawRwLock for WriterPrefRwLock {
     }
     fn is_locked_exclusive(&self) -> bool {
         state_is_locked_exclusive(&self.state)
+    }
+    fn writer_waiting(&self) -> bool {
+        // Relaxed: a snapshot that orders nothing.
+        self.state.load(Ordering::Relaxed) & WAITERS != 0
     }
 }
 
@@ -639,6 +660,11 @@ unsafe impl RawRwLock for PhaseFairRwLock {
         // to readers but still waits for those inside to leave; `held` says it got in.
         self.rin.load(Ordering::Relaxed) & PF_WBITS != 0 && self.held.load(Ordering::Relaxed) != 0
     }
+    fn writer_waiting(&self) -> bool {
+        // Relaxed: a snapshot. Writer bits set, and not yet in: it waits for readers to leave.
+        // (A writer queued behind another writer's phase shows as that phase.)
+        self.rin.load(Ordering::Relaxed) & PF_WBITS != 0 && self.held.load(Ordering::Relaxed) == 0
+    }
 }
 
 impl_lock_api_rwlock!(ReaderPrefRwLock, WriterPrefRwLock, PhaseFairRwLock);
@@ -793,6 +819,67 @@ mod tests {
         a_waiting_writer_is_not_an_exclusive_holder::<ReaderPrefRwLock>(move |_| {
             t.elapsed() > Duration::from_millis(20)
         });
+    }
+
+    /// The policy probe: a reader holds the lock, a writer arrives and waits (`waiting` says
+    /// when it shows), then a new reader tries `try_read` 100 times. Returns how many got in.
+    fn new_readers_past_a_waiting_writer<R>(waiting: impl Fn(&R) -> bool) -> usize
+    where
+        R: RawRwLock + 'static,
+    {
+        let lock = R::new();
+        lock.lock_shared();
+        let admitted = std::thread::scope(|s| {
+            let writer = s.spawn(|| {
+                lock.lock_exclusive();
+                // SAFETY: acquired just above.
+                unsafe { lock.unlock_exclusive() };
+            });
+            eventually("the writer never showed itself", || waiting(&lock));
+            let mut admitted = 0;
+            for _ in 0..100 {
+                if lock.try_lock_shared() {
+                    admitted += 1;
+                    // SAFETY: acquired just above.
+                    unsafe { lock.unlock_shared() };
+                }
+                std::thread::yield_now();
+            }
+            assert!(!writer.is_finished(), "the writer got in past a reader");
+            // SAFETY: locked at the start of this test.
+            unsafe { lock.unlock_shared() };
+            writer.join().unwrap();
+            admitted
+        });
+        assert!(!lock.is_locked());
+        admitted
+    }
+
+    /// Reader preference admits a new reader past a waiting writer (every try).
+    #[test]
+    fn reader_preference_admits_readers_past_a_waiting_writer() {
+        // A waiting reader-preferring writer leaves no trace: give it time to start.
+        let t = Instant::now();
+        let admitted = new_readers_past_a_waiting_writer::<ReaderPrefRwLock>(move |_| {
+            t.elapsed() > Duration::from_millis(20)
+        });
+        assert_eq!(admitted, 100);
+    }
+
+    /// Writer preference keeps every new reader out while a writer waits.
+    #[test]
+    fn writer_preference_keeps_readers_out_while_a_writer_waits() {
+        let admitted =
+            new_readers_past_a_waiting_writer::<WriterPrefRwLock>(WriterPrefRwLock::writer_waiting);
+        assert_eq!(admitted, 0, "a new reader entered past a waiting writer");
+    }
+
+    /// Phase fairness: a waiting writer's phase comes before readers that arrive after it.
+    #[test]
+    fn phase_fair_keeps_readers_out_while_a_writer_waits() {
+        let admitted =
+            new_readers_past_a_waiting_writer::<PhaseFairRwLock>(PhaseFairRwLock::writer_waiting);
+        assert_eq!(admitted, 0, "a new reader entered past a waiting writer");
     }
 
     /// A panicking seqlock writer closes the sequence and releases the writer lock: readers
