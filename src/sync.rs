@@ -59,6 +59,45 @@ pub fn mutant(name: &str) -> bool {
     }
 }
 
+/// A race window in a try-lock: between its read of the lock's state and the
+/// compare-exchange that acts on it. The crate's own unit tests can set what happens there
+/// ([`on_race`]: another acquisition and release, which a real race produces only rarely), to
+/// check that a try fails only when the lock is taken. Everywhere else it is empty and compiles
+/// away, as [`mutant`] does.
+#[inline(always)]
+pub(crate) fn race_point(name: &'static str) {
+    #[cfg(all(test, not(loom)))]
+    {
+        let due = RACE.with(|r| {
+            let mut r = r.borrow_mut();
+            match r.take() {
+                Some((at, f)) if at == name => Some(f),
+                other => {
+                    *r = other;
+                    None
+                }
+            }
+        });
+        if let Some(f) = due {
+            f();
+        }
+    }
+    #[cfg(not(all(test, not(loom))))]
+    let _ = name;
+}
+
+/// What the calling thread runs, once, at its next [`race_point`] named `name`.
+#[cfg(all(test, not(loom)))]
+pub(crate) fn on_race(name: &'static str, f: impl FnOnce() + 'static) {
+    RACE.with(|r| *r.borrow_mut() = Some((name, Box::new(f))));
+}
+
+#[cfg(all(test, not(loom)))]
+type RaceHook = Option<(&'static str, Box<dyn FnOnce()>)>;
+
+#[cfg(all(test, not(loom)))]
+thread_local!(static RACE: std::cell::RefCell<RaceHook> = const { std::cell::RefCell::new(None) });
+
 /// A nonzero number unique to the calling thread for as long as it lives: the address of a
 /// thread-local byte. Cheaper than `std::thread::current().id()` (no reference count).
 pub fn thread_token() -> usize {

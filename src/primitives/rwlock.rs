@@ -596,40 +596,63 @@ unsafe impl RawRwLock for PhaseFairRwLock {
         wait_until(|| Try::from_poll(self.wout.load(Ordering::Acquire) == ticket));
         self.enter_write_phase();
     }
+    /// Fails only when it saw a writer holding or waiting, or a reader inside: a
+    /// compare-exchange that lost to other threads' whole acquisitions and releases (a writer
+    /// came and went, a reader entered and left) is retried while the lock still looks free.
+    /// Lock-free: each retry means another thread acquired.
     fn try_lock_exclusive(&self) -> bool {
         // Acquire: pairs with the previous writer's Release of `wout`.
-        let ticket = self.wout.load(Ordering::Acquire);
-        // Relaxed: success means no writer holds or waits (`win` == `wout`); `wout` already
-        // ordered us. (A stale `wout` makes the CAS fail: `win` is ahead of it. Only 2^32
-        // writers passing between the two reads could fool it.)
-        if self
-            .win
-            .compare_exchange(
+        let mut ticket = self.wout.load(Ordering::Acquire);
+        loop {
+            crate::sync::race_point("pf-try-write-ticket");
+            // Relaxed: success means no writer holds or waits (`win` == `wout`); `wout`
+            // already ordered us. (A stale `wout` makes the CAS fail: `win` is ahead of it.
+            // Only 2^32 writers passing between the two reads could fool it.)
+            match self.win.compare_exchange(
                 ticket,
                 ticket.wrapping_add(1),
                 Ordering::Relaxed,
                 Ordering::Relaxed,
-            )
-            .is_err()
-        {
-            return false;
+            ) {
+                Ok(_) => break,
+                Err(drawn) => {
+                    // Acquire: as above. Every ticket drawn served: writers came and went
+                    // since our read, and none holds or waits now.
+                    ticket = self.wout.load(Ordering::Acquire);
+                    if drawn != ticket {
+                        return false;
+                    }
+                }
+            }
         }
         // We are the served writer. Enter only if no reader is inside right now.
         // Acquire: pairs with the readers' Release increments of `rout`.
-        let out = self.rout.load(Ordering::Acquire);
+        let mut out = self.rout.load(Ordering::Acquire);
         let bits = self.next_phase_bits();
-        // Acquire adds nothing new here (readers' `rin` increments only acquire; the previous
-        // writer is ordered through `wout`): the CAS is an equality check, `rin == out` (every
-        // reader that entered has left). A stale `out` only makes the try fail, as it may.
-        if self
-            .rin
-            .compare_exchange(out, out | bits, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
-        {
-            self.phase_entered(bits);
-            // Relaxed: as in `enter_write_phase`.
-            self.held.store(1, Ordering::Relaxed);
-            return true;
+        loop {
+            crate::sync::race_point("pf-try-write-readers");
+            // Acquire adds nothing new here (readers' `rin` increments only acquire; the
+            // previous writer is ordered through `wout`): the CAS is an equality check,
+            // `rin == out` (every reader that entered has left).
+            match self
+                .rin
+                .compare_exchange(out, out | bits, Ordering::Acquire, Ordering::Relaxed)
+            {
+                Ok(_) => {
+                    self.phase_entered(bits);
+                    // Relaxed: as in `enter_write_phase`.
+                    self.held.store(1, Ordering::Relaxed);
+                    return true;
+                }
+                Err(entered) => {
+                    // Acquire: as above. Readers came and went since our read, and every one
+                    // that entered has left: still free of readers, try again.
+                    out = self.rout.load(Ordering::Acquire);
+                    if entered != out {
+                        break;
+                    }
+                }
+            }
         }
         if crate::sync::mutant("pf-failed-try-flips-phase") {
             // The paper's scheme (phase id = ticket parity) for the loom twin: the id
@@ -853,6 +876,41 @@ mod tests {
         });
         assert!(!lock.is_locked());
         admitted
+    }
+
+    /// A try to write fails only when a writer holds or waits or a reader is inside: other
+    /// threads' whole acquisitions and releases between its reads and its compare-exchanges
+    /// (a writer's, then a reader's) leave the lock free, and it must get in.
+    #[test]
+    fn phase_fair_try_write_fails_only_when_taken() {
+        // (Between the served ticket and the readers' check only readers can come and go: a
+        // writer would queue behind the try.)
+        for (at, other) in [
+            ("pf-try-write-ticket", true),
+            ("pf-try-write-readers", false),
+        ] {
+            let lock = std::sync::Arc::new(PhaseFairRwLock::new());
+            let l = std::sync::Arc::clone(&lock);
+            crate::sync::on_race(at, move || {
+                if other {
+                    l.lock_exclusive();
+                    // SAFETY: acquired just above.
+                    unsafe { l.unlock_exclusive() };
+                }
+                l.lock_shared();
+                // SAFETY: acquired just above.
+                unsafe { l.unlock_shared() };
+            });
+            assert!(lock.try_lock_exclusive(), "{at}: failed on a free lock");
+            assert!(!lock.try_lock_shared(), "{at}: and it excludes readers");
+            // SAFETY: acquired by the try.
+            unsafe { lock.unlock_exclusive() };
+            lock.lock_shared();
+            assert!(!lock.try_lock_exclusive(), "{at}: a reader inside fails it");
+            // SAFETY: acquired just above.
+            unsafe { lock.unlock_shared() };
+            assert!(!lock.is_locked());
+        }
     }
 
     /// Reader preference admits a new reader past a waiting writer (every try).

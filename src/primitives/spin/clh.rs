@@ -236,7 +236,10 @@ impl Clh {
     }
 
     /// Acquires the lock with `node` only if it is free (held by nobody, nobody queued);
-    /// returns the predecessor's node, as [`Clh::lock`] does, if it did.
+    /// returns the predecessor's node, as [`Clh::lock`] does, if it did. Fails only when it saw
+    /// the lock taken: a compare-exchange that lost to another thread's whole acquisition and
+    /// release (the tail moved on, still marked free) is retried. Lock-free: each retry means
+    /// another thread acquired.
     ///
     /// # Safety
     /// As for [`Clh::lock`], if it returns `Some`.
@@ -244,7 +247,7 @@ impl Clh {
     unsafe fn try_lock(&self, node: NonNull<QNode>) -> Option<NonNull<QNode>> {
         // Relaxed: only a guess at the value for the CAS, which does the acquiring; nothing
         // is read through it (a free tail node needs no dereference).
-        let tail = self.tail.load(Ordering::Relaxed);
+        let mut tail = self.tail.load(Ordering::Relaxed);
         if !is_free(tail) {
             return None;
         }
@@ -252,15 +255,25 @@ impl Clh {
         let mine = unsafe { node.as_ref() };
         // Relaxed: published by the Release half of the CAS below, as in `lock`.
         mine.locked.store(true, Ordering::Relaxed);
-        // AcqRel on success: Acquire pairs with the Release CAS in `unlock` that marked the
-        // lock free; Release publishes our raised flag to the successor. Relaxed on failure: we
-        // did nothing (and our raised flag is harmless: the node is still only ours). An ABA
-        // on `tail` is harmless: a marked value means "free" whenever it is seen.
-        self.tail
-            .compare_exchange(tail, node.as_ptr(), Ordering::AcqRel, Ordering::Relaxed)
-            .ok()?;
-        // SAFETY: never null (`tail` never is).
-        Some(unsafe { NonNull::new_unchecked(unmarked(tail)) })
+        loop {
+            crate::sync::race_point("clh-try");
+            // AcqRel on success: Acquire pairs with the Release CAS in `unlock` that marked
+            // the lock free; Release publishes our raised flag to the successor. Relaxed on
+            // failure: we did nothing (and our raised flag is harmless: the node is still only
+            // ours); the value read only decides whether to retry. An ABA on `tail` is
+            // harmless: a marked value means "free" whenever it is seen.
+            match self.tail.compare_exchange(
+                tail,
+                node.as_ptr(),
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                // SAFETY: never null (`tail` never is).
+                Ok(_) => return Some(unsafe { NonNull::new_unchecked(unmarked(tail)) }),
+                Err(now) if is_free(now) => tail = now,
+                Err(_) => return None,
+            }
+        }
     }
 
     /// Releases the lock held with `node`: marks the lock free if nobody queued behind us,
@@ -346,6 +359,27 @@ mod tests {
         assert_eq!(inner, None);
         assert_eq!(lock.try_with(&mut b, || 3), Some(3));
         assert_eq!(lock.with(&mut b, || 4), 4);
+    }
+
+    /// Another acquisition and release between the try's read and its compare-exchange
+    /// leaves the lock free behind another tail: the try must still get in.
+    #[test]
+    fn try_with_fails_only_when_taken() {
+        let lock = std::sync::Arc::new(Clh::new());
+        let other = std::sync::Arc::clone(&lock);
+        crate::sync::on_race("clh-try", move || {
+            let mut node = ClhNode::default();
+            other.with(&mut node, || ());
+        });
+        let mut node = ClhNode::default();
+        assert_eq!(
+            lock.try_with(&mut node, || 1),
+            Some(1),
+            "failed on a free lock"
+        );
+        let mut inner = ClhNode::default();
+        let held = lock.with(&mut node, || lock.try_with(&mut inner, || ()));
+        assert_eq!(held, None, "and fails while it is held");
     }
 
     #[test]

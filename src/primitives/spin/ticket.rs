@@ -93,25 +93,33 @@ unsafe impl RawLock for Ticket {
         }
     }
 
+    /// Fails only when it saw the lock held or waited for: a compare-exchange that lost to
+    /// another thread's whole acquisition and release (the lock free again, the word moved on)
+    /// is retried with the fresh word. Lock-free: each retry means another thread acquired.
     #[inline]
     fn try_lock(&self) -> bool {
         // Relaxed: a snapshot for the CAS, which does the acquiring.
-        let word = self.word.load(Ordering::Relaxed);
-        if next(word) != serving(word) {
-            return false;
-        }
-        // Acquire on success: pairs with the Release `fetch_add` in the last `unlock` (the CAS
-        // reads the latest value, in that unlock's release sequence). Relaxed on failure:
-        // nothing was acquired. Success means the whole word, both halves, was unchanged, so
-        // the lock was free at the instant of the CAS whatever happened since the load.
-        self.word
-            .compare_exchange(
+        let mut word = self.word.load(Ordering::Relaxed);
+        loop {
+            if next(word) != serving(word) {
+                return false;
+            }
+            crate::sync::race_point("ticket-try");
+            // Acquire on success: pairs with the Release `fetch_add` in the last `unlock` (the
+            // CAS reads the latest value, in that unlock's release sequence). Relaxed on
+            // failure: nothing was acquired, and the value only decides whether to retry.
+            // Success means the whole word, both halves, was unchanged, so the lock was free at
+            // the instant of the CAS whatever happened since the load.
+            match self.word.compare_exchange(
                 word,
                 word.wrapping_add(NEXT_ONE),
                 Ordering::Acquire,
                 Ordering::Relaxed,
-            )
-            .is_ok()
+            ) {
+                Ok(_) => return true,
+                Err(now) => word = now,
+            }
+        }
     }
 
     #[inline]
@@ -156,6 +164,23 @@ mod tests {
         // SAFETY: locked by the successful try_lock.
         unsafe { lock.unlock() };
         assert_eq!(lock.word.load(Ordering::Relaxed), NEXT_ONE | 1);
+    }
+
+    /// Another acquisition and release between the try's read and its compare-exchange leaves
+    /// the lock free with a different word: the try must still get in.
+    #[test]
+    fn try_lock_fails_only_when_taken() {
+        let lock = std::sync::Arc::new(Ticket::new());
+        let other = std::sync::Arc::clone(&lock);
+        crate::sync::on_race("ticket-try", move || {
+            other.lock();
+            // SAFETY: locked just above.
+            unsafe { other.unlock() };
+        });
+        assert!(lock.try_lock(), "try_lock failed on a free lock");
+        assert!(!lock.try_lock(), "and fails while it is held");
+        // SAFETY: locked by the first try.
+        unsafe { lock.unlock() };
     }
 }
 
