@@ -156,6 +156,51 @@ fn ticket_non_atomic_draw() {
 fn mcs() {
     exclusive_model::<Mcs>(2);
     try_lock_model::<Mcs>();
+    mcs_reuse_model();
+}
+
+/// Two threads, each acquiring three times with one node (`with`, `try_with`, `with`): a
+/// node queues again after a successor linked behind it, so its `next` must be reset each
+/// time or the next release hands the lock to a successor that already left.
+fn mcs_reuse_model() {
+    model(
+        2,
+        rig::<Mcs>,
+        |r, _| {
+            let mut node = Default::default();
+            r.g.lock.with(&mut node, || critical_section(r));
+            let tried = r.g.lock.try_with(&mut node, || critical_section(r));
+            r.g.lock.with(&mut node, || critical_section(r));
+            if tried.is_some() {
+                r.g.lock.with(&mut node, || critical_section(r));
+            }
+        },
+        |r, threads| {
+            let n = data(r);
+            assert!(
+                n >= 2 * threads && n % 2 == 0 && n <= 4 * threads,
+                "lost an update"
+            );
+        },
+    );
+}
+
+/// MCS that keeps a reused node's stale `next`: its release hands over to the old successor,
+/// writing to a node its thread has already dropped. Loom reports that use after free as an
+/// access to an object it no longer has ("failed to get object").
+#[test]
+fn mcs_without_next_reset_is_caught() {
+    fails_in_child(
+        "mcs_without_next_reset",
+        "mcs-no-next-reset",
+        "failed to get object",
+    );
+}
+
+#[test]
+#[ignore = "broken twin: run in a child process by mcs_without_next_reset_is_caught"]
+fn mcs_without_next_reset() {
+    mcs_reuse_model();
 }
 
 /// MCS whose hand-off to the successor is Relaxed: the successor may enter without seeing the

@@ -40,8 +40,11 @@ pub unsafe trait RawLock: Send + Sync {
     /// Releases the lock.
     ///
     /// # Safety
-    /// The lock must be held by the caller's context (acquired by `lock` or a successful
-    /// `try_lock` and not yet released).
+    /// The lock must be held, acquired by `lock` or a successful `try_lock` *on the calling
+    /// thread* and not yet released. Implementations may rely on the thread: glibc's
+    /// `pthread_rwlock_unlock` tells a write unlock from a read unlock by the caller's thread
+    /// id (see [`pthread`]). The hand-written locks do not, and their `lock_api` impls say so
+    /// with `GuardSend`.
     unsafe fn unlock(&self);
 }
 

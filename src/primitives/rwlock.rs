@@ -36,7 +36,9 @@ pub unsafe trait RawRwLock: Send + Sync {
     /// Releases shared access.
     ///
     /// # Safety
-    /// The caller holds shared access.
+    /// The calling thread holds shared access (acquired on this thread and not yet released).
+    /// Implementations may rely on the thread, as glibc's `pthread_rwlock_unlock` does (see
+    /// [`RawLock::unlock`]).
     unsafe fn unlock_shared(&self);
     /// Acquires exclusive (write) access.
     fn lock_exclusive(&self);
@@ -45,7 +47,9 @@ pub unsafe trait RawRwLock: Send + Sync {
     /// Releases exclusive access.
     ///
     /// # Safety
-    /// The caller holds exclusive access.
+    /// The calling thread holds exclusive access (acquired on this thread and not yet
+    /// released). glibc's `pthread_rwlock_unlock` undoes a writer's lock released from another
+    /// thread as a *read* unlock.
     unsafe fn unlock_exclusive(&self);
     /// Whether any thread holds the lock, shared or exclusive (a snapshot: it may be stale by
     /// the time the caller looks at it).

@@ -111,8 +111,11 @@ impl Mcs {
         let me = ptr::from_ref(node).cast_mut();
         // Relaxed: these initialising stores are published by the Release half of the swap
         // below (to the successor, which writes our `next`) and of the `next` store below (to
-        // the predecessor, the only other thread that touches our `waiting`).
-        node.next.store(ptr::null_mut(), Ordering::Relaxed);
+        // the predecessor, the only other thread that touches our `waiting`). A node used
+        // before still holds its last successor in `next`; the broken twin keeps it.
+        if !mutant("mcs-no-next-reset") {
+            node.next.store(ptr::null_mut(), Ordering::Relaxed);
+        }
         node.waiting.store(true, Ordering::Relaxed);
         // AcqRel: Acquire pairs with the Release CAS in `unlock` that emptied the queue (we
         // then own the lock directly); Release publishes our node's initialised fields to the
@@ -186,7 +189,11 @@ impl Mcs {
             Ordering::Release
         };
         // SAFETY: the successor spins on its node until this store (its `with` cannot return
-        // before), so the node is alive; we never touch it again afterwards.
+        // before), so the node is alive; we never touch it again afterwards. The store goes
+        // through a `&AtomicBool` made from the raw pointer for this call alone (no `&McsNode`
+        // is formed), and the successor may free the node while that reference is still
+        // live inside `store`: allowed, since the referent is entirely inside an `UnsafeCell`
+        // (the exception for `&UnsafeCell` in `core::cell`, rust-lang/rust#98017).
         unsafe { (*next).waiting.store(false, order) };
     }
 }
@@ -213,4 +220,70 @@ impl Describe for Mcs {
         "MCS queue lock: FIFO, each waiter spins on its own cache-padded node",
     )
     .fifo();
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// One node reused for `with`, `try_with` and nested use on two locks.
+    #[test]
+    fn lock_unlock_try_with_one_node() {
+        let (a, b) = (Mcs::new(), Mcs::new());
+        let mut node = McsNode::default();
+        let mut other = McsNode::default();
+        for i in 0..3 {
+            assert_eq!(a.with(&mut node, || i), i);
+            assert_eq!(a.try_with(&mut node, || i), Some(i));
+            let inner = a.with(&mut node, || a.try_with(&mut other, || ()));
+            assert_eq!(inner, None, "held: another node cannot take it");
+            assert_eq!(b.with(&mut other, || a.with(&mut node, || i)), i);
+        }
+    }
+
+    /// Threads with one node each, reused for every acquisition (blocking and trying), hand
+    /// the lock over through `next` links: exact count, never two holders. Small, so that
+    /// `scripts/miri.sh` runs it under Miri too.
+    #[test]
+    fn threads_reusing_their_nodes_exclude_each_other() {
+        use std::cell::UnsafeCell;
+        use std::sync::atomic::AtomicUsize;
+        struct Shared {
+            lock: Mcs,
+            inside: AtomicUsize,
+            count: UnsafeCell<usize>,
+        }
+        // SAFETY: `count` is only touched under `lock`, which is what this test checks.
+        unsafe impl Sync for Shared {}
+        let shared = Shared {
+            lock: Mcs::new(),
+            inside: AtomicUsize::new(0),
+            count: UnsafeCell::new(0),
+        };
+        let rounds = if cfg!(miri) { 50 } else { 2_000 };
+        std::thread::scope(|s| {
+            for t in 0..3 {
+                let sh = &shared;
+                s.spawn(move || {
+                    let mut node = McsNode::default();
+                    let f = || {
+                        assert_eq!(sh.inside.fetch_add(1, Ordering::Relaxed), 0, "two holders");
+                        // SAFETY: the lock is held.
+                        unsafe { *sh.count.get() += 1 };
+                        sh.inside.fetch_sub(1, Ordering::Relaxed);
+                    };
+                    for i in 0..rounds {
+                        if (i + t) % 3 == 0 {
+                            while sh.lock.try_with(&mut node, f).is_none() {
+                                std::hint::spin_loop();
+                            }
+                        } else {
+                            sh.lock.with(&mut node, f);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(shared.count.into_inner(), 3 * rounds);
+    }
 }
