@@ -98,18 +98,33 @@ type RaceHook = Option<(&'static str, Box<dyn FnOnce()>)>;
 #[cfg(all(test, not(loom)))]
 thread_local!(static RACE: std::cell::RefCell<RaceHook> = const { std::cell::RefCell::new(None) });
 
-/// A nonzero number unique to the calling thread for as long as it lives: the address of a
-/// thread-local byte. Cheaper than `std::thread::current().id()` (no reference count).
-pub fn thread_token() -> usize {
+/// A nonzero number unique to the calling thread and never given to another thread of the
+/// process, even after it exits (a thread-local's address would be: glibc reuses a dead
+/// thread's stack and thread-local block). Drawn from a process-wide counter on first use,
+/// then one thread-local read. Cheaper than `std::thread::current().id()` (no reference
+/// count).
+pub fn thread_id() -> usize {
+    // Not loom's atomics: ids only need to be distinct, across models too; nothing is ordered
+    // through them.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let draw = || NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     #[cfg(not(loom))]
     {
-        thread_local!(static TOKEN: u8 = const { 0 });
-        TOKEN.with(|t| std::ptr::from_ref(t) as usize)
+        thread_local!(static ID: std::cell::Cell<usize> = const { std::cell::Cell::new(0) });
+        ID.with(|id| match id.get() {
+            0 => {
+                let new = draw();
+                id.set(new);
+                new
+            }
+            known => known,
+        })
     }
     #[cfg(loom)]
     {
-        loom::thread_local!(static TOKEN: u8 = 0);
-        TOKEN.with(|t| std::ptr::from_ref(t) as usize)
+        let _ = draw;
+        loom::thread_local!(static ID: usize = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        ID.with(|id| *id)
     }
 }
 

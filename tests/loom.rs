@@ -546,8 +546,8 @@ struct QueueRig {
 fn queue_body(q: &QueueRig, t: usize) {
     if t == 0 {
         let tx = q.tx.lock().unwrap().take().unwrap();
-        tx.send(1);
-        tx.send(2);
+        tx.send(1).unwrap();
+        tx.send(2).unwrap();
     } else {
         while let Some(x) = q.rx.recv() {
             q.got.lock().unwrap().push((t, x));

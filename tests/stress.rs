@@ -1023,11 +1023,59 @@ fn queues_deliver_exactly_once_in_order() {
 fn queue_closes_when_the_last_sender_goes() {
     let (tx, rx) = BoundedQueue::<u32>::channel(2);
     let tx2 = tx.clone();
-    tx.send(1);
+    tx.send(1).unwrap();
     drop(tx);
-    tx2.send(2);
+    tx2.send(2).unwrap();
     drop(tx2);
     assert_eq!((rx.recv(), rx.recv(), rx.recv()), (Some(1), Some(2), None));
+}
+
+/// With every receiver gone nothing can take an item: `send` hands it back, whether it finds
+/// them gone or is waiting for room when the last one leaves (it used to wait forever).
+#[test]
+fn a_send_with_no_receiver_left_fails_instead_of_hanging() {
+    let (tx, rx) = BoundedQueue::<u32>::channel(1);
+    let rx2 = rx.clone();
+    tx.send(1).unwrap();
+    let (done, finished) = std::sync::mpsc::channel();
+    let sender = std::thread::spawn(move || {
+        // The queue is full: this waits for room until the last receiver leaves.
+        let blocked = tx.send(2);
+        let after = tx.send(3);
+        done.send(()).unwrap();
+        (blocked, after)
+    });
+    std::thread::sleep(Duration::from_millis(50));
+    drop(rx);
+    assert!(
+        finished.try_recv().is_err(),
+        "one receiver is left: the sender still waits"
+    );
+    drop(rx2);
+    finished
+        .recv_timeout(Duration::from_secs(10))
+        .expect("send waited forever with no receiver left");
+    let (blocked, after) = sender.join().unwrap();
+    assert_eq!(blocked.unwrap_err().0, 2, "the item comes back");
+    assert_eq!(after.unwrap_err().0, 3);
+}
+
+/// A thread that exits holding the reentrant mutex leaves it held: no later thread (which may
+/// get the dead one's stack and thread-local block) can re-enter it.
+#[test]
+fn a_dead_holders_reentrant_mutex_is_not_reentered_by_a_new_thread() {
+    use lockbench::primitives::classic::ReentrantMutex;
+    let m = Arc::new(ReentrantMutex::<FutexMutex>::new());
+    let held = Arc::clone(&m);
+    std::thread::spawn(move || held.lock()).join().unwrap();
+    for _ in 0..20 {
+        let m = Arc::clone(&m);
+        let entered = std::thread::spawn(move || m.try_lock()).join().unwrap();
+        assert!(
+            !entered,
+            "a new thread re-entered a dead thread's reentrant mutex"
+        );
+    }
 }
 
 /// No thread leaves phase k before every thread has arrived at it.

@@ -4,7 +4,7 @@
 use super::{Exclusive, RawLock};
 use crate::primitives::about::{About, Describe, Family};
 use crate::sync::{
-    AtomicBool, AtomicU32, AtomicUsize, Futex, Ordering, fence, mutant, spin_hint, thread_token,
+    AtomicBool, AtomicU32, AtomicUsize, Futex, Ordering, fence, mutant, spin_hint, thread_id,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -13,13 +13,17 @@ use crate::sync::{
 /// A mutex the holding thread may lock again; it is released when every lock is matched by
 /// an unlock. Built on a raw lock `R` plus an owner token and a depth, the textbook RLock.
 ///
-/// The owner and depth are Relaxed: a thread can only ever read its *own* token from
+/// The owner and depth are Relaxed: a thread can only ever read its *own* id from
 /// `owner` (it alone stores it, and clears it before releasing `raw`), and only the owner
 /// touches `depth`; the hand-off between threads is ordered by `raw`'s Acquire/Release.
+///
+/// The owner is a [`thread_id`], never reused by another thread: a thread that exits while
+/// holding the mutex leaves it held for good, and a later thread (which may get the dead
+/// one's stack and thread-local block, as glibc reuses them) cannot re-enter it.
 #[derive(Debug)]
 pub struct ReentrantMutex<R> {
     raw: R,
-    /// [`thread_token`] of the holder, or 0.
+    /// [`thread_id`] of the holder, or 0.
     owner: AtomicUsize,
     /// How many times the holder has locked.
     depth: AtomicU32,
@@ -51,7 +55,7 @@ impl<R: RawLock> ReentrantMutex<R> {
 
     /// Locks, or re-enters if the calling thread already holds it.
     pub fn lock(&self) {
-        let me = thread_token();
+        let me = thread_id();
         if self.reenter(me) {
             return;
         }
@@ -63,7 +67,7 @@ impl<R: RawLock> ReentrantMutex<R> {
     /// Locks if the mutex is free, or re-enters if the calling thread already holds it;
     /// returns whether it did. Never waits.
     pub fn try_lock(&self) -> bool {
-        let me = thread_token();
+        let me = thread_id();
         if self.reenter(me) {
             return true;
         }
@@ -82,7 +86,7 @@ impl<R: RawLock> ReentrantMutex<R> {
     pub unsafe fn unlock(&self) {
         debug_assert_eq!(
             self.owner.load(Ordering::Relaxed),
-            thread_token(),
+            thread_id(),
             "unlock by a non-owner"
         );
         // Relaxed: see the type's docs.
@@ -344,7 +348,9 @@ impl PhaseBarrier for StdBarrier {
 /// A bounded blocking FIFO queue on one `Mutex` and two `Condvar`s (one per condition:
 /// "not empty" for consumers, "not full" for producers), every wait in a `while` loop.
 /// The queue closes when its last [`QueueSender`] is dropped: receivers then drain what is
-/// left and get `None`.
+/// left and get `None`. When its last [`QueueReceiver`] is dropped nothing can be received any
+/// more: `send` hands its item back (as `std::sync::mpsc::SyncSender` does) instead of
+/// waiting forever for room.
 #[derive(Debug)]
 pub struct BoundedQueue<T> {
     state: crate::sync::Mutex<QueueState<T>>,
@@ -357,14 +363,15 @@ pub struct BoundedQueue<T> {
 struct QueueState<T> {
     items: std::collections::VecDeque<T>,
     senders: usize,
+    receivers: usize,
 }
 
 /// Sending end of a [`BoundedQueue`]; the queue closes when the last one is dropped.
 #[derive(Debug)]
 pub struct QueueSender<T>(crate::sync::Arc<BoundedQueue<T>>);
 
-/// Receiving end of a [`BoundedQueue`].
-#[derive(Debug, Clone)]
+/// Receiving end of a [`BoundedQueue`]; once the last one is dropped, `send` fails.
+#[derive(Debug)]
 pub struct QueueReceiver<T>(crate::sync::Arc<BoundedQueue<T>>);
 
 impl<T> BoundedQueue<T> {
@@ -376,6 +383,7 @@ impl<T> BoundedQueue<T> {
             state: crate::sync::Mutex::new(QueueState {
                 items: std::collections::VecDeque::with_capacity(capacity),
                 senders: 1,
+                receivers: 1,
             }),
             not_empty: crate::sync::Condvar::new(),
             not_full: crate::sync::Condvar::new(),
@@ -390,16 +398,24 @@ impl<T> BoundedQueue<T> {
 }
 
 impl<T> QueueSender<T> {
-    /// Appends `item`, waiting while the queue is full.
-    pub fn send(&self, item: T) {
+    /// Appends `item`, waiting while the queue is full. Fails, handing `item` back, when no
+    /// receiver is left (then or while waiting for room): nothing could ever take it.
+    pub fn send(&self, item: T) -> Result<(), std::sync::mpsc::SendError<T>> {
         let q = &self.0;
         let mut s = q.lock();
-        while s.items.len() >= q.capacity {
+        loop {
+            if s.receivers == 0 {
+                return Err(std::sync::mpsc::SendError(item));
+            }
+            if s.items.len() < q.capacity {
+                break;
+            }
             s = q.not_full.wait(s).unwrap_or_else(|p| p.into_inner());
         }
         s.items.push_back(item);
         drop(s);
         q.not_empty.notify_one();
+        Ok(())
     }
 }
 
@@ -421,6 +437,27 @@ impl<T> Drop for QueueSender<T> {
         if last && !mutant("queue-close-silent") {
             // Wake every receiver so each sees the queue closed once it is empty.
             self.0.not_empty.notify_all();
+        }
+    }
+}
+
+impl<T> Clone for QueueReceiver<T> {
+    fn clone(&self) -> Self {
+        self.0.lock().receivers += 1;
+        QueueReceiver(self.0.clone())
+    }
+}
+
+impl<T> Drop for QueueReceiver<T> {
+    fn drop(&mut self) {
+        let last = {
+            let mut s = self.0.lock();
+            s.receivers -= 1;
+            s.receivers == 0
+        };
+        if last {
+            // Wake every sender waiting for room, so each sees that nobody will receive.
+            self.0.not_full.notify_all();
         }
     }
 }
@@ -476,7 +513,8 @@ impl Channel for CondvarQueue {
         BoundedQueue::channel(capacity)
     }
     fn send(tx: &Self::Tx, item: Item) {
-        tx.send(item)
+        // An error means every receiver is gone; the workload never drops them first.
+        let _ = tx.send(item);
     }
     fn recv(rx: &Self::Rx) -> Option<Item> {
         rx.recv()
