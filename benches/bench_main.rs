@@ -25,6 +25,7 @@ use lockbench::primitives::rwlock::ReadWrite;
 use lockbench::registry::{self, PRIMITIVES};
 use std::hint::black_box;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 type Group<'a> = BenchmarkGroup<'a, WallTime>;
@@ -46,13 +47,33 @@ fn exclusive<L: Exclusive + Describe>(c: &mut Criterion) {
         b.iter(|| lock.with(&mut node, || black_box(data.critical_section(0, 0))))
     });
     if L::ABOUT.family != Family::Baseline {
+        // Another thread holds the lock (sleeping, off the CPU), so every try really fails:
+        // held by the bench thread, a reentrant mutex would re-enter instead.
         let held = L::create();
-        let mut holder = L::Node::default();
-        let mut other = L::Node::default();
-        held.with(&mut holder, || {
-            g.bench_function(BenchmarkId::new("failed try_lock", name), |b| {
-                b.iter(|| black_box(held.try_with(&mut other, || ()).is_none()))
+        let (taken, done) = (AtomicBool::new(false), AtomicBool::new(false));
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let mut holder = L::Node::default();
+                held.with(&mut holder, || {
+                    // SeqCst: flags between two threads, ordering nothing else.
+                    taken.store(true, Ordering::SeqCst);
+                    while !done.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                });
             });
+            while !taken.load(Ordering::SeqCst) {
+                std::thread::yield_now();
+            }
+            let mut other = L::Node::default();
+            g.bench_function(BenchmarkId::new("failed try_lock", name), |b| {
+                b.iter(|| {
+                    let failed = held.try_with(&mut other, || ()).is_none();
+                    assert!(failed, "{name}: try_lock got a lock another thread holds");
+                    black_box(failed)
+                })
+            });
+            done.store(true, Ordering::SeqCst);
         });
     }
     g.finish();

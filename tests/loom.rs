@@ -126,6 +126,23 @@ fn ttas_backoff() {
     exclusive_model::<TtasBackoff>(2);
 }
 
+/// TTAS whose acquiring CAS is Relaxed: the holder may not see the previous critical
+/// section. The backoff variant shares the step, so one twin covers both.
+#[test]
+fn ttas_relaxed_acquire_is_caught() {
+    fails_in_child(
+        "ttas_relaxed_acquire",
+        "ttas-relaxed-acquire",
+        "Causality violation",
+    );
+}
+
+#[test]
+#[ignore = "broken twin: run in a child process by ttas_relaxed_acquire_is_caught"]
+fn ttas_relaxed_acquire() {
+    ttas_backoff();
+}
+
 #[test]
 fn ticket() {
     exclusive_model::<Ticket>(2);
@@ -327,9 +344,45 @@ fn futex_mutex_lost_wakeup() {
     futex_mutex();
 }
 
+/// Futex mutex whose waiter takes the lock after a wake-up without looking again: the
+/// futex model's spurious wake-ups let it in beside the holder, and the two critical sections
+/// write the data unordered. Shows that the model drives every waiter through its re-check
+/// loop.
+#[test]
+fn futex_mutex_without_recheck_is_caught() {
+    fails_in_child(
+        "futex_mutex_without_recheck",
+        "futex-mutex-no-recheck",
+        "Causality violation: Concurrent write accesses",
+    );
+}
+
+#[test]
+#[ignore = "broken twin: run in a child process by futex_mutex_without_recheck_is_caught"]
+fn futex_mutex_without_recheck() {
+    exclusive_model::<FutexMutex>(3);
+}
+
 #[test]
 fn adaptive_mutex() {
     exclusive_model::<AdaptiveMutex<100>>(3);
+}
+
+/// The adaptive mutex sleeps through the futex mutex's slow path: without its re-check, two
+/// holders (its spin phase must not hide the bug).
+#[test]
+fn adaptive_mutex_without_recheck_is_caught() {
+    fails_in_child(
+        "adaptive_mutex_without_recheck",
+        "futex-mutex-no-recheck",
+        "Causality violation: Concurrent write accesses",
+    );
+}
+
+#[test]
+#[ignore = "broken twin: run in a child process by adaptive_mutex_without_recheck_is_caught"]
+fn adaptive_mutex_without_recheck() {
+    adaptive_mutex();
 }
 
 fn counter_model<C: Counter>() {
@@ -352,6 +405,22 @@ fn counters() {
 }
 
 /// The racy counter (shipped broken, as a baseline) loses an update, and loom finds it.
+/// The CAS counter with a plain store where its CAS belongs: an update is lost.
+#[test]
+fn cas_counter_plain_store_is_caught() {
+    fails_in_child(
+        "cas_counter_plain_store",
+        "cas-counter-plain-store",
+        "lost an update",
+    );
+}
+
+#[test]
+#[ignore = "broken twin: run in a child process by cas_counter_plain_store_is_caught"]
+fn cas_counter_plain_store() {
+    counter_model::<CasCounter>();
+}
+
 #[test]
 fn racy_counter_is_caught() {
     fails_in_child("racy_counter", "", "lost an update");

@@ -333,6 +333,28 @@ fn rw_try_read_single_attempt_is_caught() {
     );
 }
 
+/// The writer-preferring lock whose writer, once in, stays counted as waiting: after it
+/// leaves, the reader waits forever for a writer that is gone.
+#[test]
+#[ignore = "must fail: run in a child process by rw_promote_keeping_waiter_is_caught"]
+fn rw_promote_keeping_waiter_model() {
+    model(
+        2,
+        || Guarded::new(WriterPrefRwLock::create()),
+        rw_body::<WriterPrefRwLock, 1>,
+        |_, _| {},
+    );
+}
+
+#[test]
+fn rw_promote_keeping_waiter_is_caught() {
+    fails_in_child(
+        "rw_promote_keeping_waiter_model",
+        "rw-promote-keeps-waiter",
+        "livelock",
+    );
+}
+
 // ---- the policies: who may enter while a writer waits ----
 
 /// A lock, a flag "the first reader holds it", and the data.

@@ -49,6 +49,12 @@ impl<B: Relax + 'static> Counter for CasCounter<B> {
         let mut current = self.value.load(Ordering::Relaxed);
         loop {
             work();
+            if crate::sync::mutant("cas-counter-plain-store") {
+                // The broken twin: a store where the CAS belongs (another thread's update in
+                // between is overwritten).
+                self.value.store(current.wrapping_add(1), Ordering::Relaxed);
+                return retries;
+            }
             match self.value.compare_exchange_weak(
                 current,
                 current.wrapping_add(1),

@@ -55,6 +55,11 @@ fn lock_contended(state: &Futex) {
     // LOCKED) is what guarantees the eventual unlocker wakes a sleeper.
     while state.word().swap(CONTENDED, Ordering::Acquire) != UNLOCKED {
         state.wait(CONTENDED);
+        // The broken twin trusts the wake-up and takes the lock without looking again: a
+        // spurious or stolen wake-up then lets it in beside the holder.
+        if mutant("futex-mutex-no-recheck") {
+            return;
+        }
     }
 }
 

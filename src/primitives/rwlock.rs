@@ -401,10 +401,17 @@ impl WriterPrefRwLock {
             if s & (WRITER | READERS) != 0 {
                 return Try::Busy;
             }
+            // The broken twin takes the lock but stays counted as waiting, so readers wait
+            // for a writer that is gone.
+            let waiter = if crate::sync::mutant("rw-promote-keeps-waiter") {
+                0
+            } else {
+                WAITER
+            };
             // Acquire: pairs with the Release of the last reader or writer out.
             match self.state.compare_exchange_weak(
                 s,
-                (s - WAITER) | WRITER,
+                (s - waiter) | WRITER,
                 Ordering::Acquire,
                 Ordering::Relaxed,
             ) {

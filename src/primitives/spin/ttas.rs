@@ -42,10 +42,15 @@ impl<B: Relax> Ttas<B> {
     /// One test-and-set attempt (a CAS, as in [`super::Tas`]).
     #[inline(always)]
     fn try_acquire(&self) -> bool {
-        // Acquire: pairs with the Release store in `unlock`. Relaxed on failure: nothing is
-        // acquired.
+        // Acquire: pairs with the Release store in `unlock`. (The broken twin acquires
+        // Relaxed.) Relaxed on failure: nothing is acquired.
+        let order = if crate::sync::mutant("ttas-relaxed-acquire") {
+            Ordering::Relaxed
+        } else {
+            Ordering::Acquire
+        };
         self.locked
-            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .compare_exchange(false, true, order, Ordering::Relaxed)
             .is_ok()
     }
 }
