@@ -523,3 +523,59 @@ fn long_trials_carry_a_mid_trial_sentinel_reading() {
     assert_eq!(during("spin-ttas-backoff", "50ms"), "");
     assert_eq!(during("condvar-queue", "400ms"), "");
 }
+
+/// Files that lie are refused, as a user would meet them: a run directory whose runs.csv was
+/// cut 7 bytes into its last row (what a killed writer leaves) is read without that row and a
+/// warning naming file and line; one whose throughput reads -1 is a one-line error naming
+/// line and column, exit 2, for compare, plot and report alike.
+#[test]
+fn files_that_lie_are_refused() {
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runs/small");
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = |name: &str, edit: &dyn Fn(String) -> String| {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        for f in ["runs.csv", "histograms.csv", "meta.json"] {
+            let text = std::fs::read_to_string(fixture.join(f)).unwrap();
+            let text = if f == "runs.csv" { edit(text) } else { text };
+            std::fs::write(dir.join(f), text).unwrap();
+        }
+        dir.to_str().unwrap().to_string()
+    };
+    let whole = fixture.to_str().unwrap();
+    let cut = copy("cut", &|t| t[..t.len() - 7].to_string());
+    let out = lockbench(&["compare", whole, &cut]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning:")
+            && err.contains("runs.csv")
+            && err.contains("incomplete last line"),
+        "{err}"
+    );
+
+    let negative = copy("negative", &|t| {
+        let mut lines: Vec<String> = t.lines().map(String::from).collect();
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let col = header
+            .iter()
+            .position(|h| *h == "throughput_ops_s")
+            .unwrap();
+        let mut fields: Vec<String> = lines[3].split(',').map(String::from).collect();
+        fields[col] = "-1".into();
+        lines[3] = fields.join(",");
+        lines.join("\n") + "\n"
+    });
+    assert_usage_errors(&[
+        (
+            &["compare", whole, &negative],
+            "line 4, column \"throughput_ops_s\"",
+        ),
+        (&["plot", &negative], "line 4, column \"throughput_ops_s\""),
+        (
+            &["report", &negative],
+            "line 4, column \"throughput_ops_s\"",
+        ),
+    ]);
+}

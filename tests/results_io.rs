@@ -575,12 +575,62 @@ fn non_numeric_value_names_line_and_column() {
     );
 }
 
+/// What a writer killed mid-row leaves (the last row cut short, no line end): the row is
+/// dropped with a warning naming the file and line, the rest loads. Cut 7 bytes into the row
+/// (values still parse) and 40 (fields missing) alike.
 #[test]
-fn truncated_last_line() {
+fn an_incomplete_last_line_is_dropped_with_a_warning() {
     let text = valid_csv();
-    let cut = &text[..text.len() - 40];
-    let m = message(cut.as_bytes());
-    assert!(m.contains("line 3") && m.contains("truncated"), "{m}");
+    for cut in [7, 40] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("runs.csv");
+        std::fs::write(&path, &text.as_bytes()[..text.len() - cut]).unwrap();
+        let (rows, warnings) = lockbench::report::csv::load_runs_noting(&path).unwrap();
+        assert_eq!(rows.len(), 1, "cut {cut}: the cut row is not used");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let w = &warnings[0];
+        assert!(
+            w.contains("runs.csv") && w.contains("line 3") && w.contains("incomplete"),
+            "{w}"
+        );
+    }
+}
+
+/// A short row that ends its line is no killed writer's: an error naming the line.
+#[test]
+fn a_short_row_with_its_line_end_is_an_error() {
+    let text = valid_csv();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let fields: Vec<&str> = lines[2].split(',').collect();
+    lines[2] = fields[..fields.len() - 3].join(",");
+    let m = message((lines.join("\n") + "\n").as_bytes());
+    assert!(m.contains("line 3") && m.contains("fields"), "{m}");
+}
+
+/// Numbers outside their domain are refused, naming line, column and value: a negative
+/// throughput (once printed as "×-8514180.93" by compare), a negative latency, NaN, infinity.
+#[test]
+fn numbers_out_of_their_domain_are_refused() {
+    let text = valid_csv();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    for (column, value) in [
+        ("throughput_ops_s", "-1"),
+        ("wait_p50_ns", "-3.5"),
+        ("throughput_ops_s", "NaN"),
+        ("hold_p99_ns", "inf"),
+        ("cpu_share", "-0.2"),
+    ] {
+        let col = header.iter().position(|h| *h == column).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let mut fields: Vec<String> = lines[2].split(',').map(String::from).collect();
+        fields[col] = value.into();
+        lines[2] = fields.join(",");
+        let m = message((lines.join("\n") + "\n").as_bytes());
+        assert!(
+            m.contains("line 3") && m.contains(&format!("{column:?}")) && m.contains(value),
+            "{column}={value}: {m}"
+        );
+    }
 }
 
 #[test]

@@ -264,6 +264,20 @@ pub enum LoadError {
         #[source]
         source: ::csv::Error,
     },
+    /// A number that is not finite, or negative where nothing can be.
+    #[error(
+        "{file}: line {line}, column {column:?}: {value:?} is out of range (numbers here are finite and not negative)"
+    )]
+    OutOfDomain {
+        /// The file.
+        file: PathBuf,
+        /// The line.
+        line: u64,
+        /// The column.
+        column: String,
+        /// The value as written.
+        value: String,
+    },
     /// A row with the wrong number of fields.
     #[error("{file}: line {line}: {found} fields where the header has {expected}{}", if *.last { " (truncated last line?)" } else { "" })]
     WrongFieldCount {
@@ -329,13 +343,86 @@ pub fn header_is_current(path: &Path) -> Result<bool, LoadError> {
         .eq(RunRecord::columns().iter().map(String::as_str)))
 }
 
-/// Reads a `runs.csv` (or any CSV with its columns; extra columns are ignored).
+/// Reads a `runs.csv` (or any CSV with its columns; extra columns are ignored), printing the
+/// warnings of [`load_runs_noting`] to stderr.
 pub fn load_runs(path: &Path) -> Result<Vec<RunRecord>, LoadError> {
+    let (rows, warnings) = load_runs_noting(path)?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(rows)
+}
+
+/// The bytes of a CSV file up to its last line end, and a warning naming the incomplete last
+/// line dropped after it, if any: what a writer killed mid-row leaves (every row it writes
+/// ends with a line end). A file whose only line is unfinished is kept whole (its header).
+fn complete_lines(file: &Path, bytes: Vec<u8>) -> (Vec<u8>, Option<String>) {
+    if bytes.ends_with(b"\n") {
+        return (bytes, None);
+    }
+    match bytes.iter().rposition(|&b| b == b'\n') {
+        Some(end) if bytes[end + 1..].iter().any(|b| !b.is_ascii_whitespace()) => {
+            let line = bytes[..=end].iter().filter(|&&b| b == b'\n').count() + 1;
+            let warning = format!(
+                "{}: line {line}: incomplete last line (no line end: a writer stopped mid-row?), dropped",
+                file.display()
+            );
+            let mut kept = bytes;
+            kept.truncate(end + 1);
+            (kept, Some(warning))
+        }
+        _ => (bytes, None),
+    }
+}
+
+/// The first value of `row` outside its column's domain: every number finite and not
+/// negative (throughputs, latencies, counts, shares, ratios). `raw` is the row as read, for
+/// values that do not survive as numbers (NaN, infinities).
+fn out_of_domain(
+    row: &RunRecord,
+    headers: &::csv::StringRecord,
+    raw: &::csv::StringRecord,
+) -> Option<(String, String)> {
+    let serde_json::Value::Object(fields) = serde_json::to_value(row).ok()? else {
+        return None;
+    };
+    let raw_of = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .and_then(|i| raw.get(i))
+            .unwrap_or("")
+            .to_string()
+    };
+    for (name, value) in fields {
+        match value {
+            serde_json::Value::Number(n) if n.as_f64().is_some_and(|x| x < 0.0) => {
+                let raw = raw_of(&name);
+                return Some((name, raw));
+            }
+            // serde_json writes a non-finite f64 as null; an empty CSV value is a `None`.
+            serde_json::Value::Null if !raw_of(&name).trim().is_empty() => {
+                let raw = raw_of(&name);
+                return Some((name, raw));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// [`load_runs`] returning its warnings instead of printing them: an incomplete last line (a
+/// killed writer's) is dropped with a warning; any other defect is an error naming the file,
+/// line and column: a row with another field count than the header, a value that does not
+/// parse, a number that is not finite or is negative.
+pub fn load_runs_noting(path: &Path) -> Result<(Vec<RunRecord>, Vec<String>), LoadError> {
     let file = path.to_path_buf();
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
         file: file.clone(),
         source: Box::new(e),
     })?;
+    let (bytes, dropped) = complete_lines(path, bytes);
+    let warnings: Vec<String> = dropped.into_iter().collect();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(LoadError::Empty { file });
     }
@@ -432,13 +519,21 @@ pub fn load_runs(path: &Path) -> Result<Vec<RunRecord>, LoadError> {
                 source: e,
             }
         })?;
+        if let Some((column, value)) = out_of_domain(&row, &headers, &record) {
+            return Err(LoadError::OutOfDomain {
+                file,
+                line,
+                column,
+                value,
+            });
+        }
         out.push(row);
     }
     if !header_names.contains(&"checked") {
         declared_by_registry(&mut out);
     }
     name_legacy_runs(&mut out, path);
-    Ok(out)
+    Ok((out, warnings))
 }
 
 /// Files written before rows said what their primitive declared (schema ≤ 2) get this
@@ -478,13 +573,19 @@ fn name_legacy_runs(rows: &mut [RunRecord], path: &Path) {
     }
 }
 
-/// Reads a `histograms.csv`.
+/// Reads a `histograms.csv`; an incomplete last line (a killed writer's) is dropped with a
+/// warning on stderr, as in [`load_runs`].
 pub fn load_histograms(path: &Path) -> Result<Vec<HistogramRow>, LoadError> {
     let file = path.to_path_buf();
-    let mut reader = ::csv::Reader::from_path(path).map_err(|e| LoadError::Io {
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
         file: file.clone(),
         source: Box::new(e),
     })?;
+    let (bytes, dropped) = complete_lines(path, bytes);
+    if let Some(w) = dropped {
+        eprintln!("warning: {w}");
+    }
+    let mut reader = ::csv::Reader::from_reader(bytes.as_slice());
     reader
         .deserialize()
         .map(|r| {
