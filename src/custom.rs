@@ -384,6 +384,8 @@ mod tests {
     #[test]
     #[should_panic(expected = "updates lost")]
     fn contended_timing_refuses_a_lock_that_loses_updates() {
+        // Needs two CPUs: two threads that really run at once lose updates by the thousand;
+        // on one CPU they would mostly take turns, and the overlap check would speak first.
         Contended::new(2, Duration::from_nanos(50)).time_raw_mutex::<Unwaiting>(1_000_000);
     }
 

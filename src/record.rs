@@ -263,6 +263,12 @@ pub struct RunRecord {
     pub duration_ms: f64,
     /// Discarded warm-up before the window, in milliseconds.
     pub warmup_ms: f64,
+    /// The latency window between the warm-up and the measured window, in milliseconds:
+    /// sampled ops are timed there (every latency column comes from it) and none is counted;
+    /// the measured window times nothing. 0 with no sampling. Empty in files written before
+    /// it existed, whose measured window was also their sampled one.
+    #[serde(default)]
+    pub latency_ms: Option<f64>,
     /// Per-operation latency sampling: 1 = every op, N = one in N, 0 = none.
     pub sample_every: u32,
     /// Total operations in fixed-work mode; empty in fixed-time mode.

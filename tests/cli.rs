@@ -381,6 +381,7 @@ fn breakeven_refuses_bad_ranges() {
             "not a mutual-exclusion lock",
         ),
         (&["breakeven", "--think", "soon"], "--think"),
+        (&["breakeven", "--spinner", "null"], "null is not checked"),
     ];
     assert_usage_errors(cases);
 }

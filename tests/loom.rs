@@ -404,7 +404,6 @@ fn counters() {
     counter_model::<ShardedCounter>();
 }
 
-/// The racy counter (shipped broken, as a baseline) loses an update, and loom finds it.
 /// The CAS counter with a plain store where its CAS belongs: an update is lost.
 #[test]
 fn cas_counter_plain_store_is_caught() {
@@ -421,6 +420,7 @@ fn cas_counter_plain_store() {
     counter_model::<CasCounter>();
 }
 
+/// The racy counter (shipped broken, as a baseline) loses an update, and loom finds it.
 #[test]
 fn racy_counter_is_caught() {
     fails_in_child("racy_counter", "", "lost an update");

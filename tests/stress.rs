@@ -436,7 +436,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// **Starvation is a failure too, for the side the policy protects.** Total progress would
 /// hide a phase-fair lock whose readers starved while writers ran. So every worker that
 /// *blocks* (`read()`, `write()`) on a side in `protected` must itself acquire at least once in
-/// every [`WATCHDOG_STALL`]: both sides for a fair policy, readers for reader preference,
+/// every [`STARVATION`]: both sides for a fair policy, readers for reader preference,
 /// writers for writer preference. The try-writer is never required to get in.
 ///
 /// `try_read` is not required to succeed here: a writer may hold or (for writer-preferring
@@ -551,7 +551,7 @@ fn rw_watchdog<R: lock_api::RawRwLock + Send + Sync + 'static>(name: &str, prote
         for (t, &n) in progress.iter().enumerate() {
             if n != seen[t].0 {
                 seen[t] = (n, now);
-            } else if !stopping && watched(t) && now - seen[t].1 >= WATCHDOG_STALL {
+            } else if !stopping && watched(t) && now - seen[t].1 >= STARVATION {
                 w.stop.store(true, Ordering::Relaxed);
                 let others: Vec<String> = workers
                     .iter()
@@ -559,7 +559,8 @@ fn rw_watchdog<R: lock_api::RawRwLock + Send + Sync + 'static>(name: &str, prote
                     .map(|((label, _), n)| format!("{label}: {n} acquisitions"))
                     .collect();
                 panic!(
-                    "{name}: {} STARVED: no acquisition for {:.2?} ({:.2?} into the test)                      while its policy protects it; {others:?}",
+                    "{name}: {} STARVED: no acquisition for {:.2?} ({:.2?} into the test) while \
+                     its policy protects it; {others:?}",
                     workers[t].0,
                     now - seen[t].1,
                     now - start,
@@ -621,6 +622,11 @@ const WATCHDOG_TICK: Duration = Duration::from_millis(250);
 /// handing off to descheduled threads, loses a few scheduler time slices (milliseconds) at a
 /// time, not seconds.
 const WATCHDOG_STALL: Duration = Duration::from_secs(2);
+/// A blocking thread of a side its lock's policy protects that acquires nothing for this long
+/// is starved: a quarter of the run, so each such thread must get in within every stretch of
+/// that length, four times over; a correct lock on a loaded host loses scheduler time slices
+/// (milliseconds), not half a second.
+const STARVATION: Duration = Duration::from_millis(500);
 
 /// The sides of a reader-writer lock whose blocking threads must keep acquiring.
 #[derive(Debug, Clone, Copy)]
@@ -673,7 +679,7 @@ fn starver_now_us() -> u64 {
 }
 
 /// parking_lot's RwLock with a policy that starves readers: a reader gets in only once no
-/// writer has left the lock for 20 ms. While writers keep writing, readers wait (sleeping, not
+/// writer has left the lock for 200 ms. While writers keep writing, readers wait (sleeping, not
 /// spinning); once the writers stop, they get in and finish, so the run ends cleanly and its
 /// total progress grew all along.
 struct ReaderStarver(parking_lot::RawRwLock);
@@ -685,14 +691,14 @@ unsafe impl lock_api::RawRwLock for ReaderStarver {
     type GuardMarker = lock_api::GuardNoSend;
     fn lock_shared(&self) {
         // Relaxed: a timestamp that only delays the reader; parking_lot orders the rest.
-        while starver_now_us() < STARVER_LAST_WRITE_US.load(Ordering::Relaxed) + 20_000 {
+        while starver_now_us() < STARVER_LAST_WRITE_US.load(Ordering::Relaxed) + 200_000 {
             std::thread::sleep(Duration::from_millis(1));
         }
         self.0.lock_shared()
     }
     fn try_lock_shared(&self) -> bool {
         // Relaxed: as above.
-        starver_now_us() >= STARVER_LAST_WRITE_US.load(Ordering::Relaxed) + 20_000
+        starver_now_us() >= STARVER_LAST_WRITE_US.load(Ordering::Relaxed) + 200_000
             && self.0.try_lock_shared()
     }
     unsafe fn unlock_shared(&self) {

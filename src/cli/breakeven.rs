@@ -90,6 +90,11 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
     locks.extend(args.sleepers.split(',').map(|s| s.trim().to_string()));
     for l in &locks {
         match crate::registry::find(l) {
+            Some(p) if !p.about.checked => {
+                return Err(UsageError(format!(
+                    "{l} is not checked (it does not exclude, or is declared unchecked): no break-even side"
+                )));
+            }
             Some(p) if p.kind == crate::registry::Kind::Exclusive => {}
             Some(_) => return Err(UsageError(format!("{l} is not a mutual-exclusion lock"))),
             None => {

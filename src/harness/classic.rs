@@ -1,7 +1,7 @@
 //! Workloads of the classic toolbox: a connection pool on a semaphore, producers and
 //! consumers on a bounded queue, and threads meeting at a barrier phase after phase.
 
-use super::runner::{MEASURE, STOP, Sampler, drive, loop_params, quota, run_threads};
+use super::runner::{LATENCY, MEASURE, STOP, Sampler, drive, loop_params, quota, run_threads};
 use super::workloads::timed;
 use super::{Env, HarnessError, Point, ThreadStats, TrialOutput, build_record};
 use crate::primitives::classic::{Channel, Item, Permits, PhaseBarrier};
@@ -170,12 +170,13 @@ pub fn run_queue<C: Channel>(
                 if measured {
                     stats.ops += 1;
                     stats.reads += 1;
-                    // The producer stamped only the items it sampled (0 otherwise).
-                    if item[2] != 0 {
-                        stats
-                            .wait
-                            .saturating_record(clock.delta_ns(item[2], clock.raw()));
-                    }
+                }
+                // The producer stamped only the items it sampled in the latency window (0
+                // otherwise); one may arrive just after the measured window began.
+                if item[2] != 0 {
+                    stats
+                        .wait
+                        .saturating_record(clock.delta_ns(item[2], clock.raw()));
                 }
                 BusyWork::burn(cs_units);
             };
@@ -187,9 +188,10 @@ pub fn run_queue<C: Channel>(
                         break;
                     }
                     let measured = window.tick(phase, stats);
-                    // Only sampled items carry a send time: the fenced clock read costs
-                    // ~10–20 ns, too much to pay on every item.
-                    let sent = if measured && sampler.next() {
+                    // Only sampled items of the latency window carry a send time: the fenced
+                    // clock read costs ~10–20 ns, too much to pay on every item, and none is
+                    // paid in the measured window.
+                    let sent = if phase == LATENCY && sampler.next() {
                         clock.raw().max(1)
                     } else {
                         0
@@ -277,7 +279,8 @@ pub fn run_barrier<B: PhaseBarrier>(
             let mut phase = 0u64;
             loop {
                 phase += 1;
-                let measured = window.tick(ctl.0.phase(), stats);
+                let now = ctl.0.phase();
+                let measured = window.tick(now, stats);
                 BusyWork::burn(cs_units);
                 // Relaxed: the barrier's own synchronization publishes these to every thread
                 // released from this phase.
@@ -290,15 +293,15 @@ pub fn run_barrier<B: PhaseBarrier>(
                 }
                 if measured {
                     stats.ops += 1;
-                    if sampler.next() {
-                        let last = m
-                            .arrived_at
-                            .iter()
-                            .map(|a| a.load(Ordering::Relaxed))
-                            .max()
-                            .unwrap_or(released);
-                        stats.wait.saturating_record(clock.delta_ns(last, released));
-                    }
+                }
+                if now == LATENCY && sampler.next() {
+                    let last = m
+                        .arrived_at
+                        .iter()
+                        .map(|a| a.load(Ordering::Relaxed))
+                        .max()
+                        .unwrap_or(released);
+                    stats.wait.saturating_record(clock.delta_ns(last, released));
                 }
                 if ctl.0.phase() == STOP {
                     // Relaxed: ordered by the next barrier phase, which every thread passes before

@@ -53,7 +53,8 @@ pub struct Point {
     pub duration: Duration,
     /// Discarded warm-up before the window.
     pub warmup: Duration,
-    /// Latency sampling: 1 = every op, N = one in N, 0 = none.
+    /// Latency sampling in the latency window ([`Point::latency_window`]): 1 = every op,
+    /// N = one in N, 0 = none (and no latency window).
     pub sample_every: u32,
     /// Fixed total work instead of a fixed window: the slowest thread decides the time.
     pub fixed_ops: Option<u64>,
@@ -62,6 +63,14 @@ pub struct Point {
 }
 
 impl Point {
+    /// The latency window, between the warm-up and the measured window: half the measured
+    /// window, with one op in `sample_every` timed (wait, hold, hand-off) and none counted;
+    /// `None` when nothing is sampled. The measured window times nothing, so its throughput,
+    /// CPU cost and fairness are the primitive's own, not the clock reads'.
+    pub fn latency_window(&self) -> Option<Duration> {
+        (self.sample_every > 0).then(|| self.duration / 2)
+    }
+
     /// A point with the harness defaults: 2 threads, no cs or think time, compact placement,
     /// 500 ms window after 100 ms warm-up, every op timed.
     pub fn new(primitive: &str) -> Point {
@@ -588,6 +597,7 @@ pub(crate) fn build_record(
         placement: point.setting.placement,
         duration_ms: point.duration.as_secs_f64() * 1e3,
         warmup_ms: point.warmup.as_secs_f64() * 1e3,
+        latency_ms: Some(point.latency_window().unwrap_or_default().as_secs_f64() * 1e3),
         sample_every: point.sample_every,
         fixed_ops: point.fixed_ops,
         trial,

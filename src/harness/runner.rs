@@ -13,11 +13,17 @@ use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, mpsc};
 use std::time::{Duration, Instant};
 
+// A trial's phases, in order: WARMUP (untimed, discarded) → LATENCY (one op in
+// `sample_every` timed: the wait, hold and hand-off histograms; no op counted) → MEASURE
+// (nothing timed: operations, CPU time, fairness) → STOP. Throughput is the lock's own: no
+// clock read touches an op it counts. LATENCY is skipped when nothing is sampled.
 pub(crate) const WARMUP: u8 = 0;
 pub(crate) const MEASURE: u8 = 1;
 pub(crate) const STOP: u8 = 2;
 /// Measuring, but paused for a mid-trial sentinel reading: workers park between operations.
 pub(crate) const PAUSE: u8 = 3;
+/// The latency window: sampled ops are timed, none is counted.
+pub(crate) const LATENCY: u8 = 4;
 
 /// Shared run control: the start barrier and the phase flag the workers poll.
 pub(crate) struct Control {
@@ -155,7 +161,8 @@ impl ProtectedData {
     }
 }
 
-/// The per-thread loop around one operation: warm-up, then the measured phase with sampling.
+/// The per-thread loop around one operation through a trial's phases: warm-up, the latency
+/// window (sampled ops timed), the measured window (nothing timed, every op counted).
 /// `op(sample, stats)` performs one operation and, when `sample` is set, records its timing.
 ///
 /// The op is called from one place only, for warm-up, timed window and fixed quota alike: with
@@ -183,18 +190,31 @@ pub(crate) fn drive(
         // see MEASURE again after this one saw PAUSE, and the worker would leave the window.
         let phase = ctl.phase();
         if phase != current || left == 0 {
-            if current == WARMUP {
+            if current == WARMUP || current == LATENCY {
+                // Before the measured window: its ops count for the invariant only.
                 *all_ops += done;
                 done = 0;
-                stats.retries = 0;
-                stats.reads = 0;
-                // Seeded per thread (its stats live at a thread-unique address).
-                sampler = Sampler::new(
-                    point.sample_every,
-                    point.seed ^ std::ptr::from_mut(stats) as u64,
-                );
-                current = MEASURE;
-                left = quota.unwrap_or(u64::MAX);
+                match phase {
+                    LATENCY => {
+                        // Seeded per thread (its stats live at a thread-unique address).
+                        sampler = Sampler::new(
+                            point.sample_every,
+                            point.seed ^ std::ptr::from_mut(stats) as u64,
+                        );
+                        current = LATENCY;
+                    }
+                    MEASURE => {
+                        stats.retries = 0;
+                        stats.reads = 0;
+                        // Nothing timed from here on: the counted ops are the lock's alone.
+                        sampler = Sampler::new(0, 0);
+                        current = MEASURE;
+                        left = quota.unwrap_or(u64::MAX);
+                    }
+                    // Stopped (timed out) before the window: nothing measured.
+                    STOP => break,
+                    _ => {}
+                }
                 continue;
             }
             if quota.is_some() {
@@ -220,7 +240,9 @@ pub(crate) fn drive(
         done += 1;
         left -= 1;
     }
-    stats.ops = done;
+    if current == MEASURE {
+        stats.ops = done;
+    }
     *all_ops += done;
 }
 
@@ -350,6 +372,11 @@ where
         probes[t] = probe;
     }
     std::thread::sleep(point.warmup);
+    if let Some(latency) = point.latency_window() {
+        // Relaxed: see `Control::phase`.
+        ctl.phase.store(LATENCY, Ordering::Relaxed);
+        std::thread::sleep(latency);
+    }
     // The window's CPU accounting is read here and at its end, by this thread, so it covers
     // exactly the window the operations are counted in (a worker starved across the start
     // would start its own clock late). Read, then stamp: the same order at both ends. Each
@@ -382,6 +409,7 @@ where
     }
     let steal_ms = (super::sentinel::steal_ms(&cpus) - steal_start).max(0.0);
     let planned = point.warmup
+        + point.latency_window().unwrap_or_default()
         + if point.fixed_ops.is_none() {
             point.duration
         } else {
@@ -1232,24 +1260,36 @@ mod tests {
             crate::record::Layout::Inline,
         );
         let mut all_ops = 0;
-        let last = super::exclusive_loop(
-            &ctl,
-            &point,
-            Some(ops),
-            &clock,
-            &mut stats,
-            &mut all_ops,
-            run.lock(),
-            &mut (),
-            run.data(),
-            u64::MAX,
-            0u64,
-            |n| (n + 1, false),
-            |n| n + 1,
-        );
-        assert_eq!(last, 2 * ops);
+        // The latency window (ops timed) first, then the measured window's quota (untimed).
+        ctl.phase
+            .store(super::LATENCY, std::sync::atomic::Ordering::Relaxed);
+        let last = std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(super::Duration::from_millis(5));
+                ctl.phase
+                    .store(super::MEASURE, std::sync::atomic::Ordering::Relaxed);
+            });
+            super::exclusive_loop(
+                &ctl,
+                &point,
+                Some(ops),
+                &clock,
+                &mut stats,
+                &mut all_ops,
+                run.lock(),
+                &mut (),
+                run.data(),
+                u64::MAX,
+                0u64,
+                |n| (n + 1, false),
+                |n| n + 1,
+            )
+        });
+        assert_eq!(last, 2 * all_ops);
+        assert_eq!(stats.ops, ops, "the quota counts measured ops only");
+        assert!(all_ops > ops, "ops ran in the latency window too");
         assert!(stats.holds_checked > 0, "some ops were timed");
-        assert!(stats.holds_checked < ops, "and some were not");
+        assert!(stats.holds_checked < all_ops - ops, "and some were not");
     }
 
     /// One op in 16 on average, with gaps that vary (a fixed stride would be 16 every time),

@@ -610,7 +610,9 @@ unsafe impl RawRwLock for PhaseFairRwLock {
     /// Fails only when it saw a writer holding or waiting, or a reader inside: a
     /// compare-exchange that lost to other threads' whole acquisitions and releases (a writer
     /// came and went, a reader entered and left) is retried while the lock still looks free.
-    /// Lock-free: each retry means another thread acquired.
+    /// Lock-free: each retry means another thread drew and returned a writer ticket (a writer
+    /// that wrote, or another try that gave its ticket back) or a reader came and went. While
+    /// it holds the served ticket and retries on readers, blocking writers queue behind it.
     fn try_lock_exclusive(&self) -> bool {
         // Acquire: pairs with the previous writer's Release of `wout`.
         let mut ticket = self.wout.load(Ordering::Acquire);

@@ -279,7 +279,7 @@ pub enum LoadError {
         value: String,
     },
     /// A row with the wrong number of fields.
-    #[error("{file}: line {line}: {found} fields where the header has {expected}{}", if *.last { " (truncated last line?)" } else { "" })]
+    #[error("{file}: line {line}: {found} fields where the header has {expected}")]
     WrongFieldCount {
         /// The file.
         file: PathBuf,
@@ -296,8 +296,9 @@ pub enum LoadError {
 
 /// Columns added after schema version 1 was published: files without them still load (the
 /// value is empty), but a sweep cannot be resumed into such a file.
-pub const OPTIONAL_COLUMNS: [&str; 28] = [
+pub const OPTIONAL_COLUMNS: [&str; 29] = [
     "checked",
+    "latency_ms",
     "sleeps",
     "core_to_core_ns",
     "core_to_core_before_ns",

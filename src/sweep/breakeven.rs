@@ -65,6 +65,17 @@ pub fn write_analysis(dir: &Path, spinner: &str, sleepers: &[&str]) -> Result<St
     let rows = load_runs(&dir.join(RUNS_CSV)).map_err(|e| UsageError::from_chain(&e))?;
     let meta = read_meta(dir).map_err(|e| UsageError::from_chain(&e))?;
     let cores = meta.allowed_cpus.len().max(1);
+    // A side whose rows are all unchecked would silently have no curve: say so instead.
+    for name in std::iter::once(spinner).chain(sleepers.iter().copied()) {
+        let mut of = rows.iter().filter(|r| r.primitive == name).peekable();
+        if of.peek().is_some() && of.all(|r| !r.checked) {
+            return Err(UsageError(format!(
+                "{}: {name}'s rows are not checked (its correctness was not verified): no break-even side",
+                dir.join(RUNS_CSV).display()
+            ))
+            .into());
+        }
+    }
     let b = analyse(&rows, cores, spinner, sleepers);
     write_csv(&dir.join(BREAKEVEN_CSV), &b.rows)?;
     write_csv(&dir.join(BREAKEVEN_POINTS_CSV), &b.points)?;

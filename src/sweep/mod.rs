@@ -296,6 +296,8 @@ impl SweepSpec {
         CALIBRATION
             + START_AND_JOIN
             + Duration::from_nanos(self.warmup_ns + self.duration_ns)
+            // The latency window (half the measured window) when anything is sampled.
+            + Duration::from_nanos(if self.sample_every > 0 { self.duration_ns / 2 } else { 0 })
             + sentinel
     }
 
