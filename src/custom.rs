@@ -150,6 +150,7 @@ pub fn run_point(
     trials: u32,
 ) -> Result<Vec<TrialOutput>, HarnessError> {
     let env = Env::detect();
+    env.check_lengths(point)?;
     (0..trials)
         .map(|trial| primitive.run(&env, point, trial))
         .collect()

@@ -424,7 +424,8 @@ pub struct RunRecord {
     #[serde(default)]
     pub cpu_share: Option<f64>,
     /// Time the workers spent runnable but waiting for a CPU (run-queue delay, from
-    /// schedstat) ÷ (threads × window). Near 0 when each thread has its CPU; with more
+    /// schedstat) ÷ (threads × window), over the latency and measured windows together.
+    /// Near 0 when each thread has its CPU; with more
     /// threads than CPUs it is the time-slicing itself. Empty where the kernel does not
     /// report it, and in older files.
     #[serde(default)]
@@ -434,6 +435,12 @@ pub struct RunRecord {
     /// README, "Degraded points".
     #[serde(default)]
     pub degraded_by: String,
+    /// What found each discarded attempt of this trial disturbed (`attempts − 1` of them when
+    /// the kept one is clean or the last): attempts `/`-separated, each one's signals
+    /// `;`-separated, as in `degraded_by`. Empty when the first attempt was kept, and in
+    /// older files.
+    #[serde(default)]
+    pub discarded_by: String,
     /// The timestamp source: `tsc` (invariant TSC, read directly) or `os-monotonic` (the
     /// fallback: a syscall-free vDSO clock, slower and coarser).
     #[serde(default)]

@@ -87,6 +87,27 @@ impl BusyWork {
         self.fence_ns
     }
 
+    /// The shortest length this busy work can add, in whole nanoseconds: any piece of work
+    /// costs its fence, so a shorter request would run longer than it says. Lengths between 0
+    /// and this are refused ([`BusyWork::check_length`]); from it on a piece is the fence plus
+    /// the steps the rest holds.
+    pub fn floor_ns(&self) -> u64 {
+        (self.fence_ns.ceil() as u64).max(1)
+    }
+
+    /// Whether `ns` can be made on this machine: 0 (no work) or at least [`BusyWork::floor_ns`].
+    /// The error names the floor and what sets it; `what` names the option.
+    pub fn check_length(&self, what: &str, ns: u64) -> Result<(), String> {
+        if ns == 0 || ns >= self.floor_ns() {
+            return Ok(());
+        }
+        Err(format!(
+            "{what} {ns}ns is shorter than the busy work can make on this machine: its floor is {floor} ns (the fence that starts a piece of work takes {fence:.1} ns alone); use 0 or at least {floor}ns",
+            floor = self.floor_ns(),
+            fence = self.fence_ns
+        ))
+    }
+
     /// The work argument of [`BusyWork::burn`] that takes `ns` nanoseconds: 0 for 0 (no work,
     /// no fence), else the fence plus as many steps as the rest of `ns` holds. A length
     /// shorter than the fence gets the fence alone, so it lasts [`BusyWork::fence_ns`].

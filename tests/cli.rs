@@ -146,6 +146,15 @@ fn bad_input_is_a_one_line_error_with_exit_code_2() {
         ),
         (&["run", "--lock", "spin-tas", "--cs=-5ms"], "negative"),
         (&["run", "--lock", "spin-tas", "--cs", "200"], "no unit"),
+        // Below the busy work's floor (its fence alone takes longer; x86: several ns).
+        (
+            &["run", "--lock", "null", "--cs", "1ns"],
+            "shorter than the busy work can make on this machine",
+        ),
+        (
+            &["run", "--lock", "null", "--think", "1ns"],
+            "--think 1ns is shorter",
+        ),
         (
             &["run", "--lock", "spin-tas", "--duration", "5 fortnights"],
             "unknown unit",
@@ -579,4 +588,25 @@ fn files_that_lie_are_refused() {
             "line 4, column \"throughput_ops_s\"",
         ),
     ]);
+}
+
+/// A sweep with a length below the busy work's floor is refused before it measures anything.
+#[test]
+fn a_sweep_below_the_busy_work_floor_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let args = [
+        "sweep",
+        "--locks",
+        "null",
+        "--cs",
+        "0,1ns",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let o = lockbench(&args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--cs 1ns is shorter"), "{err}");
+    assert!(!out.join("runs.csv").exists(), "nothing measured");
 }

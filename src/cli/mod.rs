@@ -346,6 +346,8 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
 fn run_point(args: RunArgs) -> Result<()> {
     let (point, primitive) = validate(&args)?;
     let mut env = Env::detect();
+    env.check_lengths(&point)
+        .map_err(|e| UsageError(e.to_string()))?;
     if !args.no_sentinel {
         env.mid_trial_sentinel = Some(crate::harness::sentinel::LEG);
     }
@@ -528,6 +530,11 @@ fn probe(
         "busy work          {:.3} chain steps/ns, {:.1} ns fence per piece (subtracted from every requested length)",
         env.busy.units_per_ns(),
         env.busy.fence_ns()
+    )?;
+    writeln!(
+        out,
+        "shortest length    {} ns: a critical section or think time between 0 and this is refused (the fence alone takes longer)",
+        env.busy.floor_ns()
     )?;
     writeln!(
         out,

@@ -149,6 +149,19 @@ pub const CALIBRATION_TOLERANCE: f64 = 1.0 - crate::record::DEFAULT_SENTINEL_THR
 pub const MID_TRIAL_SENTINEL_FROM: Duration = Duration::from_millis(400);
 
 impl Env {
+    /// Whether the busy work can make `point`'s critical section and think time here: 0, or
+    /// at least its floor ([`crate::workload::BusyWork::floor_ns`]). `--steps` work is
+    /// counted in steps, with no floor.
+    pub fn check_lengths(&self, point: &Point) -> Result<(), HarnessError> {
+        if point.steps.is_some() {
+            return Ok(());
+        }
+        self.busy
+            .check_length("--cs", point.setting.cs_ns)
+            .and_then(|()| self.busy.check_length("--think", point.setting.think_ns))
+            .map_err(HarnessError::TooShort)
+    }
+
     /// The host without any calibration (busy work at 1 unit per ns, no fence, clock overhead
     /// taken as 0): for code that needs an `Env` but never measures, such as pipeline tests
     /// with a fake primitive.
@@ -278,6 +291,10 @@ pub enum HarnessError {
     /// A worker thread panicked.
     #[error("a worker thread of {0} panicked")]
     WorkerPanicked(String),
+    /// A critical section or think time shorter than the busy work can make here
+    /// ([`crate::workload::BusyWork::check_length`]).
+    #[error("{0}")]
+    TooShort(String),
 }
 
 impl HarnessError {
@@ -323,6 +340,10 @@ pub struct ThreadStats {
     pub window_start: u64,
     /// A usage reading failed: `usage` is empty and the row gets no CPU figures.
     pub usage_missing: bool,
+    /// Run-queue delay over the latency window (before the measured one), when read: with
+    /// the window's own it makes the run-queue share, a disturbance signal over the whole
+    /// trial.
+    pub latency_run_delay: Option<Duration>,
     /// Failed CAS attempts, or try-lock retries.
     pub retries: u64,
     /// A reader saw a writer inside, or torn data.
@@ -371,6 +392,7 @@ impl ThreadStats {
             finish_usage: None,
             window_start: 0,
             usage_missing: false,
+            latency_run_delay: None,
             retries: 0,
             torn_read_seen: false,
             overlap_seen: false,
@@ -427,6 +449,8 @@ pub(crate) struct Collected {
     pub sentinel_during: Option<f64>,
     /// Steal time of the trial's CPUs over the window, ms.
     pub steal_ms: f64,
+    /// Length of the latency window before the measured one, ns (0 without one).
+    pub latency_ns: u64,
 }
 
 /// Samples a percentile needs behind it: at least this many samples lie beyond it (so
@@ -528,13 +552,19 @@ pub(crate) fn build_record(
     } else {
         crate::stats::fairness(&per_thread_ops)
     };
+    // Over the latency and the measured windows: a disturbance of either is one of the
+    // trial, and a hog that comes and goes is likelier seen over the longer span.
     let run_delay_s: Option<f64> = stats
         .iter()
-        .map(|s| s.usage.run_delay.map(|d| d.as_secs_f64()))
+        .map(|s| {
+            let latency = s.latency_run_delay.unwrap_or_default();
+            s.usage.run_delay.map(|d| (d + latency).as_secs_f64())
+        })
         .sum();
+    let judged_s = elapsed_s + collected.latency_ns as f64 / 1e9;
     let runq_share = run_delay_s
         .filter(|_| usage_known && elapsed_s > 0.0 && !stats.is_empty())
-        .map(|d| d / (stats.len() as f64 * elapsed_s));
+        .map(|d| d / (stats.len() as f64 * judged_s));
     let cpus = point
         .setting
         .threads
@@ -663,6 +693,7 @@ pub(crate) fn build_record(
         cpu_share,
         runq_share,
         degraded_by: String::new(),
+        discarded_by: String::new(),
         clock_source: env.clock.source().as_str().to_string(),
         layout: point.layout.as_str().to_string(),
         cs_steps: point.steps.map(|s| s.inside),
@@ -759,6 +790,12 @@ pub fn guarded_trial(
     r.sentinel_after = Some(g.after.parallel);
     r.degraded = g.degraded;
     r.degraded_by = sentinel::Signal::join(&g.degraded_by);
+    r.discarded_by = g
+        .discarded_by
+        .iter()
+        .map(|s| sentinel::Signal::join(s))
+        .collect::<Vec<_>>()
+        .join("/");
     r.attempts = g.attempts;
     r.single_core_units_per_ns =
         Some((g.before.single_units_per_ns + g.after.single_units_per_ns) / 2.0);
@@ -799,6 +836,7 @@ mod tests {
             all_ops: 2_000,
             sentinel_during: None,
             steal_ms: 0.0,
+            latency_ns: 0,
         };
         let point = Point {
             fixed_ops: Some(2_000),

@@ -372,7 +372,11 @@ where
         probes[t] = probe;
     }
     std::thread::sleep(point.warmup);
+    let mut usage_latency = Vec::new();
+    let mut latency_from = None;
     if let Some(latency) = point.latency_window() {
+        usage_latency = snapshot(env, &probes);
+        latency_from = Some(env.clock.raw());
         // Relaxed: see `Control::phase`.
         ctl.phase.store(LATENCY, Ordering::Relaxed);
         std::thread::sleep(latency);
@@ -385,6 +389,7 @@ where
     let steal_start = super::sentinel::steal_ms(&cpus);
     let usage_start = snapshot(env, &probes);
     let start = env.clock.raw();
+    let latency_ns = latency_from.map_or(0, |from| env.clock.delta_ns(from, start));
     // Relaxed: see `Control::phase`.
     ctl.phase.store(MEASURE, Ordering::Relaxed);
     let mut end = None;
@@ -447,6 +452,7 @@ where
             timed_out,
             sentinel_during: None,
             steal_ms: 0.0,
+            latency_ns: 0,
         });
     }
     let mut reports: Vec<(ThreadStats, u64)> = reports.into_iter().flatten().collect();
@@ -456,6 +462,9 @@ where
             .finish_usage
             .or_else(|| usage_end.get(t).copied().flatten().map(|(u, _)| u));
         let begin = usage_start.get(t).copied().flatten();
+        if let (Some(l), Some((b, _))) = (usage_latency.get(t).copied().flatten(), begin) {
+            stats.latency_run_delay = b.since(&l.0).run_delay;
+        }
         if let (Some(end), Some((begin, stamped))) = (end, begin) {
             stats.usage = end.since(&begin);
             stats.window_start = stamped;
@@ -483,6 +492,7 @@ where
         timed_out,
         sentinel_during,
         steal_ms,
+        latency_ns,
     })
 }
 

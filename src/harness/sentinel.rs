@@ -190,8 +190,9 @@ pub enum Signal {
     /// A primitive that never sleeps got less than the threshold of its CPUs' time over the
     /// window (`cpu_share`): something else ran on them.
     CpuShare,
-    /// A spinning primitive with no more threads than CPUs spent more than 1 − threshold of
-    /// the window runnable but waiting for a CPU (`runq_share`): it was preempted.
+    /// A primitive with no more threads than CPUs, spinning or sleeping, whose threads spent
+    /// more than [`RUNQ_LIMIT`] of the window runnable but waiting for a CPU (`runq_share`):
+    /// something else ran on their CPUs, if only part of the time.
     Preempted,
     /// Steal time of the trial's CPUs over the window above 1 − threshold of their time (and
     /// at least [`STEAL_MIN_TICKS`] ticks): the hypervisor ran someone else on our vCPUs.
@@ -244,6 +245,15 @@ pub struct TrialConditions {
 /// Steal below this many ticks is never a signal: /proc/stat counts in ticks.
 pub const STEAL_MIN_TICKS: f64 = 3.0;
 
+/// Run-queue share above which a trial with no more threads than CPUs was preempted
+/// ([`Signal::Preempted`]), for spinners and sleepers alike. Quiet trials of both vendors' quick
+/// sweeps (AMD EPYC and Intel Xeon, 2 vCPUs: threads ≤ CPUs, not degraded) read a median of
+/// 0.001–0.003 and a 99th percentile of 0.02–0.04, spinners and sleepers alike (a sleeper's
+/// wake-ups onto an idle CPU add little); about 0.5–1% of them exceed 0.05. A hog busy 60 ms of
+/// every 200 ms on one of two trial CPUs makes the thread there share its CPU for those
+/// stretches: 0.07–0.11 in 300 ms windows (Intel Xeon). 0.05 sits between.
+pub const RUNQ_LIMIT: f64 = 0.05;
+
 /// The signals a trial's own data raises (see [`Signal`]).
 pub fn trial_signals(c: &TrialConditions, policy: &Policy) -> Vec<Signal> {
     let mut out = Vec::new();
@@ -253,9 +263,9 @@ pub fn trial_signals(c: &TrialConditions, policy: &Policy) -> Vec<Signal> {
     if c.spins && c.cpu_share.is_some_and(|s| s < policy.threshold) {
         out.push(Signal::CpuShare);
     }
-    // Spinners only: a sleeping lock's wake-ups can land in the run-queue delay on some
-    // kernels (the wake-up onto an idle CPU is counted as waiting), which is no disturbance.
-    if c.spins && !c.oversubscribed && c.runq_share.is_some_and(|s| s > 1.0 - policy.threshold) {
+    // Spinners and sleepers: a thread kept waiting for its CPU was disturbed either way
+    // (oversubscribed, the waiting is the time-slicing itself).
+    if !c.oversubscribed && c.runq_share.is_some_and(|s| s > RUNQ_LIMIT) {
         out.push(Signal::Preempted);
     }
     if c.steal_share > 1.0 - policy.threshold && c.steal_ticks >= STEAL_MIN_TICKS {
@@ -295,7 +305,8 @@ pub fn sentinel_signals(r: &Reading, policy: &Policy) -> Vec<Signal> {
 
 /// Something that reads the sentinel: the real one, or a fake in tests.
 pub trait Sentinel {
-    /// Reads it for a point using `cpus` (empty: unpinned, use every allowed CPU).
+    /// Reads it for a point using `cpus` (empty: unpinned, so the legs run pinned on every
+    /// allowed CPU, where the trial's threads may run).
     fn read(&mut self, cpus: &[usize]) -> Reading;
 }
 
@@ -365,16 +376,21 @@ fn together(cpus: &[Option<usize>], leg: Duration) -> Vec<f64> {
 
 impl Sentinel for Parallelism {
     fn read(&mut self, cpus: &[usize]) -> Reading {
-        let mut set: Vec<Option<usize>> = if cpus.is_empty() {
-            vec![None; self.allowed.len().max(1)]
+        // An unpinned trial's threads may run on any allowed CPU: the legs are pinned on those
+        // CPUs, so the reading says whether they could all run in parallel. (Unpinned legs
+        // measured where the scheduler put the sentinel's own threads: two on one CPU for
+        // part of a leg read as low parallelism on a quiet host.)
+        let chosen = if cpus.is_empty() { &self.allowed } else { cpus };
+        let mut set: Vec<Option<usize>> = if chosen.is_empty() {
+            vec![None]
         } else {
-            let mut c: Vec<usize> = cpus.to_vec();
+            let mut c: Vec<usize> = chosen.to_vec();
             c.sort_unstable();
             c.dedup();
             c.into_iter().map(Some).collect()
         };
         set.truncate(256);
-        let pinned = !cpus.is_empty();
+        let pinned = !chosen.is_empty();
         let alone: Vec<f64> = set
             .iter()
             .map(|&cpu| {
@@ -521,6 +537,8 @@ pub struct Guarded<T> {
     pub degraded: bool,
     /// What found the kept attempt disturbed (empty when clean), without repeats.
     pub degraded_by: Vec<Signal>,
+    /// What found each discarded attempt disturbed, in order (`attempts − 1` of them).
+    pub discarded_by: Vec<Vec<Signal>>,
 }
 
 /// Runs `measure` between two sentinel readings; while the readings or the attempt's own
@@ -537,6 +555,7 @@ pub fn guard<T, E>(
     own: impl Fn(&T) -> Vec<Signal>,
 ) -> Result<Guarded<T>, E> {
     let mut attempts = 0;
+    let mut discarded_by = Vec::new();
     loop {
         attempts += 1;
         let before = sentinel.read(cpus);
@@ -560,8 +579,10 @@ pub fn guard<T, E>(
                 attempts,
                 degraded,
                 degraded_by,
+                discarded_by,
             });
         }
+        discarded_by.push(degraded_by);
         pause(policy.pause);
     }
 }
@@ -745,15 +766,29 @@ mod tests {
             trial_signals(&starved, &policy),
             vec![Signal::CpuShare, Signal::Preempted]
         );
-        // A sleeping lock legitimately leaves its CPUs idle, and its wake-ups may count as
-        // run-queue delay: neither is a signal.
+        // A sleeping lock legitimately leaves its CPUs idle: no signal. But its threads kept
+        // waiting for their CPUs (an intermittent hog) are, as a spinner's: the run-queue
+        // share is judged against RUNQ_LIMIT on either side of it, for both.
         let sleeper = TrialConditions {
             spins: false,
             cpu_share: Some(0.3),
-            runq_share: Some(0.3),
             ..quiet
         };
         assert!(trial_signals(&sleeper, &policy).is_empty());
+        for spins in [true, false] {
+            let at = |share: f64| TrialConditions {
+                spins,
+                cpu_share: Some(if spins { 0.99 } else { 0.3 }),
+                runq_share: Some(share),
+                ..quiet
+            };
+            assert!(trial_signals(&at(RUNQ_LIMIT * 0.9), &policy).is_empty());
+            assert_eq!(
+                trial_signals(&at(RUNQ_LIMIT * 1.1), &policy),
+                vec![Signal::Preempted],
+                "spins: {spins}"
+            );
+        }
         // Oversubscribed threads wait on run queues by design.
         let crowded = TrialConditions {
             oversubscribed: true,

@@ -43,6 +43,10 @@ pub struct Meta {
     /// every requested critical section and think time). 0 in older files.
     #[serde(default)]
     pub busy_fence_ns: f64,
+    /// The shortest critical section or think time the busy work can add here, ns (the fence
+    /// rounded up): shorter nonzero lengths are refused. 0 in older files.
+    #[serde(default)]
+    pub busy_floor_ns: u64,
     /// Measured latency of one spin-loop hint, ns.
     pub ns_per_spin_hint: f64,
     /// Median cost of one clock read, ns.

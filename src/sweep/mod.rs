@@ -105,7 +105,7 @@ impl Preset {
             },
             Preset::Full => SweepSpec {
                 threads: (1..=2 * cores).chain([4 * cores]).collect(),
-                cs_ns: axes::log_range(10, 100_000, 5).expect("static range"),
+                cs_ns: axes::log_range(20, 100_000, 5).expect("static range"),
                 think_ns: vec![0],
                 read_ratios: vec![0.5, 0.9, 0.99],
                 stripes: vec![1, 4, 16, 256],

@@ -112,6 +112,7 @@ pub fn new_meta(env: &Env, spec: &SweepSpec) -> Result<Meta> {
         pin_orders,
         busy_units_per_ns: env.busy.units_per_ns(),
         busy_fence_ns: env.busy.fence_ns(),
+        busy_floor_ns: env.busy.floor_ns(),
         ns_per_spin_hint: crate::primitives::spin::ns_per_spin_hint(),
         clock_read_ns: env.clock_overhead_ns,
         clock_source: env.clock.source().as_str().into(),

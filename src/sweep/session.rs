@@ -79,6 +79,11 @@ pub fn measure(
         return Err(UsageError(format!("unknown primitive {bad:?} in the sweep spec")).into());
     }
     let mut env = Env::detect();
+    for (what, lengths) in [("--cs", &spec.cs_ns), ("--think", &spec.think_ns)] {
+        for &ns in lengths.iter() {
+            env.busy.check_length(what, ns).map_err(UsageError)?;
+        }
+    }
     if spec.sentinel {
         env.mid_trial_sentinel = Some(crate::harness::sentinel::LEG);
     }

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Does the default configuration's latency sampling change throughput? Every exclusive
+# primitive and counter at 1, 2 and 4 threads, cs 0 and 100 ns, one `lockbench run` trial with
+# the default sampling then one with `--sample 0` (nothing timed), back to back, REPS times
+# (default 3): each pair ran minutes from no other, so the host's drift (a vCPU moved to a
+# farther core, a slow stretch) hits both sides of a pair alike.
+# Writes results/<host>/sampling-cost/<UTC time>/: pairs.csv (one line per trial) and
+# summary.txt (per point the median over pairs of default ÷ sample 0; how far the ratio of two
+# locks at one setting moves between the configurations). Degraded trials and pairs whose two
+# trials saw cache distances more than x1.5 apart are left out, and counted.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+reps=${REPS:-3}
+cargo build --release --quiet
+bin=./target/release/lockbench
+host=$($bin machine)
+out="results/${host}/sampling-cost/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out"
+locks=$($bin list --format csv | python3 -c "
+import csv, sys
+keep = {'spin', 'mutex', 'atomic', 'baseline'}
+extra = {'reentrant-mutex', 'parking-lot-reentrant-mutex'}
+print(' '.join(r['name'] for r in csv.DictReader(sys.stdin) if r['family'] in keep or r['name'] in extra))")
+pairs="$out/pairs.csv"
+echo "rep,config,primitive,threads,cs_ns,throughput_ops_s,degraded,core_to_core_before_ns,core_to_core_ns,sample_every,latency_ms,git_sha" > "$pairs"
+for rep in $(seq 1 "$reps"); do
+  for threads in 1 2 4; do
+    for cs in 0ns 100ns; do
+      echo "rep $rep/$reps: $threads threads, cs $cs" >&2
+      for lock in $locks; do
+        for config in default sample0; do
+          extra=()
+          [ "$config" = sample0 ] && extra=(--sample 0)
+          $bin run --lock "$lock" --threads "$threads" --cs "$cs" --trials 1 --duration 200ms \
+            "${extra[@]}" --format csv 2>/dev/null | python3 -c "
+import csv, sys
+for r in csv.DictReader(sys.stdin):
+    print(','.join(['$rep', '$config'] + [r[c] for c in ('primitive', 'threads', 'cs_ns', 'throughput_ops_s', 'degraded', 'core_to_core_before_ns', 'core_to_core_ns', 'sample_every', 'latency_ms', 'git_sha')]))" >> "$pairs"
+        done
+      done
+    done
+  done
+done
+python3 - "$pairs" "$out" "$reps" "$($bin --version)" <<'PY'
+import csv, statistics, sys, pathlib
+pairs, out, reps, version = sys.argv[1], pathlib.Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+rows = list(csv.DictReader(open(pairs)))
+by = {(r["rep"], r["config"], r["primitive"], int(r["threads"]), int(r["cs_ns"])): r for r in rows}
+def num(v):
+    try:
+        x = float(v)
+        return x if x > 0 else None
+    except ValueError:
+        return None
+ratios, dropped_degraded, dropped_layout = {}, 0, 0
+for (rep, config, prim, t, cs), a in by.items():
+    if config != "default":
+        continue
+    b = by.get((rep, "sample0", prim, t, cs))
+    if not b:
+        continue
+    if a["degraded"] == "true" or b["degraded"] == "true":
+        dropped_degraded += 1
+        continue
+    ds = [x for r in (a, b) for x in (num(r["core_to_core_before_ns"]), num(r["core_to_core_ns"])) if x]
+    if ds and max(ds) / min(ds) > 1.5:
+        dropped_layout += 1
+        continue
+    ratios.setdefault((prim, t, cs), []).append(float(a["throughput_ops_s"]) / float(b["throughput_ops_s"]))
+lines = [f"default sampling ÷ --sample 0 throughput, one trial each, back to back, {reps} pairs per point; {version}",
+         f"pairs left out: {dropped_degraded} with a degraded trial, {dropped_layout} whose trials saw cache distances more than x1.5 apart",
+         ""]
+med = {}
+for k in sorted(ratios):
+    xs = ratios[k]
+    med[k] = statistics.median(xs)
+    lines.append(f"{k[0]:30} {k[1]}t cs {k[2]:>3} ns  x{med[k]:.3f}  (pairs: {' '.join(f'{x:.3f}' for x in xs)})")
+vals = sorted(med.values())
+outside = [k for k, v in med.items() if abs(v - 1) > 0.05]
+lines += ["", f"points: {len(vals)}; median x{statistics.median(vals):.3f}, range x{vals[0]:.3f} .. x{vals[-1]:.3f}; "
+          f"within ±5%: {len(vals) - len(outside)} of {len(vals)}"]
+lines += [f"  outside: {k[0]} {k[1]}t cs {k[2]} ns: x{med[k]:.3f} (pairs {' '.join(f'{x:.3f}' for x in ratios[k])})" for k in sorted(outside)]
+lines += ["", "largest change of a two-lock ratio between the configurations, per setting (max ÷ min of the points' ratios; null and racy-counter left out):"]
+for s in sorted({(k[1], k[2]) for k in med}):
+    at = [(v, k[0]) for k, v in med.items() if (k[1], k[2]) == s and k[0] not in ("null", "racy-counter")]
+    if len(at) >= 2:
+        hi, lo = max(at), min(at)
+        lines.append(f"  {s[0]}t cs {s[1]:>3} ns: x{hi[0] / lo[0]:.3f} ({hi[1]} x{hi[0]:.3f} vs {lo[1]} x{lo[0]:.3f})")
+text = "\n".join(lines) + "\n"
+(out / "summary.txt").write_text(text)
+print(text)
+PY
+echo "wrote $out" >&2
