@@ -1,46 +1,25 @@
 #!/usr/bin/env bash
 # Does the default configuration's latency sampling change throughput? Every exclusive
-# primitive and counter at 1, 2 and 4 threads, cs 0 and 100 ns, one `lockbench run` trial with
-# the default sampling then one with `--sample 0` (nothing timed), back to back, REPS times
-# (default 3): each pair ran minutes from no other, so the host's drift (a vCPU moved to a
-# farther core, a slow stretch) hits both sides of a pair alike.
+# primitive and counter at 1, 2 and 4 threads, cs 0 and 100 ns: a trial with the default
+# sampling then one with `--sample 0` (nothing timed), back to back in one process
+# (`examples/sampling_cost.rs`: same calibration, same code placement, each trial guarded by
+# the sentinel), REPS times (default 5). Pairs of separate `lockbench run` processes differed
+# by up to ±20% at 1 thread from process to process, which hid the effect measured here.
 # Writes results/<host>/sampling-cost/<UTC time>/: pairs.csv (one line per trial) and
 # summary.txt (per point the median over pairs of default ÷ sample 0; how far the ratio of two
 # locks at one setting moves between the configurations). Degraded trials and pairs whose two
 # trials saw cache distances more than x1.5 apart are left out, and counted.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-reps=${REPS:-3}
+reps=${REPS:-5}
 cargo build --release --quiet
 bin=./target/release/lockbench
 host=$($bin machine)
 out="results/${host}/sampling-cost/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
-locks=$($bin list --format csv | python3 -c "
-import csv, sys
-keep = {'spin', 'mutex', 'atomic', 'baseline'}
-extra = {'reentrant-mutex', 'parking-lot-reentrant-mutex'}
-print(' '.join(r['name'] for r in csv.DictReader(sys.stdin) if r['family'] in keep or r['name'] in extra))")
 pairs="$out/pairs.csv"
-echo "rep,config,primitive,threads,cs_ns,throughput_ops_s,degraded,core_to_core_before_ns,core_to_core_ns,sample_every,latency_ms,git_sha" > "$pairs"
-for rep in $(seq 1 "$reps"); do
-  for threads in 1 2 4; do
-    for cs in 0ns 100ns; do
-      echo "rep $rep/$reps: $threads threads, cs $cs" >&2
-      for lock in $locks; do
-        for config in default sample0; do
-          extra=()
-          [ "$config" = sample0 ] && extra=(--sample 0)
-          $bin run --lock "$lock" --threads "$threads" --cs "$cs" --trials 1 --duration 200ms \
-            "${extra[@]}" --format csv 2>/dev/null | python3 -c "
-import csv, sys
-for r in csv.DictReader(sys.stdin):
-    print(','.join(['$rep', '$config'] + [r[c] for c in ('primitive', 'threads', 'cs_ns', 'throughput_ops_s', 'degraded', 'core_to_core_before_ns', 'core_to_core_ns', 'sample_every', 'latency_ms', 'git_sha')]))" >> "$pairs"
-        done
-      done
-    done
-  done
-done
+cargo build --release --quiet --example sampling_cost
+REPS="$reps" ./target/release/examples/sampling_cost > "$pairs"
 python3 - "$pairs" "$out" "$reps" "$($bin --version)" <<'PY'
 import csv, statistics, sys, pathlib
 pairs, out, reps, version = sys.argv[1], pathlib.Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
@@ -67,7 +46,7 @@ for (rep, config, prim, t, cs), a in by.items():
         dropped_layout += 1
         continue
     ratios.setdefault((prim, t, cs), []).append(float(a["throughput_ops_s"]) / float(b["throughput_ops_s"]))
-lines = [f"default sampling ÷ --sample 0 throughput, one trial each, back to back, {reps} pairs per point; {version}",
+lines = [f"default sampling ÷ --sample 0 throughput, one trial each, back to back in one process, {reps} pairs per point; {version}",
          f"pairs left out: {dropped_degraded} with a degraded trial, {dropped_layout} whose trials saw cache distances more than x1.5 apart",
          ""]
 med = {}

@@ -157,6 +157,10 @@ struct RunArgs {
     /// Sentinel figure below which a trial is degraded (default 0.9).
     #[arg(long, value_parser = parse_ratio)]
     sentinel_threshold: Option<f64>,
+    /// Retries of a disturbed trial before it is kept as degraded (default 2; 0 judges
+    /// every trial on its one attempt).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=10))]
+    sentinel_retries: Option<u32>,
 }
 
 /// Read ratio of `run` for reader-writer primitives when `--read-ratio` is not given.
@@ -364,11 +368,11 @@ fn run_point(args: RunArgs) -> Result<()> {
             None => fmt_ns(point.duration.as_nanos() as f64),
         }
     );
+    let defaults = crate::harness::sentinel::Policy::default();
     let policy = crate::harness::sentinel::Policy {
-        threshold: args
-            .sentinel_threshold
-            .unwrap_or(crate::harness::sentinel::DEFAULT_THRESHOLD),
-        ..Default::default()
+        threshold: args.sentinel_threshold.unwrap_or(defaults.threshold),
+        retries: args.sentinel_retries.unwrap_or(defaults.retries),
+        ..defaults
     };
     let mut sentinel = crate::harness::sentinel::Parallelism::new(
         env.host.allowed_cpus.clone(),
