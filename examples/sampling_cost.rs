@@ -1,9 +1,13 @@
 //! Does latency sampling change throughput? Every mutual-exclusion primitive and counter of
 //! the registry at 1, 2 and 4 threads (capped at twice the usable CPUs) and cs 0 and 100 ns:
-//! a trial with the default sampling, then one with nothing timed (`sample_every` 0), back to
+//! a trial with the default sampling and one with nothing timed (`sample_every` 0), back to
 //! back in this one process (same calibration, same code placement), `REPS` times (default 5),
-//! each trial guarded by the parallelism sentinel as a sweep's are. Prints one CSV line per
-//! trial on stdout; `scripts/sampling-cost.sh` runs it and sums it up.
+//! their order alternating from one repetition to the next, each trial guarded by the
+//! parallelism sentinel as a sweep's are. The untimed trial's warm-up is as long as the
+//! default trial's warm-up and latency window together, so both measured windows start
+//! after the same time running the lock: what differs is only whether ops before it were
+//! timed. Prints one CSV line per trial on stdout; `scripts/sampling-cost.sh` runs it and sums
+//! it up.
 //!
 //! `cargo run --release --example sampling_cost > pairs.csv`
 
@@ -34,17 +38,27 @@ fn main() {
                     .iter()
                     .filter(|p| matches!(p.kind, Kind::Exclusive | Kind::Counter))
                 {
-                    for (config, sample_every) in
-                        [("default", DEFAULT_SAMPLE_EVERY), ("sample0", 0)]
-                    {
+                    let mut configs = [("default", DEFAULT_SAMPLE_EVERY), ("sample0", 0)];
+                    if rep % 2 == 0 {
+                        configs.reverse();
+                    }
+                    for (config, sample_every) in configs {
+                        let window = Duration::from_millis(200);
+                        let warmup = Duration::from_millis(25);
                         let point = Point {
                             setting: lockbench::record::Setting {
                                 threads: t,
                                 cs_ns: cs,
                                 ..Point::new(p.about.name).setting
                             },
-                            duration: Duration::from_millis(200),
-                            warmup: Duration::from_millis(25),
+                            duration: window,
+                            // The default trial's latency window (half its measured one)
+                            // follows its warm-up; the untimed trial warms up that long.
+                            warmup: if sample_every == 0 {
+                                warmup + window / 2
+                            } else {
+                                warmup
+                            },
                             sample_every,
                             timeout: Duration::from_secs(10),
                             ..Point::new(p.about.name)

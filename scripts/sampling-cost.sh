@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Does the default configuration's latency sampling change throughput? Every exclusive
 # primitive and counter at 1, 2 and 4 threads, cs 0 and 100 ns: a trial with the default
-# sampling then one with `--sample 0` (nothing timed), back to back in one process
+# sampling and one with `--sample 0` (nothing timed), back to back in one process
 # (`examples/sampling_cost.rs`: same calibration, same code placement, each trial guarded by
-# the sentinel), REPS times (default 5). Pairs of separate `lockbench run` processes differed
+# the sentinel, the order alternating, the untimed trial warmed up as long as the default
+# one's warm-up and latency window together), REPS times (default 5). Pairs of separate `lockbench run` processes differed
 # by up to ±20% at 1 thread from process to process, which hid the effect measured here.
 # Writes results/<host>/sampling-cost/<UTC time>/: pairs.csv (one line per trial) and
 # summary.txt (per point the median over pairs of default ÷ sample 0; how far the ratio of two

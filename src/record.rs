@@ -269,6 +269,10 @@ pub struct RunRecord {
     /// it existed, whose measured window was also their sampled one.
     #[serde(default)]
     pub latency_ms: Option<f64>,
+    /// Operations run in the latency window, all threads (`sampled_ops` of them were timed,
+    /// about one in `sample_every`). Empty in older files.
+    #[serde(default)]
+    pub latency_ops: Option<u64>,
     /// Per-operation latency sampling: 1 = every op, N = one in N, 0 = none.
     pub sample_every: u32,
     /// Total operations in fixed-work mode; empty in fixed-time mode.

@@ -90,9 +90,12 @@ impl BusyWork {
     /// The shortest length this busy work can add, in whole nanoseconds: any piece of work
     /// costs its fence, so a shorter request would run longer than it says. Lengths between 0
     /// and this are refused ([`BusyWork::check_length`]); from it on a piece is the fence plus
-    /// the steps the rest holds.
+    /// the steps the rest holds. The fence's cost with a 10% margin, rounded up: a sweep checks
+    /// lengths against the start-up calibration and recalibrates before every trial, and a
+    /// trial's calibration more than 10% off is a disturbance
+    /// ([`crate::harness::CALIBRATION_TOLERANCE`]).
     pub fn floor_ns(&self) -> u64 {
-        (self.fence_ns.ceil() as u64).max(1)
+        ((self.fence_ns * 1.1).ceil() as u64).max(1)
     }
 
     /// Whether `ns` can be made on this machine: 0 (no work) or at least [`BusyWork::floor_ns`].

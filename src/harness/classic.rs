@@ -191,6 +191,7 @@ pub fn run_queue<C: Channel>(
                     // Only sampled items of the latency window carry a send time: the fenced
                     // clock read costs ~10–20 ns, too much to pay on every item, and none is
                     // paid in the measured window.
+                    stats.latency_ops += u64::from(phase == LATENCY);
                     let sent = if phase == LATENCY && sampler.next() {
                         clock.raw().max(1)
                     } else {
@@ -282,19 +283,24 @@ pub fn run_barrier<B: PhaseBarrier>(
                 let now = ctl.0.phase();
                 let measured = window.tick(now, stats);
                 BusyWork::burn(cs_units);
-                // Relaxed: the barrier's own synchronization publishes these to every thread
-                // released from this phase.
-                m.arrived_at[t].store(clock.raw(), Ordering::Relaxed);
+                // Arrivals are stamped in the latency window only: the measured window reads
+                // no clock. Relaxed: the barrier's own synchronization publishes these to
+                // every thread released from this phase.
+                let timing = now == LATENCY;
+                stats.latency_ops += u64::from(timing);
+                if timing {
+                    m.arrived_at[t].store(clock.raw(), Ordering::Relaxed);
+                }
                 m.phase_of[t].store(phase, Ordering::Relaxed);
                 m.barrier.wait(&mut local);
-                let released = clock.raw();
                 if m.phase_of.iter().any(|p| p.load(Ordering::Relaxed) < phase) {
                     m.early.fetch_add(1, Ordering::Relaxed);
                 }
                 if measured {
                     stats.ops += 1;
                 }
-                if now == LATENCY && sampler.next() {
+                if timing && sampler.next() {
+                    let released = clock.raw();
                     let last = m
                         .arrived_at
                         .iter()

@@ -340,6 +340,8 @@ pub struct ThreadStats {
     pub window_start: u64,
     /// A usage reading failed: `usage` is empty and the row gets no CPU figures.
     pub usage_missing: bool,
+    /// Operations this thread ran in the latency window (whose sampled ops are timed).
+    pub latency_ops: u64,
     /// Run-queue delay over the latency window (before the measured one), when read: with
     /// the window's own it makes the run-queue share, a disturbance signal over the whole
     /// trial.
@@ -393,6 +395,7 @@ impl ThreadStats {
             window_start: 0,
             usage_missing: false,
             latency_run_delay: None,
+            latency_ops: 0,
             retries: 0,
             torn_read_seen: false,
             overlap_seen: false,
@@ -553,15 +556,25 @@ pub(crate) fn build_record(
         crate::stats::fairness(&per_thread_ops)
     };
     // Over the latency and the measured windows: a disturbance of either is one of the
-    // trial, and a hog that comes and goes is likelier seen over the longer span.
+    // trial, and a hog that comes and goes is likelier seen over the longer span. The
+    // latency window counts only if every thread's delay over it was read.
+    let latency_read = stats.iter().all(|s| s.latency_run_delay.is_some());
     let run_delay_s: Option<f64> = stats
         .iter()
         .map(|s| {
-            let latency = s.latency_run_delay.unwrap_or_default();
+            let latency = s
+                .latency_run_delay
+                .filter(|_| latency_read)
+                .unwrap_or_default();
             s.usage.run_delay.map(|d| (d + latency).as_secs_f64())
         })
         .sum();
-    let judged_s = elapsed_s + collected.latency_ns as f64 / 1e9;
+    let latency_s = if latency_read {
+        collected.latency_ns as f64 / 1e9
+    } else {
+        0.0
+    };
+    let judged_s = elapsed_s + latency_s;
     let runq_share = run_delay_s
         .filter(|_| usage_known && elapsed_s > 0.0 && !stats.is_empty())
         .map(|d| d / (stats.len() as f64 * judged_s));
@@ -628,6 +641,7 @@ pub(crate) fn build_record(
         duration_ms: point.duration.as_secs_f64() * 1e3,
         warmup_ms: point.warmup.as_secs_f64() * 1e3,
         latency_ms: Some(point.latency_window().unwrap_or_default().as_secs_f64() * 1e3),
+        latency_ops: Some(stats.iter().map(|s| s.latency_ops).sum()),
         sample_every: point.sample_every,
         fixed_ops: point.fixed_ops,
         trial,
@@ -655,7 +669,7 @@ pub(crate) fn build_record(
         elapsed_s,
         throughput_ops_s: per_s(ops),
         reads_ops_s: per_s(reads),
-        writes_ops_s: per_s(ops - reads),
+        writes_ops_s: per_s(ops.saturating_sub(reads)),
         wait_p50_ns: w.p50,
         wait_p90_ns: w.p90,
         wait_p99_ns: w.p99,
@@ -758,6 +772,7 @@ pub fn guarded_trial(
     let g = sentinel::guard(
         sentinel,
         &cpus,
+        point.setting.threads,
         &policy,
         std::thread::sleep,
         &mut run,

@@ -192,6 +192,9 @@ pub(crate) fn drive(
         if phase != current || left == 0 {
             if current == WARMUP || current == LATENCY {
                 // Before the measured window: its ops count for the invariant only.
+                if current == LATENCY {
+                    stats.latency_ops = done;
+                }
                 *all_ops += done;
                 done = 0;
                 match phase {
@@ -203,7 +206,9 @@ pub(crate) fn drive(
                         );
                         current = LATENCY;
                     }
-                    MEASURE => {
+                    // MEASURE began while this thread was in an op; it may already be paused
+                    // (a mid-trial reading): enter the window, then park on the next pass.
+                    MEASURE | PAUSE => {
                         stats.retries = 0;
                         stats.reads = 0;
                         // Nothing timed from here on: the counted ops are the lock's alone.
@@ -212,7 +217,11 @@ pub(crate) fn drive(
                         left = quota.unwrap_or(u64::MAX);
                     }
                     // Stopped (timed out) before the window: nothing measured.
-                    STOP => break,
+                    STOP => {
+                        stats.retries = 0;
+                        stats.reads = 0;
+                        break;
+                    }
                     _ => {}
                 }
                 continue;

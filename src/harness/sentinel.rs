@@ -251,7 +251,11 @@ pub const STEAL_MIN_TICKS: f64 = 3.0;
 /// 0.001–0.003 and a 99th percentile of 0.02–0.04, spinners and sleepers alike (a sleeper's
 /// wake-ups onto an idle CPU add little); about 0.5–1% of them exceed 0.05. A hog busy 60 ms of
 /// every 200 ms on one of two trial CPUs makes the thread there share its CPU for those
-/// stretches: 0.07–0.11 in 300 ms windows (Intel Xeon). 0.05 sits between.
+/// stretches: 0.07–0.11 in 300 ms windows (Intel Xeon): about half of the hog's 30% duty on
+/// one of two threads, a share that stays the same over the longer span judged now (latency
+/// and measured windows, 450 ms for a 300 ms window), where its lowest case, two bursts
+/// instead of three, reads ~0.067. 0.05 sits between. (Those quiet figures were taken over
+/// the measured window alone, the span before the latency window existed.)
 pub const RUNQ_LIMIT: f64 = 0.05;
 
 /// The signals a trial's own data raises (see [`Signal`]).
@@ -308,6 +312,14 @@ pub trait Sentinel {
     /// Reads it for a point using `cpus` (empty: unpinned, so the legs run pinned on every
     /// allowed CPU, where the trial's threads may run).
     fn read(&mut self, cpus: &[usize]) -> Reading;
+
+    /// Reads it for a trial of `threads` threads on `cpus`; unpinned (`cpus` empty) the
+    /// scheduler may put them on any allowed CPU, so the reading judges the `threads` CPUs
+    /// that ran best (a busy CPU the threads need not use is no disturbance of theirs).
+    fn read_for(&mut self, cpus: &[usize], threads: usize) -> Reading {
+        let _ = threads;
+        self.read(cpus)
+    }
 }
 
 /// The real sentinel.
@@ -375,22 +387,61 @@ fn together(cpus: &[Option<usize>], leg: Duration) -> Vec<f64> {
 }
 
 impl Sentinel for Parallelism {
+    fn read_for(&mut self, cpus: &[usize], threads: usize) -> Reading {
+        if !cpus.is_empty() || self.allowed.len() <= threads.max(1) {
+            return self.read(cpus);
+        }
+        let (alone, both) = self.legs(&self.allowed.clone());
+        // The `threads` CPUs whose together ÷ alone ratio is best.
+        let ratio = |i: usize| {
+            if alone[i] > 0.0 {
+                both[i] / alone[i]
+            } else {
+                0.0
+            }
+        };
+        let mut order: Vec<usize> = (0..alone.len()).collect();
+        order.sort_by(|&a, &b| ratio(b).total_cmp(&ratio(a)));
+        order.truncate(threads.max(1));
+        let pick = |v: &[f64]| order.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        figure(&pick(&alone), &pick(&both), true)
+    }
+
     fn read(&mut self, cpus: &[usize]) -> Reading {
         // An unpinned trial's threads may run on any allowed CPU: the legs are pinned on those
         // CPUs, so the reading says whether they could all run in parallel. (Unpinned legs
         // measured where the scheduler put the sentinel's own threads: two on one CPU for
         // part of a leg read as low parallelism on a quiet host.)
-        let chosen = if cpus.is_empty() { &self.allowed } else { cpus };
-        let mut set: Vec<Option<usize>> = if chosen.is_empty() {
+        let chosen = if cpus.is_empty() {
+            self.allowed.clone()
+        } else {
+            cpus.to_vec()
+        };
+        let (alone, both) = self.legs(&chosen);
+        let mut reading = figure(&alone, &both, !chosen.is_empty());
+        if let (Some(clock), [a, b, ..]) = (&self.distances, cpus)
+            && a != b
+        {
+            reading.core_to_core_ns =
+                Some(core_to_core_ns(clock, *a, *b, CORE_TO_CORE_TRIAL_BATCHES));
+        }
+        reading
+    }
+}
+
+impl Parallelism {
+    /// Each CPU of `cpus` alone, then all together (per-CPU rates, in `cpus`' sorted order);
+    /// unpinned legs when `cpus` is empty.
+    fn legs(&self, cpus: &[usize]) -> (Vec<f64>, Vec<f64>) {
+        let mut set: Vec<Option<usize>> = if cpus.is_empty() {
             vec![None]
         } else {
-            let mut c: Vec<usize> = chosen.to_vec();
+            let mut c: Vec<usize> = cpus.to_vec();
             c.sort_unstable();
             c.dedup();
             c.into_iter().map(Some).collect()
         };
         set.truncate(256);
-        let pinned = !chosen.is_empty();
         let alone: Vec<f64> = set
             .iter()
             .map(|&cpu| {
@@ -399,15 +450,7 @@ impl Sentinel for Parallelism {
                 together(&[cpu], self.leg)[0]
             })
             .collect();
-        let both = together(&set, self.leg);
-        let mut reading = figure(&alone, &both, pinned);
-        if let (Some(clock), [a, b, ..]) = (&self.distances, cpus)
-            && a != b
-        {
-            reading.core_to_core_ns =
-                Some(core_to_core_ns(clock, *a, *b, CORE_TO_CORE_TRIAL_BATCHES));
-        }
-        reading
+        (alone, together(&set, self.leg))
     }
 }
 
@@ -549,6 +592,7 @@ pub struct Guarded<T> {
 pub fn guard<T, E>(
     sentinel: &mut dyn Sentinel,
     cpus: &[usize],
+    threads: usize,
     policy: &Policy,
     mut pause: impl FnMut(Duration),
     mut measure: impl FnMut() -> Result<T, E>,
@@ -558,9 +602,9 @@ pub fn guard<T, E>(
     let mut discarded_by = Vec::new();
     loop {
         attempts += 1;
-        let before = sentinel.read(cpus);
+        let before = sentinel.read_for(cpus, threads);
         let value = measure()?;
-        let after = sentinel.read(cpus);
+        let after = sentinel.read_for(cpus, threads);
         let mut signals = sentinel_signals(&before, policy);
         signals.extend(own(&value));
         signals.extend(sentinel_signals(&after, policy));
@@ -614,6 +658,7 @@ mod tests {
         let g = guard::<u32, ()>(
             &mut Fake(readings, 0),
             &[0, 1],
+            2,
             &Policy::default(),
             |_| pauses += 1,
             || {
@@ -861,6 +906,7 @@ mod tests {
         let g = guard::<u32, ()>(
             &mut Fake(vec![1.0], 0),
             &[0, 1],
+            2,
             &Policy::default(),
             |_| {},
             || {
@@ -881,6 +927,7 @@ mod tests {
         let g = guard::<u32, ()>(
             &mut Fake(vec![1.0], 0),
             &[0, 1],
+            2,
             &Policy::default(),
             |_| {},
             || Ok(7),

@@ -296,9 +296,10 @@ pub enum LoadError {
 
 /// Columns added after schema version 1 was published: files without them still load (the
 /// value is empty), but a sweep cannot be resumed into such a file.
-pub const OPTIONAL_COLUMNS: [&str; 30] = [
+pub const OPTIONAL_COLUMNS: [&str; 31] = [
     "checked",
     "latency_ms",
+    "latency_ops",
     "discarded_by",
     "sleeps",
     "core_to_core_ns",
