@@ -12,15 +12,22 @@
 # trials saw cache distances more than x1.5 apart are left out, and counted.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# `scripts/sampling-cost.sh --summarise DIR` rewrites DIR/summary.txt from DIR/pairs.csv.
 reps=${REPS:-5}
 cargo build --release --quiet
 bin=./target/release/lockbench
-host=$($bin machine)
-out="results/${host}/sampling-cost/$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$out"
-pairs="$out/pairs.csv"
-cargo build --release --quiet --example sampling_cost
-REPS="$reps" ./target/release/examples/sampling_cost > "$pairs"
+if [ "${1:-}" = --summarise ]; then
+  out=${2:?usage: scripts/sampling-cost.sh --summarise DIR}
+  pairs="$out/pairs.csv"
+  reps=$(python3 -c "import csv,sys; print(max(int(r['rep']) for r in csv.DictReader(open(sys.argv[1]))))" "$pairs")
+else
+  host=$($bin machine)
+  out="results/${host}/sampling-cost/$(date -u +%Y%m%dT%H%M%SZ)"
+  mkdir -p "$out"
+  pairs="$out/pairs.csv"
+  cargo build --release --quiet --example sampling_cost
+  REPS="$reps" ./target/release/examples/sampling_cost > "$pairs"
+fi
 python3 - "$pairs" "$out" "$reps" "$($bin --version)" <<'PY'
 import csv, statistics, sys, pathlib
 pairs, out, reps, version = sys.argv[1], pathlib.Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
@@ -66,6 +73,14 @@ for s in sorted({(k[1], k[2]) for k in med}):
     if len(at) >= 2:
         hi, lo = max(at), min(at)
         lines.append(f"  {s[0]}t cs {s[1]:>3} ns: x{hi[0] / lo[0]:.3f} ({hi[1]} x{hi[0]:.3f} vs {lo[1]} x{lo[0]:.3f})")
+# Pooled per setting: every pair of every primitive (null and racy-counter left out). One
+# pair's ratio carries two trials' noise; the pooled median shows whether the configuration
+# moves throughput at all, the quartiles how far single back-to-back trials differ anyway.
+lines += ["", "pooled per setting, all pairs: median ratio (quartiles) [pairs]; a configuration that moved throughput would move the median"]
+for s in sorted({(k[1], k[2]) for k in ratios}):
+    xs = sorted(x for k, v in ratios.items() if (k[1], k[2]) == s and k[0] not in ("null", "racy-counter") for x in v)
+    q = lambda f: xs[min(len(xs) - 1, int(f * len(xs)))]
+    lines.append(f"  {s[0]}t cs {s[1]:>3} ns: x{statistics.median(xs):.3f} ({q(0.25):.3f}–{q(0.75):.3f}) [{len(xs)}]")
 text = "\n".join(lines) + "\n"
 (out / "summary.txt").write_text(text)
 print(text)
