@@ -5,39 +5,19 @@
 //! This file holds one test on purpose: cargo runs test binaries one after another, so no
 //! other test of this suite competes for the CPUs while it measures the quiet case.
 
-use lockbench::harness::sentinel::{LEG, Parallelism, Policy};
-use lockbench::harness::{Env, Point, guarded_trial, point_cpus};
+mod guarded_util;
+
+use lockbench::harness::{Env, Point, point_cpus};
 use lockbench::record::RunRecord;
-use lockbench::registry::{self, Waiting};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const TRIALS: u32 = 5;
 
-/// `TRIALS` trials of `spin-ttas` at 2 threads, each judged once (no retries), so every
-/// trial's flag is its own verdict.
+/// `TRIALS` trials of `point`, each judged once (no retries): every flag is its own verdict.
 fn trials(env: &Env, point: &Point) -> Vec<RunRecord> {
-    let primitive = registry::find(&point.primitive).unwrap();
-    let policy = Policy {
-        retries: 0,
-        ..Policy::default()
-    };
-    let mut sentinel = Parallelism::new(env.host.allowed_cpus.clone(), LEG);
-    (0..TRIALS)
-        .map(|trial| {
-            guarded_trial(
-                env,
-                point,
-                primitive.about.waits == Waiting::Spins,
-                &policy,
-                &mut sentinel,
-                || primitive.run(env, point, trial),
-            )
-            .unwrap()
-            .record
-        })
-        .collect()
+    guarded_util::guarded_trials(env, point, &guarded_util::judged_once(), TRIALS)
 }
 
 fn describe(rows: &[RunRecord]) -> String {

@@ -6,10 +6,10 @@
 //! One test in this file, on purpose: cargo runs test binaries one after another, so nothing
 //! else of this suite competes for the CPUs while it measures.
 
-use lockbench::harness::sentinel::{LEG, Parallelism, Policy};
-use lockbench::harness::{Env, Point, guarded_trial, point_cpus};
+mod guarded_util;
+
+use lockbench::harness::{Env, Point, point_cpus};
 use lockbench::record::RunRecord;
-use lockbench::registry::{self, Waiting};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -18,26 +18,7 @@ const TRIALS: u32 = 5;
 
 /// `TRIALS` trials of `point`, each judged once (no retries): every flag is its own verdict.
 fn trials(env: &Env, point: &Point) -> Vec<RunRecord> {
-    let primitive = registry::find(&point.primitive).unwrap();
-    let policy = Policy {
-        retries: 0,
-        ..Policy::default()
-    };
-    let mut sentinel = Parallelism::new(env.host.allowed_cpus.clone(), LEG);
-    (0..TRIALS)
-        .map(|trial| {
-            guarded_trial(
-                env,
-                point,
-                primitive.about.waits == Waiting::Spins,
-                &policy,
-                &mut sentinel,
-                || primitive.run(env, point, trial),
-            )
-            .unwrap()
-            .record
-        })
-        .collect()
+    guarded_util::guarded_trials(env, point, &guarded_util::judged_once(), TRIALS)
 }
 
 fn describe(rows: &[RunRecord]) -> String {

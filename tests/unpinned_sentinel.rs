@@ -6,32 +6,18 @@
 //!
 //! One test in this file, on purpose: cargo runs test binaries one after another.
 
-use lockbench::harness::sentinel::{LEG, Parallelism, Policy};
-use lockbench::harness::{Env, Point, Steps, guarded_trial};
+mod guarded_util;
+
+use lockbench::harness::sentinel::Policy;
+use lockbench::harness::{Env, Point, Steps};
 use lockbench::record::{Layout, Placement, RunRecord};
-use lockbench::registry::{self, Waiting};
 use std::time::Duration;
 
 const TRIALS: u32 = 20;
 
+/// `TRIALS` trials of `point` under the default policy (disturbed attempts retried).
 fn trials(env: &Env, point: &Point) -> Vec<RunRecord> {
-    let primitive = registry::find(&point.primitive).unwrap();
-    let policy = Policy::default();
-    let mut sentinel = Parallelism::new(env.host.allowed_cpus.clone(), LEG);
-    (0..TRIALS)
-        .map(|trial| {
-            guarded_trial(
-                env,
-                point,
-                primitive.about.waits == Waiting::Spins,
-                &policy,
-                &mut sentinel,
-                || primitive.run(env, point, trial),
-            )
-            .unwrap()
-            .record
-        })
-        .collect()
+    guarded_util::guarded_trials(env, point, &Policy::default(), TRIALS)
 }
 
 #[test]
