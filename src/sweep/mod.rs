@@ -31,8 +31,9 @@ pub use crate::record::SweepSpec;
 pub enum Preset {
     /// Every primitive at 1 thread, `cores` and `2xcores`, critical sections of 0 (the
     /// uncontended cost, and the most contention) and 250 ns, 3 short trials (the fewest
-    /// whose median has a confidence interval), up to 8 for a point not yet stable: about
-    /// six minutes on a 2-core machine. The README's main command.
+    /// whose median has a confidence interval), up to 8 for a point not yet stable: six to
+    /// eleven minutes on a 2-core machine (more on a noisy host, whose points need extra
+    /// trials). The README's main command.
     Quick,
     /// 1, cores and 2×cores threads, two critical sections, 3 trials (up to 8 until stable:
     /// the median's interval is the range up to 4 trials and narrower than with 3 from 6 on):
