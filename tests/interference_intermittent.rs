@@ -66,17 +66,8 @@ fn an_intermittent_hog_gets_spinning_and_sleeping_trials_flagged() {
             eprintln!("skipped: needs two CPUs to pin on, this process may use {cpus:?}");
             return;
         }
-        // The quiet case is the machine's own: on a shared host a neighbour may really
-        // disturb it, so it gets up to three rounds (after a pause) to show that a quiet
-        // window stays clean. The hogged case gets one.
-        let mut quiet = trials(&env, &point);
-        for _ in 0..2 {
-            if quiet.iter().filter(|r| r.degraded).count() <= 1 {
-                break;
-            }
-            std::thread::sleep(Duration::from_secs(1));
-            quiet = trials(&env, &point);
-        }
+        // The quiet case is the machine's own (up to three rounds); the hogged case gets one.
+        let quiet = guarded_util::quiet_best_of_three(|| trials(&env, &point));
         let quiet_flagged = quiet.iter().filter(|r| r.degraded).count();
 
         let stop = Arc::new(AtomicBool::new(false));

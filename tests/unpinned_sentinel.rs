@@ -45,14 +45,7 @@ fn unpinned_mirror_trials_on_a_quiet_host_stay_clean() {
     };
     // A shared host may really be disturbed now and then: up to three rounds (after a
     // pause) to show a quiet stretch stays clean.
-    let mut rows = trials(&env, &point);
-    for _ in 0..2 {
-        if rows.iter().filter(|r| r.degraded).count() <= 1 {
-            break;
-        }
-        std::thread::sleep(Duration::from_secs(1));
-        rows = trials(&env, &point);
-    }
+    let rows = guarded_util::quiet_best_of_three(|| trials(&env, &point));
     let degraded: Vec<String> = rows
         .iter()
         .filter(|r| r.degraded)

@@ -1,4 +1,4 @@
-//! The textbook chapter's claims (`/work/shared/TEXTBOOK.md`, "Chapter 36: Concurrency
+//! The textbook chapter's claims (`shared/TEXTBOOK.md` beside the project, "Chapter 36: Concurrency
 //! Primitives"), each judged from the runs of one experiment on this machine. Pure: the
 //! caller hands in each experiment's rows, its name and its host probes; nothing here reads a
 //! file or a clock.

@@ -416,45 +416,6 @@ mod tests {
 
     #[test]
     fn threads_exclude_each_other() {
-        use std::cell::UnsafeCell;
-        use std::sync::atomic::AtomicUsize;
-        struct Shared {
-            lock: Clh,
-            inside: AtomicUsize,
-            count: UnsafeCell<usize>,
-        }
-        // SAFETY: `count` is only touched under `lock`, which is what this test checks.
-        unsafe impl Sync for Shared {}
-        let shared = Shared {
-            lock: Clh::new(),
-            inside: AtomicUsize::new(0),
-            count: UnsafeCell::new(0),
-        };
-        // Small under Miri (`scripts/miri.sh`), which interprets every step.
-        let rounds = if cfg!(miri) { 50 } else { 2_000 };
-        std::thread::scope(|s| {
-            for t in 0..4 {
-                let sh = &shared;
-                s.spawn(move || {
-                    let mut node = ClhNode::default();
-                    let f = || {
-                        assert_eq!(sh.inside.fetch_add(1, Ordering::Relaxed), 0, "two holders");
-                        // SAFETY: the lock is held.
-                        unsafe { *sh.count.get() += 1 };
-                        sh.inside.fetch_sub(1, Ordering::Relaxed);
-                    };
-                    for i in 0..rounds {
-                        if (i + t) % 3 == 0 {
-                            while sh.lock.try_with(&mut node, f).is_none() {
-                                std::hint::spin_loop();
-                            }
-                        } else {
-                            sh.lock.with(&mut node, f);
-                        }
-                    }
-                });
-            }
-        });
-        assert_eq!(shared.count.into_inner(), 4 * rounds);
+        super::super::threads_reusing_their_nodes_exclude(Clh::new(), 4);
     }
 }

@@ -246,44 +246,6 @@ mod tests {
     /// `scripts/miri.sh` runs it under Miri too.
     #[test]
     fn threads_reusing_their_nodes_exclude_each_other() {
-        use std::cell::UnsafeCell;
-        use std::sync::atomic::AtomicUsize;
-        struct Shared {
-            lock: Mcs,
-            inside: AtomicUsize,
-            count: UnsafeCell<usize>,
-        }
-        // SAFETY: `count` is only touched under `lock`, which is what this test checks.
-        unsafe impl Sync for Shared {}
-        let shared = Shared {
-            lock: Mcs::new(),
-            inside: AtomicUsize::new(0),
-            count: UnsafeCell::new(0),
-        };
-        let rounds = if cfg!(miri) { 50 } else { 2_000 };
-        std::thread::scope(|s| {
-            for t in 0..3 {
-                let sh = &shared;
-                s.spawn(move || {
-                    let mut node = McsNode::default();
-                    let f = || {
-                        assert_eq!(sh.inside.fetch_add(1, Ordering::Relaxed), 0, "two holders");
-                        // SAFETY: the lock is held.
-                        unsafe { *sh.count.get() += 1 };
-                        sh.inside.fetch_sub(1, Ordering::Relaxed);
-                    };
-                    for i in 0..rounds {
-                        if (i + t) % 3 == 0 {
-                            while sh.lock.try_with(&mut node, f).is_none() {
-                                std::hint::spin_loop();
-                            }
-                        } else {
-                            sh.lock.with(&mut node, f);
-                        }
-                    }
-                });
-            }
-        });
-        assert_eq!(shared.count.into_inner(), 3 * rounds);
+        super::super::threads_reusing_their_nodes_exclude(Mcs::new(), 3);
     }
 }
