@@ -1,14 +1,16 @@
 //! Calibrated busy work: how the harness makes a critical section or a think time last a
 //! requested number of nanoseconds without a clock read per iteration.
 //!
-//! A piece of work is an LFENCE followed by a chain of dependent steps. One *step* is one
+//! A piece of work is a chain of dependent steps between two LFENCEs. One *step* is one
 //! multiply-add on the previous step's result, passed through an empty `asm!` block so the
 //! optimiser cannot compose steps (an affine chain `x·a + c` folds: eight steps had become
-//! one multiply-add with a remainder loop). The fence keeps an out-of-order core from running
-//! the chain before the lock acquisition in front of it has finished (without it a "100 ns"
-//! critical section held the lock for ~54 ns). The fence has a cost of its own, measured at
-//! calibration ([`BusyWork::fence_ns`]) and subtracted from every requested length, so a
-//! "20 ns" critical section is fence + chain = 20 ns, not 20 ns + the fence.
+//! one multiply-add with a remainder loop). The opening fence keeps an out-of-order core from
+//! running the chain before the lock acquisition in front of it has finished (without it a
+//! "100 ns" critical section held the lock for ~54 ns); the closing one keeps what follows
+//! the piece (the unlock, the loop's bookkeeping, the next acquisition) from running under
+//! the chain, which made a piece add less time than it lasts. The fences have a cost of their
+//! own, measured at calibration ([`BusyWork::fence_ns`]) and subtracted from every requested
+//! length, so a "20 ns" critical section is fences + chain = 20 ns, not 20 ns + the fences.
 //!
 //! Calibration runs once per process on a thread pinned to the first CPU a point uses, and
 //! keeps the fastest of many short runs (the minimum time is the one no interrupt or
@@ -22,7 +24,7 @@ use std::time::{Duration, Instant};
 pub struct BusyWork {
     /// Chain steps per nanosecond.
     units_per_ns: f64,
-    /// Cost of the fence (and call) in front of every piece of work, in nanoseconds.
+    /// Cost of the two fences (and call) around every piece of work, in nanoseconds.
     fence_ns: f64,
 }
 
@@ -105,7 +107,7 @@ impl BusyWork {
             return Ok(());
         }
         Err(format!(
-            "{what} {ns}ns is shorter than the busy work can make on this machine: its floor is {floor} ns (the fence that starts a piece of work takes {fence:.1} ns alone); use 0 or at least {floor}ns",
+            "{what} {ns}ns is shorter than the busy work can make on this machine: its floor is {floor} ns (the two fences around a piece of work take {fence:.1} ns alone); use 0 or at least {floor}ns",
             floor = self.floor_ns(),
             fence = self.fence_ns
         ))
@@ -131,8 +133,8 @@ impl BusyWork {
         }
     }
 
-    /// Runs `work` units: nothing for 0; otherwise a fence, then `work − 1` dependent chain
-    /// steps. Returns the chain's value so the optimiser cannot delete it.
+    /// Runs `work` units: nothing for 0; otherwise a fence, `work − 1` dependent chain steps
+    /// and a fence. Returns the chain's value so the optimiser cannot delete it.
     #[inline(always)]
     pub fn burn(work: u64) -> u64 {
         if work == 0 {
@@ -146,6 +148,10 @@ impl BusyWork {
                     .wrapping_add(0x1405_7B7E_F767_814F),
             );
         }
+        // Nothing after the piece starts before its chain ends: the instructions that follow
+        // (the unlock, the loop's bookkeeping, the next acquisition) would otherwise run under
+        // the chain and hide part of it, so the piece would add less than its length.
+        serialize();
         black_box(x)
     }
 }

@@ -531,13 +531,13 @@ fn probe(
     )?;
     writeln!(
         out,
-        "busy work          {:.3} chain steps/ns, {:.1} ns fence per piece (subtracted from every requested length)",
+        "busy work          {:.3} chain steps/ns, {:.1} ns of fences per piece (subtracted from every requested length)",
         env.busy.units_per_ns(),
         env.busy.fence_ns()
     )?;
     writeln!(
         out,
-        "shortest length    {} ns: a critical section or think time between 0 and this is refused (the fence alone takes longer)",
+        "shortest length    {} ns: a critical section or think time between 0 and this is refused (the fences alone take longer)",
         env.busy.floor_ns()
     )?;
     writeln!(
