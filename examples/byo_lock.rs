@@ -156,7 +156,7 @@ fn main() -> anyhow::Result<()> {
     }
     let cores = lockbench::harness::host::Host::detect().usable_cpus();
     let dir = run(&spec(cores), out.as_deref())?;
-    let rows = lockbench::report::load_runs(&dir.join(lockbench::report::csv::RUNS_CSV))?;
+    let rows = lockbench::rundir::load_runs(&dir.join(lockbench::rundir::csv::RUNS_CSV))?;
     lockbench::report::text::write_sweep_summary(&mut std::io::stderr(), &rows, &dir)?;
     println!("{}", dir.display());
     Ok(())

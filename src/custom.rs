@@ -161,7 +161,7 @@ pub fn run_point(
 /// (point, trial) pairs it has no row for, appending to its files.
 pub fn resume(dir: &Path, extra: &[Primitive]) -> Result<crate::sweep::SweepOutcome> {
     let lookup = lookup_with(extra);
-    let (spec, dir, meta, prior) = crate::sweep::run_dir::resume_state_with(dir, &lookup)?;
+    let (spec, dir, meta, prior) = crate::rundir::dir::resume_state_with(dir, &lookup)?;
     let resumed = meta.map(|meta| crate::sweep::session::Resumed { meta, prior });
     crate::sweep::session::measure(
         &spec,
@@ -223,11 +223,11 @@ pub fn breakeven(
     let cores = crate::harness::host::Host::detect().usable_cpus();
     let mut locks = vec![spinner.about.name.to_string()];
     locks.extend(sleepers.iter().map(|s| s.to_string()));
-    let think_ns = crate::sweep::breakeven::default_think(&cs_ns);
+    let think_ns = crate::experiments::breakeven::default_think(&cs_ns);
     let spec =
-        crate::sweep::breakeven::spec(locks, cores, cs_ns, think_ns, trials, duration, sentinel);
+        crate::experiments::breakeven::spec(locks, cores, cs_ns, think_ns, trials, duration, sentinel);
     let dir = sweep_into(&spec, &[spinner], out)?;
-    let verdict = crate::sweep::breakeven::write_analysis(&dir, spinner.about.name, sleepers)?;
+    let verdict = crate::experiments::breakeven::write_analysis(&dir, spinner.about.name, sleepers)?;
     Ok((dir, verdict))
 }
 

@@ -107,6 +107,8 @@ pub mod cli;
 #[cfg(not(loom))]
 pub mod custom;
 #[cfg(not(loom))]
+pub mod experiments;
+#[cfg(not(loom))]
 pub mod error;
 #[cfg(not(loom))]
 pub mod harness;
@@ -120,6 +122,10 @@ pub mod record;
 pub mod registry;
 #[cfg(not(loom))]
 pub mod report;
+#[cfg(not(loom))]
+pub mod rules;
+#[cfg(not(loom))]
+pub mod rundir;
 #[cfg(not(loom))]
 pub mod stats;
 #[cfg(not(loom))]

@@ -307,9 +307,9 @@ pub struct RunRecord {
     #[serde(default)]
     pub core_to_core_ns: Option<f64>,
     /// The same distance read right before the trial. A trial with a reading (before or
-    /// after) outside the [`LAYOUT_FACTOR`](crate::harness::sentinel::LAYOUT_FACTOR) window
+    /// after) outside the [`LAYOUT_FACTOR`](crate::rules::LAYOUT_FACTOR) window
     /// that fits the most of its point's trials ran on another cache layout, and the point's
-    /// value leaves it out ([`crate::harness::sentinel::on_layout`]).
+    /// value leaves it out ([`crate::rules::on_layout`]).
     #[serde(default)]
     pub core_to_core_before_ns: Option<f64>,
     /// Every attempt was found disturbed (by a signal in `degraded_by`): do not trust this row.

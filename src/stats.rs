@@ -89,7 +89,8 @@ fn order_coverage(n: usize, k: usize) -> f64 {
     (1.0 - 2.0 * tail).max(0.0)
 }
 
-fn binomial(n: usize, k: usize) -> f64 {
+/// n choose k, as a float.
+pub(crate) fn binomial(n: usize, k: usize) -> f64 {
     (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
 }
 
@@ -215,6 +216,42 @@ pub fn fairness_of(per_thread: &[f64]) -> Fairness {
             .iter()
             .fold(f64::INFINITY, |m, x| m.min(x / total)),
         max_share: per_thread.iter().fold(0.0, |m, x| m.max(x / total)),
+    }
+}
+
+/// Distribution of samples in nanoseconds (a host probe's): median and percentiles.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Percentiles {
+    /// Median.
+    pub p50_ns: f64,
+    /// 10th percentile.
+    pub p10_ns: f64,
+    /// 90th percentile.
+    pub p90_ns: f64,
+    /// 99th percentile.
+    pub p99_ns: f64,
+    /// Samples behind the figure (warm-up excluded).
+    pub samples: usize,
+}
+
+impl Percentiles {
+    /// The distribution of `samples` (ns).
+    pub fn of(mut samples: Vec<f64>) -> Percentiles {
+        samples.sort_by(f64::total_cmp);
+        let q = |p: f64| {
+            if samples.is_empty() {
+                f64::NAN
+            } else {
+                samples[((samples.len() - 1) as f64 * p).round() as usize]
+            }
+        };
+        Percentiles {
+            p50_ns: summarize(&samples).map_or(f64::NAN, |s| s.median),
+            p10_ns: q(0.10),
+            p90_ns: q(0.90),
+            p99_ns: q(0.99),
+            samples: samples.len(),
+        }
     }
 }
 

@@ -9,13 +9,16 @@ use std::path::Path;
 const LAYERS: &[&str] = &[
     "cli",
     "custom",
+    "experiments",
     "sweep",
     "plot",
     "report",
+    "rundir",
     "analysis",
     "registry",
     "probes",
     "harness",
+    "rules",
     "record",
     "workload",
     "primitives",
@@ -57,20 +60,102 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
         }
         let text = std::fs::read_to_string(&file).unwrap();
         let deps = graph.entry(top.clone()).or_default();
-        for line in text.lines() {
-            let code = line.split("//").next().unwrap_or("");
-            for (i, _) in code.match_indices("crate::") {
-                let name: String = code[i + "crate::".len()..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
-                    .collect();
-                if !name.is_empty() && name != top {
-                    deps.insert(name);
-                }
+        for name in crate_paths(&text) {
+            if name != top {
+                deps.insert(name);
             }
         }
     }
     graph
+}
+
+/// The top-level modules a file's code names: `crate::module…` paths, and each item of a
+/// grouped `crate::{a::…, b, c::{…}}` import (comments left out).
+fn crate_paths(text: &str) -> BTreeSet<String> {
+    let code: String = text
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .collect()
+    };
+    let mut out = BTreeSet::new();
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // Split the group's top level on commas.
+            let (mut depth, mut start) = (0usize, 0usize);
+            for (j, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        out.insert(ident(&group[start..j]));
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        out.insert(ident(&group[start..j]));
+                        start = j + 1;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            out.insert(ident(rest));
+        }
+    }
+    out.remove("");
+    out
+}
+
+#[test]
+fn the_import_reader_sees_grouped_imports() {
+    let text = "use crate::{analysis::x, harness::{a, b},\n    report};\nuse crate::sweep::y; // crate::plot\n";
+    let got: Vec<String> = crate_paths(text).into_iter().collect();
+    assert_eq!(got, ["analysis", "harness", "report", "sweep"]);
+}
+
+/// `sweep` measures and writes through the run directory's I/O: it renders nothing.
+#[test]
+fn sweep_imports_neither_plot_nor_report() {
+    let graph = imports();
+    let deps = &graph["sweep"];
+    for upper in ["plot", "report", "experiments"] {
+        assert!(!deps.contains(upper), "sweep imports {upper}");
+    }
+}
+
+/// `analysis` judges rows: it reads neither the harness, the host probes nor the registry
+/// (the rules it shares with the harness are in `rules`).
+#[test]
+fn analysis_depends_on_data_only() {
+    let graph = imports();
+    for below in ["harness", "probes", "registry", "primitives", "rundir"] {
+        assert!(
+            !graph["analysis"].contains(below),
+            "analysis imports {below}"
+        );
+    }
+}
+
+/// No source file grows past what a reader takes in at once.
+#[test]
+fn no_source_file_over_900_lines() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let n = std::fs::read_to_string(f).unwrap().lines().count();
+            (n > 900).then(|| format!("{} ({n} lines)", f.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "files over 900 lines: {long:?}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod byo_lock;
 
 use lockbench::analysis::compare::{Input, compare};
 use lockbench::custom::{self, Describe, SweepSpec};
-use lockbench::report::run::load_run;
+use lockbench::rundir::run::load_run;
 use std::time::Duration;
 
 /// The example's sweep cut down to seconds: its lock and std-mutex, 2 threads, cs 0, three

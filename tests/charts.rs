@@ -5,7 +5,7 @@ use lockbench::analysis::compare::{Call, Input, compare};
 use lockbench::plot::figures_of_run as figures;
 use lockbench::plot::{Figure, Format, Scale, Style};
 use lockbench::record::RunRecord;
-use lockbench::report::run::load_run;
+use lockbench::rundir::run::load_run;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -200,8 +200,8 @@ fn chart_content_follows_the_data() {
             .all(|r| r.len() == 3 && r.iter().all(Option::is_some))
     );
 
-    // The committed quick sweep has one critical-section length and one read ratio.
-    let quick = load_run(Path::new("results/vm-intel-xeon/20261127T230531Z")).unwrap();
+    // An Intel quick sweep (schema 2) has one critical-section length and one read ratio.
+    let quick = load_run(Path::new("tests/fixtures/runs/intel-quick")).unwrap();
     let plan = figures(&quick).unwrap();
     for name in [
         "throughput-vs-cs",
@@ -223,7 +223,7 @@ fn plot_command_writes_files_and_notes_skips() {
     let out = tmp.path().join("charts");
     let o = lockbench(&[
         "plot",
-        "results/vm-intel-xeon/20261127T230531Z/runs.csv",
+        "tests/fixtures/runs/intel-quick/runs.csv",
         "--out",
         out.to_str().unwrap(),
         "--format",
@@ -541,11 +541,12 @@ fn compare_of_a_run_with_itself_calls_nothing() {
     assert_eq!(others, rows.len());
 }
 
-/// The committed Intel and AMD suites: both CPUs named, the difference warned about.
+/// The Intel and AMD suites: both CPUs named, the difference warned about.
 #[test]
 fn compare_of_committed_machines_names_both_cpus() {
-    let intel = "results/vm-intel-xeon/20261127T225855Z/sweep";
-    let amd = "results/vm-amd-epyc/20261128T040924Z/sweep";
+    // The first 60 rows of each machine's committed suite.
+    let intel = "tests/fixtures/runs/intel-suite/sweep";
+    let amd = "tests/fixtures/runs/amd-suite/sweep";
     let o = lockbench(&["compare", intel, amd]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -217,10 +217,10 @@ fn sweep_writes_the_three_files() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let rows = lockbench::report::load_runs(&out.join("runs.csv")).unwrap();
+    let rows = lockbench::rundir::load_runs(&out.join("runs.csv")).unwrap();
     assert_eq!(rows.len(), 2 * 2 * 2);
     assert!(out.join("histograms.csv").exists());
-    let meta = lockbench::report::meta::read_meta(&out).unwrap();
+    let meta = lockbench::rundir::meta::read_meta(&out).unwrap();
     assert!(meta.complete);
     assert_eq!(meta.rows, 8);
     assert!(meta.harness_ns_per_op_untimed > 0.0 && meta.clock_read_ns > 0.0);
@@ -238,7 +238,7 @@ fn sweep_writes_the_three_files() {
     let resumed = lockbench(&["sweep", "--resume", out.to_str().unwrap()]);
     assert!(resumed.status.success());
     assert_eq!(
-        lockbench::report::load_runs(&out.join("runs.csv")).unwrap(),
+        lockbench::rundir::load_runs(&out.join("runs.csv")).unwrap(),
         rows
     );
     // A runs.csv from before the `sentinel_during` column still loads, but rows of the
@@ -249,7 +249,7 @@ fn sweep_writes_the_three_files() {
         .map(|l| l.rsplit_once(',').unwrap().0.to_string())
         .collect();
     std::fs::write(out.join("runs.csv"), old.join("\n") + "\n").unwrap();
-    let old_rows = lockbench::report::load_runs(&out.join("runs.csv")).unwrap();
+    let old_rows = lockbench::rundir::load_runs(&out.join("runs.csv")).unwrap();
     assert_eq!(old_rows.len(), rows.len());
     assert!(old_rows.iter().all(|r| r.sentinel_during.is_none()));
     let refused = lockbench(&["sweep", "--resume", out.to_str().unwrap()]);

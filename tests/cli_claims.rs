@@ -15,7 +15,7 @@ fn dry_run_prints_every_experiment_and_a_trial_count() {
     let out = lockbench(&["claims", "--dry-run"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    for (id, _) in lockbench::sweep::claims::TITLES {
+    for (id, _) in lockbench::experiments::claims::titles() {
         assert!(text.contains(id), "{id} missing: {text}");
     }
     let total = text

@@ -4,8 +4,8 @@ use lockbench::harness::sentinel::{Parallelism, Reading, Sentinel};
 use lockbench::harness::{Env, TrialOutput};
 use lockbench::record::Placement;
 use lockbench::record::{RunRecord, SCHEMA_VERSION};
-use lockbench::report::csv::{HISTOGRAMS_CSV, LoadError, RUNS_CSV, RunSink, load_histograms};
-use lockbench::report::{decode_histogram, load_runs};
+use lockbench::rundir::csv::{HISTOGRAMS_CSV, LoadError, RUNS_CSV, RunSink, load_histograms};
+use lockbench::rundir::{decode_histogram, load_runs};
 use lockbench::sweep::{Planned, Progress, SweepError, SweepSpec, run_sweep};
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -464,18 +464,16 @@ fn concatenated_runs_keep_rows_and_histograms_paired() {
     }
 }
 
-/// The AMD EPYC suite committed from schema version 1 still loads: runs named after their
-/// directory, rows numbered in file order as its histograms.csv numbered them.
+/// A schema version 1 suite (the first 60 rows of the AMD EPYC suite committed under
+/// results/) still loads: runs named after their directory, rows numbered in file order as
+/// its histograms.csv numbered them.
 #[test]
 fn schema_one_results_load_with_run_ids() {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("results/vm-amd-epyc/20261128T040924Z/sweep");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runs/amd-suite/sweep");
     let rows = load_runs(&dir.join(RUNS_CSV)).unwrap();
+    assert_eq!(rows.len(), 60);
     assert!(rows.iter().all(|r| r.schema_version == 1));
-    assert!(
-        rows.iter()
-            .all(|r| r.run_id == "schema1-vm-20261128T040924Z-sweep")
-    );
+    assert!(rows.iter().all(|r| r.run_id == "schema1-vm-amd-suite-sweep"));
     let hist = load_histograms(&dir.join(HISTOGRAMS_CSV)).unwrap();
     for (i, r) in rows.iter().enumerate() {
         assert_eq!(r.row, Some(i as u64));
@@ -585,7 +583,7 @@ fn an_incomplete_last_line_is_dropped_with_a_warning() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("runs.csv");
         std::fs::write(&path, &text.as_bytes()[..text.len() - cut]).unwrap();
-        let (rows, warnings) = lockbench::report::csv::load_runs_noting(&path).unwrap();
+        let (rows, warnings) = lockbench::rundir::csv::load_runs_noting(&path).unwrap();
         assert_eq!(rows.len(), 1, "cut {cut}: the cut row is not used");
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         let w = &warnings[0];
@@ -683,7 +681,7 @@ fn committed_results_load() {
                 // Every committed meta.json reads, its sweep spec and (when it has any) its
                 // probes typed.
                 let dir = path.parent().unwrap();
-                let meta = lockbench::report::meta::read_meta(dir)
+                let meta = lockbench::rundir::meta::read_meta(dir)
                     .unwrap_or_else(|e| panic!("{}", lockbench::error::chain(&e)));
                 let raw: serde_json::Value =
                     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -725,8 +723,8 @@ fn committed_claims_are_the_current_verdicts() {
     for dir in committed_dirs() {
         let committed = dir.join(lockbench::report::claims::CLAIMS_CSV);
         if committed.is_file() {
-            let loaded = lockbench::sweep::claims::load(&dir).unwrap();
-            let claims = lockbench::sweep::claims::judge(&loaded);
+            let loaded = lockbench::experiments::claims::load(&dir).unwrap();
+            let claims = lockbench::experiments::claims::judge(&loaded);
             let fresh = lockbench::report::claims::csv(&claims).unwrap();
             assert!(
                 fresh == std::fs::read(&committed).unwrap(),
@@ -738,4 +736,44 @@ fn committed_claims_are_the_current_verdicts() {
         }
     }
     assert!(found > 0, "no committed claims run");
+}
+
+/// Every relative link of the README, DESIGN.md and the pages under results/ names a file
+/// that exists: results/ is pruned to a curated corpus, and no page may point into what was
+/// removed.
+#[test]
+fn links_into_results_resolve() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![root.join("README.md"), root.join("DESIGN.md")];
+    for dir in committed_dirs() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        pages.extend(
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "md")),
+        );
+    }
+    let mut dead = Vec::new();
+    let mut checked = 0;
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        for (i, _) in text.match_indices("](") {
+            let rest = &text[i + 2..];
+            let Some(end) = rest.find(')') else { continue };
+            let target = rest[..end].split('#').next().unwrap_or("");
+            if target.is_empty() || target.contains("://") || target.contains(char::is_whitespace)
+            {
+                continue;
+            }
+            checked += 1;
+            if !page.parent().unwrap().join(target).exists() {
+                dead.push(format!("{}: {target}", page.display()));
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} links found: is the parser broken?");
+    assert!(dead.is_empty(), "links to missing files:\n{}", dead.join("\n"));
 }

@@ -77,10 +77,10 @@ impl TrialFacts {
 /// The point's cache layout (its median reading on it) and, for each trial, whether it ran
 /// on it ([`on_layout`]).
 ///
-/// [`on_layout`]: crate::harness::sentinel::on_layout
+/// [`on_layout`]: crate::rules::on_layout
 pub fn layout(trials: &[TrialFacts]) -> (Option<f64>, Vec<bool>) {
     let readings: Vec<[Option<f64>; 2]> = trials.iter().map(|f| f.distances).collect();
-    crate::harness::sentinel::on_layout(&readings)
+    crate::rules::on_layout(&readings)
 }
 
 /// For each trial, whether it ran on its point's cache layout ([`layout`]).
@@ -114,7 +114,7 @@ impl<'a> Trials<'a> {
     /// The trials a summary may use: neither degraded nor timed out, and on the point's cache
     /// layout (a trial during which the host had moved a vCPU, so that the distance between
     /// the point's first two CPUs was another level, measured another machine:
-    /// [`on_layout`](crate::harness::sentinel::on_layout)).
+    /// [`on_layout`](crate::rules::on_layout)).
     pub fn clean(&self) -> impl Iterator<Item = &'a RunRecord> + '_ {
         let on = self.on_layout();
         self.trials

@@ -121,7 +121,7 @@ pub fn leaders<'p, 'a>(pts: &'p [Trials<'a>]) -> Vec<Leader<'p, 'a>> {
 mod tests {
     use super::*;
     use crate::analysis::aggregate::points;
-    use crate::primitives::about::Family;
+    use crate::record::Family;
     use crate::record::RunRecord;
 
     fn row(primitive: &str, trial: u32, ops_s: f64) -> RunRecord {

@@ -3,8 +3,8 @@
 pub mod aggregate;
 pub mod best;
 pub mod breakeven;
-pub mod claims;
 pub mod compare;
+pub mod verdict;
 pub use crate::stats::{
     CI_LEVEL, Fairness, MedianCi, Stability, Summary, fairness, fairness_of, median_ci, stability,
     summarize,

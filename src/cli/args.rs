@@ -7,7 +7,7 @@ use crate::plot::Format;
 use crate::record::{Layout, Placement};
 use crate::report::compare::Metric;
 use crate::sweep::Preset;
-use crate::sweep::claims::ClaimsPreset;
+use crate::experiments::claims::Preset as ClaimsPreset;
 use clap::builder::PossibleValue;
 use std::time::Duration;
 
@@ -71,8 +71,8 @@ value_enum!(Preset {
 });
 
 value_enum!(ClaimsPreset {
-    ClaimsPreset::Quick => "3 trials of 100 ms, 3 critical sections for spin/sleep: ~240 trials, a few minutes on 2 CPUs",
-    ClaimsPreset::Standard => "5–8 trials of 200 ms, a 5-length critical-section grid: for a quiet machine",
+    ClaimsPreset::Quick => "3 trials of 100 ms, 8 critical sections for spin/sleep: ~400 trials, a few minutes on 2 CPUs",
+    ClaimsPreset::Standard => "5–8 trials of 200 ms, an 11-length critical-section grid: for a quiet machine",
 });
 
 value_enum!(Metric {

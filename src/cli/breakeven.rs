@@ -8,8 +8,8 @@
 use crate::cli::sweep::execute;
 use crate::error::UsageError;
 use crate::harness::host::Host;
-use crate::report::meta::utc_timestamp;
-use crate::sweep::run_dir::new_run_dir;
+use crate::rundir::meta::utc_timestamp;
+use crate::rundir::dir::new_run_dir;
 use crate::sweep::{SweepSpec, axes};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -84,7 +84,7 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
             t.dedup();
             t
         }
-        None => crate::sweep::breakeven::default_think(&cs_ns),
+        None => crate::experiments::breakeven::default_think(&cs_ns),
     };
     let mut locks = vec![args.spinner.clone()];
     locks.extend(args.sleepers.split(',').map(|s| s.trim().to_string()));
@@ -106,7 +106,7 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
     }
     args.trial.check()?;
     let trials = args.trial.trials.unwrap_or(trials);
-    Ok(crate::sweep::breakeven::spec(
+    Ok(crate::experiments::breakeven::spec(
         locks,
         cores,
         cs_ns,
@@ -147,7 +147,7 @@ pub fn breakeven(args: BreakevenArgs) -> Result<()> {
 /// verdict.
 fn analyse(dir: &Path, spinner: &str, sleepers: &str) -> Result<()> {
     let sleepers: Vec<&str> = sleepers.split(',').map(str::trim).collect();
-    let verdict = crate::sweep::breakeven::write_analysis(dir, spinner, &sleepers)?;
+    let verdict = crate::experiments::breakeven::write_analysis(dir, spinner, &sleepers)?;
     print!("{verdict}");
     eprintln!(
         "wrote {}/{{breakeven.csv, breakeven-points.csv, breakeven.svg, breakeven.png, verdict.txt}}",

@@ -1,15 +1,15 @@
 //! `lockbench claims`: put each claim of the textbook chapter to the test on this machine.
 //!
-//! Runs the experiments of [`crate::sweep::claims`] into `OUT/<experiment>/`, judges every
-//! claim ([`crate::analysis::claims`]) and writes claims.md, claims.csv and report.html into
+//! Runs the experiments of [`crate::experiments::claims`] into `OUT/<experiment>/`, judges every
+//! claim and writes claims.md, claims.csv and report.html into
 //! `OUT`; prints the Markdown table. `--only DIR` re-analyses a claims directory without
 //! measuring.
 
 use crate::error::UsageError;
 use crate::harness::host::Host;
 use crate::report::claims::{CLAIMS_CSV, CLAIMS_MD, REPORT_HTML};
-use crate::report::meta::utc_timestamp;
-use crate::sweep::claims::{self, ClaimsPreset};
+use crate::rundir::meta::utc_timestamp;
+use crate::experiments::claims::{self, Preset};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct ClaimsArgs {
     /// How thoroughly to measure.
-    #[arg(long, value_enum, default_value_t = ClaimsPreset::Quick)]
-    preset: ClaimsPreset,
+    #[arg(long, value_enum, default_value_t = Preset::Quick)]
+    preset: Preset,
     /// Output directory (default results/<host>-<cpu>/<timestamp>-claims); must not hold
     /// experiments already.
     #[arg(long, conflicts_with = "only")]

@@ -432,7 +432,7 @@ fn run_point(args: RunArgs) -> Result<()> {
         trials.push(out);
     }
     // One run: an id and row numbers, as a sweep's rows have, so the CSV concatenates.
-    let run_id = crate::sweep::run_dir::new_run_id(&env.host.info.machine(), SystemTime::now());
+    let run_id = crate::rundir::dir::new_run_id(&env.host.info.machine(), SystemTime::now());
     for (i, t) in trials.iter_mut().enumerate() {
         t.record.run_id = run_id.clone();
         t.record.row = Some(i as u64);

@@ -5,7 +5,7 @@ use crate::plot::charts;
 use crate::plot::{Figure, Format, figures_of_run as figures};
 use crate::record::RunRecord;
 use crate::report::compare::Metric;
-use crate::report::run::{LoadedRun, ensure_dir, load_run};
+use crate::rundir::run::{LoadedRun, ensure_dir, load_run};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 

@@ -4,9 +4,9 @@
 use crate::error::UsageError;
 use crate::record::Placement;
 use crate::record::RunRecord;
-use crate::report::csv::{HISTOGRAMS_CSV, RUNS_CSV};
-use crate::report::meta::{META_JSON, Meta};
-use crate::sweep::run_dir::{new_run_dir, resume_state};
+use crate::rundir::csv::{HISTOGRAMS_CSV, RUNS_CSV};
+use crate::rundir::meta::{META_JSON, Meta};
+use crate::rundir::dir::{new_run_dir, resume_state};
 use crate::sweep::session::{
     Resumed, describe, dry_run_line, lookup_with, measure, plan_line, summarise,
 };
@@ -336,7 +336,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         }
     };
     let dir = execute(&spec, dir, meta.take(), &prior)?;
-    let rows = crate::report::load_runs(&dir.join(RUNS_CSV))?;
+    let rows = crate::rundir::load_runs(&dir.join(RUNS_CSV))?;
     crate::report::text::write_sweep_summary(&mut std::io::stderr(), &rows, &dir)?;
     println!("{}", dir.display());
     Ok(())

@@ -218,12 +218,9 @@ impl Env {
 }
 
 /// Runs of 2 ms in the start-up calibration: about 200 ms, a precaution. On a shared host the
-/// first tens of milliseconds after an idle moment can all run slow: in
-/// `results/vm-amd-epyc/busy-work/20261128T090918Z`, with 25 runs, the 2nd and 5th
-/// processes after the script's build read 2.5% and 2.2% below the fastest of 50 (all 25
-/// runs of each were slow). `run`'s lengths and the sentinel's reference speed rest on this
-/// one calibration, so it spans longer than such a stretch. On a quiet host both lengths
-/// agree (`busy-work/calibration-ab-20261128T190043Z`: 0.01% and 0.00% over 50 processes).
+/// first tens of milliseconds after an idle moment can all run a few percent slow, and
+/// `run`'s lengths and the sentinel's reference speed rest on this one calibration, so it
+/// spans longer than such a stretch (the measurements are in FINDINGS, "busy work").
 pub const STARTUP_CALIBRATION_RUNS: usize = 100;
 
 /// Runs of 2 ms in a trial's own calibration ([`Env::for_trial`]): about 50 ms, so a sweep

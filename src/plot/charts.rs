@@ -9,7 +9,7 @@ use super::{Axis, Chart, Figure, Heatmap, Marker, Series, Style, Ticks};
 use crate::analysis::aggregate::{Param, Slice, Trials, points, slices};
 use crate::record::RunRecord;
 use crate::registry::Family;
-use crate::report::csv::{HistogramRow, decode_histogram};
+use crate::rundir::csv::{HistogramRow, decode_histogram};
 use crate::units::fmt_ns;
 
 /// The data a run directory offers the charts (borrowed from the loaded run).

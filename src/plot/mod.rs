@@ -10,7 +10,7 @@ pub mod breakeven;
 pub mod charts;
 
 use crate::error::UsageError;
-use crate::report::run::LoadedRun;
+use crate::rundir::run::LoadedRun;
 use charts::RunData;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;

@@ -5,48 +5,12 @@
 //! of many samples, each timed with the TSC clock.
 
 use crate::harness::clock::Clock;
-use crate::stats::summarize;
+pub use crate::stats::Percentiles;
 use crate::sync::Futex;
 use crate::workload::BusyWork;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
-
-/// Distribution of one probe's samples, in nanoseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Percentiles {
-    /// Median.
-    pub p50_ns: f64,
-    /// 10th percentile.
-    pub p10_ns: f64,
-    /// 90th percentile.
-    pub p90_ns: f64,
-    /// 99th percentile.
-    pub p99_ns: f64,
-    /// Samples behind the figure (warm-up excluded).
-    pub samples: usize,
-}
-
-impl Percentiles {
-    /// The distribution of `samples` (ns).
-    pub fn of(mut samples: Vec<f64>) -> Percentiles {
-        samples.sort_by(f64::total_cmp);
-        let q = |p: f64| {
-            if samples.is_empty() {
-                f64::NAN
-            } else {
-                samples[((samples.len() - 1) as f64 * p).round() as usize]
-            }
-        };
-        Percentiles {
-            p50_ns: summarize(&samples).map_or(f64::NAN, |s| s.median),
-            p10_ns: q(0.10),
-            p90_ns: q(0.90),
-            p99_ns: q(0.99),
-            samples: samples.len(),
-        }
-    }
-}
 
 /// All probe results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

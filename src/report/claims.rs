@@ -4,7 +4,7 @@
 //! experiment's run directory). Renderers return text or bytes; the caller writes them.
 
 use super::html::{STYLE, esc, table};
-use crate::analysis::claims::Claim;
+use crate::analysis::verdict::Claim;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -63,7 +63,10 @@ pub fn markdown(claims: &[Claim], ctx: &Context) -> String {
             cell(&runs_text(c))
         );
     }
-    o.push_str("\nFigures: median over clean trials (its confidence interval: the min–max range up to 4 trials), trial count. Beyond noise = intervals disjoint with ≥ 3 trials a side. The verdict rules are in `src/analysis/claims.rs`.\n");
+    o.push_str("\nFigures: median over clean trials (its confidence interval: the min–max range up to 4 trials), trial count. Beyond noise = intervals disjoint with ≥ 3 trials a side; a ratio's interval is the one the two intervals allow. A verdict using a flagged point (no clean trial, or not stable) that would hold holds with a caveat.\n\n## The rules\n\nEach claim's verdict follows its rule, written before the data (`src/experiments/claims/`, one file per claim).\n\n");
+    for c in claims {
+        let _ = writeln!(o, "{}. **{}.** {}\n", c.id, c.claim, c.rule);
+    }
     o
 }
 
@@ -81,6 +84,7 @@ struct Row<'a> {
     id: &'a str,
     claim: &'a str,
     chapter_says: &'a str,
+    rule: &'a str,
     shows: &'a str,
     verdict: &'a str,
     reason: &'a str,
@@ -95,6 +99,7 @@ pub fn csv(claims: &[Claim]) -> Result<Vec<u8>, ::csv::Error> {
             id: c.id,
             claim: c.claim,
             chapter_says: c.chapter_says,
+            rule: c.rule,
             shows: &c.shows,
             verdict: c.verdict.as_str(),
             reason: &c.reason,
@@ -194,11 +199,27 @@ pub fn html(claims: &[Claim], ctx: &Context) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::claims::judge;
+    use crate::analysis::verdict::Verdict;
 
     #[test]
     fn one_line_per_claim_with_a_verdict() {
-        let claims = judge(&[]);
+        let claims: Vec<Claim> = [
+            Verdict::Holds,
+            Verdict::DoesNotHold,
+            Verdict::Inconclusive,
+        ]
+        .into_iter()
+        .map(|verdict| Claim {
+            id: "1",
+            claim: "a | claim",
+            chapter_says: "says",
+            rule: "the rule",
+            shows: "shows | this".into(),
+            verdict,
+            reason: "because".into(),
+            runs: vec!["01-lost-updates".into()],
+        })
+        .collect();
         let ctx = Context {
             title: "t".into(),
             host: "h".into(),
@@ -227,7 +248,7 @@ mod tests {
         let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(records.len(), claims.len());
         for (r, c) in records.iter().zip(&claims) {
-            assert_eq!(&r[4], c.verdict.as_str());
+            assert_eq!(&r[5], c.verdict.as_str());
         }
         let page = html(&claims, &ctx);
         assert!(page.contains("href=\"01-lost-updates/runs.csv\""));

@@ -3,7 +3,7 @@
 //! text or Markdown) with its legend, or one CSV row per point and input. Written to any
 //! `Write`, so the command line only chooses stdout.
 
-use super::run::LoadedRun;
+use crate::rundir::run::LoadedRun;
 use crate::analysis::compare::{ALPHA, Call, Cell, Comparison, Input, InputInfo, Mean};
 use crate::record::RunRecord;
 use std::io::{self, Write};

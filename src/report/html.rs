@@ -3,7 +3,7 @@
 
 use crate::analysis::aggregate::{Param, Setting, Trials, points};
 use crate::record::RunRecord;
-use crate::report::meta::Meta;
+use crate::rundir::meta::Meta;
 use crate::units::fmt_ns;
 use std::fmt::Write;
 

@@ -1,12 +1,8 @@
-//! Everything that touches result files: the `runs.csv` / `histograms.csv` writer that
-//! appends and flushes per point, `meta.json`, and the loader every later command reads with.
+//! What a person reads: the run report (HTML, text), the claims pages and `compare`'s tables.
+//! The files they read are [`crate::rundir`]'s.
 
 pub mod claims;
 pub mod compare;
-pub mod csv;
 pub mod html;
-pub mod meta;
-pub mod run;
 pub mod text;
 
-pub use self::csv::{LoadError, RunSink, decode_histogram, encode_histogram, load_runs};

@@ -6,9 +6,6 @@
 //! back to back (A B C A B C …) and slow drift of the machine hits all of them alike.
 
 pub mod axes;
-pub mod breakeven;
-pub mod claims;
-pub mod run_dir;
 pub mod session;
 
 use crate::analysis::aggregate::{TrialFacts, clean_throughputs};
@@ -343,7 +340,7 @@ pub enum SweepError {
     Harness(#[from] HarnessError),
     /// Results could not be written.
     #[error(transparent)]
-    Write(#[from] crate::report::csv::WriteError),
+    Write(#[from] crate::rundir::csv::WriteError),
 }
 
 /// How a sweep ended.

@@ -10,15 +10,15 @@ use crate::error::{Interrupted, UsageError};
 use crate::harness::{Env, TrialOutput};
 use crate::record::RunRecord;
 use crate::registry::Primitive;
-use crate::report::csv::RunSink;
-use crate::report::meta::{Meta, utc_timestamp, write_meta};
+use crate::rundir::csv::RunSink;
+use crate::rundir::meta::{Meta, utc_timestamp, write_meta};
 use crate::units::{fmt_ns, fmt_rate};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 /// What an interrupted sweep left in its directory, to continue it (see
-/// [`run_dir::resume_state`](super::run_dir::resume_state)).
+/// [`run_dir::resume_state`](crate::rundir::dir::resume_state)).
 #[derive(Debug, Clone)]
 pub struct Resumed {
     /// Its meta.json.
@@ -61,7 +61,7 @@ pub fn lookup_with(extra: &[Primitive]) -> impl Fn(&str) -> Option<Primitive> + 
 }
 
 /// Measures `spec` into run directory `dir` (fresh from
-/// [`run_dir::new_run_dir`](super::run_dir::new_run_dir), or an interrupted run being
+/// [`run_dir::new_run_dir`](crate::rundir::dir::new_run_dir), or an interrupted run being
 /// continued): meta.json with calibrations and probes (a few seconds), then every run,
 /// written as it completes. `lookup` names the primitive for each of the spec's names
 /// ([`lookup_with`]); `stop` is polled between runs; `progress` hears about every run and
@@ -106,7 +106,7 @@ pub fn measure(
         }
         None => {
             progress.note("probing sleep/wake and cache-line costs …");
-            let meta = super::run_dir::new_meta(&env, spec)?;
+            let meta = crate::rundir::dir::new_meta(&env, spec)?;
             let sink = RunSink::create(dir, &meta.run_id)?;
             (meta, Vec::new(), sink)
         }
@@ -160,7 +160,7 @@ pub fn measure(
 pub fn sweep_into(spec: &SweepSpec, extra: &[Primitive], out: Option<&Path>) -> Result<PathBuf> {
     check_names(extra)?;
     let machine = crate::harness::host::Host::detect().info.machine();
-    let dir = super::run_dir::new_run_dir(out, &machine)?;
+    let dir = crate::rundir::dir::new_run_dir(out, &machine)?;
     measure(
         spec,
         &dir,

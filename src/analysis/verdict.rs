@@ -1,0 +1,419 @@
+//! What a verdict on a claim is made of, and the rules every claim's judgement shares (each
+//! claim's own rule is in its file under `crate::experiments::claims`). Pure: nothing here
+//! reads a file or a clock.
+//!
+//! # What every verdict rests on
+//!
+//! A point's figure is the median of its clean trials (not degraded, not timed out) with the
+//! median's confidence interval ([`median_ci`] at [`CI_LEVEL`]: the min–max range for up to
+//! four trials) and the trial count. When a point has no clean trial its degraded trials that
+//! finished are shown instead. Two points differ **beyond noise** only when both have at
+//! least [`MIN_STABLE_TRIALS`] trials behind their figures and the two intervals do not
+//! overlap (as [`super::best`] decides a lead); otherwise they **tie** (intervals overlap) or
+//! the order is **unknown** (too few trials). A ratio of two points (scaling, collapse) is
+//! beyond noise when the interval the two intervals allow (`lo_a / hi_b … hi_a / lo_b`) lies
+//! wholly on one side of 1.
+//!
+//! A claim decided by such comparisons (claims 4, 5, 7, 8 and 11–15) is **inconclusive** when a
+//! figure it used has fewer than [`MIN_STABLE_TRIALS`] trials, whatever the figures lean to
+//! (the reason says which way, and that more trials settle it); claim 3 gets the same rule
+//! from [`super::breakeven`]'s calls.
+//!
+//! A point that is flagged ([`Trials::flagged`]: no clean trial, or not stable by the run's
+//! target) may be used, but then a claim that would hold only **holds with a caveat**, and
+//! the reason names the flagged points. Every contention claim needs ≥ 2 CPUs; with one CPU it
+//! is **inconclusive** ("needs ≥ 2 CPUs"). `C` is the experiment's usable CPUs (from its
+//! meta.json), `2C` the oversubscribed regime.
+
+use super::aggregate::{Trials, points};
+use crate::record::RunRecord;
+use crate::stats::{CI_LEVEL, MIN_STABLE_TRIALS, MedianCi, median_ci};
+use crate::units::fmt_rate;
+use std::cell::{Cell, RefCell};
+
+/// A claim's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The data bear the claim out.
+    Holds,
+    /// They do, with a reservation the reason states (a flagged point, another regime).
+    HoldsWithCaveat,
+    /// They contradict it.
+    DoesNotHold,
+    /// They cannot decide; the reason says what would.
+    Inconclusive,
+}
+
+impl Verdict {
+    /// "holds", "holds with a caveat", "does not hold here", "inconclusive".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::HoldsWithCaveat => "holds with a caveat",
+            Verdict::DoesNotHold => "does not hold here",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// One judged claim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    /// Its number, "1" … "15".
+    pub id: &'static str,
+    /// The claim in a few words.
+    pub claim: &'static str,
+    /// What the chapter says, quoted or paraphrased.
+    pub chapter_says: &'static str,
+    /// The rule the verdict follows, written before the data: the quantity, the threshold
+    /// that counts, and when each outcome is reached.
+    pub rule: &'static str,
+    /// What this machine shows: figures with their spread and units.
+    pub shows: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why, and for an inconclusive claim what would settle it.
+    pub reason: String,
+    /// The runs the verdict rests on ("<experiment dir> (run <id>)").
+    pub runs: Vec<String>,
+}
+
+/// One experiment's points, and the flagged points a claim used.
+pub struct Ctx<'a> {
+    /// Its points.
+    pub pts: Vec<Trials<'a>>,
+    /// Its rows.
+    pub rows: &'a [RunRecord],
+    /// Usable CPUs when it ran (`C`).
+    pub cores: usize,
+    /// How to name its run in a verdict.
+    pub run: String,
+    flagged: RefCell<Vec<String>>,
+    fewest: Cell<usize>,
+    /// p90 of the cross-core futex wake-up probe of this experiment's run, ns.
+    pub wakeup_p90: Option<f64>,
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of one experiment's `rows`, named `run`, measured on `cores` CPUs with
+    /// this cross-core wake-up p90 (ns).
+    pub fn new(rows: &'a [RunRecord], run: &str, cores: usize, wakeup_p90: Option<f64>) -> Ctx<'a> {
+        Ctx {
+            pts: points(rows),
+            rows,
+            cores: cores.max(1),
+            run: run.to_string(),
+            flagged: RefCell::new(Vec::new()),
+            fewest: Cell::new(usize::MAX),
+            wakeup_p90,
+        }
+    }
+
+    /// The point of `primitive` at `threads` whose row satisfies `pred`, not remembered: for
+    /// figures a claim only reports (its verdict does not read them).
+    pub fn peek(
+        &self,
+        primitive: &str,
+        threads: usize,
+        pred: impl Fn(&RunRecord) -> bool,
+    ) -> Option<&Trials<'a>> {
+        self.pts.iter().find(|p| {
+            p.primitive() == primitive && p.first().threads == threads && pred(p.first())
+        })
+    }
+
+    /// A reported figure: [`ci_of`] of the [`Ctx::peek`] point (neither its flag nor its
+    /// trial count reaches the verdict).
+    pub fn report(
+        &self,
+        primitive: &str,
+        threads: usize,
+        pred: impl Fn(&RunRecord) -> bool,
+        metric: impl Fn(&RunRecord) -> f64,
+    ) -> Option<MedianCi> {
+        ci_of(self.peek(primitive, threads, pred)?, metric)
+    }
+
+    /// The point of `primitive` at `threads` whose row satisfies `pred`; a flagged one is
+    /// remembered for the verdict.
+    pub fn point(
+        &self,
+        primitive: &str,
+        threads: usize,
+        pred: impl Fn(&RunRecord) -> bool,
+    ) -> Option<&Trials<'a>> {
+        let p = self.pts.iter().find(|p| {
+            p.primitive() == primitive && p.first().threads == threads && pred(p.first())
+        })?;
+        if let Some(f) = p.flag() {
+            let what = format!("{primitive} ×{threads} ({})", f.as_str());
+            let mut v = self.flagged.borrow_mut();
+            if !v.contains(&what) {
+                v.push(what);
+            }
+        }
+        Some(p)
+    }
+
+    /// [`ci_of`], remembering the fewest trials behind a figure the claim used.
+    pub fn ci(&self, p: &Trials, metric: impl Fn(&RunRecord) -> f64) -> Option<MedianCi> {
+        let c = ci_of(p, metric)?;
+        self.fewest.set(self.fewest.get().min(c.n));
+        Some(c)
+    }
+
+    /// A claim whose verdict rests on beyond-noise calls: with fewer than
+    /// [`MIN_STABLE_TRIALS`] trials behind a figure it used, it is inconclusive (the reason
+    /// keeps what the figures lean to).
+    pub fn noisy_claim(&self, head: Head, shows: String, verdict: Verdict, reason: String) -> Claim {
+        let n = self.fewest.get();
+        if n < MIN_STABLE_TRIALS {
+            let settle = format!(
+                "only {n} trial(s) behind some figures: a call beyond noise needs ≥ {MIN_STABLE_TRIALS} a side; re-run with --trials {MIN_STABLE_TRIALS} or more to settle it."
+            );
+            let reason = if verdict == Verdict::Inconclusive {
+                settle
+            } else {
+                // The rule read the medians' lean, not calls beyond noise: say so.
+                format!(
+                    "{settle} The medians lean to “{}”: {}",
+                    verdict.as_str(),
+                    reason.replace("beyond noise", "by the medians")
+                )
+            };
+            return self.claim(head, shows, Verdict::Inconclusive, reason);
+        }
+        self.claim(head, shows, verdict, reason)
+    }
+
+    /// A claim from this experiment: the verdict capped by flagged points.
+    pub fn claim(&self, head: Head, shows: String, verdict: Verdict, reason: String) -> Claim {
+        finish(
+            head,
+            shows,
+            verdict,
+            reason,
+            &self.flagged.borrow(),
+            vec![self.run.clone()],
+        )
+    }
+}
+
+/// The fixed text of a claim.
+pub struct Head {
+    /// Its number.
+    pub id: &'static str,
+    /// The claim in a few words.
+    pub claim: &'static str,
+    /// What the chapter says.
+    pub chapter_says: &'static str,
+    /// The verdict's rule (see [`Claim::rule`]).
+    pub rule: &'static str,
+}
+
+/// A claim from its parts: a verdict that would hold only holds with a caveat when flagged
+/// points were used, and the reason names them.
+pub fn finish(
+    head: Head,
+    shows: String,
+    verdict: Verdict,
+    mut reason: String,
+    flagged: &[String],
+    runs: Vec<String>,
+) -> Claim {
+    let verdict = if verdict == Verdict::Holds && !flagged.is_empty() {
+        Verdict::HoldsWithCaveat
+    } else {
+        verdict
+    };
+    if !flagged.is_empty() {
+        reason.push_str(&format!(
+            " Flagged points used (no clean trial, or not stable by the run's target): {}.",
+            flagged.join(", ")
+        ));
+    }
+    Claim {
+        id: head.id,
+        claim: head.claim,
+        chapter_says: head.chapter_says,
+        rule: head.rule,
+        shows,
+        verdict,
+        reason,
+        runs,
+    }
+}
+
+/// An inconclusive claim for want of `what`.
+pub fn missing(head: Head, what: &str, runs: Vec<String>) -> Claim {
+    finish(
+        head,
+        format!("no data: {what}"),
+        Verdict::Inconclusive,
+        format!("{what}; measure it (lockbench claims) to settle the claim."),
+        &[],
+        runs,
+    )
+}
+
+/// An inconclusive claim: contention needs two CPUs.
+pub fn one_cpu(head: Head, ctx: &Ctx) -> Claim {
+    ctx.claim(
+        head,
+        format!("{} usable CPU: no two threads run at once", ctx.cores),
+        Verdict::Inconclusive,
+        "needs ≥ 2 CPUs: with one, threads only take turns, so contention is the scheduler's."
+            .into(),
+    )
+}
+
+/// `metric`'s median and interval over a point's clean trials (its finished degraded ones
+/// when it has none).
+pub fn ci_of(p: &Trials, metric: impl Fn(&RunRecord) -> f64) -> Option<MedianCi> {
+    median_ci(&p.measured_values(metric), CI_LEVEL)
+}
+
+/// "1.20 Mops/s (1.10 Mops/s – 1.30 Mops/s, 3 trials)".
+pub fn show(c: &MedianCi, f: impl Fn(f64) -> String) -> String {
+    if c.n == 1 {
+        return format!("{} (1 trial)", f(c.median));
+    }
+    format!(
+        "{} ({} – {}, {} trials)",
+        f(c.median),
+        f(c.lo),
+        f(c.hi),
+        c.n
+    )
+}
+
+/// A rate with its unit.
+pub fn rate(v: f64) -> String {
+    fmt_rate(v)
+}
+
+/// "×1.42"; small ratios keep two significant digits ("×0.0021", "×2.0e-4").
+pub fn ratio_text(v: f64) -> String {
+    if v >= 0.1 || v == 0.0 || !v.is_finite() {
+        format!("×{v:.2}")
+    } else if v >= 0.001 {
+        format!("×{v:.4}")
+    } else {
+        format!("×{v:.1e}")
+    }
+}
+
+/// Where an interval stands against a threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Wholly at or above it.
+    Above,
+    /// Wholly below it.
+    Below,
+    /// Across it.
+    Across,
+    /// Too few trials to tell ([`MIN_STABLE_TRIALS`]).
+    Unknown,
+}
+
+/// Where `ci` stands against the threshold `t`.
+pub fn side(ci: &MedianCi, t: f64) -> Side {
+    if ci.n < MIN_STABLE_TRIALS {
+        Side::Unknown
+    } else if ci.lo >= t {
+        Side::Above
+    } else if ci.hi < t {
+        Side::Below
+    } else {
+        Side::Across
+    }
+}
+
+/// Where one figure stands against another, higher being better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Ahead beyond noise.
+    Ahead,
+    /// Behind beyond noise.
+    Behind,
+    /// The intervals overlap.
+    Tie,
+    /// Too few trials to tell.
+    Unknown,
+}
+
+/// Where `a` stands against `b` (higher is better): beyond noise only with enough trials and
+/// disjoint intervals.
+pub fn order(a: &MedianCi, b: &MedianCi) -> Order {
+    if a.n < MIN_STABLE_TRIALS || b.n < MIN_STABLE_TRIALS {
+        Order::Unknown
+    } else if a.lo > b.hi {
+        Order::Ahead
+    } else if a.hi < b.lo {
+        Order::Behind
+    } else {
+        Order::Tie
+    }
+}
+
+/// [`order`] in words, with the ratio of the medians.
+pub fn order_text(o: Order, a: &MedianCi, b: &MedianCi) -> String {
+    let r = a.median / b.median;
+    match o {
+        Order::Ahead => format!("ahead beyond noise ({})", ratio_text(r)),
+        Order::Behind => format!("behind beyond noise ({})", ratio_text(r)),
+        Order::Tie => format!("tie ({}, within noise)", ratio_text(r)),
+        Order::Unknown => format!("{} (too few trials to tell from noise)", ratio_text(r)),
+    }
+}
+
+/// The order a verdict's rule reads: `o`, or, when the trials are too few to call it, the
+/// side the medians lean to (such a verdict is made inconclusive by `Ctx::noisy_claim`,
+/// which keeps the lean in its reason).
+pub fn lean(o: Order, a: f64, b: f64) -> Order {
+    match o {
+        Order::Unknown if a > b => Order::Ahead,
+        Order::Unknown if a < b => Order::Behind,
+        Order::Unknown => Order::Tie,
+        known => known,
+    }
+}
+
+/// The ratio a ÷ b with the interval the two intervals allow, and whether it lies beyond
+/// noise above (`Ahead`) or below (`Behind`) 1.
+pub fn ratio(a: &MedianCi, b: &MedianCi) -> (MedianCi, Order) {
+    let tiny = 1e-300;
+    let r = MedianCi {
+        median: a.median / b.median.max(tiny),
+        lo: a.lo / b.hi.max(tiny),
+        hi: a.hi / b.lo.max(tiny),
+        level: a.level.min(b.level),
+        n: a.n.min(b.n),
+    };
+    let o = if r.n < MIN_STABLE_TRIALS {
+        Order::Unknown
+    } else if r.lo > 1.0 {
+        Order::Ahead
+    } else if r.hi < 1.0 {
+        Order::Behind
+    } else {
+        Order::Tie
+    };
+    (r, o)
+}
+
+/// "×1.20 (×1.10–×1.30)".
+pub fn show_ratio(r: &MedianCi) -> String {
+    format!(
+        "{} ({}–{})",
+        ratio_text(r.median),
+        ratio_text(r.lo),
+        ratio_text(r.hi)
+    )
+}
+
+/// A row's throughput.
+pub fn thr(r: &RunRecord) -> f64 {
+    r.throughput_ops_s
+}
+
