@@ -224,10 +224,12 @@ pub fn breakeven(
     let mut locks = vec![spinner.about.name.to_string()];
     locks.extend(sleepers.iter().map(|s| s.to_string()));
     let think_ns = crate::experiments::breakeven::default_think(&cs_ns);
-    let spec =
-        crate::experiments::breakeven::spec(locks, cores, cs_ns, think_ns, trials, duration, sentinel);
+    let spec = crate::experiments::breakeven::spec(
+        locks, cores, cs_ns, think_ns, trials, duration, sentinel,
+    );
     let dir = sweep_into(&spec, &[spinner], out)?;
-    let verdict = crate::experiments::breakeven::write_analysis(&dir, spinner.about.name, sleepers)?;
+    let verdict =
+        crate::experiments::breakeven::write_analysis(&dir, spinner.about.name, sleepers)?;
     Ok((dir, verdict))
 }
 

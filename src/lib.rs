@@ -107,9 +107,9 @@ pub mod cli;
 #[cfg(not(loom))]
 pub mod custom;
 #[cfg(not(loom))]
-pub mod experiments;
-#[cfg(not(loom))]
 pub mod error;
+#[cfg(not(loom))]
+pub mod experiments;
 #[cfg(not(loom))]
 pub mod harness;
 #[cfg(not(loom))]

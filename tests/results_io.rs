@@ -473,7 +473,10 @@ fn schema_one_results_load_with_run_ids() {
     let rows = load_runs(&dir.join(RUNS_CSV)).unwrap();
     assert_eq!(rows.len(), 60);
     assert!(rows.iter().all(|r| r.schema_version == 1));
-    assert!(rows.iter().all(|r| r.run_id == "schema1-vm-amd-suite-sweep"));
+    assert!(
+        rows.iter()
+            .all(|r| r.run_id == "schema1-vm-amd-suite-sweep")
+    );
     let hist = load_histograms(&dir.join(HISTOGRAMS_CSV)).unwrap();
     for (i, r) in rows.iter().enumerate() {
         assert_eq!(r.row, Some(i as u64));
@@ -764,8 +767,7 @@ fn links_into_results_resolve() {
             let rest = &text[i + 2..];
             let Some(end) = rest.find(')') else { continue };
             let target = rest[..end].split('#').next().unwrap_or("");
-            if target.is_empty() || target.contains("://") || target.contains(char::is_whitespace)
-            {
+            if target.is_empty() || target.contains("://") || target.contains(char::is_whitespace) {
                 continue;
             }
             checked += 1;
@@ -774,6 +776,34 @@ fn links_into_results_resolve() {
             }
         }
     }
-    assert!(checked > 20, "only {checked} links found: is the parser broken?");
-    assert!(dead.is_empty(), "links to missing files:\n{}", dead.join("\n"));
+    assert!(
+        checked > 20,
+        "only {checked} links found: is the parser broken?"
+    );
+    assert!(
+        dead.is_empty(),
+        "links to missing files:\n{}",
+        dead.join("\n")
+    );
+}
+
+/// results/ stays a curated corpus: at most 15 MB of files.
+#[test]
+fn results_stay_under_15_mb() {
+    let mut total = 0u64;
+    for dir in committed_dirs() {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            total += entries
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum::<u64>();
+        }
+    }
+    assert!(
+        total <= 15_000_000,
+        "results/ holds {:.1} MB: keep the current runs and each experiment's summary, not every run",
+        total as f64 / 1e6
+    );
 }

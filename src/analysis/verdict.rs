@@ -14,7 +14,7 @@
 //! beyond noise when the interval the two intervals allow (`lo_a / hi_b … hi_a / lo_b`) lies
 //! wholly on one side of 1.
 //!
-//! A claim decided by such comparisons (claims 4, 5, 7, 8 and 11–15) is **inconclusive** when a
+//! A claim decided by such comparisons (claims 6, 8 and 12; the other claims read intervals against thresholds, which say themselves when trials are too few) is **inconclusive** when a
 //! figure it used has fewer than [`MIN_STABLE_TRIALS`] trials, whatever the figures lean to
 //! (the reason says which way, and that more trials settle it); claim 3 gets the same rule
 //! from [`super::breakeven`]'s calls.
@@ -117,9 +117,9 @@ impl<'a> Ctx<'a> {
         threads: usize,
         pred: impl Fn(&RunRecord) -> bool,
     ) -> Option<&Trials<'a>> {
-        self.pts.iter().find(|p| {
-            p.primitive() == primitive && p.first().threads == threads && pred(p.first())
-        })
+        self.pts
+            .iter()
+            .find(|p| p.primitive() == primitive && p.first().threads == threads && pred(p.first()))
     }
 
     /// A reported figure: [`ci_of`] of the [`Ctx::peek`] point (neither its flag nor its
@@ -165,7 +165,13 @@ impl<'a> Ctx<'a> {
     /// A claim whose verdict rests on beyond-noise calls: with fewer than
     /// [`MIN_STABLE_TRIALS`] trials behind a figure it used, it is inconclusive (the reason
     /// keeps what the figures lean to).
-    pub fn noisy_claim(&self, head: Head, shows: String, verdict: Verdict, reason: String) -> Claim {
+    pub fn noisy_claim(
+        &self,
+        head: Head,
+        shows: String,
+        verdict: Verdict,
+        reason: String,
+    ) -> Claim {
         let n = self.fewest.get();
         if n < MIN_STABLE_TRIALS {
             let settle = format!(
@@ -416,4 +422,3 @@ pub fn show_ratio(r: &MedianCi) -> String {
 pub fn thr(r: &RunRecord) -> f64 {
     r.throughput_ops_s
 }
-

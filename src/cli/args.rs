@@ -3,11 +3,11 @@
 //! turned into clap values here, with a one-line help each.
 
 use crate::error::UsageError;
+use crate::experiments::claims::Preset as ClaimsPreset;
 use crate::plot::Format;
 use crate::record::{Layout, Placement};
 use crate::report::compare::Metric;
 use crate::sweep::Preset;
-use crate::experiments::claims::Preset as ClaimsPreset;
 use clap::builder::PossibleValue;
 use std::time::Duration;
 

@@ -8,8 +8,8 @@
 use crate::cli::sweep::execute;
 use crate::error::UsageError;
 use crate::harness::host::Host;
-use crate::rundir::meta::utc_timestamp;
 use crate::rundir::dir::new_run_dir;
+use crate::rundir::meta::utc_timestamp;
 use crate::sweep::{SweepSpec, axes};
 use anyhow::Result;
 use std::path::{Path, PathBuf};

@@ -6,10 +6,10 @@
 //! measuring.
 
 use crate::error::UsageError;
+use crate::experiments::claims::{self, Preset};
 use crate::harness::host::Host;
 use crate::report::claims::{CLAIMS_CSV, CLAIMS_MD, REPORT_HTML};
 use crate::rundir::meta::utc_timestamp;
-use crate::experiments::claims::{self, Preset};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 

@@ -5,8 +5,8 @@ use crate::error::UsageError;
 use crate::record::Placement;
 use crate::record::RunRecord;
 use crate::rundir::csv::{HISTOGRAMS_CSV, RUNS_CSV};
-use crate::rundir::meta::{META_JSON, Meta};
 use crate::rundir::dir::{new_run_dir, resume_state};
+use crate::rundir::meta::{META_JSON, Meta};
 use crate::sweep::session::{
     Resumed, describe, dry_run_line, lookup_with, measure, plan_line, summarise,
 };

@@ -203,23 +203,19 @@ mod tests {
 
     #[test]
     fn one_line_per_claim_with_a_verdict() {
-        let claims: Vec<Claim> = [
-            Verdict::Holds,
-            Verdict::DoesNotHold,
-            Verdict::Inconclusive,
-        ]
-        .into_iter()
-        .map(|verdict| Claim {
-            id: "1",
-            claim: "a | claim",
-            chapter_says: "says",
-            rule: "the rule",
-            shows: "shows | this".into(),
-            verdict,
-            reason: "because".into(),
-            runs: vec!["01-lost-updates".into()],
-        })
-        .collect();
+        let claims: Vec<Claim> = [Verdict::Holds, Verdict::DoesNotHold, Verdict::Inconclusive]
+            .into_iter()
+            .map(|verdict| Claim {
+                id: "1",
+                claim: "a | claim",
+                chapter_says: "says",
+                rule: "the rule",
+                shows: "shows | this".into(),
+                verdict,
+                reason: "because".into(),
+                runs: vec!["01-lost-updates".into()],
+            })
+            .collect();
         let ctx = Context {
             title: "t".into(),
             host: "h".into(),

@@ -3,9 +3,9 @@
 //! text or Markdown) with its legend, or one CSV row per point and input. Written to any
 //! `Write`, so the command line only chooses stdout.
 
-use crate::rundir::run::LoadedRun;
 use crate::analysis::compare::{ALPHA, Call, Cell, Comparison, Input, InputInfo, Mean};
 use crate::record::RunRecord;
+use crate::rundir::run::LoadedRun;
 use std::io::{self, Write};
 
 /// The metric a comparison compares.

@@ -5,4 +5,3 @@ pub mod claims;
 pub mod compare;
 pub mod html;
 pub mod text;
-

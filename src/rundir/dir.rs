@@ -1,9 +1,9 @@
 //! A sweep's run directory: created fresh (never overwriting a run), or reopened to resume an
 //! interrupted sweep; and the meta.json a new run starts with.
 
-use crate::record::SweepSpec;
 use crate::error::UsageError;
 use crate::harness::{Env, Point};
+use crate::record::SweepSpec;
 use crate::record::{Placement, RunRecord};
 use crate::rundir::csv::{HISTOGRAMS_CSV, RUNS_CSV, load_runs};
 use crate::rundir::meta::{META_JSON, Meta, read_meta, utc_timestamp};

@@ -12,8 +12,8 @@
 //! only when every length is beyond noise on the same side; anything else is described as
 //! what it is.
 
-use crate::stats::Percentiles;
 use crate::record::RunRecord;
+use crate::stats::Percentiles;
 use crate::units::fmt_ns;
 use serde::{Deserialize, Serialize};
 

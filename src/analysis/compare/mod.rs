@@ -414,9 +414,7 @@ pub fn compare(
                 // Both read distances, at levels more than ×1.5 apart: the host had the vCPUs
                 // elsewhere in one of the runs, so the ratio compares cache layouts.
                 let other_layout = match (point.layout_ns, reference.layout_ns) {
-                    (Some(a), Some(b)) => {
-                        a.max(b) > a.min(b) * crate::rules::LAYOUT_FACTOR
-                    }
+                    (Some(a), Some(b)) => a.max(b) > a.min(b) * crate::rules::LAYOUT_FACTOR,
                     _ => false,
                 };
                 let testable = k > 0

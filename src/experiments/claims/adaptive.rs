@@ -51,7 +51,10 @@ fn adaptive(ctx: Option<Ctx>) -> Claim {
                 .and_then(|p| ctx.ci(p, thr))
         };
         let (Some(a), Some(spin), Some(sleep)) = (at(ADAPTIVE), at(SPINNER), at(SLEEPER)) else {
-            open.push(format!("×{threads} cs {} (a point missing)", fmt_ns(cs as f64)));
+            open.push(format!(
+                "×{threads} cs {} (a point missing)",
+                fmt_ns(cs as f64)
+            ));
             continue;
         };
         let (best_name, best) = if spin.median >= sleep.median {
@@ -111,7 +114,7 @@ fn adaptive(ctx: Option<Ctx>) -> Claim {
             ),
         )
     };
-    ctx.noisy_claim(head, shows, verdict, reason)
+    ctx.claim(head, shows, verdict, reason)
 }
 
 /// Claim 15.
@@ -131,7 +134,12 @@ impl TextbookClaim for Adaptive {
             Preset::Quick => vec![100, 1_000, 10_000],
             Preset::Standard => super::spin_sleep::lengths(Preset::Quick),
         };
-        Some(spec(preset, &[ADAPTIVE, SPINNER, SLEEPER], vec![c, 2 * c], cs))
+        Some(spec(
+            preset,
+            &[ADAPTIVE, SPINNER, SLEEPER],
+            vec![c, 2 * c],
+            cs,
+        ))
     }
 
     fn judge(&self, own: Option<Ctx>, _all: &[Measured]) -> Claim {

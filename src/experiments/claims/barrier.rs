@@ -47,7 +47,8 @@ fn barrier(ctx: Option<Ctx>) -> Claim {
         // C decides; 2C is reported.
         let phase = |name: &str| {
             if t == c {
-                ctx.point(name, t, |_| true).and_then(|p| ctx.ci(p, per_phase))
+                ctx.point(name, t, |_| true)
+                    .and_then(|p| ctx.ci(p, per_phase))
             } else {
                 ctx.report(name, t, |_| true, per_phase)
             }
@@ -97,7 +98,10 @@ fn barrier(ctx: Option<Ctx>) -> Claim {
     let (verdict, reason) = match (cheap, orders[0]) {
         (Side::Above, _) => (
             Verdict::DoesNotHold,
-            format!("at ×{c} the faster barrier's phase is {} or more: not cheap.", fmt_ns(CHEAP_NS)),
+            format!(
+                "at ×{c} the faster barrier's phase is {} or more: not cheap.",
+                fmt_ns(CHEAP_NS)
+            ),
         ),
         (_, Order::Behind) => (
             Verdict::DoesNotHold,
@@ -109,7 +113,10 @@ fn barrier(ctx: Option<Ctx>) -> Claim {
                 "at ×{c} a phase takes under {} and the spinning barrier's is shorter beyond noise{}.",
                 fmt_ns(CHEAP_NS),
                 if orders[1] == Order::Behind {
-                    format!("; oversubscribed (×{}) it is longer, as the claim's \"while every thread has a CPU\" expects", 2 * c)
+                    format!(
+                        "; oversubscribed (×{}) it is longer, as the claim's \"while every thread has a CPU\" expects",
+                        2 * c
+                    )
                 } else {
                     String::new()
                 }
@@ -117,7 +124,10 @@ fn barrier(ctx: Option<Ctx>) -> Claim {
         ),
         _ => (
             Verdict::Inconclusive,
-            format!("at ×{c} the phases are within noise of each other or of {}; more trials would settle it.", fmt_ns(CHEAP_NS)),
+            format!(
+                "at ×{c} the phases are within noise of each other or of {}; more trials would settle it.",
+                fmt_ns(CHEAP_NS)
+            ),
         ),
     };
     ctx.noisy_claim(head, shows.join(". ") + ".", verdict, reason)
@@ -133,7 +143,12 @@ impl TextbookClaim for Barrier {
 
     fn plan(&self, preset: Preset, cores: usize) -> Option<SweepSpec> {
         let c = cores.max(1);
-        Some(spec(preset, &["sense-barrier", "std-barrier"], vec![c, 2 * c], vec![0]))
+        Some(spec(
+            preset,
+            &["sense-barrier", "std-barrier"],
+            vec![c, 2 * c],
+            vec![0],
+        ))
     }
 
     fn judge(&self, own: Option<Ctx>, _all: &[Measured]) -> Claim {

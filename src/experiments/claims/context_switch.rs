@@ -79,10 +79,7 @@ fn context_switch(inputs: &[Measured]) -> Claim {
     if switches.is_empty() {
         return missing(head, "no same-core round-trip probe (meta.json)", runs);
     }
-    let (switch_text, p50) = describe(
-        "per same-core switch (futex round trip ÷ 2)",
-        &switches,
-    );
+    let (switch_text, p50) = describe("per same-core switch (futex round trip ÷ 2)", &switches);
     let wakeups: Vec<Percentiles> = with.iter().filter_map(|p| p.cross_core_wakeup).collect();
     let wakeup_text = if wakeups.is_empty() {
         "cross-core wake-up: not measured (one CPU)".to_string()
@@ -98,12 +95,18 @@ fn context_switch(inputs: &[Measured]) -> Claim {
     let (verdict, reason) = if (lo..=hi).contains(&p50) {
         (
             Verdict::Holds,
-            format!("the switch's p50 {} lies in ~1–10 µs ({band} with the ×{TOLERANCE} tolerance).", fmt_ns(p50)),
+            format!(
+                "the switch's p50 {} lies in ~1–10 µs ({band} with the ×{TOLERANCE} tolerance).",
+                fmt_ns(p50)
+            ),
         )
     } else {
         (
             Verdict::DoesNotHold,
-            format!("the switch's p50 {} lies outside ~1–10 µs ({band} with the ×{TOLERANCE} tolerance).", fmt_ns(p50)),
+            format!(
+                "the switch's p50 {} lies outside ~1–10 µs ({band} with the ×{TOLERANCE} tolerance).",
+                fmt_ns(p50)
+            ),
         )
     };
     let reason = format!("{reason} The round trip includes the futex syscalls.");

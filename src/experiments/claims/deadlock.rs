@@ -93,12 +93,18 @@ fn deadlock(ctx: Option<Ctx>) -> Claim {
     let (verdict, reason) = if !timed_out.is_empty() {
         (
             Verdict::DoesNotHold,
-            format!("timed out (a deadlock or a stall): {}.", timed_out.join(", ")),
+            format!(
+                "timed out (a deadlock or a stall): {}.",
+                timed_out.join(", ")
+            ),
         )
     } else if !no_progress.is_empty() {
         (
             Verdict::DoesNotHold,
-            format!("the try-lock completed no transfer in the window (no recovery): {}.", no_progress.join(", ")),
+            format!(
+                "the try-lock completed no transfer in the window (no recovery): {}.",
+                no_progress.join(", ")
+            ),
         )
     } else if !ahead.is_empty() {
         (
@@ -134,7 +140,12 @@ impl TextbookClaim for Deadlock {
         let c = cores.max(1);
         Some(SweepSpec {
             stripes: vec![BANK_ACCOUNTS],
-            ..spec(preset, &["bank-ordered", "bank-trylock"], vec![c, 2 * c], vec![250])
+            ..spec(
+                preset,
+                &["bank-ordered", "bank-trylock"],
+                vec![c, 2 * c],
+                vec![250],
+            )
         })
     }
 

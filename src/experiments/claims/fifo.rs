@@ -268,7 +268,12 @@ impl TextbookClaim for Fifo {
             // in a window, and the hand-offs and preempted holders that explain it would
             // otherwise be a handful of samples.
             sample_every: 1,
-            ..spec(preset, &["spin-ticket", "spin-mcs", "spin-tas"], vec![c, 2 * c], vec![250])
+            ..spec(
+                preset,
+                &["spin-ticket", "spin-mcs", "spin-tas"],
+                vec![c, 2 * c],
+                vec![250],
+            )
         })
     }
 

@@ -46,9 +46,11 @@ fn global_lock(ctx: Option<Ctx>) -> Claim {
         let (Some(one), Some(many)) = (at(1), at(c)) else {
             return missing(head, &format!("{name} ×1 and ×{c}"), vec![ctx.run.clone()]);
         };
-        let over = ctx.report(name, 2 * c, |_| true, thr).map_or(String::new(), |o| {
-            format!(", ×{} {}", 2 * c, show(&o, rate))
-        });
+        let over = ctx
+            .report(name, 2 * c, |_| true, thr)
+            .map_or(String::new(), |o| {
+                format!(", ×{} {}", 2 * c, show(&o, rate))
+            });
         let (s, o) = ratio(&many, &one);
         shows.push(format!(
             "{name}: ×1 {}, ×{c} {}{over}; scaling ×{c}÷×1 {}",
@@ -61,7 +63,10 @@ fn global_lock(ctx: Option<Ctx>) -> Claim {
     }
     let (coarse, striped, sharded) = (scale[0], scale[1], scale[2]);
     let need = scales_at(c);
-    let finer = [("the striped table", striped), ("the sharded counter", sharded)];
+    let finer = [
+        ("the striped table", striped),
+        ("the sharded counter", sharded),
+    ];
     let not_scaling: Vec<&str> = finer
         .iter()
         .filter(|(_, s)| side(s, need) == Side::Below)
@@ -95,10 +100,12 @@ fn global_lock(ctx: Option<Ctx>) -> Claim {
     } else {
         (
             Verdict::Inconclusive,
-            format!("a scaling reaches across its threshold (×{SERIAL} for the global lock, ×{need:.2} for the finer ones); more trials would settle it."),
+            format!(
+                "a scaling reaches across its threshold (×{SERIAL} for the global lock, ×{need:.2} for the finer ones); more trials would settle it."
+            ),
         )
     };
-    ctx.noisy_claim(
+    ctx.claim(
         head,
         format!("cs 0, 16 stripes: {}.", shows.join(". ")),
         verdict,
@@ -111,7 +118,10 @@ pub struct GlobalLock;
 
 impl TextbookClaim for GlobalLock {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {
-        Some((ID, "coarse lock vs striped locks vs shards, 1, C, 2C threads"))
+        Some((
+            ID,
+            "coarse lock vs striped locks vs shards, 1, C, 2C threads",
+        ))
     }
 
     fn plan(&self, preset: Preset, cores: usize) -> Option<SweepSpec> {

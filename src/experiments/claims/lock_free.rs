@@ -69,7 +69,11 @@ fn lock_free(ctx: Option<Ctx>) -> Claim {
     let mut stalled = Vec::new();
     for t in [1, c, 2 * c] {
         let Some(p) = ctx.peek("fetch-add-counter", t, |_| true) else {
-            return missing(head, &format!("fetch-add-counter ×{t}"), vec![ctx.run.clone()]);
+            return missing(
+                head,
+                &format!("fetch-add-counter ×{t}"),
+                vec![ctx.run.clone()],
+            );
         };
         if p.trials
             .iter()
@@ -130,7 +134,12 @@ impl TextbookClaim for LockFree {
         let c = cores.max(1);
         Some(spec(
             preset,
-            &["cas-counter", "fetch-add-counter", "futex-mutex", "spin-ttas"],
+            &[
+                "cas-counter",
+                "fetch-add-counter",
+                "futex-mutex",
+                "spin-ttas",
+            ],
             vec![1, c, 2 * c],
             vec![0],
         ))

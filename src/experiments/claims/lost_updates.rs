@@ -43,8 +43,7 @@ fn lost_updates(ctx: Option<Ctx>) -> Claim {
     };
     // The harness counts lost updates over every increment of the trial, warm-up included
     // (the counter is read once, at the end), so both figures divide by warm-up + window.
-    let span_s =
-        |r: &RunRecord| r.elapsed_s + (r.warmup_ms + r.latency_ms.unwrap_or(0.0)) / 1e3;
+    let span_s = |r: &RunRecord| r.elapsed_s + (r.warmup_ms + r.latency_ms.unwrap_or(0.0)) / 1e3;
     let per_s = |r: &RunRecord| {
         if span_s(r) > 0.0 {
             r.lost_updates as f64 / span_s(r)
@@ -83,21 +82,32 @@ fn lost_updates(ctx: Option<Ctx>) -> Claim {
     let (verdict, reason) = if fa_lost > 0 {
         (
             Verdict::DoesNotHold,
-            "fetch_add lost updates: an atomic RMW must not (a harness or hardware fault).".to_string(),
+            "fetch_add lost updates: an atomic RMW must not (a harness or hardware fault)."
+                .to_string(),
         )
     } else {
         match side(&frac, LOSS) {
             Side::Above => (
                 Verdict::Holds,
-                format!("the racy counter lost {} or more of its increments (at least {}); fetch_add lost none.", pct(frac.lo), pct(LOSS)),
+                format!(
+                    "the racy counter lost {} or more of its increments (at least {}); fetch_add lost none.",
+                    pct(frac.lo),
+                    pct(LOSS)
+                ),
             ),
             Side::Below => (
                 Verdict::DoesNotHold,
-                format!("the racy counter lost under {} of its increments.", pct(LOSS)),
+                format!(
+                    "the racy counter lost under {} of its increments.",
+                    pct(LOSS)
+                ),
             ),
             Side::Across | Side::Unknown => (
                 Verdict::Inconclusive,
-                format!("the racy counter's lost share reaches across {} (or too few trials); more trials would settle it.", pct(LOSS)),
+                format!(
+                    "the racy counter's lost share reaches across {} (or too few trials); more trials would settle it.",
+                    pct(LOSS)
+                ),
             ),
         }
     };
@@ -114,7 +124,12 @@ impl TextbookClaim for LostUpdates {
 
     fn plan(&self, preset: Preset, cores: usize) -> Option<SweepSpec> {
         let c = cores.max(1);
-        Some(spec(preset, &["racy-counter", "fetch-add-counter"], vec![c], vec![0]))
+        Some(spec(
+            preset,
+            &["racy-counter", "fetch-add-counter"],
+            vec![c],
+            vec![0],
+        ))
     }
 
     fn judge(&self, own: Option<Ctx>, _all: &[Measured]) -> Claim {

@@ -32,16 +32,16 @@ mod striping;
 #[cfg(test)]
 mod tests;
 
-pub use crate::analysis::verdict::{Claim, Verdict};
 use crate::analysis::verdict::Ctx;
+pub use crate::analysis::verdict::{Claim, Verdict};
 use crate::error::UsageError;
 use crate::probes::Probes;
 use crate::record::{Layout, Placement, RunRecord};
-use crate::sweep::session::{Resumed, lookup_with, measure};
-use crate::sweep::{Progress, SweepSpec};
 use crate::report::claims::{CLAIMS_CSV, CLAIMS_MD, Context, ExperimentLink, REPORT_HTML};
 use crate::rundir::csv::RUNS_CSV;
 use crate::rundir::run::{LoadedRun, load_run};
+use crate::sweep::session::{Resumed, lookup_with, measure};
+use crate::sweep::{Progress, SweepSpec};
 use anyhow::{Context as _, Result};
 use std::path::Path;
 use std::time::Duration;
@@ -420,7 +420,7 @@ pub fn context(loaded: &Loaded) -> Context {
         host,
         experiments: titles()
             .map(|(id, title)| {
-                let run = loaded.runs.iter().find(|(i, _)| i == id).map(|(_, r)| r);
+                let run = loaded.runs.iter().find(|(i, _)| *i == id).map(|(_, r)| r);
                 ExperimentLink {
                     id: id.to_string(),
                     title: title.to_string(),

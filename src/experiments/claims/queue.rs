@@ -78,7 +78,10 @@ fn queue(ctx: Option<Ctx>) -> Claim {
         }
         let side_here = best.map_or(Side::Unknown, |b| {
             let (r, _) = ratio(&q, &b);
-            parts.push(format!("condvar queue ÷ the faster channel {}", show_ratio(&r)));
+            parts.push(format!(
+                "condvar queue ÷ the faster channel {}",
+                show_ratio(&r)
+            ));
             side(&r, LOW)
         });
         sides.push((t, side_here));
@@ -102,15 +105,19 @@ fn queue(ctx: Option<Ctx>) -> Claim {
     } else if sides.iter().all(|(_, s)| *s == Side::Above) {
         (
             Verdict::Holds,
-            format!("every item arrived exactly once and in order per producer (checked; otherwise no row), and the condvar queue moves items at ×{LOW} or more of the faster channel at every thread count."),
+            format!(
+                "every item arrived exactly once and in order per producer (checked; otherwise no row), and the condvar queue moves items at ×{LOW} or more of the faster channel at every thread count."
+            ),
         )
     } else {
         (
             Verdict::Inconclusive,
-            format!("sound, but its ratio to the faster channel reaches across ×{LOW}; more trials would settle it."),
+            format!(
+                "sound, but its ratio to the faster channel reaches across ×{LOW}; more trials would settle it."
+            ),
         )
     };
-    ctx.noisy_claim(
+    ctx.claim(
         head,
         format!("items received per second: {}.", shows.join(". ")),
         verdict,

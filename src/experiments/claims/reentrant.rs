@@ -1,6 +1,7 @@
 //! Claim 14: A reentrant lock has slightly more overhead. Its verdict follows [`RULE`].
 
 use super::prelude::*;
+use crate::stats::MIN_STABLE_TRIALS;
 
 /// The verdict's rule, written before the data.
 pub const RULE: &str = "reentrant-mutex vs futex-mutex, 1 thread, cs 0 (each reentrant op \
@@ -70,16 +71,16 @@ fn reentrant(ctx: Option<Ctx>) -> Claim {
         ),
         (Side::Unknown, _) | (_, Side::Unknown) => (
             Verdict::Inconclusive,
-            "too few trials to tell.".to_string(),
+            format!(
+                "too few trials behind a figure: a call beyond noise needs ≥ {MIN_STABLE_TRIALS} a side; re-run with --trials {MIN_STABLE_TRIALS} or more to settle it."
+            ),
         ),
         _ => (
             Verdict::Inconclusive,
-            format!(
-                "the interval reaches across ×1 or ×{SLIGHTLY}; more trials would settle it."
-            ),
+            format!("the interval reaches across ×1 or ×{SLIGHTLY}; more trials would settle it."),
         ),
     };
-    ctx.noisy_claim(head, shows, verdict, reason)
+    ctx.claim(head, shows, verdict, reason)
 }
 
 /// Claim 14.
@@ -91,7 +92,12 @@ impl TextbookClaim for Reentrant {
     }
 
     fn plan(&self, preset: Preset, _cores: usize) -> Option<SweepSpec> {
-        Some(spec(preset, &["reentrant-mutex", "futex-mutex"], vec![1], vec![0]))
+        Some(spec(
+            preset,
+            &["reentrant-mutex", "futex-mutex"],
+            vec![1],
+            vec![0],
+        ))
     }
 
     fn judge(&self, own: Option<Ctx>, _all: &[Measured]) -> Claim {

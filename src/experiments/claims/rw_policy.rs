@@ -75,7 +75,9 @@ fn rw_policy(ctx: Option<Ctx>) -> Claim {
     );
     let sides = [side(&writers, STARVES), side(&readers, STARVES)];
     let (verdict, reason) = if sides.contains(&Side::Below) {
-        let better = [writers, readers].iter().any(|r| side(r, 1.0) == Side::Below);
+        let better = [writers, readers]
+            .iter()
+            .any(|r| side(r, 1.0) == Side::Below);
         (
             Verdict::DoesNotHold,
             format!(
@@ -101,7 +103,7 @@ fn rw_policy(ctx: Option<Ctx>) -> Claim {
         "{reason} Measured at ×{c} (threads = CPUs), not ×{}: all three spin, so oversubscribed a preempted holder would make every policy's worst wait a scheduler time slice.",
         2 * c
     );
-    ctx.noisy_claim(head, shows.join(". ") + ".", verdict, reason)
+    ctx.claim(head, shows.join(". ") + ".", verdict, reason)
 }
 
 /// Claim 5.
@@ -109,7 +111,10 @@ pub struct RwPolicy;
 
 impl TextbookClaim for RwPolicy {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {
-        Some((ID, "reader-pref, writer-pref and phase-fair RwLocks, C threads, 90% reads"))
+        Some((
+            ID,
+            "reader-pref, writer-pref and phase-fair RwLocks, C threads, 90% reads",
+        ))
     }
 
     fn plan(&self, preset: Preset, cores: usize) -> Option<SweepSpec> {

@@ -39,18 +39,28 @@ fn rwlock_reads(ctx: Option<Ctx>) -> Claim {
         return one_cpu(head, &ctx);
     }
     let c = ctx.cores;
-    let Some((best_name, best)) = EXCLUSIVE
+    let Some((best_name, _)) = EXCLUSIVE
         .iter()
         .filter_map(|&l| Some((l, ctx.report(l, c, |_| true, thr)?)))
         .max_by(|a, b| a.1.median.total_cmp(&b.1.median))
     else {
-        return missing(head, &format!("an exclusive lock at ×{c}"), vec![ctx.run.clone()]);
+        return missing(
+            head,
+            &format!("an exclusive lock at ×{c}"),
+            vec![ctx.run.clone()],
+        );
     };
     // The verdict reads the best one: track it.
-    let Some(best) = ctx.point(best_name, c, |_| true).and_then(|p| ctx.ci(p, thr)) else {
+    let Some(best) = ctx
+        .point(best_name, c, |_| true)
+        .and_then(|p| ctx.ci(p, thr))
+    else {
         return missing(head, &format!("{best_name} ×{c}"), vec![ctx.run.clone()]);
     };
-    let mut shows = vec![format!("best exclusive lock ×{c}: {best_name} {}", show(&best, rate))];
+    let mut shows = vec![format!(
+        "best exclusive lock ×{c}: {best_name} {}",
+        show(&best, rate)
+    )];
     let (mut above, mut below, mut open) = (Vec::new(), Vec::new(), Vec::new());
     for rw in RWLOCKS {
         let at = |ratio_: f64| {
@@ -88,7 +98,10 @@ fn rwlock_reads(ctx: Option<Ctx>) -> Claim {
         shows.push(format!(
             "{rw} ×{c}: {}; pays off (×{PAYS_OFF}) {}",
             parts.join("; "),
-            pays_from.map_or("at no read ratio measured".to_string(), |f| format!("from {:.0}% reads", f * 100.0))
+            pays_from.map_or("at no read ratio measured".to_string(), |f| format!(
+                "from {:.0}% reads",
+                f * 100.0
+            ))
         ));
         match top.map(|r| side(&r, PAYS_OFF)) {
             Some(Side::Above) => above.push(rw),
@@ -107,12 +120,16 @@ fn rwlock_reads(ctx: Option<Ctx>) -> Claim {
     } else if below.is_empty() {
         (
             Verdict::Holds,
-            format!("at 99% reads every RwLock is ×{PAYS_OFF} or more ahead of the best exclusive lock ({best_name})."),
+            format!(
+                "at 99% reads every RwLock is ×{PAYS_OFF} or more ahead of the best exclusive lock ({best_name})."
+            ),
         )
     } else if above.is_empty() {
         (
             Verdict::DoesNotHold,
-            format!("at 99% reads no RwLock reaches ×{PAYS_OFF} of the best exclusive lock ({best_name})."),
+            format!(
+                "at 99% reads no RwLock reaches ×{PAYS_OFF} of the best exclusive lock ({best_name})."
+            ),
         )
     } else {
         (
@@ -127,7 +144,7 @@ fn rwlock_reads(ctx: Option<Ctx>) -> Claim {
     let reason = format!(
         "{reason} On {c} CPUs at most {c} readers run in parallel, which caps what shared reading can gain."
     );
-    ctx.noisy_claim(head, shows.join(". ") + ".", verdict, reason)
+    ctx.claim(head, shows.join(". ") + ".", verdict, reason)
 }
 
 /// Claim 4.

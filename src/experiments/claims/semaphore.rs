@@ -101,7 +101,9 @@ fn semaphore(ctx: Option<Ctx>) -> Claim {
     } else {
         (
             Verdict::Inconclusive,
-            format!("{bound}; a ratio reaches across ×{ALLOWS} (or too few trials); more trials would settle it."),
+            format!(
+                "{bound}; a ratio reaches across ×{ALLOWS} (or too few trials); more trials would settle it."
+            ),
         )
     };
     ctx.claim(head, shows.join(". ") + ".", verdict, reason)

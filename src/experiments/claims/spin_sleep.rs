@@ -27,7 +27,6 @@ pub const MAX_STEP: f64 = 2.15;
 /// The experiment's directory under a claims run.
 pub const ID: &str = "03-spin-vs-sleep";
 
-
 const SPINNER: &str = "spin-ttas-backoff";
 const SLEEPER: &str = "futex-mutex";
 
@@ -121,7 +120,19 @@ fn spin_sleep(ctx: Option<Ctx>) -> Claim {
         );
     };
     let _ = (eff, over);
-    let (verdict, reason) = verdict_of(c, main);
+    // The grid is what was measured, not what has calls: a length whose trials were all left
+    // out is unknown there, like a tie, and does not make the grid coarser.
+    let mut grid: Vec<f64> = ctx
+        .rows
+        .iter()
+        .filter(|r| {
+            r.threads == c && r.think_ns == 0 && [SPINNER, SLEEPER].contains(&r.primitive.as_str())
+        })
+        .map(|r| r.cs_ns as f64)
+        .collect();
+    grid.sort_by(f64::total_cmp);
+    grid.dedup();
+    let (verdict, reason) = verdict_of(c, main, &grid);
     if !b.handoff_lines.is_empty() {
         // What each side pays to pass the lock on: the trade the break-even is about.
         shows.push(format!(
@@ -133,16 +144,14 @@ fn spin_sleep(ctx: Option<Ctx>) -> Claim {
 }
 
 /// Claim 3's verdict from the throughput panel at C threads (see [`RULE`]).
-fn verdict_of(c: usize, main: &breakeven::Outcome) -> (Verdict, String) {
+fn verdict_of(c: usize, main: &breakeven::Outcome, measured: &[f64]) -> (Verdict, String) {
     let (lo_band, hi_band) = BAND_NS;
     let band = breakeven::fmt_ns_range(lo_band, hi_band);
-    let mut grid: Vec<f64> = main
-        .calls
+    let grid: Vec<f64> = measured
         .iter()
-        .map(|p| p.cs_ns)
+        .copied()
         .filter(|&x| (50.0..=20_000.0).contains(&x))
         .collect();
-    grid.sort_by(f64::total_cmp);
     if let Some(w) = grid.windows(2).find(|w| w[1] / w[0] > MAX_STEP) {
         return (
             Verdict::Inconclusive,
@@ -213,8 +222,10 @@ fn verdict_of(c: usize, main: &breakeven::Outcome) -> (Verdict, String) {
                 "on throughput at ×{c} the crossing is not located: {}; more trials or a quieter machine would settle it.",
                 match (spin.is_empty(), sleep.is_empty()) {
                     (true, true) => "no length is beyond noise".to_string(),
-                    (false, true) => format!("spinning is ahead at {} and sleeping nowhere", list(&spin)),
-                    (true, false) => format!("sleeping is ahead at {} and spinning nowhere", list(&sleep)),
+                    (false, true) =>
+                        format!("spinning is ahead at {} and sleeping nowhere", list(&spin)),
+                    (true, false) =>
+                        format!("sleeping is ahead at {} and spinning nowhere", list(&sleep)),
                     (false, false) => "the sides alternate".to_string(),
                 }
             ),
@@ -228,7 +239,9 @@ pub(super) fn lengths(preset: Preset) -> Vec<u64> {
         // 500 ns × 2^(k/2) and × 2^k: through both ends of the band, ×√2 and ×2 apart (more
         // than 3 a decade, so a crossing is placed within ×2), the quick grid a subset of the
         // standard one.
-        Preset::Quick => (-3..=5).map(|k| (500.0 * 2f64.powi(k)).round() as u64).collect(),
+        Preset::Quick => (-3..=5)
+            .map(|k| (500.0 * 2f64.powi(k)).round() as u64)
+            .collect(),
         Preset::Standard => (-6..=10)
             .map(|k| (500.0 * 2f64.powf(f64::from(k) / 2.0)).round() as u64)
             .collect(),
@@ -240,12 +253,20 @@ pub struct SpinSleep;
 
 impl TextbookClaim for SpinSleep {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {
-        Some((ID, "spin-ttas-backoff vs futex-mutex over critical-section length, C and 2C"))
+        Some((
+            ID,
+            "spin-ttas-backoff vs futex-mutex over critical-section length, C and 2C",
+        ))
     }
 
     fn plan(&self, preset: Preset, cores: usize) -> Option<SweepSpec> {
         let c = cores.max(1);
-        Some(spec(preset, &[SPINNER, SLEEPER], vec![c, 2 * c], lengths(preset)))
+        Some(spec(
+            preset,
+            &[SPINNER, SLEEPER],
+            vec![c, 2 * c],
+            lengths(preset),
+        ))
     }
 
     fn judge(&self, own: Option<Ctx>, _all: &[Measured]) -> Claim {

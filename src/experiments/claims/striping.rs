@@ -63,7 +63,10 @@ fn striping(ctx: Option<Ctx>) -> Claim {
                 show(&many, rate),
                 show(&one, rate),
                 show_ratio(&r),
-                coarse.map_or(String::new(), |k| format!("; coarse-mutex {}", show(&k, rate)))
+                coarse.map_or(String::new(), |k| format!(
+                    "; coarse-mutex {}",
+                    show(&k, rate)
+                ))
             ));
             sides.push((skew == 0.0, format!("×{threads} {keys}"), side(&r, GAIN)));
         }
@@ -75,8 +78,14 @@ fn striping(ctx: Option<Ctx>) -> Claim {
             .map(|(_, w, _)| w.clone())
             .collect()
     };
-    let uniform_all_above = sides.iter().filter(|(u, _, _)| *u).all(|(_, _, s)| *s == Side::Above);
-    let skewed_all_above = sides.iter().filter(|(u, _, _)| !*u).all(|(_, _, s)| *s == Side::Above);
+    let uniform_all_above = sides
+        .iter()
+        .filter(|(u, _, _)| *u)
+        .all(|(_, _, s)| *s == Side::Above);
+    let skewed_all_above = sides
+        .iter()
+        .filter(|(u, _, _)| !*u)
+        .all(|(_, _, s)| *s == Side::Above);
     let skewed_open = sides
         .iter()
         .any(|(u, _, s)| !*u && matches!(s, Side::Across | Side::Unknown));
@@ -91,7 +100,10 @@ fn striping(ctx: Option<Ctx>) -> Claim {
     } else if uniform_all_above && skewed_all_above {
         (
             Verdict::Holds,
-            format!("16 stripes gain ×{GAIN} or more over 1, with uniform and with skewed keys, at ×{c} and ×{}.", 2 * c),
+            format!(
+                "16 stripes gain ×{GAIN} or more over 1, with uniform and with skewed keys, at ×{c} and ×{}.",
+                2 * c
+            ),
         )
     } else if uniform_all_above && !skewed_open {
         (
@@ -104,10 +116,12 @@ fn striping(ctx: Option<Ctx>) -> Claim {
     } else {
         (
             Verdict::Inconclusive,
-            format!("a ratio reaches across ×{GAIN} (or a point is missing); more trials would settle it."),
+            format!(
+                "a ratio reaches across ×{GAIN} (or a point is missing); more trials would settle it."
+            ),
         )
     };
-    ctx.noisy_claim(
+    ctx.claim(
         head,
         format!("cs 250 ns: {}.", shows.join(". ")),
         verdict,
@@ -131,7 +145,12 @@ impl TextbookClaim for Striping {
         Some(SweepSpec {
             stripes: vec![1, 16],
             key_skews: vec![0.0, SKEW],
-            ..spec(preset, &["striped-mutex", "coarse-mutex"], vec![c, 2 * c], vec![250])
+            ..spec(
+                preset,
+                &["striped-mutex", "coarse-mutex"],
+                vec![c, 2 * c],
+                vec![250],
+            )
         })
     }
 

@@ -127,7 +127,15 @@ fn spin_sleep_reaches_every_outcome() {
     let standard = super::spin_sleep::lengths(Preset::Standard);
     for grid in [&quick, &standard] {
         // Spinning ahead to 707 ns, ties to 1.4 µs, sleeping from 2 µs: holds.
-        let c = judge(grid, &|cs| if cs <= 707 { 1 } else if cs < 2_000 { 0 } else { -1 });
+        let c = judge(grid, &|cs| {
+            if cs <= 707 {
+                1
+            } else if cs < 2_000 {
+                0
+            } else {
+                -1
+            }
+        });
         assert_eq!(c.verdict, Verdict::Holds, "{grid:?}: {c:?}");
         assert!(c.reason.contains("crossing band"), "{}", c.reason);
         // Spinning still ahead at 2 µs and 4 µs: the crossing lies above the band.
@@ -354,7 +362,11 @@ fn rwlock_reads_reach_every_outcome() {
         r.extend(rows("parking-lot-mutex", 2, 1_000, &[1.5, 1.52, 1.54]));
         r.extend(rows("spin-ttas-backoff", 2, 1_000, &[1.2, 1.22, 1.24]));
         for (name, top) in [("rw-phase-fair", phase_fair), ("std-rwlock", std)] {
-            for (ratio, thr) in [(0.0, [0.9, 0.92, 0.94]), (0.5, [1.1, 1.12, 1.14]), (0.99, top)] {
+            for (ratio, thr) in [
+                (0.0, [0.9, 0.92, 0.94]),
+                (0.5, [1.1, 1.12, 1.14]),
+                (0.99, top),
+            ] {
                 let mut x = rows(name, 2, 1_000, &thr);
                 for row in &mut x {
                     row.read_ratio = Some(ratio);
@@ -476,15 +488,24 @@ fn barrier_reaches_every_outcome() {
         claim(&judge_all(&[measured(super::barrier::ID, &r)]), "12")
     };
     // 2 threads at 4e6 phases/s·thread: 500 ns a phase, against 2 µs sleeping.
-    assert_eq!(judge([4e6, 4.1e6, 4.2e6], [1e6, 1.01e6, 1.02e6]).verdict, Verdict::Holds);
+    assert_eq!(
+        judge([4e6, 4.1e6, 4.2e6], [1e6, 1.01e6, 1.02e6]).verdict,
+        Verdict::Holds
+    );
     // Spinning slower at C.
-    assert_eq!(judge([1e6, 1.01e6, 1.02e6], [4e6, 4.1e6, 4.2e6]).verdict, Verdict::DoesNotHold);
+    assert_eq!(
+        judge([1e6, 1.01e6, 1.02e6], [4e6, 4.1e6, 4.2e6]).verdict,
+        Verdict::DoesNotHold
+    );
     // 2 threads at 1e5/s: 20 µs a phase, not cheap.
     let c = judge([1e5, 1.01e5, 1.02e5], [0.5e5, 0.51e5, 0.52e5]);
     assert_eq!(c.verdict, Verdict::DoesNotHold, "{c:?}");
     assert!(c.reason.contains("not cheap"), "{}", c.reason);
     // Within noise of each other.
-    assert_eq!(judge([1e6, 1.05e6, 1.1e6], [1.02e6, 1.06e6, 1.12e6]).verdict, Verdict::Inconclusive);
+    assert_eq!(
+        judge([1e6, 1.05e6, 1.1e6], [1.02e6, 1.06e6, 1.12e6]).verdict,
+        Verdict::Inconclusive
+    );
 }
 
 /// Claim 6 reaches "does not hold" through no cost and "inconclusive" through a collapse
@@ -533,9 +554,15 @@ fn lock_free_reaches_every_outcome() {
     let fast = [5e7, 5.05e7, 5.1e7];
     assert_eq!(judge(fast, false).verdict, Verdict::Holds);
     assert_eq!(judge(fast, true).verdict, Verdict::DoesNotHold);
-    assert_eq!(judge([1e7, 1.01e7, 1.02e7], false).verdict, Verdict::DoesNotHold);
+    assert_eq!(
+        judge([1e7, 1.01e7, 1.02e7], false).verdict,
+        Verdict::DoesNotHold
+    );
     // Within noise of spin-ttas.
-    assert_eq!(judge([2.9e7, 3.05e7, 3.2e7], false).verdict, Verdict::Inconclusive);
+    assert_eq!(
+        judge([2.9e7, 3.05e7, 3.2e7], false).verdict,
+        Verdict::Inconclusive
+    );
 }
 
 /// Claim 9 reaches each outcome: a cost (holds), a timeout or no cost (does not hold), a
@@ -558,11 +585,17 @@ fn deadlock_reaches_every_outcome() {
         claim(&judge_all(&[measured(super::deadlock::ID, &r)]), "9")
     };
     assert_eq!(judge([1e6, 1.01e6, 1.02e6], false).verdict, Verdict::Holds);
-    assert_eq!(judge([1e6, 1.01e6, 1.02e6], true).verdict, Verdict::DoesNotHold);
+    assert_eq!(
+        judge([1e6, 1.01e6, 1.02e6], true).verdict,
+        Verdict::DoesNotHold
+    );
     let c = judge([3e6, 3.03e6, 3.06e6], false);
     assert_eq!(c.verdict, Verdict::DoesNotHold, "{c:?}");
     assert!(c.reason.contains("no cost"), "{}", c.reason);
-    assert_eq!(judge([1.95e6, 2.03e6, 2.1e6], false).verdict, Verdict::Inconclusive);
+    assert_eq!(
+        judge([1.95e6, 2.03e6, 2.1e6], false).verdict,
+        Verdict::Inconclusive
+    );
 }
 
 /// Claim 5 reaches each outcome from the worst waits.

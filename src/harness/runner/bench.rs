@@ -1,11 +1,12 @@
 //! The harness's own loops under an outside timer (criterion's `iter_custom`, the
 //! `Contended` check of a user's lock).
 
+use super::shared_kinds::counter_loop;
 use super::*;
 
 /// The harness's own single-thread loop, for an outside timer (criterion's `iter_custom`):
 /// a control already in the measured phase, a point with nothing timed and a fixed quota.
-fn bench_setup(ops: u64) -> (Control, Point, CachePadded<ThreadStats>) {
+pub(super) fn bench_setup(ops: u64) -> (Control, Point, CachePadded<ThreadStats>) {
     let ctl = Control {
         phase: CachePadded::new(AtomicU8::new(MEASURE)),
         barrier: Barrier::new(1),

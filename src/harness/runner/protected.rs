@@ -10,7 +10,7 @@ use super::*;
 #[derive(Debug, Default)]
 pub struct ProtectedData {
     /// Completed critical sections, incremented by load + store: only the lock makes it exact.
-    count: AtomicU64,
+    pub(super) count: AtomicU64,
     /// 1 + the index of the thread inside the critical section, or 0 when none is (the
     /// harness's own sections; [`ProtectedData::f64_section`] leaves it at 0).
     owner: AtomicUsize,
@@ -83,7 +83,7 @@ impl ProtectedData {
     /// Leaves the hand-off stamp `released_at` for the next owner; called by a timed holder
     /// with its last clock reading, just before it releases.
     #[inline(always)]
-    fn stamp_handoff(&self, released_at: u64) {
+    pub(super) fn stamp_handoff(&self, released_at: u64) {
         // Relaxed: written and read only under the lock, whose release/acquire orders it.
         self.handoff.store(released_at, Ordering::Relaxed);
     }
@@ -92,7 +92,7 @@ impl ProtectedData {
     /// (it is cleared, so each stamp is taken once). One load of a line the section touches
     /// anyway, and a predictable branch, when none is pending: the common case.
     #[inline(always)]
-    fn take_handoff(&self) -> u64 {
+    pub(super) fn take_handoff(&self) -> u64 {
         // Relaxed: under the lock (see `stamp_handoff`).
         let stamp = self.handoff.load(Ordering::Relaxed);
         if stamp != 0 {

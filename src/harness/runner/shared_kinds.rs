@@ -119,7 +119,7 @@ pub fn run_counter<C: Counter>(
 /// compiled copy, which is what criterion times (see [`exclusive_worker`]).
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
-fn counter_loop<C: Counter>(
+pub(super) fn counter_loop<C: Counter>(
     ctl: &Control,
     p: &Point,
     quota: Option<u64>,

@@ -21,7 +21,7 @@ fn the_carried_state_passes_through_every_op_timed_or_not() {
     use crate::primitives::Exclusive;
     let clock = super::Clock::new();
     let ops = 10_000;
-    let (ctl, mut point, mut stats) = super::bench_setup(ops);
+    let (ctl, mut point, mut stats) = super::bench::bench_setup(ops);
     point.sample_every = 3;
     let run = super::LockRun::new(
         crate::primitives::spin::Tas::create(),
