@@ -206,6 +206,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// The fixed text of a claim.
+#[derive(Debug, Clone, Copy)]
 pub struct Head {
     /// Its number.
     pub id: &'static str,
@@ -248,6 +249,21 @@ pub fn finish(
         reason,
         runs,
     }
+}
+
+/// The experiment a contention claim reads (`id`), measured on ≥ 2 CPUs; otherwise the
+/// inconclusive claim to return instead (no run, or one CPU: threads only take turns).
+pub fn contended<'a>(head: Head, ctx: Option<Ctx<'a>>, id: &str) -> Result<Ctx<'a>, Box<Claim>> {
+    let ctx = measured(head, ctx, id)?;
+    if ctx.cores < 2 {
+        return Err(Box::new(one_cpu(head, &ctx)));
+    }
+    Ok(ctx)
+}
+
+/// The experiment a claim reads (`id`), or the inconclusive claim to return without it.
+pub fn measured<'a>(head: Head, ctx: Option<Ctx<'a>>, id: &str) -> Result<Ctx<'a>, Box<Claim>> {
+    ctx.ok_or_else(|| Box::new(missing(head, &format!("no {id} run"), vec![])))
 }
 
 /// An inconclusive claim for want of `what`.

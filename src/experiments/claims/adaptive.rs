@@ -30,12 +30,10 @@ fn adaptive(ctx: Option<Ctx>) -> Claim {
         chapter_says: "Not the chapter's: it has the reader choose (\"Spinlocks are rarely appropriate in application code … Use regular mutexes\"); the usual way out of the choice (glibc's adaptive mutex, parking_lot) is to spin briefly, then sleep.",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {ID} run"), vec![]);
+    let ctx = match contended(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
-    if ctx.cores < 2 {
-        return one_cpu(head, &ctx);
-    }
     let mut settings: Vec<(usize, u64)> = ctx
         .pts
         .iter()

@@ -25,12 +25,10 @@ fn barrier(ctx: Option<Ctx>) -> Claim {
         chapter_says: "Barrier: \"Synchronization point where threads wait until all have arrived\"; overhead \"Low\".",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {} run", ID), vec![]);
+    let ctx = match contended(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
-    if ctx.cores < 2 {
-        return one_cpu(head, &ctx);
-    }
     let c = ctx.cores;
     let mut shows = Vec::new();
     let mut orders = Vec::new();

@@ -25,12 +25,10 @@ fn deadlock(ctx: Option<Ctx>) -> Claim {
         chapter_says: "\"Lock Ordering (Break Circular Wait)\"; \"Lock Timeout (Break Hold and Wait)\": \"Failed to acquire locks, retry later\".",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {} run", ID), vec![]);
+    let ctx = match contended(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
-    if ctx.cores < 2 {
-        return one_cpu(head, &ctx);
-    }
     let c = ctx.cores;
     let mut shows = Vec::new();
     let mut timed_out = Vec::new();

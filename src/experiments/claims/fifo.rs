@@ -30,12 +30,10 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
         chapter_says: "Bounded waiting: \"A thread won't wait forever (usually FIFO, but not guaranteed)\"; fair ordering is \"More complex, lower throughput\".",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {} run", ID), vec![]);
+    let ctx = match contended(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
-    if ctx.cores < 2 {
-        return one_cpu(head, &ctx);
-    }
     let c = ctx.cores;
     let mut shows = Vec::new();
     let mut collapse = Vec::new();

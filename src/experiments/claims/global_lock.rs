@@ -32,12 +32,10 @@ fn global_lock(ctx: Option<Ctx>) -> Claim {
         chapter_says: "The GIL: \"Only ONE thread executes … at a time\", \"CPU-bound: Threads don't help\"; \"Coarse-grained locks … limit concurrency. Fine-grained locks … increase concurrency\".",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {} run", ID), vec![]);
+    let ctx = match contended(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
-    if ctx.cores < 2 {
-        return one_cpu(head, &ctx);
-    }
     let c = ctx.cores;
     let mut shows = Vec::new();
     let mut scale = Vec::new();

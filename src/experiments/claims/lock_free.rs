@@ -23,12 +23,10 @@ fn lock_free(ctx: Option<Ctx>) -> Claim {
         chapter_says: "Lock-free: \"System makes progress\", \"Some threads may starve\"; wait-free: \"Every thread makes progress\", \"highest overhead\".",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {} run", ID), vec![]);
+    let ctx = match contended(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
-    if ctx.cores < 2 {
-        return one_cpu(head, &ctx);
-    }
     let c = ctx.cores;
     let mut shows = Vec::new();
     for t in [1, c, 2 * c] {

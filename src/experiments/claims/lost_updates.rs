@@ -24,12 +24,10 @@ fn lost_updates(ctx: Option<Ctx>) -> Claim {
         chapter_says: "A read-modify-write without synchronization loses updates (\"at 10,000 RPS, you're losing hundreds of updates per second\").",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {} run", ID), vec![]);
+    let ctx = match contended(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
-    if ctx.cores < 2 {
-        return one_cpu(head, &ctx);
-    }
     let c = ctx.cores;
     let (Some(racy), Some(fa)) = (
         ctx.point("racy-counter", c, |_| true),

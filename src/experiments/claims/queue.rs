@@ -28,8 +28,9 @@ fn queue(ctx: Option<Ctx>) -> Claim {
         chapter_says: "\"Producer-Consumer with Condition Variable\"; Condition overhead \"Low\"; \"Condition variables need the while-loop pattern.\"",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {} run", ID), vec![]);
+    let ctx = match measured(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
     let mut threads = vec![2, 2 * ctx.cores];
     threads.dedup();

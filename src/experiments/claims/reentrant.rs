@@ -24,8 +24,9 @@ fn reentrant(ctx: Option<Ctx>) -> Claim {
         chapter_says: "\"RLock has slightly more overhead (must track owner and count).\"",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {} run", ID), vec![]);
+    let ctx = match measured(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
     let per_op = |r: &RunRecord| {
         if r.throughput_ops_s > 0.0 {

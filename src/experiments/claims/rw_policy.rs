@@ -28,12 +28,10 @@ fn rw_policy(ctx: Option<Ctx>) -> Claim {
         chapter_says: "Reader-preference: \"Writers can starve\"; writer-preference: \"Readers can starve\"; fair: \"More complex, lower throughput\".",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {} run", ID), vec![]);
+    let ctx = match contended(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
-    if ctx.cores < 2 {
-        return one_cpu(head, &ctx);
-    }
     let c = ctx.cores;
     let mut cis = Vec::new();
     let mut shows = Vec::new();

@@ -32,12 +32,10 @@ fn rwlock_reads(ctx: Option<Ctx>) -> Claim {
         chapter_says: "\"Optimizes for read-heavy workloads by allowing multiple concurrent readers\"; use case \"Read-heavy caches\", overhead \"Medium\".",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {ID} run"), vec![]);
+    let ctx = match contended(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
-    if ctx.cores < 2 {
-        return one_cpu(head, &ctx);
-    }
     let c = ctx.cores;
     let Some((best_name, _)) = EXCLUSIVE
         .iter()

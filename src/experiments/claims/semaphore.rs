@@ -31,8 +31,9 @@ fn semaphore(ctx: Option<Ctx>) -> Claim {
         chapter_says: "\"A generalized lock that allows N concurrent accessors\" (connection pool).",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {} run", ID), vec![]);
+    let ctx = match measured(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
     let t = 2 * ctx.cores;
     let mut shows = Vec::new();

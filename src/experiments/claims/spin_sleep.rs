@@ -37,12 +37,10 @@ fn spin_sleep(ctx: Option<Ctx>) -> Claim {
         chapter_says: "\"Short hold time (< 1μs): Spinlock wins\"; \"Long hold time (> 10μs): Mutex wins\"; \"The break-even point is around 1μs\".",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {} run", ID), vec![]);
+    let ctx = match contended(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
-    if ctx.cores < 2 {
-        return one_cpu(head, &ctx);
-    }
     let c = ctx.cores;
     // Mark the flagged points the verdict uses: the two locks at C, think 0.
     for p in &ctx.pts {

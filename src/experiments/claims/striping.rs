@@ -27,12 +27,10 @@ fn striping(ctx: Option<Ctx>) -> Claim {
         chapter_says: "\"High contention on a single lock means threads spend most time waiting … Consider lock striping (multiple locks for different portions of data).\"",
         rule: RULE,
     };
-    let Some(ctx) = ctx else {
-        return missing(head, &format!("no {} run", ID), vec![]);
+    let ctx = match contended(head, ctx, ID) {
+        Ok(ctx) => ctx,
+        Err(claim) => return *claim,
     };
-    if ctx.cores < 2 {
-        return one_cpu(head, &ctx);
-    }
     let c = ctx.cores;
     let mut shows = Vec::new();
     // (uniform keys?, where, side against GAIN)
