@@ -2,16 +2,18 @@
 """Median throughput of clean trials per primitive and thread count, as a Markdown table.
 
 Usage: scripts/summary-table.py RUNS_CSV [CS_NS[,CS_NS...]] [FAMILY[,FAMILY...]]
-Rows: one per (primitive, stripes/read ratio); columns: thread counts (per critical section). Clean = not degraded,
-not timed out, on the point's cache layout (scripts/lockbench_rows.py). Values in ops/s with k/M suffixes; a trailing * marks a flagged point (no clean
-trial, or the point ended unstable). Used to build the README's tables from committed runs.
+Rows: one per (primitive, stripes/read ratio); columns: thread counts (per critical section). Each value is
+the point's median over its clean trials as `lockbench points` reports it (the rule is lockbench's: not
+degraded, not timed out, on the point's cache layout), in ops/s with k/M suffixes; a trailing * marks a
+flagged point (no clean trial: shown as —, or the point ended unstable).
 """
 import csv
-import statistics
+import io
+import pathlib
+import subprocess
 import sys
-from collections import defaultdict
 
-from lockbench_rows import clean as clean_rows, flagged as is_flagged
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 FAMILIES = ["baseline", "spin", "mutex", "atomic", "rwlock", "striped", "classic"]
 
@@ -27,14 +29,18 @@ def si(v):
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
-    rows = list(csv.DictReader(open(sys.argv[1])))
+    out = subprocess.run(
+        ["cargo", "run", "--release", "--quiet", "--", "points", sys.argv[1]],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
     cs_values = sorted({int(r["cs_ns"]) for r in rows})
     css = [int(c) for c in sys.argv[2].split(",")] if len(sys.argv) > 2 else cs_values[:1]
     families = sys.argv[3].split(",") if len(sys.argv) > 3 else FAMILIES
     rows = [r for r in rows if int(r["cs_ns"]) in css and r["think_ns"] == "0"
             and r["family"] in families]
     threads = sorted({int(r["threads"]) for r in rows})
-    points = defaultdict(list)
+    points = {}
     for r in rows:
         extra = ""
         if r["stripes"]:
@@ -50,7 +56,7 @@ def main():
             extra += f" [{r['placement']}]"
         if r.get("layout", "") not in ("", "separate"):
             extra += f" [{r['layout']}]"
-        points[(r["family"], r["primitive"] + extra, int(r["cs_ns"]), int(r["threads"]))].append(r)
+        points[(r["family"], r["primitive"] + extra, int(r["cs_ns"]), int(r["threads"]))] = r
 
     names = sorted({(f, n) for (f, n, _, _) in points}, key=lambda x: (FAMILIES.index(x[0]), x[1]))
     cols = [(c, t) for c in css for t in threads]
@@ -60,16 +66,14 @@ def main():
     for fam, name in names:
         cells = []
         for c, t in cols:
-            trials = points.get((fam, name, c, t), [])
-            clean = [float(r["throughput_ops_s"]) for r in clean_rows(trials)]
-            if not trials:
+            p = points.get((fam, name, c, t))
+            if p is None:
                 cells.append("")
                 continue
-            flagged = is_flagged(trials)
-            value = statistics.median(clean or [float(r["throughput_ops_s"]) for r in trials])
-            cells.append(si(value) + (" *" if flagged else ""))
+            value = si(float(p["throughput_ops_s"])) if p["throughput_ops_s"] else "—"
+            cells.append(value + (" *" if p["flag"] else ""))
         print(f"| {fam} | `{name}` | " + " | ".join(cells) + " |")
-    print(f"\n{len(rows)} rows; * = flagged (no clean trial, or unstable).")
+    print(f"\n{len(rows)} points; * = flagged (no clean trial, or unstable).")
 
 
 if __name__ == "__main__":

@@ -610,3 +610,31 @@ fn a_sweep_below_the_busy_work_floor_is_refused() {
     assert!(err.contains("--cs 1ns is shorter"), "{err}");
     assert!(!out.join("runs.csv").exists(), "nothing measured");
 }
+
+/// `lockbench points`: one CSV line per point (the fixture has 2 trials at each), the same
+/// points as JSON, and a missing run is a one-line error with exit code 2.
+#[test]
+fn points_exports_every_point_with_its_trials() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runs/small");
+    let rows = lockbench::rundir::load_runs(&dir.join("runs.csv")).unwrap();
+    let n_points = lockbench::analysis::aggregate::points(&rows).len();
+    let o = lockbench(&["points", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(text.lines().count(), n_points + 1, "{text}");
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("clean_trials,dropped_degraded")
+    );
+    let o = lockbench(&["points", dir.to_str().unwrap(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), n_points);
+    let trials: u64 = arr.iter().map(|p| p["trials"].as_u64().unwrap()).sum();
+    assert_eq!(trials as usize, rows.len());
+    let o = lockbench(&["points", "/nonexistent/run"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&o.stderr).lines().count(), 1);
+}

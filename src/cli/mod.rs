@@ -51,6 +51,9 @@ enum Command {
     Report(crate::cli::report::ReportArgs),
     /// Compare runs (e.g. two machines) point by point, with ratios and a significance call.
     Compare(crate::cli::report::CompareArgs),
+    /// One row per point of a run: median and interval, clean and dropped trials and why,
+    /// layout, flag (CSV or JSON on stdout, for scripts).
+    Points(crate::cli::report::PointsArgs),
     /// Check the machine: is it running threads truly in parallel right now (sentinel series),
     /// and what do clock reads and spin hints cost here.
     Probe {
@@ -197,6 +200,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plot(args) => crate::cli::report::plot(args),
         Command::Report(args) => crate::cli::report::report(args),
         Command::Compare(args) => crate::cli::report::compare(args),
+        Command::Points(args) => crate::cli::report::points(args),
         Command::Probe {
             duration,
             sentinel_threshold,

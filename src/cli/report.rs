@@ -176,3 +176,37 @@ pub fn report(args: ReportArgs) -> Result<()> {
     );
     Ok(())
 }
+
+/// Output format of `points`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PointsFormat {
+    /// CSV with a header row.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+}
+
+/// Arguments of `lockbench points`.
+#[derive(Debug, clap::Args)]
+pub struct PointsArgs {
+    /// A run directory or a runs.csv file.
+    #[arg(value_name = "RUN_DIR_OR_CSV")]
+    input: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PointsFormat::Csv)]
+    format: PointsFormat,
+}
+
+/// `lockbench points`: the run's points on stdout.
+pub fn points(args: PointsArgs) -> Result<()> {
+    let run = load_run(&args.input)?;
+    let rows = crate::analysis::points::point_rows(&run.rows);
+    match args.format {
+        PointsFormat::Csv => {
+            use std::io::Write;
+            std::io::stdout().write_all(&crate::report::points::csv(&rows)?)?;
+        }
+        PointsFormat::Json => println!("{}", crate::report::points::json(&rows)?),
+    }
+    Ok(())
+}

@@ -55,7 +55,7 @@ pub struct SweepArgs {
     /// Thread counts: `1,2,4`, `1..8`, `cores`, `2xcores`.
     #[arg(long)]
     threads: Option<String>,
-    /// Critical-section lengths: `0,100ns,1us` or a log range `10ns..100us:12`.
+    /// Critical-section lengths: `0,100ns,1us` or a log range `20ns..100us:12`.
     #[arg(long)]
     cs: Option<String>,
     /// Think times, same syntax as --cs.

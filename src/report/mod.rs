@@ -4,4 +4,5 @@
 pub mod claims;
 pub mod compare;
 pub mod html;
+pub mod points;
 pub mod text;

@@ -1,5 +1,5 @@
 //! Parsing of sweep axes: lists (`1,2,4`), integer ranges (`1..8`), log ranges of durations
-//! (`10ns..100us:12`), the words `cores` and `2xcores`, and primitive names or families.
+//! (`20ns..100us:12`), the words `cores` and `2xcores`, and primitive names or families.
 
 use crate::registry::{self, Family, PRIMITIVES};
 use crate::units::parse_duration;
@@ -97,7 +97,7 @@ fn parse_count(text: &str, axis: &'static str) -> Result<usize, AxisError> {
 }
 
 /// Parses a duration axis in nanoseconds: a list (`0,100ns,1us`) or a log range
-/// (`10ns..100us:12`: 12 points from 10 ns to 100 µs, evenly spaced in log space, rounded to
+/// (`20ns..100us:12`: 12 points from 20 ns to 100 µs, evenly spaced in log space, rounded to
 /// whole ns). Sorted, deduplicated.
 pub fn parse_durations(text: &str, axis: &'static str) -> Result<Vec<u64>, AxisError> {
     let mut out = Vec::new();
@@ -115,7 +115,7 @@ pub fn parse_durations(text: &str, axis: &'static str) -> Result<Vec<u64>, AxisE
         } else if part.contains("..") {
             return Err(err(
                 axis,
-                format!("{part:?}: give the number of points, e.g. 10ns..100us:12"),
+                format!("{part:?}: give the number of points, e.g. 20ns..100us:12"),
             ));
         } else {
             out.push(parse_duration(part).map_err(|m| err(axis, m))?.as_nanos() as u64);
