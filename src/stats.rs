@@ -145,6 +145,34 @@ pub fn median_ci(values: &[f64], level: f64) -> Option<MedianCi> {
 /// range, a 75% interval; with 2, a 50% one is too weak to call anything settled.
 pub const MIN_STABLE_TRIALS: usize = 3;
 
+/// Where one interval stands against another, higher being better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versus {
+    /// Wholly above the other: ahead beyond noise.
+    Above,
+    /// Wholly below it: behind beyond noise.
+    Below,
+    /// The intervals overlap: within noise.
+    Overlap,
+    /// A side rests on fewer than [`MIN_STABLE_TRIALS`] values: nothing can be called.
+    TooFew,
+}
+
+/// "Beyond noise", the one rule every call within a run uses (a claim's order, `best`'s lead,
+/// the break-even's call at a length): `a` = (lo, hi, values) against `b`, beyond noise only
+/// when both rest on at least [`MIN_STABLE_TRIALS`] values and the intervals are disjoint.
+pub fn versus(a: (f64, f64, usize), b: (f64, f64, usize)) -> Versus {
+    if a.2 < MIN_STABLE_TRIALS || b.2 < MIN_STABLE_TRIALS {
+        Versus::TooFew
+    } else if a.0 > b.1 {
+        Versus::Above
+    } else if a.1 < b.0 {
+        Versus::Below
+    } else {
+        Versus::Overlap
+    }
+}
+
 /// Where a point stands on run-until-stable.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stability {
@@ -258,6 +286,15 @@ impl Percentiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every outcome of the one "beyond noise" rule.
+    #[test]
+    fn versus_reaches_every_outcome() {
+        assert_eq!(versus((5.0, 6.0, 3), (1.0, 4.0, 3)), Versus::Above);
+        assert_eq!(versus((1.0, 4.0, 3), (5.0, 6.0, 3)), Versus::Below);
+        assert_eq!(versus((1.0, 5.0, 3), (4.0, 6.0, 3)), Versus::Overlap);
+        assert_eq!(versus((5.0, 6.0, 2), (1.0, 4.0, 3)), Versus::TooFew);
+    }
 
     #[test]
     fn summary_of_odd_and_even_counts() {

@@ -2,11 +2,11 @@
 //!
 //! A regime is a family and a setting (threads, critical section, think time, …). The leader
 //! is the primitive with the highest median throughput over clean trials; its lead over the
-//! runner-up counts only when both have at least [`MIN_STABLE_TRIALS`] clean trials and the
+//! runner-up counts only when both have at least [`MIN_STABLE_TRIALS`](crate::stats::MIN_STABLE_TRIALS) clean trials and the
 //! two medians' confidence intervals ([`median_ci`] at [`CI_LEVEL`]) do not overlap. Otherwise the regime is a **tie**: the data cannot order them.
 
 use super::aggregate::{Setting, Trials};
-use crate::stats::{CI_LEVEL, MIN_STABLE_TRIALS, MedianCi, median_ci};
+use crate::stats::{CI_LEVEL, MedianCi, median_ci};
 
 /// How far the leader is ahead.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,7 +17,7 @@ pub enum Lead {
     Clear(f64),
     /// The intervals overlap: the ratio of medians is within noise.
     Tie(f64),
-    /// A side has fewer than [`MIN_STABLE_TRIALS`] clean trials (two give only a 50%
+    /// A side has fewer than [`MIN_STABLE_TRIALS`](crate::stats::MIN_STABLE_TRIALS) clean trials (two give only a 50%
     /// interval): the ratio is not a ranking.
     Unknown(f64),
 }
@@ -97,12 +97,14 @@ pub fn leaders<'p, 'a>(pts: &'p [Trials<'a>]) -> Vec<Leader<'p, 'a>> {
                 None => Lead::Alone,
                 Some((_, r)) => {
                     let ratio = best.1.median / r.median;
-                    if best.1.n < MIN_STABLE_TRIALS || r.n < MIN_STABLE_TRIALS {
-                        Lead::Unknown(ratio)
-                    } else if best.1.lo > r.hi {
-                        Lead::Clear(ratio)
-                    } else {
-                        Lead::Tie(ratio)
+                    match crate::stats::versus((best.1.lo, best.1.hi, best.1.n), (r.lo, r.hi, r.n))
+                    {
+                        crate::stats::Versus::TooFew => Lead::Unknown(ratio),
+                        crate::stats::Versus::Above => Lead::Clear(ratio),
+                        // Sorted by median, the leader cannot lie wholly below.
+                        crate::stats::Versus::Overlap | crate::stats::Versus::Below => {
+                            Lead::Tie(ratio)
+                        }
                     }
                 }
             };

@@ -367,14 +367,11 @@ pub enum Order {
 /// Where `a` stands against `b` (higher is better): beyond noise only with enough trials and
 /// disjoint intervals.
 pub fn order(a: &MedianCi, b: &MedianCi) -> Order {
-    if a.n < MIN_STABLE_TRIALS || b.n < MIN_STABLE_TRIALS {
-        Order::Unknown
-    } else if a.lo > b.hi {
-        Order::Ahead
-    } else if a.hi < b.lo {
-        Order::Behind
-    } else {
-        Order::Tie
+    match crate::stats::versus((a.lo, a.hi, a.n), (b.lo, b.hi, b.n)) {
+        crate::stats::Versus::Above => Order::Ahead,
+        crate::stats::Versus::Below => Order::Behind,
+        crate::stats::Versus::Overlap => Order::Tie,
+        crate::stats::Versus::TooFew => Order::Unknown,
     }
 }
 

@@ -35,7 +35,7 @@ pub struct Band {
 /// no range; with 2 a side, disjoint ranges happen by chance one time in three (exact
 /// Mann–Whitney p = 1/3). With 3 or more a side they have p ≤ 0.1, so a length the break-even
 /// calls is one `compare` would call too (disjoint ranges and p ≤ [`super::compare::ALPHA`]).
-pub const MIN_TRIALS: usize = 3;
+pub const MIN_TRIALS: usize = crate::stats::MIN_STABLE_TRIALS;
 
 /// How one critical-section length compares, higher being better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,14 +53,10 @@ impl Call {
     /// The call at one length: beyond noise only when both sides have a range and the ranges
     /// are disjoint.
     pub fn of(spin: &Band, sleep: &Band) -> Call {
-        if spin.n < MIN_TRIALS || sleep.n < MIN_TRIALS {
-            Call::Indistinguishable
-        } else if spin.lo > sleep.hi {
-            Call::SpinBetter
-        } else if sleep.lo > spin.hi {
-            Call::SleepBetter
-        } else {
-            Call::Indistinguishable
+        match crate::stats::versus((spin.lo, spin.hi, spin.n), (sleep.lo, sleep.hi, sleep.n)) {
+            crate::stats::Versus::Above => Call::SpinBetter,
+            crate::stats::Versus::Below => Call::SleepBetter,
+            crate::stats::Versus::Overlap | crate::stats::Versus::TooFew => Call::Indistinguishable,
         }
     }
 
