@@ -1,8 +1,7 @@
-"""Reading lockbench's runs.csv rows the way lockbench reads them (shared by the scripts).
-
-A point's clean trials are those neither degraded nor timed out and on the point's cache
-layout. This mirrors `harness::sentinel::on_layout` and `analysis::aggregate::Trials`, which
-are the reference: change both together.
+"""The cache-layout rule for rows that are not a run's points (agree-parking-lot.sh judges
+single rounds of two tools). A run's points come from `lockbench points`, which the other
+scripts read; this mirrors `rules::on_layout` and `analysis::aggregate::Trials`, which are the
+reference: change both together, and prefer `lockbench points` wherever a run is at hand.
 """
 
 LAYOUT_FACTOR = 1.5

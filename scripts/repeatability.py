@@ -6,16 +6,21 @@ Usage: scripts/repeatability.py RUN_A RUN_B [TOLERANCE]   (run directories; tole
 A point is everything but the trial (as lockbench matches them). Its value is the median
 throughput of its clean trials (not degraded, not timed out, on the point's cache layout);
 it is flagged when it has no clean trial or its last row says stable=false (lockbench's own
-verdict), as lockbench reads its files (scripts/lockbench_rows.py). Prints Markdown: the
+verdict). Both come from `lockbench points`, so the rules are lockbench's. Prints Markdown: the
 share of points flagged in each run, and of the points unflagged in both, the share whose
 medians lie within TOLERANCE of each other (|b/a - 1| <= tolerance), then the points outside.
 """
 import csv
-import statistics
+import io
+import pathlib
+import subprocess
 import sys
 from collections import defaultdict
 
-from lockbench_rows import LAYOUT_FACTOR, clean as clean_rows, flagged as is_flagged, layout, on_layout
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+# lockbench's `rules::LAYOUT_FACTOR`: two layouts more than this apart are different machines
+# (`compare` marks such a pair `L`).
+LAYOUT_FACTOR = 1.5
 
 KEY = ["primitive", "threads", "cs_ns", "think_ns", "read_ratio", "stripes", "key_skew", "placement", "layout"]
 
@@ -25,17 +30,28 @@ def level(ns):
     return "smt" if ns < 18 else ("near" if ns < 60 else "far")
 
 
+def lockbench_points(run_dir):
+    """`lockbench points RUN_DIR`: one row per point, by lockbench's own rules."""
+    out = subprocess.run(
+        ["cargo", "run", "--release", "--quiet", "--", "points", str(run_dir)],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    return list(csv.DictReader(io.StringIO(out)))
+
+
 def points(run_dir):
     rows = list(csv.DictReader(open(f"{run_dir}/runs.csv")))
     grouped = defaultdict(list)
     for r in rows:
         grouped[tuple(r.get(k, "") for k in KEY)].append(r)
     out = {}
-    for key, trials in grouped.items():
-        clean = [float(r["throughput_ops_s"]) for r in clean_rows(trials)]
-        flagged = is_flagged(trials)
+    for p in lockbench_points(run_dir):
+        key = tuple(p.get(k, "") for k in KEY)
+        trials = grouped.get(key, [])
         levels = {level(float(r["core_to_core_ns"])) for r in trials if r.get("core_to_core_ns")}
-        out[key] = (statistics.median(clean) if clean else None, flagged, levels, layout(trials))
+        median = float(p["throughput_ops_s"]) if p["throughput_ops_s"] else None
+        layout = float(p["cache_layout_ns"]) if p["cache_layout_ns"] else None
+        out[key] = (median, bool(p["flag"]), levels, layout, int(p["dropped_layout"]))
     return out, rows
 
 
@@ -110,11 +126,8 @@ def main():
             for s in filter(None, r.get("degraded_by", "").split(";")):
                 signals[s] += 1
         kept = sum(1 for r in rows if r["degraded"] == "true")
-        grouped = defaultdict(list)
-        for r in rows:
-            grouped[tuple(r.get(k, "") for k in KEY)].append(r)
-        moved = sum(on.count(False) for on in (on_layout(t) for t in grouped.values()))
-        print(f"| {name}: trials / on another cache layout than their point's | {len(rows)} / {moved} |")
+        moved = sum(p[4] for p in pts.values())
+        print(f"| {name}: trials / left out for another cache layout than their point's (degraded ones counted as degraded) | {len(rows)} / {moved} |")
         print(f"| {name}: trials kept degraded (by signal) | {kept}"
               + (f" ({', '.join(f'{s} {n}' for s, n in sorted(signals.items()))})" if signals else "") + " |")
         by_threads = defaultdict(lambda: [0, 0])
