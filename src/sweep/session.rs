@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 /// What an interrupted sweep left in its directory, to continue it (see
-/// [`run_dir::resume_state`](crate::rundir::dir::resume_state)).
+/// [`rundir::dir::resume_state`](crate::rundir::dir::resume_state)).
 #[derive(Debug, Clone)]
 pub struct Resumed {
     /// Its meta.json.
@@ -61,7 +61,7 @@ pub fn lookup_with(extra: &[Primitive]) -> impl Fn(&str) -> Option<Primitive> + 
 }
 
 /// Measures `spec` into run directory `dir` (fresh from
-/// [`run_dir::new_run_dir`](crate::rundir::dir::new_run_dir), or an interrupted run being
+/// [`rundir::dir::new_run_dir`](crate::rundir::dir::new_run_dir), or an interrupted run being
 /// continued): meta.json with calibrations and probes (a few seconds), then every run,
 /// written as it completes. `lookup` names the primitive for each of the spec's names
 /// ([`lookup_with`]); `stop` is polled between runs; `progress` hears about every run and
