@@ -142,9 +142,7 @@ impl<'a> Ctx<'a> {
         threads: usize,
         pred: impl Fn(&RunRecord) -> bool,
     ) -> Option<&Trials<'a>> {
-        let p = self.pts.iter().find(|p| {
-            p.primitive() == primitive && p.first().threads == threads && pred(p.first())
-        })?;
+        let p = self.peek(primitive, threads, pred)?;
         if let Some(f) = p.flag() {
             let what = format!("{primitive} ×{threads} ({})", f.as_str());
             let mut v = self.flagged.borrow_mut();

@@ -1,7 +1,7 @@
 //! Claim 12: A barrier phase is cheap; spinning is cheaper while every thread has a CPU. Its verdict follows [`RULE`].
 
 use super::prelude::*;
-use crate::stats::{MIN_STABLE_TRIALS, MedianCi};
+use crate::stats::MedianCi;
 
 /// The verdict's rule, written before the data.
 pub const RULE: &str = "sense-barrier (spins) vs std-barrier (sleeps), C and 2C threads; time per \
@@ -81,18 +81,8 @@ fn barrier(ctx: Option<Ctx>) -> Claim {
             fastest = Some(if s.median <= d.median { s } else { d });
         }
     }
-    let cheap = fastest.map_or(Side::Unknown, |f| {
-        // Shorter is cheaper: below the limit on the whole interval.
-        if f.n < MIN_STABLE_TRIALS {
-            Side::Unknown
-        } else if f.hi < CHEAP_NS {
-            Side::Below
-        } else if f.lo >= CHEAP_NS {
-            Side::Above
-        } else {
-            Side::Across
-        }
-    });
+    // Shorter is cheaper: cheap when the whole interval lies below the limit.
+    let cheap = fastest.map_or(Side::Unknown, |f| side(&f, CHEAP_NS));
     let (verdict, reason) = match (cheap, orders[0]) {
         (Side::Above, _) => (
             Verdict::DoesNotHold,
