@@ -97,6 +97,12 @@ def main():
           f"{len(same_within)} of {len(same)} ({100 * len(same_within) / max(len(same), 1):.1f}%) |")
     print(f"| of those, on layouts more than ×{LAYOUT_FACTOR} apart (compare's `L`): within {tol:.0%} | "
           f"{len(apart_within)} of {len(apart)} |")
+    if same:
+        # The margin a call between two figures of this machine should need (lockbench's
+        # `--delta`): what 9 in 10 points unflagged and on one layout move between sittings.
+        dev = sorted(abs(ratio[k] - 1) for k in same)
+        print(f"| this machine's margin (p90 deviation on one layout: `compare --delta`) | "
+              f"{dev[int(0.9 * (len(dev) - 1))]:.3f} |")
     either = [k for k in common if (a[k][1] or b[k][1]) and a[k][0] and b[k][0]]
     either_within = [k for k in either if abs(b[k][0] / a[k][0] - 1) <= tol]
     if either:

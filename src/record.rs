@@ -5,12 +5,14 @@ pub use crate::primitives::about::Family;
 use serde::{Deserialize, Serialize};
 
 /// Version of the [`RunRecord`] column set. Bump on any rename, removal or change of meaning.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The oldest `schema_version` this lockbench still reads. Version 1 files lack `run_id`,
 /// `row` and the confidence-interval columns (the loader fills the first two), and their
 /// `stable` judged the trials' range rather than the median's confidence interval. Version 2
 /// files lack `checked` and `sleeps` (the loader takes them from this build's registry).
+/// Version 4 changed only the meaning of `stable` (the planned clean trials, not a narrow
+/// enough interval); earlier files keep their own verdicts.
 pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// Where the data a lock protects lives relative to the lock.
@@ -70,9 +72,6 @@ impl Placement {
 
 /// Sentinel figure below which a trial is degraded, unless a sweep or run says otherwise.
 pub const DEFAULT_SENTINEL_THRESHOLD: f64 = 0.9;
-/// Run-until-stable target when a sweep does not say: the median throughput's confidence
-/// interval within ±5% (relative half-width).
-pub const DEFAULT_STABILITY_TARGET: f64 = 0.05;
 
 /// Every axis and setting of a sweep; serialized into meta.json so `--resume` can rebuild
 /// exactly the same plan. Plain data: the plan, its size and time estimate are `sweep`'s
@@ -108,15 +107,12 @@ pub struct SweepSpec {
     pub sample_every: u32,
     /// Watchdog budget per trial beyond its planned time, ns.
     pub timeout_ns: u64,
-    /// Run-until-stable: extra trials (beyond `trials`) are run for a point whose median
-    /// throughput's confidence interval is wider than ± `stability_target`, up to this many in
-    /// all.
+    /// Replacements: a point with fewer than `trials` clean trials (some degraded, timed out
+    /// or on another cache layout) gets extra trials, up to this many in all
+    /// (`stats::stability`). Runs before schema 4 also added trials while the median's
+    /// interval was wider than a `stability_target` (a field they still hold, ignored now).
     #[serde(default)]
     pub max_trials: u32,
-    /// Target relative half-width of the median throughput's confidence interval over clean
-    /// trials (`stats::stability`); schema 1 runs used it on the range (max − min) / median.
-    #[serde(default = "default_stability_target")]
-    pub stability_target: f64,
     /// Read the parallelism sentinel around every trial.
     #[serde(default = "default_true")]
     pub sentinel: bool,
@@ -128,9 +124,6 @@ pub struct SweepSpec {
     pub sentinel_retries: u32,
 }
 
-fn default_stability_target() -> f64 {
-    DEFAULT_STABILITY_TARGET
-}
 fn default_true() -> bool {
     true
 }
@@ -325,9 +318,10 @@ pub struct RunRecord {
     pub clean_trials: u32,
     /// Relative spread (max − min) / median of throughput over those clean trials.
     pub throughput_spread: f64,
-    /// Run-until-stable's verdict on the point so far: at least 3 clean trials and the
-    /// median's confidence interval (`throughput_ci_*`) within the stability target, as a
-    /// relative half-width. Schema 1 files judged the range (spread ≤ target) instead.
+    /// The point has its planned clean trials (at least 3) with this one: its value and
+    /// interval are final (`stats::stability`). Schemas 2 and 3 meant "at least 3 clean
+    /// trials and the median's interval within the stability target"; schema 1, the range
+    /// within it.
     pub stable: bool,
     /// Lower end of the confidence interval of the median throughput over the clean trials
     /// so far (`stats::median_ci`: order statistics, interpolated; at `ci_level`).
@@ -520,8 +514,8 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
-    /// Records where run-until-stable stands after this trial: clean trials so far, their
-    /// spread, the median's confidence interval and the verdict.
+    /// Records where the point stands after this trial: clean trials so far, their spread,
+    /// the median's confidence interval, and whether it has its planned clean trials.
     pub fn set_stability(&mut self, s: &crate::stats::Stability) {
         self.clean_trials = s.clean_trials;
         self.throughput_spread = s.spread;

@@ -1,9 +1,11 @@
 //! Pure rules about trials, apart from the code that measures them: which cache layout a
-//! point's trials ran on ([`on_layout`]), and which readings and figures make a trial
-//! disturbed ([`Signal`], [`trial_signals`], [`sentinel_signals`] under a [`Policy`]). The
-//! harness applies them while it measures (`crate::harness::sentinel`); readers of a run
-//! apply them again to the rows, so both read one rule.
+//! point's trials ran on ([`on_layout`]), which readings and figures make a trial disturbed
+//! ([`Signal`], [`trial_signals`], [`sentinel_signals`] under a [`Policy`]), and when one
+//! point is ahead of another ([`versus`]). The harness applies them while it measures
+//! (`crate::harness::sentinel`); readers of a run apply them again to the rows, so both read
+//! one rule.
 
+use crate::stats::MIN_STABLE_TRIALS;
 use std::time::Duration;
 
 /// Two readings of the distance between a point's first two CPUs more than this factor apart
@@ -68,6 +70,74 @@ pub fn on_layout(readings: &[[Option<f64>; 2]]) -> (Option<f64>, Vec<bool>) {
         .map(|(r, k)| r.is_empty() || k)
         .collect();
     (layout, mask)
+}
+
+/// Whether two points' cache layouts (their `layout_ns` readings) are the same machine for a
+/// comparison: within [`LAYOUT_FACTOR`] of each other, or either unknown (one CPU, no
+/// reading).
+pub fn same_layout(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) if a > 0.0 && b > 0.0 => a.max(b) / a.min(b) <= LAYOUT_FACTOR,
+        _ => true,
+    }
+}
+
+/// The equivalence margin of every call between two figures, unless a command is told
+/// otherwise (`compare --delta`): a figure is ahead of another only when the interval of
+/// their ratio excludes [1 / (1 + δ), 1 + δ]. It is a difference that matters against how
+/// much one machine moves between two sittings: the points unflagged and on one layout in
+/// two back-to-back quick sweeps differ by 4.2% (AMD EPYC) and 4.9% (Intel Xeon) at the 90th
+/// percentile, and with 5% no same-layout point of the AMD pair and 6 of 614 of the three
+/// Intel pairs would be called (figures in FINDINGS, "Statistics II"; `scripts/repeatability.py`
+/// measures your machine's).
+pub const DELTA: f64 = 0.05;
+
+/// One side of a comparison: the median's interval, how many values it rests on, and the
+/// cache layout it was measured on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// Lower end of the interval.
+    pub lo: f64,
+    /// Upper end.
+    pub hi: f64,
+    /// Values behind it.
+    pub n: usize,
+    /// The point's cache layout, ns (`None`: not read).
+    pub layout_ns: Option<f64>,
+}
+
+/// Where one figure stands against another, higher being better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versus {
+    /// Ahead by more than the margin, beyond noise.
+    Above,
+    /// Behind by more than the margin, beyond noise.
+    Below,
+    /// Within noise, or within the margin.
+    Overlap,
+    /// Measured on cache layouts more than [`LAYOUT_FACTOR`] apart: two machines, not called.
+    NotComparable,
+    /// A side rests on fewer than [`MIN_STABLE_TRIALS`] values: nothing can be called.
+    TooFew,
+}
+
+/// "Ahead beyond noise", the one rule every call within a run uses (a claim's order, `best`'s
+/// lead, the break-even's call at a length) and `compare` adds to its test: both sides rest on
+/// at least [`MIN_STABLE_TRIALS`] values, on one cache layout ([`same_layout`]), and the
+/// interval of the ratio `a ÷ b` the two intervals allow (a.lo ÷ b.hi … a.hi ÷ b.lo) lies
+/// wholly above 1 + `delta` (or below 1 ÷ (1 + `delta`)).
+pub fn versus(a: &Estimate, b: &Estimate, delta: f64) -> Versus {
+    if a.n < MIN_STABLE_TRIALS || b.n < MIN_STABLE_TRIALS {
+        Versus::TooFew
+    } else if !same_layout(a.layout_ns, b.layout_ns) {
+        Versus::NotComparable
+    } else if a.lo > b.hi * (1.0 + delta) {
+        Versus::Above
+    } else if b.lo > a.hi * (1.0 + delta) {
+        Versus::Below
+    } else {
+        Versus::Overlap
+    }
 }
 
 /// Default threshold below which a point is flagged degraded.
@@ -243,5 +313,45 @@ impl Default for Policy {
             retries: 2,
             pause: Duration::from_millis(200),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn est(lo: f64, hi: f64, n: usize, layout_ns: Option<f64>) -> Estimate {
+        Estimate {
+            lo,
+            hi,
+            n,
+            layout_ns,
+        }
+    }
+
+    /// Every outcome of the one rule for calls, the margin and the layouts included.
+    #[test]
+    fn versus_reaches_every_outcome() {
+        let near = Some(27.0);
+        let (b, d) = (est(1.0, 4.0, 3, near), DELTA);
+        assert_eq!(versus(&est(5.0, 6.0, 3, near), &b, d), Versus::Above);
+        assert_eq!(versus(&b, &est(5.0, 6.0, 3, near), d), Versus::Below);
+        assert_eq!(
+            versus(&est(1.0, 5.0, 3, near), &est(4.0, 6.0, 3, near), d),
+            Versus::Overlap
+        );
+        assert_eq!(versus(&est(5.0, 6.0, 2, near), &b, d), Versus::TooFew);
+        // Disjoint, but by less than the margin: 4.1 / 4.0 is 2.5% apart.
+        assert_eq!(versus(&est(4.1, 5.0, 3, near), &b, d), Versus::Overlap);
+        assert_eq!(versus(&est(4.1, 5.0, 3, near), &b, 0.0), Versus::Above);
+        // A spinner at 27 ns against a futex mutex at 108 ns: two machines.
+        let far = est(1.0, 4.0, 3, Some(108.0));
+        assert_eq!(
+            versus(&est(5.0, 6.0, 3, near), &far, d),
+            Versus::NotComparable
+        );
+        // Within the ×1.5 window, or unknown on a side: one machine.
+        assert_eq!(versus(&est(5.0, 6.0, 3, Some(38.0)), &b, d), Versus::Above);
+        assert_eq!(versus(&est(5.0, 6.0, 3, None), &far, d), Versus::Above);
     }
 }

@@ -48,6 +48,7 @@ fn the_example_lock_sweeps_next_to_registered_ones_and_compares() {
             Input::new("byo", &byo.rows),
         ],
         |r| r.throughput_ops_s,
+        lockbench::rules::DELTA,
     )
     .unwrap();
     let std_row = cmp

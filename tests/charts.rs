@@ -341,9 +341,11 @@ fn write_csv(rows: &[RunRecord], path: &Path) {
 #[test]
 fn compare_two_hosts_ratios_and_unmatched_points() {
     let (a, b) = two_hosts();
-    let c = compare(&[Input::new("a", &a), Input::new("b", &b)], |r| {
-        r.throughput_ops_s
-    })
+    let c = compare(
+        &[Input::new("a", &a), Input::new("b", &b)],
+        |r| r.throughput_ops_s,
+        lockbench::rules::DELTA,
+    )
     .unwrap();
     assert!(!c.rows.is_empty());
     for r in &c.rows {
@@ -406,9 +408,11 @@ fn compare_calls_only_differences_beyond_noise_and_never_at_flagged_points() {
             }
         }
         let a = trials("a", [100.0, 101.0, 102.0]);
-        compare(&[Input::new("a", &a), Input::new("b", &b)], |r| {
-            r.throughput_ops_s
-        })
+        compare(
+            &[Input::new("a", &a), Input::new("b", &b)],
+            |r| r.throughput_ops_s,
+            lockbench::rules::DELTA,
+        )
     };
     // One point, so the correction leaves its p alone: 3 vs 3 separated is p = 0.1.
     let c = run([120.0, 121.0, 122.0], false).unwrap();

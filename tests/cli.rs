@@ -476,7 +476,7 @@ fn breakeven_dry_run_counts_the_think_axis() {
     let quick = plan(&[]);
     assert!(
         quick.starts_with(
-            "576 run(s) (4 primitive(s) × 2 thread count(s) × 12 cs × 2 think × 1 placement(s) × 3 trial(s))"
+            "960 run(s) (4 primitive(s) × 2 thread count(s) × 12 cs × 2 think × 1 placement(s) × 5 trial(s))"
         ),
         "{quick}"
     );
@@ -485,8 +485,8 @@ fn breakeven_dry_run_counts_the_think_axis() {
         fine.starts_with("1920 run(s) (4 primitive(s) × 2 thread count(s) × 24 cs × 2 think"),
         "{fine}"
     );
-    assert!(plan(&["--think", "0"]).starts_with("288 run(s)"));
-    assert!(plan(&["--think", "0,1us,10us"]).starts_with("864 run(s)"));
+    assert!(plan(&["--think", "0"]).starts_with("480 run(s)"));
+    assert!(plan(&["--think", "0,1us,10us"]).starts_with("1440 run(s)"));
 }
 
 /// A trial with a window of 400 ms or more gets a sentinel reading in its middle (the workers

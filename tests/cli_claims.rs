@@ -29,12 +29,25 @@ fn dry_run_prints_every_experiment_and_a_trial_count() {
         .parse()
         .unwrap();
     assert!(trials > 0 && total.contains("estimated"), "{total}");
-    // --trials scales the plan.
-    let one = lockbench(&["claims", "--dry-run", "--trials", "1"]);
-    assert!(
-        String::from_utf8_lossy(&one.stdout)
-            .contains(&format!("claims plan: {} trial", trials / 3))
-    );
+    // --trials sets every experiment's count, so the plan scales with it.
+    let total_of = |n: &str| -> usize {
+        let o = lockbench(&["claims", "--dry-run", "--trials", n]);
+        let text = String::from_utf8_lossy(&o.stdout).to_string();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("claims plan: "))
+            .expect("a total line")
+            .to_string();
+        line["claims plan: ".len()..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let one = total_of("1");
+    assert!(one > 0 && one < trials, "{one} vs {trials}");
+    assert_eq!(total_of("3"), 3 * one);
 }
 
 #[test]

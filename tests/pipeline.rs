@@ -203,6 +203,7 @@ fn sweep_to_report_to_compare_on_a_fake_primitive() {
     let cmp = compare(
         &[Input::new("a", &run.rows), Input::new("b", &run_b.rows)],
         |r| r.throughput_ops_s,
+        lockbench::rules::DELTA,
     )
     .unwrap();
     assert_eq!(cmp.rows.len(), 6);

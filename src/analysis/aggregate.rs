@@ -52,7 +52,7 @@ pub fn achieved_cs(rows: &[RunRecord]) -> Vec<(u64, f64)> {
 }
 
 /// What a point's statistics need of one trial: the sweep keeps these while it runs, so that
-/// its run-until-stable verdict and [`Trials::clean`] agree on a point's clean trials.
+/// its stopping rule and [`Trials::clean`] agree on a point's clean trials.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrialFacts {
     /// Throughput, ops/s.
@@ -150,18 +150,25 @@ impl<'a> Trials<'a> {
         self.trials.len() - self.clean().count()
     }
 
-    /// Why the point is flagged, if it is: it has no clean trial, or its run-until-stable
-    /// target was not met (the last trial's `stable` says where the point ended; a point with
-    /// a single clean trial is never stable), or that verdict was reached on more clean trials
-    /// than the point has now (a file written before the cache-layout rule, which now leaves
-    /// some of them out).
+    /// Why the point is flagged, if it is: it has no clean trial, or it ended without its
+    /// planned clean trials (the last trial's `stable` says where the point ended; fewer than
+    /// 3 is never enough), or it ended so on more clean trials than it has now (a file written
+    /// before the cache-layout rule, which now leaves some of them out). Files before schema 4
+    /// also flagged a point whose interval stayed wider than their stability target:
+    /// [`Flag::Unstable`].
     pub fn flag(&self) -> Option<Flag> {
         let clean = self.clean().count();
         let last = self.trials.last();
         if clean == 0 {
             Some(Flag::NoCleanTrial)
         } else if !last.is_some_and(|r| r.stable && clean as u32 >= r.clean_trials) {
-            Some(Flag::Unstable)
+            Some(
+                if last.is_some_and(|r| (1..4).contains(&r.schema_version)) {
+                    Flag::Unstable
+                } else {
+                    Flag::Incomplete
+                },
+            )
         } else {
             None
         }
@@ -212,16 +219,19 @@ impl<'a> Trials<'a> {
 pub enum Flag {
     /// Every trial was degraded, timed out or on another cache layout than the point's.
     NoCleanTrial,
-    /// The clean trials' throughput spread stayed above the stability target, or there was
-    /// only one clean trial to judge it by.
+    /// Fewer clean trials than the sweep planned (or than 3) after its replacements.
+    Incomplete,
+    /// A file before schema 4: the median's interval stayed wider than the run's stability
+    /// target, or too few clean trials.
     Unstable,
 }
 
 impl Flag {
-    /// A short name, as in CSV output (`no-clean-trial`, `unstable`).
+    /// A short name, as in CSV output (`no-clean-trial`, `incomplete`, `unstable`).
     pub fn as_str(self) -> &'static str {
         match self {
             Flag::NoCleanTrial => "no-clean-trial",
+            Flag::Incomplete => "incomplete",
             Flag::Unstable => "unstable",
         }
     }
@@ -437,8 +447,14 @@ mod tests {
         rows[2].stable = false;
         assert_eq!(
             points(&rows)[0].flag(),
+            Some(Flag::Incomplete),
+            "short of its planned clean trials at the end"
+        );
+        rows[2].schema_version = 3;
+        assert_eq!(
+            points(&rows)[0].flag(),
             Some(Flag::Unstable),
-            "unstable at the end"
+            "a schema 3 file meant its interval was too wide"
         );
         rows[0].degraded = true;
         rows[1].timed_out = true;

@@ -2,8 +2,11 @@
 //!
 //! A regime is a family and a setting (threads, critical section, think time, …). The leader
 //! is the primitive with the highest median throughput over clean trials; its lead over the
-//! runner-up counts only when both have at least [`MIN_STABLE_TRIALS`](crate::stats::MIN_STABLE_TRIALS) clean trials and the
-//! two medians' confidence intervals ([`median_ci`] at [`CI_LEVEL`]) do not overlap. Otherwise the regime is a **tie**: the data cannot order them.
+//! runner-up counts only by the one rule for calls ([`crate::rules::versus`]): both have at
+//! least [`MIN_STABLE_TRIALS`](crate::stats::MIN_STABLE_TRIALS) clean trials, on one cache
+//! layout, and the two medians' confidence intervals ([`median_ci`] at [`CI_LEVEL`]) are apart
+//! by more than the margin [`crate::rules::DELTA`]. Otherwise the regime is a **tie** (the
+//! data cannot order them) or **not comparable** (the two ran on different cache layouts).
 
 use super::aggregate::{Setting, Trials};
 use crate::stats::{CI_LEVEL, MedianCi, median_ci};
@@ -20,6 +23,8 @@ pub enum Lead {
     /// A side has fewer than [`MIN_STABLE_TRIALS`](crate::stats::MIN_STABLE_TRIALS) clean trials (two give only a 50%
     /// interval): the ratio is not a ranking.
     Unknown(f64),
+    /// The two ran on cache layouts more than ×1.5 apart (ns each): not compared.
+    NotComparable(f64, f64, f64),
 }
 
 impl Lead {
@@ -30,6 +35,11 @@ impl Lead {
             Lead::Clear(r) => format!("×{r:.2}"),
             Lead::Tie(r) => format!("tie (×{r:.2}, within noise)"),
             Lead::Unknown(r) => format!("×{r:.2} (too few trials to tell from noise)"),
+            Lead::NotComparable(r, a, b) => format!(
+                "×{r:.2}, not comparable (cache layouts {} and {})",
+                crate::units::fmt_ns(a),
+                crate::units::fmt_ns(b)
+            ),
         }
     }
 }
@@ -95,16 +105,26 @@ pub fn leaders<'p, 'a>(pts: &'p [Trials<'a>]) -> Vec<Leader<'p, 'a>> {
             let runner_up = members.get(1).copied();
             let lead = match runner_up {
                 None => Lead::Alone,
-                Some((_, r)) => {
+                Some((p, r)) => {
+                    use crate::rules::{DELTA, Estimate, Versus, versus};
                     let ratio = best.1.median / r.median;
-                    match crate::stats::versus((best.1.lo, best.1.hi, best.1.n), (r.lo, r.hi, r.n))
-                    {
-                        crate::stats::Versus::TooFew => Lead::Unknown(ratio),
-                        crate::stats::Versus::Above => Lead::Clear(ratio),
+                    let of = |p: &Trials, c: &MedianCi| Estimate {
+                        lo: c.lo,
+                        hi: c.hi,
+                        n: c.n,
+                        layout_ns: p.layout_ns(),
+                    };
+                    let (a, b) = (of(best.0, &best.1), of(p, &r));
+                    match versus(&a, &b, DELTA) {
+                        Versus::TooFew => Lead::Unknown(ratio),
+                        Versus::Above => Lead::Clear(ratio),
+                        Versus::NotComparable => Lead::NotComparable(
+                            ratio,
+                            a.layout_ns.unwrap_or(f64::NAN),
+                            b.layout_ns.unwrap_or(f64::NAN),
+                        ),
                         // Sorted by median, the leader cannot lie wholly below.
-                        crate::stats::Versus::Overlap | crate::stats::Versus::Below => {
-                            Lead::Tie(ratio)
-                        }
+                        Versus::Overlap | Versus::Below => Lead::Tie(ratio),
                     }
                 }
             };
@@ -173,5 +193,37 @@ mod tests {
             lead_of(&[200.0, 201.0], &[100.0, 101.0]),
             Lead::Unknown(_)
         ));
+        // Apart, but by less than the margin (3%): a tie.
+        assert!(matches!(
+            lead_of(&[104.0, 104.5, 105.0], &[100.0, 100.5, 101.0]),
+            Lead::Tie(_)
+        ));
+    }
+
+    /// A spinner whose trials ran with its CPUs 27 ns apart and a rival at 108 ns measured two
+    /// machines: the lead is not called, however far apart they are.
+    #[test]
+    fn leads_across_cache_layouts_are_not_comparable() {
+        let mut rows = Vec::new();
+        for (name, values, ns) in [
+            ("spin-tas", [200.0, 204.0, 198.0], 27.0),
+            ("spin-ttas", [101.0, 97.0, 103.0], 108.0),
+        ] {
+            for (i, &x) in values.iter().enumerate() {
+                let mut r = row(name, i as u32, x);
+                r.core_to_core_before_ns = Some(ns);
+                r.core_to_core_ns = Some(ns * 1.02);
+                rows.push(r);
+            }
+        }
+        let pts = points(&rows);
+        match leaders(&pts)[0].lead {
+            Lead::NotComparable(r, a, b) => {
+                assert!((r - 200.0 / 101.0).abs() < 1e-9);
+                assert!(a < 30.0 && b > 100.0, "{a} {b}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(leaders(&pts)[0].lead.describe().contains("not comparable"));
     }
 }

@@ -55,8 +55,53 @@ pub struct PointRow {
     pub throughput_ci_hi_ops_s: Option<f64>,
     /// The interval's coverage (0.9 from 5 trials; less with fewer, where it is the range).
     pub ci_level: Option<f64>,
-    /// Why the point is flagged (`no-clean-trial`, `unstable`); empty when it is not.
+    /// Why the point is flagged (`no-clean-trial`, `incomplete`, `unstable`); empty when it
+    /// is not.
     pub flag: String,
+    /// The trials left out for another cache layout, by layout: `layout_ns:trials:median_ops_s`
+    /// for each other stratum, `;`-separated (empty when the trials did not split). The
+    /// point's value is its own stratum's; these are what the others measured.
+    pub other_layouts: String,
+}
+
+/// The undisturbed trials of `p` off its cache layout, grouped into strata (readings within
+/// ×[`crate::rules::LAYOUT_FACTOR`] of a stratum's first): (layout ns, trials, median
+/// throughput), lowest layout first.
+fn other_strata(p: &Trials) -> Vec<(f64, usize, f64)> {
+    let mut off: Vec<(f64, f64)> = p
+        .trials
+        .iter()
+        .zip(p.on_layout())
+        .filter(|(r, on)| !on && !r.degraded && !r.timed_out)
+        .filter_map(|(r, _)| {
+            let ns = crate::stats::summarize(
+                &[r.core_to_core_before_ns, r.core_to_core_ns]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>(),
+            )?
+            .median;
+            Some((ns, r.throughput_ops_s))
+        })
+        .collect();
+    off.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut strata: Vec<(f64, Vec<f64>, Vec<f64>)> = Vec::new();
+    for (ns, thr) in off {
+        match strata.last_mut() {
+            Some(s) if crate::rules::same_layout(Some(s.1[0]), Some(ns)) => {
+                s.1.push(ns);
+                s.2.push(thr);
+            }
+            _ => strata.push((ns, vec![ns], vec![thr])),
+        }
+    }
+    strata
+        .into_iter()
+        .filter_map(|(_, ns, thr)| {
+            let layout = crate::stats::summarize(&ns)?.median;
+            Some((layout, thr.len(), crate::stats::summarize(&thr)?.median))
+        })
+        .collect()
 }
 
 /// The points of `rows`, in order of each point's first row.
@@ -101,6 +146,11 @@ fn row_of(p: &Trials) -> PointRow {
         throughput_ci_hi_ops_s: ci.map(|c| c.hi),
         ci_level: ci.map(|c| c.level),
         flag: p.flag().map_or(String::new(), |f| f.as_str().to_string()),
+        other_layouts: other_strata(p)
+            .iter()
+            .map(|(ns, n, thr)| format!("{ns:.1}:{n}:{thr:.4e}"))
+            .collect::<Vec<_>>()
+            .join(";"),
     }
 }
 
@@ -152,5 +202,21 @@ mod tests {
         let p = &point_rows(&rows)[0];
         assert_eq!((p.clean_trials, p.throughput_ops_s), (0, None));
         assert_eq!(p.flag, "no-clean-trial");
+    }
+
+    /// A point whose trials split across two cache layouts reports the other stratum (its
+    /// layout, trials and median) beside the value of its own.
+    #[test]
+    fn a_split_point_reports_each_stratum() {
+        let mut rows: Vec<RunRecord> = (0..6).map(|i| row(i, 10.0 + f64::from(i), 27.0)).collect();
+        for r in &mut rows[4..] {
+            r.core_to_core_before_ns = Some(108.0);
+            r.core_to_core_ns = Some(110.0);
+        }
+        let p = &point_rows(&rows)[0];
+        assert_eq!((p.clean_trials, p.throughput_ops_s), (4, Some(11.5)));
+        assert_eq!(p.other_layouts, "109.0:2:1.4500e1");
+        let unsplit = &point_rows(&rows[..4])[0];
+        assert_eq!(unsplit.other_layouts, "");
     }
 }

@@ -90,6 +90,8 @@ pub struct Ctx<'a> {
     pub run: String,
     flagged: RefCell<Vec<String>>,
     fewest: Cell<usize>,
+    /// The cache layout of every point a figure of the verdict came from, ns, with its name.
+    layouts: RefCell<Vec<(f64, String)>>,
     /// p90 of the cross-core futex wake-up probe of this experiment's run, ns.
     pub wakeup_p90: Option<f64>,
 }
@@ -105,6 +107,7 @@ impl<'a> Ctx<'a> {
             run: run.to_string(),
             flagged: RefCell::new(Vec::new()),
             fewest: Cell::new(usize::MAX),
+            layouts: RefCell::new(Vec::new()),
             wakeup_p90,
         }
     }
@@ -153,11 +156,25 @@ impl<'a> Ctx<'a> {
         Some(p)
     }
 
-    /// [`ci_of`], remembering the fewest trials behind a figure the claim used.
+    /// [`ci_of`], remembering the fewest trials behind a figure the claim used, and the
+    /// point's cache layout.
     pub fn ci(&self, p: &Trials, metric: impl Fn(&RunRecord) -> f64) -> Option<MedianCi> {
         let c = ci_of(p, metric)?;
         self.fewest.set(self.fewest.get().min(c.n));
+        if let Some(ns) = p.layout_ns() {
+            let who = format!("{} ×{}", p.primitive(), p.first().threads);
+            self.layouts.borrow_mut().push((ns, who));
+        }
         Some(c)
+    }
+
+    /// The two points furthest apart in cache layout among those the verdict's figures came
+    /// from, when they are more than [`crate::rules::LAYOUT_FACTOR`] apart.
+    fn split_layouts(&self) -> Option<((f64, String), (f64, String))> {
+        let l = self.layouts.borrow();
+        let lo = l.iter().min_by(|a, b| a.0.total_cmp(&b.0))?;
+        let hi = l.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
+        (!crate::rules::same_layout(Some(lo.0), Some(hi.0))).then(|| (lo.clone(), hi.clone()))
     }
 
     /// A claim whose verdict rests on beyond-noise calls: with fewer than
@@ -170,6 +187,15 @@ impl<'a> Ctx<'a> {
         verdict: Verdict,
         reason: String,
     ) -> Claim {
+        if let Some(((a, who_a), (b, who_b))) = self.split_layouts() {
+            let reason = format!(
+                "not comparable: its figures ran on cache layouts more than ×{} apart ({who_a} at {}, {who_b} at {}: the host moved a vCPU between them), so no call between them is made; re-run to get them on one layout. The figures said: {reason}",
+                crate::rules::LAYOUT_FACTOR,
+                crate::units::fmt_ns(a),
+                crate::units::fmt_ns(b),
+            );
+            return self.claim(head, shows, Verdict::Inconclusive, reason);
+        }
         let n = self.fewest.get();
         if n < MIN_STABLE_TRIALS {
             let settle = format!(
@@ -233,7 +259,7 @@ pub fn finish(
     };
     if !flagged.is_empty() {
         reason.push_str(&format!(
-            " Flagged points used (no clean trial, or not stable by the run's target): {}.",
+            " Flagged points used (no clean trial, or fewer clean trials than planned): {}.",
             flagged.join(", ")
         ));
     }
@@ -362,14 +388,23 @@ pub enum Order {
     Unknown,
 }
 
-/// Where `a` stands against `b` (higher is better): beyond noise only with enough trials and
-/// disjoint intervals.
+/// Where `a` stands against `b` (higher is better), by the one rule for calls
+/// ([`crate::rules::versus`] with the margin [`crate::rules::DELTA`]): ahead only with enough
+/// trials and intervals apart by more than the margin. The points' cache layouts are checked
+/// once for the whole verdict ([`Ctx::noisy_claim`]).
 pub fn order(a: &MedianCi, b: &MedianCi) -> Order {
-    match crate::stats::versus((a.lo, a.hi, a.n), (b.lo, b.hi, b.n)) {
-        crate::stats::Versus::Above => Order::Ahead,
-        crate::stats::Versus::Below => Order::Behind,
-        crate::stats::Versus::Overlap => Order::Tie,
-        crate::stats::Versus::TooFew => Order::Unknown,
+    use crate::rules::{DELTA, Estimate, Versus, versus};
+    let of = |c: &MedianCi| Estimate {
+        lo: c.lo,
+        hi: c.hi,
+        n: c.n,
+        layout_ns: None,
+    };
+    match versus(&of(a), &of(b), DELTA) {
+        Versus::Above => Order::Ahead,
+        Versus::Below => Order::Behind,
+        Versus::Overlap | Versus::NotComparable => Order::Tie,
+        Versus::TooFew => Order::Unknown,
     }
 }
 
@@ -397,7 +432,7 @@ pub fn lean(o: Order, a: f64, b: f64) -> Order {
 }
 
 /// The ratio a ÷ b with the interval the two intervals allow, and whether it lies beyond
-/// noise above (`Ahead`) or below (`Behind`) 1.
+/// noise and the margin [`crate::rules::DELTA`] above (`Ahead`) or below (`Behind`) 1.
 pub fn ratio(a: &MedianCi, b: &MedianCi) -> (MedianCi, Order) {
     let tiny = 1e-300;
     let r = MedianCi {
@@ -407,11 +442,12 @@ pub fn ratio(a: &MedianCi, b: &MedianCi) -> (MedianCi, Order) {
         level: a.level.min(b.level),
         n: a.n.min(b.n),
     };
+    let margin = 1.0 + crate::rules::DELTA;
     let o = if r.n < MIN_STABLE_TRIALS {
         Order::Unknown
-    } else if r.lo > 1.0 {
+    } else if r.lo > margin {
         Order::Ahead
-    } else if r.hi < 1.0 {
+    } else if r.hi * margin < 1.0 {
         Order::Behind
     } else {
         Order::Tie

@@ -402,7 +402,7 @@ fn run_point(args: RunArgs) -> Result<()> {
         facts.push(crate::analysis::aggregate::TrialFacts::of(&out.record));
         out.record.set_stability(&crate::analysis::stability(
             &crate::analysis::aggregate::clean_throughputs(&facts),
-            crate::record::DEFAULT_STABILITY_TARGET,
+            args.trials,
         ));
         let r = &out.record;
         let flag = if r.degraded {

@@ -81,6 +81,11 @@ pub struct CompareArgs {
     /// Render overlay charts (one series per input) into this directory.
     #[arg(long, value_name = "DIR")]
     plot: Option<PathBuf>,
+    /// The margin a call needs: clean-trial ranges apart by more than this fraction (default
+    /// 0.05, from two vendors' sitting-to-sitting repeatability; `scripts/repeatability.py`
+    /// measures your machine's).
+    #[arg(long, value_parser = crate::units::parse_ratio, default_value_t = crate::rules::DELTA)]
+    delta: f64,
 }
 
 /// `lockbench compare`.
@@ -92,7 +97,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         .map(|p| load_run(p))
         .collect::<Result<_, _>>()?;
     let inputs = inputs(&runs);
-    let c = crate::analysis::compare::compare(&inputs, args.metric.get())
+    let c = crate::analysis::compare::compare(&inputs, args.metric.get(), args.delta)
         .map_err(|e| UsageError(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     match args.format {

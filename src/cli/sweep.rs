@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 /// Arguments of `lockbench sweep`.
 /// The options that set an axis: all but the output, resume and dry-run switches.
-const AXES: [&str; 19] = [
+const AXES: [&str; 18] = [
     "preset",
     "locks",
     "threads",
@@ -37,7 +37,6 @@ const AXES: [&str; 19] = [
     "sample",
     "timeout",
     "max_trials",
-    "stability_target",
     "no_sentinel",
     "sentinel_threshold",
 ];
@@ -91,14 +90,11 @@ pub struct SweepArgs {
     /// Watchdog budget per trial beyond its planned time.
     #[arg(long, value_parser = parse_duration)]
     timeout: Option<Duration>,
-    /// Run-until-stable budget: at most this many trials per point in all (an explicit
-    /// --trials without this runs exactly --trials).
+    /// Budget for replacing left-out trials (degraded, timed out, on another cache layout):
+    /// at most this many trials per point in all (an explicit --trials without this runs
+    /// exactly --trials).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     max_trials: Option<u32>,
-    /// Run-until-stable target: relative half-width of the median throughput's 90% confidence
-    /// interval over clean trials (e.g. 0.05 for ±5%).
-    #[arg(long, value_parser = crate::units::parse_ratio)]
-    stability_target: Option<f64>,
     /// Skip the parallelism sentinel (faster; rows then carry no sentinel readings).
     #[arg(long)]
     no_sentinel: bool,
@@ -195,17 +191,14 @@ impl SweepArgs {
         if let Some(d) = self.timeout {
             spec.timeout_ns = d.as_nanos() as u64;
         }
-        // An explicit --trials means exactly that many, unless --max-trials asks for
-        // run-until-stable on top.
+        // An explicit --trials means exactly that many, unless --max-trials allows
+        // replacements on top.
         match (self.trials, self.max_trials) {
             (_, Some(n)) => spec.max_trials = n,
             (Some(n), None) => spec.max_trials = n,
             (None, None) => {}
         }
         spec.max_trials = spec.max_trials.max(spec.trials);
-        if let Some(t) = self.stability_target {
-            spec.stability_target = t;
-        }
         if self.no_sentinel {
             spec.sentinel = false;
         }

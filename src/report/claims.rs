@@ -63,7 +63,7 @@ pub fn markdown(claims: &[Claim], ctx: &Context) -> String {
             cell(&runs_text(c))
         );
     }
-    o.push_str("\nFigures: median over clean trials (its confidence interval: the min–max range up to 4 trials), trial count. Beyond noise = intervals disjoint with ≥ 3 trials a side; a ratio's interval is the one the two intervals allow. A verdict using a flagged point (no clean trial, or not stable) that would hold holds with a caveat.\n\n## The rules\n\nEach claim's verdict follows its rule, written before the data (`src/experiments/claims/`, one file per claim).\n\n");
+    o.push_str("\nFigures: median over clean trials (its confidence interval: the min–max range up to 4 trials), trial count. Beyond noise = intervals disjoint with ≥ 3 trials a side; a ratio's interval is the one the two intervals allow. A verdict using a flagged point (no clean trial, or fewer clean trials than planned) that would hold holds with a caveat.\n\n## The rules\n\nEach claim's verdict follows its rule, written before the data (`src/experiments/claims/`, one file per claim).\n\n");
     for c in claims {
         let _ = writeln!(o, "{}. **{}.** {}\n", c.id, c.claim, c.rule);
     }

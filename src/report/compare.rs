@@ -329,15 +329,16 @@ fn legend(c: &Comparison) -> Vec<String> {
     let p = &c.power;
     let mut out = vec![
         format!(
-            "`+` / `-`: higher / lower beyond noise: clean-trial ranges disjoint and exact Mann–Whitney \
-             p significant after the Benjamini–Hochberg correction over all {} tested cells \
-             (q: the adjusted p, called when ≤ {ALPHA}, the false-discovery rate); `~`: tested, \
-             not called.",
+            "`+` / `-`: higher / lower beyond noise and the margin: clean-trial ranges apart by \
+             more than δ = {:.0}% (`--delta`), and exact Mann–Whitney p significant after the \
+             Benjamini–Hochberg correction over all {} tested cells (q: the adjusted p, called \
+             when ≤ {ALPHA}, the false-discovery rate); `~`: tested, not called.",
+            c.delta * 100.0,
             p.tests
         ),
-        "`!`: flagged point (no clean trial, its degraded trials shown; or not stable: fewer \
-         than 3 clean trials, or the median's confidence interval wider than the target, in \
-         schema 1 files the trials' range): shown, never tested, nor is any point flagged in \
+        "`!`: flagged point (no clean trial, its degraded trials shown; or fewer clean trials \
+         than planned; in files before schema 4 also a median's interval wider than their \
+         target): shown, never tested, nor is any point flagged in \
          the reference; the means count a point as flagged if it is so here or in \
          the reference."
             .to_string(),

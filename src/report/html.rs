@@ -216,7 +216,7 @@ fn quality_section(o: &mut String, pts: &[Trials]) {
             ],
             vec!["timed-out trials".into(), timed_out.to_string()],
             vec![
-                "flagged points (no clean trial, the median's confidence interval wider than the stability target, or a verdict reached on more clean trials than remain)".into(),
+                "flagged points (no clean trial, or fewer clean trials than planned)".into(),
                 flagged.to_string(),
             ],
         ],

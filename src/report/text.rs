@@ -313,7 +313,7 @@ pub fn write_sweep_summary(out: &mut dyn Write, rows: &[RunRecord], dir: &Path) 
     let moved: usize = pts.iter().map(|p| p.moved_trials()).sum();
     writeln!(
         out,
-        "summary: {} point(s), {} trial(s); {flagged} point(s) flagged ({:.0}%: fewer than 3 clean trials, the median's confidence interval wider than the stability target, or a verdict reached on more clean trials than remain); {degraded} trial(s) degraded, {timed_out} timed out, {moved} on another cache layout than their point's (a vCPU moved; left out)",
+        "summary: {} point(s), {} trial(s); {flagged} point(s) flagged ({:.0}%: no clean trial, or fewer clean trials than planned); {degraded} trial(s) degraded, {timed_out} timed out, {moved} on another cache layout than their point's (a vCPU moved; left out)",
         pts.len(),
         rows.len(),
         100.0 * flagged as f64 / pts.len().max(1) as f64,

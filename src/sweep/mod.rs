@@ -27,17 +27,17 @@ pub use crate::record::SweepSpec;
 #[serde(rename_all = "lowercase")]
 pub enum Preset {
     /// Every primitive at 1 thread, `cores` and `2xcores`, critical sections of 0 (the
-    /// uncontended cost, and the most contention) and 250 ns, 3 short trials (the fewest
-    /// whose median has a confidence interval), up to 8 for a point not yet stable: six to
-    /// eleven minutes on a 2-core machine (more on a noisy host, whose points need extra
-    /// trials). The README's main command.
+    /// uncontended cost, and the most contention) and 250 ns, 3 short clean trials a point
+    /// (the fewest whose median has a confidence interval: their range, at 75%), up to 8 to
+    /// replace trials left out: a few minutes on a 2-core machine (more on a noisy host, whose
+    /// trials need replacing). The README's main command.
     Quick,
-    /// 1, cores and 2×cores threads, two critical sections, 3 trials (up to 8 until stable:
-    /// the median's interval is the range up to 4 trials and narrower than with 3 from 6 on):
-    /// about six minutes on a 2-core machine, more when points need extra trials.
+    /// 1, cores and 2×cores threads, two critical sections, 3 clean trials a point (up to 8 to
+    /// replace trials left out): about six minutes on a 2-core machine, more when trials need
+    /// replacing.
     Standard,
     /// Every thread count up to 2×cores plus 4×cores, five log-spaced critical sections, 5
-    /// trials (up to 10): hours; use a quiet machine.
+    /// clean trials a point (a 90% interval; up to 10 trials): hours; use a quiet machine.
     Full,
 }
 
@@ -75,12 +75,9 @@ impl Preset {
             trials: 3,
             sample_every: crate::harness::DEFAULT_SAMPLE_EVERY,
             timeout_ns: 10_000_000_000,
-            // Up to 8 until stable, as the standard preset: a 4th and 5th trial mostly replace
-            // one left out (degraded, or on another cache layout); from the 6th the interval is
-            // narrower than with 3, so one outlying trial no longer decides the point, and from
-            // the 8th two no longer do.
+            // Room to replace up to five trials left out (degraded, timed out, or on another
+            // cache layout) before the point is flagged.
             max_trials: 8,
-            stability_target: crate::record::DEFAULT_STABILITY_TARGET,
             sentinel: true,
             sentinel_threshold: crate::record::DEFAULT_SENTINEL_THRESHOLD,
             sentinel_retries: 1,
@@ -301,7 +298,7 @@ impl SweepSpec {
 
     /// Expected wall time of planned runs with these thread counts and placements on `cpus`
     /// usable CPUs ([`Self::run_cost`] each). Not included, because nobody knows them in advance: retries of disturbed trials
-    /// (each after a pause) and run-until-stable's extra trials ([`Self::extra_runs_max`]).
+    /// (each after a pause) and replacements of trials left out ([`Self::extra_runs_max`]).
     pub fn estimate(
         &self,
         runs: impl Iterator<Item = (usize, Placement)>,
@@ -310,7 +307,7 @@ impl SweepSpec {
         runs.map(|(t, p)| self.run_cost(t, p, cpus)).sum()
     }
 
-    /// The most extra trials run-until-stable can add: every point to `max_trials`.
+    /// The most replacement trials a sweep can add: every point to `max_trials`.
     pub fn extra_runs_max(&self) -> usize {
         let points = self.len() / self.trials.max(1) as usize;
         points * self.max_trials.saturating_sub(self.trials) as usize
@@ -320,9 +317,9 @@ impl SweepSpec {
 /// What the sweep loop reports as it goes.
 pub trait Progress {
     /// Before the first run: how many will run (after skipping resumed ones), for how long,
-    /// and how many extra trials run-until-stable may add at most.
+    /// and how many replacement trials may be added at most.
     fn start(&mut self, runs: usize, skipped: usize, estimate: Duration, extra_max: usize);
-    /// Run-until-stable added `runs` runs to the plan.
+    /// Replacements added `runs` runs to the plan.
     fn extend(&mut self, runs: usize);
     /// After each run.
     fn done(&mut self, planned: &Planned, out: &TrialOutput);
@@ -358,7 +355,7 @@ pub struct SweepOutcome {
     pub interrupted: bool,
 }
 
-/// A point's identity without its trial number: what run-until-stable tracks.
+/// A point's identity without its trial number: what replacements track.
 fn variant(key: &PointKey) -> PointKey {
     PointKey {
         trial: 0,
@@ -425,10 +422,8 @@ impl Runner<'_> {
         };
         let trials = self.trials.entry(variant(&key)).or_default();
         trials.push(TrialFacts::of(&out.record));
-        out.record.set_stability(&stability(
-            &clean_throughputs(trials),
-            self.spec.stability_target,
-        ));
+        out.record
+            .set_stability(&stability(&clean_throughputs(trials), self.spec.trials));
         self.outcome.degraded += usize::from(out.record.degraded);
         (self.write)(&out)?;
         self.done.insert(key);
@@ -454,7 +449,7 @@ impl Runner<'_> {
                         .trials
                         .get(&variant(&p.key()))
                         .map_or(&[][..], Vec::as_slice);
-                    !stability(&clean_throughputs(trials), self.spec.stability_target).stable
+                    !stability(&clean_throughputs(trials), self.spec.trials).stable
                 })
                 .map(|p| Planned {
                     trial: extra,
@@ -482,7 +477,7 @@ impl Runner<'_> {
 
 /// Runs the plan: every (point, trial) not already among `prior` rows (a resumed sweep's),
 /// each between sentinel readings when the spec asks, each written through `write` before
-/// the next starts, plus run-until-stable extra trials. `stop()` is polled between runs:
+/// the next starts, plus replacements for trials left out. `stop()` is polled between runs:
 /// when it turns true the sweep ends after the run in flight. `lookup` names the primitive to
 /// run for each of the spec's names (`registry::find` normally; a test passes a fake).
 // Eight plain parameters, each a different role the caller fills; a struct of them would only
@@ -578,7 +573,6 @@ mod tests {
             sample_every: 1,
             timeout_ns: 1_000_000_000,
             max_trials: 2,
-            stability_target: crate::record::DEFAULT_STABILITY_TARGET,
             sentinel: false,
             sentinel_threshold: 0.9,
             sentinel_retries: 0,

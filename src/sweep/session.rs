@@ -308,7 +308,7 @@ pub fn dry_run_line(spec: &SweepSpec, cpus: usize) -> String {
         fmt_secs(planned),
         if extra > 0 {
             format!(
-                "; run-until-stable may add up to {extra} run(s) (about {} more)",
+                "; replacing trials left out may add up to {extra} run(s) (about {} more)",
                 fmt_secs(planned * extra as u32 / spec.len().max(1) as u32)
             )
         } else {

@@ -2,9 +2,12 @@
 //! allow.
 //!
 //! Two curves measured at the same critical-section lengths are compared length by length:
-//! a length counts for one side only when the clean trials' ranges (min–max) do not overlap,
-//! and only when each side has at least [`MIN_TRIALS`] clean trials; every other length is
-//! *indistinguishable*. A crossing is
+//! a length counts for one side only when each side has at least [`MIN_TRIALS`] clean trials
+//! on one cache layout, the clean trials' ranges (min–max) are apart by more than the margin
+//! ([`crate::rules::versus`] with [`crate::rules::DELTA`]), and that stays significant when
+//! corrected across the lengths compared (Benjamini–Hochberg at [`super::compare::ALPHA`] on
+//! each length's exact Mann–Whitney p); every other length is *indistinguishable*, or *not
+//! comparable* when the two points ran on cache layouts more than ×1.5 apart. A crossing is
 //! a change of side between two lengths that are beyond noise; its point estimate is where the
 //! medians cross (interpolated in log-log space), and its band runs from the last length
 //! beyond noise before it to the first one after it — never narrower than the grid interval
@@ -29,6 +32,20 @@ pub struct Band {
     pub hi: f64,
     /// Clean trials behind the figures.
     pub n: usize,
+    /// The point's cache layout, ns (`None`: not read, or a ratio of two points).
+    pub layout_ns: Option<f64>,
+}
+
+impl Band {
+    /// The band as one side of [`crate::rules::versus`].
+    pub fn estimate(&self) -> crate::rules::Estimate {
+        crate::rules::Estimate {
+            lo: self.lo,
+            hi: self.hi,
+            n: self.n,
+            layout_ns: self.layout_ns,
+        }
+    }
 }
 
 /// Fewest clean trials a side needs before its range can show a difference. One trial has
@@ -45,19 +62,29 @@ pub enum Call {
     SpinBetter,
     /// The sleeping lock's lowest trial beats the spinning lock's highest.
     SleepBetter,
-    /// The trial ranges overlap, or a side has fewer than [`MIN_TRIALS`] clean trials.
+    /// The trial ranges overlap or are apart by less than the margin, a side has fewer than
+    /// [`MIN_TRIALS`] clean trials, or the call did not survive the correction across lengths.
     Indistinguishable,
+    /// The two points ran on cache layouts more than ×1.5 apart: two machines, not called.
+    NotComparable,
 }
 
 impl Call {
-    /// The call at one length: beyond noise only when both sides have a range and the ranges
-    /// are disjoint.
+    /// The call at one length, before the correction across lengths: beyond noise only when
+    /// both sides have a range, on one cache layout, apart by more than the margin.
     pub fn of(spin: &Band, sleep: &Band) -> Call {
-        match crate::stats::versus((spin.lo, spin.hi, spin.n), (sleep.lo, sleep.hi, sleep.n)) {
-            crate::stats::Versus::Above => Call::SpinBetter,
-            crate::stats::Versus::Below => Call::SleepBetter,
-            crate::stats::Versus::Overlap | crate::stats::Versus::TooFew => Call::Indistinguishable,
+        use crate::rules::{DELTA, Versus, versus};
+        match versus(&spin.estimate(), &sleep.estimate(), DELTA) {
+            Versus::Above => Call::SpinBetter,
+            Versus::Below => Call::SleepBetter,
+            Versus::NotComparable => Call::NotComparable,
+            Versus::Overlap | Versus::TooFew => Call::Indistinguishable,
         }
+    }
+
+    /// Ahead either way.
+    pub fn called(self) -> bool {
+        matches!(self, Call::SpinBetter | Call::SleepBetter)
     }
 
     /// The CSV key.
@@ -66,6 +93,7 @@ impl Call {
             Call::SpinBetter => "spin_better",
             Call::SleepBetter => "sleep_better",
             Call::Indistinguishable => "indistinguishable",
+            Call::NotComparable => "not_comparable",
         }
     }
 }
@@ -137,6 +165,9 @@ pub enum Verdict {
     NoCrossing,
     /// Every length indistinguishable.
     Indistinguishable,
+    /// Every length ran on cache layouts more than ×1.5 apart for the two locks: not
+    /// compared.
+    NotComparable,
     /// Too few usable points to say anything.
     Undetermined,
 }
@@ -150,6 +181,7 @@ impl Verdict {
             Verdict::SleepWinsThroughout => "sleep_wins_throughout",
             Verdict::NoCrossing => "no_crossing",
             Verdict::Indistinguishable => "indistinguishable",
+            Verdict::NotComparable => "not_comparable",
             Verdict::Undetermined => "undetermined",
         }
     }
@@ -184,6 +216,7 @@ pub fn crossings(xs: &[f64], spin: &[Band], sleep: &[Band]) -> Outcome {
     }
     let mut pts = Vec::new();
     let mut calls = Vec::new();
+    let mut ps = Vec::new();
     for (x, (a, b)) in xs.iter().zip(spin.iter().zip(sleep)) {
         if !(*x > 0.0 && a.mid > 0.0 && b.mid > 0.0) {
             continue;
@@ -193,16 +226,35 @@ pub fn crossings(xs: &[f64], spin: &[Band], sleep: &[Band]) -> Outcome {
             d: (b.mid / a.mid).ln(),
         });
         let tiny = 1e-300;
+        let call = Call::of(a, b);
+        // Disjoint ranges are the most extreme order two samples can take, so the exact
+        // Mann–Whitney p of a called length depends on the counts alone.
+        ps.push(if call.called() {
+            super::compare::separated_p(a.n, b.n)
+        } else {
+            1.0
+        });
         calls.push(PointCall {
             cs_ns: *x,
-            call: Call::of(a, b),
+            call,
             ratio: Band {
                 mid: a.mid / b.mid,
                 lo: a.lo.max(0.0) / b.hi.max(tiny),
                 hi: a.hi.max(0.0) / b.lo.max(tiny),
                 n: a.n.min(b.n),
+                layout_ns: None,
             },
         });
+    }
+    // Many lengths, each called at α: correct across them (a length not called has p > α,
+    // which leaves the others' adjusted p as it would be with its true p).
+    for (c, q) in calls
+        .iter_mut()
+        .zip(super::compare::benjamini_hochberg(&ps))
+    {
+        if c.call.called() && !super::compare::significant(q) {
+            c.call = Call::Indistinguishable;
+        }
     }
     let outcome = |verdict| Outcome {
         verdict,
@@ -212,10 +264,14 @@ pub fn crossings(xs: &[f64], spin: &[Band], sleep: &[Band]) -> Outcome {
         return outcome(Verdict::Undetermined);
     }
     let known: Vec<usize> = (0..calls.len())
-        .filter(|&i| calls[i].call != Call::Indistinguishable)
+        .filter(|&i| calls[i].call.called())
         .collect();
     if known.is_empty() {
-        return outcome(Verdict::Indistinguishable);
+        return outcome(if calls.iter().all(|c| c.call == Call::NotComparable) {
+            Verdict::NotComparable
+        } else {
+            Verdict::Indistinguishable
+        });
     }
     let mut found = Vec::new();
     for w in known.windows(2) {
@@ -702,6 +758,7 @@ impl Curve {
                     lo: f64::NAN,
                     hi: f64::NAN,
                     n: 0,
+                    layout_ns: None,
                 },
                 f64::NAN,
             ),
@@ -719,17 +776,17 @@ pub fn curve(
     think_ns: u64,
     metric: fn(&RunRecord) -> f64,
 ) -> Curve {
-    type Trials = (Vec<f64>, Vec<f64>);
+    type Trials = (Vec<f64>, Vec<f64>, Option<f64>);
     let mut by_cs: std::collections::BTreeMap<u64, Trials> = std::collections::BTreeMap::new();
-    for r in super::aggregate::clean_rows(rows)
-        .into_iter()
-        .filter(|r| r.primitive == primitive && r.threads == threads && r.think_ns == think_ns)
+    for p in super::aggregate::points(rows).iter().filter(|p| {
+        let r = p.first();
         // A lock whose correctness was not checked is no contender, spinner or sleeper.
-        .filter(|r| r.checked)
-    {
-        let e = by_cs.entry(r.cs_ns).or_default();
-        e.0.push(metric(r));
-        e.1.push(r.jain_index);
+        r.primitive == primitive && r.threads == threads && r.think_ns == think_ns && r.checked
+    }) {
+        let e = by_cs.entry(p.first().cs_ns).or_default();
+        e.0.extend(p.values(metric));
+        e.1.extend(p.values(|r| r.jain_index));
+        e.2 = e.2.or(p.layout_ns());
     }
     let mut c = Curve {
         primitive: primitive.to_string(),
@@ -737,7 +794,7 @@ pub fn curve(
         bands: Vec::new(),
         jain: Vec::new(),
     };
-    for (cs, (values, jain)) in by_cs {
+    for (cs, (values, jain, layout_ns)) in by_cs {
         if let Some(s) = super::summarize(&values) {
             c.cs_ns.push(cs as f64);
             c.bands.push(Band {
@@ -745,6 +802,7 @@ pub fn curve(
                 lo: s.min,
                 hi: s.max,
                 n: s.n,
+                layout_ns,
             });
             c.jain
                 .push(super::summarize(&jain).map_or(f64::NAN, |j| j.median));

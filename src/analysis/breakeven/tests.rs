@@ -1,22 +1,24 @@
 use super::*;
 
-/// A value measured the same in all of 3 trials.
+/// A value measured the same in all of 5 trials.
 fn exact(v: f64) -> Band {
     Band {
         mid: v,
         lo: v,
         hi: v,
-        n: 3,
+        n: 5,
+        layout_ns: None,
     }
 }
 
-/// 3 trials within ±`rel` of `v`.
+/// 5 trials within ±`rel` of `v`.
 fn noisy(v: f64, rel: f64) -> Band {
     Band {
         mid: v,
         lo: v * (1.0 - rel),
         hi: v * (1.0 + rel),
-        n: 3,
+        n: 5,
+        layout_ns: None,
     }
 }
 
@@ -145,6 +147,46 @@ fn all_indistinguishable_is_undetermined() {
     );
 }
 
+/// A spinner on a 27 ns cache layout against a sleeper on 108 ns: every length is not
+/// comparable, and so is the verdict, however far apart the curves are.
+#[test]
+fn lengths_on_other_cache_layouts_are_not_comparable() {
+    let on = |b: Band, ns: f64| Band {
+        layout_ns: Some(ns),
+        ..b
+    };
+    let spin: Vec<Band> = XS.iter().map(|_| on(exact(100.0), 27.0)).collect();
+    let sleep: Vec<Band> = XS.iter().map(|_| on(exact(10.0), 108.0)).collect();
+    let o = crossings(&XS, &spin, &sleep);
+    assert_eq!(o.verdict, Verdict::NotComparable);
+    assert_eq!(o.count(Call::NotComparable), XS.len());
+    // On one layout (within ×1.5), the same curves are called.
+    let near: Vec<Band> = XS.iter().map(|_| on(exact(10.0), 35.0)).collect();
+    assert_eq!(
+        crossings(&XS, &spin, &near).verdict,
+        Verdict::SpinWinsThroughout
+    );
+}
+
+/// Calls at many lengths are corrected across them (Benjamini–Hochberg): with 3 trials a side
+/// a length's disjoint ranges have p = 0.1, enough only when every length is called; with 5
+/// (p = 0.008) each called length stands.
+#[test]
+fn calls_are_corrected_across_lengths() {
+    let few = |v: f64, n: usize| Band { n, ..exact(v) };
+    for (n, called) in [(3, 0), (5, 5)] {
+        let spin: Vec<Band> = XS.iter().map(|_| few(100.0, n)).collect();
+        let mut sleep: Vec<Band> = XS.iter().map(|_| few(10.0, n)).collect();
+        sleep[5] = few(100.0, n); // a tie at the last length
+        let o = crossings(&XS, &spin, &sleep);
+        assert_eq!(o.count(Call::SpinBetter), called, "{n} trials: {o:?}");
+        // Every length called: each survives the correction, with 3 trials too.
+        let sleep: Vec<Band> = XS.iter().map(|_| few(10.0, n)).collect();
+        let o = crossings(&XS, &spin, &sleep);
+        assert_eq!(o.verdict, Verdict::SpinWinsThroughout, "{n} trials");
+    }
+}
+
 /// One clean trial has no range, and two disjoint ranges of 2 trials happen by chance one
 /// time in three: neither puts a length beyond noise.
 #[test]
@@ -253,14 +295,14 @@ fn row(primitive: &str, threads: usize, think: u64, cs: u64, trial: u32, v: f64)
 }
 
 /// Rows of a spinner flat at 100 and a sleeper rising ×10 per decade (crossing at 1 µs),
-/// 3 trials ±1%, at `threads` and two think times; at think 1 µs the sleeper is 3×
+/// 5 trials ±1%, at `threads` and two think times; at think 1 µs the sleeper is 3×
 /// slower everywhere.
 fn synthetic_rows(threads: usize) -> Vec<RunRecord> {
     let mut rows = Vec::new();
     for think in [0, 1_000] {
         for cs in [10u64, 100, 1_000, 10_000, 100_000] {
-            for trial in 0..3 {
-                let wobble = 1.0 + 0.01 * (f64::from(trial) - 1.0);
+            for trial in 0..5 {
+                let wobble = 1.0 + 0.005 * (f64::from(trial) - 2.0);
                 let sleep = if think == 0 {
                     cs as f64 / 10.0
                 } else {

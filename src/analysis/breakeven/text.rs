@@ -148,6 +148,7 @@ pub fn describe(o: &Outcome, spinner: &str, sleeper: &str, spin: &Curve) -> Stri
                     Call::SpinBetter => format!("{spinner} ahead"),
                     Call::SleepBetter => format!("{sleeper} ahead"),
                     Call::Indistinguishable => "indistinguishable".into(),
+                    Call::NotComparable => "not comparable (other cache layouts)".into(),
                 };
                 let part = format!("{part} {}", spans(&o.calls, p.call));
                 if !parts.contains(&part) {
@@ -162,6 +163,9 @@ pub fn describe(o: &Outcome, spinner: &str, sleeper: &str, spin: &Curve) -> Stri
         Verdict::Indistinguishable => {
             format!("undetermined: indistinguishable at {ties} of {m} lengths")
         }
+        Verdict::NotComparable => format!(
+            "not comparable: at all {m} lengths the two locks ran on cache layouts more than ×1.5 apart"
+        ),
         Verdict::Undetermined => "undetermined (too few clean points)".into(),
     }
 }

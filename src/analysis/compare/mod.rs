@@ -262,6 +262,8 @@ pub struct Power {
 /// The comparison of several inputs on one metric.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
+    /// The margin a call needs: the trials' ranges apart by more than this fraction.
+    pub delta: f64,
     /// Per input: what it is.
     pub inputs: Vec<InputInfo>,
     /// Threads were matched relative to CPUs (the inputs' CPU counts differ).
@@ -343,10 +345,13 @@ fn match_key(key: &PointKey, cpus: usize, relative: bool) -> MatchKey {
 }
 
 /// Compares `inputs` on `metric`, the first input being the reference (ratios are plain:
-/// higher is better is not assumed).
+/// higher is better is not assumed). A difference is called only when the clean trials'
+/// ranges are apart by more than the margin `delta` ([`crate::rules::versus`]) and the exact
+/// rank test stays significant after the correction across every tested cell.
 pub fn compare(
     inputs: &[Input<'_>],
     metric: fn(&RunRecord) -> f64,
+    delta: f64,
 ) -> Result<Comparison, CompareError> {
     if inputs.len() < 2 {
         return Err(CompareError::TooFew);
@@ -431,9 +436,11 @@ pub fn compare(
                 let mut p = None;
                 if let (true, Some(s), Some(r)) = (testable, summary, ref_summary) {
                     let p_value = mann_whitney_p(&reference.values, &point.values);
-                    let direction = if s.min > r.max {
+                    // The margin of `rules::versus`; layouts were checked above
+                    // (`other_layout`), and few trials are the rank test's to weigh.
+                    let direction = if s.min > r.max * (1.0 + delta) {
                         Call::Higher
-                    } else if s.max < r.min {
+                    } else if r.min > s.max * (1.0 + delta) {
                         Call::Lower
                     } else {
                         Call::Noise
@@ -489,7 +496,8 @@ pub fn compare(
     let power = power(&best_p);
     let infos: Vec<InputInfo> = inputs.iter().zip(&cpus).map(|(i, &c)| info(i, c)).collect();
     Ok(Comparison {
-        warnings: warnings(&infos),
+        delta,
+        warnings: warnings(&infos, delta),
         geomean: geomeans(&rows, inputs.len()),
         inputs: infos,
         relative_threads: relative,
@@ -517,12 +525,12 @@ pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
 }
 
 /// q ≤ [`ALPHA`], allowing for rounding (3 vs 3 separated trials have p = 0.1 exactly).
-fn significant(q: f64) -> bool {
+pub(crate) fn significant(q: f64) -> bool {
     q <= ALPHA * (1.0 + 1e-9)
 }
 
 /// The exact test's p for `n` vs `m` completely separated trials: the smallest it can give.
-fn separated_p(n: usize, m: usize) -> f64 {
+pub(crate) fn separated_p(n: usize, m: usize) -> f64 {
     let a: Vec<f64> = (0..n).map(|i| i as f64).collect();
     let b: Vec<f64> = (n..n + m).map(|i| i as f64).collect();
     mann_whitney_p(&a, &b)
@@ -642,7 +650,7 @@ fn info(input: &Input<'_>, cpus: usize) -> InputInfo {
 }
 
 /// Differences in what the inputs are or how they were run that make a ratio mean less.
-fn warnings(infos: &[InputInfo]) -> Vec<String> {
+fn warnings(infos: &[InputInfo], delta: f64) -> Vec<String> {
     let mut out = Vec::new();
     let mut check = |what: &str, note: &str, f: &dyn Fn(&InputInfo) -> String| {
         let vals: Vec<String> = infos.iter().map(f).collect();
@@ -665,7 +673,14 @@ fn warnings(infos: &[InputInfo]) -> Vec<String> {
     };
     check(
         "CPU model",
-        ": the ratios compare the machines, not only the primitives",
+        &format!(
+            ": the ratios compare the machines, not only the primitives; and with one run a \
+             side, a call may be the sitting rather than the machine (one machine's sittings \
+             differ by up to {:.0}% at the 90th percentile of points): take several sittings a \
+             machine (scripts/sittings.sh) and compare them all at once, so each machine's \
+             spread shows beside the difference",
+            delta * 100.0
+        ),
         &|i| i.cpu_model.clone(),
     );
     check(
@@ -681,8 +696,9 @@ fn warnings(infos: &[InputInfo]) -> Vec<String> {
     check("clock source", "", &|i| i.clock_source.clone());
     check(
         "schema version",
-        ": schema 1 flagged a point by its trials' range, schema 2 by the median's confidence \
-         interval, so the inputs' flags are not judged alike",
+        ": schema 1 flagged a point by its trials' range, schemas 2 and 3 by the median's \
+         confidence interval, schema 4 by its planned clean trials, so the inputs' flags are \
+         not judged alike",
         &|i| i.schema.clone(),
     );
     check("lockbench version", "", &|i| i.lockbench_version.clone());

@@ -92,13 +92,18 @@ fn a_run_compared_with_itself_is_all_ones_even_with_one_flagged_trial_per_point(
     let c = compare(
         &[Input::new("a", &rows), Input::new("a again", &rows)],
         |r| r.throughput_ops_s,
+        crate::rules::DELTA,
     )
     .expect("single-trial points are shown, not dropped");
     assert_eq!(c.rows.len(), 3);
     for r in &c.rows {
         let cell = r.cells[1].as_ref().unwrap();
         assert_eq!(cell.ratio, Some(1.0));
-        assert_eq!(cell.flag, Some(Flag::Unstable), "one trial is never stable");
+        assert_eq!(
+            cell.flag,
+            Some(Flag::Unstable),
+            "one trial is never stable (a schema 1 file)"
+        );
         assert_eq!(cell.call, Call::NotTested);
     }
     assert_eq!(c.calls, 0);
@@ -109,9 +114,11 @@ fn a_run_compared_with_itself_is_all_ones_even_with_one_flagged_trial_per_point(
 
     // With several trials the same holds, tested this time.
     let rows = run("AMD EPYC", 2, &[1, 2, 4], &[1.0e6, 1.1e6, 0.9e6, 1.05e6]);
-    let c = compare(&[Input::new("a", &rows), Input::new("b", &rows)], |r| {
-        r.throughput_ops_s
-    })
+    let c = compare(
+        &[Input::new("a", &rows), Input::new("b", &rows)],
+        |r| r.throughput_ops_s,
+        crate::rules::DELTA,
+    )
     .unwrap();
     assert_eq!(c.power.tests, 3);
     for r in &c.rows {
@@ -129,9 +136,11 @@ fn flagged_points_are_shown_counted_and_never_called() {
         r.degraded = true;
     }
     b.last_mut().unwrap().stable = false;
-    let c = compare(&[Input::new("a", &a), Input::new("b", &b)], |r| {
-        r.throughput_ops_s
-    })
+    let c = compare(
+        &[Input::new("a", &a), Input::new("b", &b)],
+        |r| r.throughput_ops_s,
+        crate::rules::DELTA,
+    )
     .unwrap();
     assert_eq!(c.rows.len(), 2, "no flagged point is dropped");
     let degraded = cell(&c, Threads::Count(1), 1);
@@ -176,9 +185,11 @@ fn calls_are_corrected_for_the_number_of_points() {
     for r in b.iter_mut().filter(|r| r.threads == 7) {
         r.throughput_ops_s *= 1.5;
     }
-    let c = compare(&[Input::new("a", &a), Input::new("b", &b)], |r| {
-        r.throughput_ops_s
-    })
+    let c = compare(
+        &[Input::new("a", &a), Input::new("b", &b)],
+        |r| r.throughput_ops_s,
+        crate::rules::DELTA,
+    )
     .unwrap();
     let lone = cell(&c, Threads::Count(7), 1);
     assert!(lone.p.unwrap() <= ALPHA);
@@ -191,9 +202,11 @@ fn calls_are_corrected_for_the_number_of_points() {
     for r in &mut b {
         r.throughput_ops_s = r.throughput_ops_s * 1.5 + 1.0;
     }
-    let c = compare(&[Input::new("a", &a), Input::new("b", &b)], |r| {
-        r.throughput_ops_s
-    })
+    let c = compare(
+        &[Input::new("a", &a), Input::new("b", &b)],
+        |r| r.throughput_ops_s,
+        crate::rules::DELTA,
+    )
     .unwrap();
     assert_eq!(c.calls, 20);
     assert!(
@@ -203,22 +216,49 @@ fn calls_are_corrected_for_the_number_of_points() {
     );
 }
 
+/// A difference smaller than the margin is not called, however separated the trials: one
+/// machine's sittings shift points by a few percent. Given no margin, the same cells are.
+#[test]
+fn differences_within_the_margin_are_not_called() {
+    let values = [100.0, 100.2, 100.4, 100.6, 100.8, 101.0];
+    let a = run("X", 2, &[1, 2, 4], &values);
+    let b: Vec<RunRecord> = run("X", 2, &[1, 2, 4], &values.map(|v| v * 1.03));
+    let calls = |delta| {
+        compare(
+            &[Input::new("a", &a), Input::new("b", &b)],
+            |r| r.throughput_ops_s,
+            delta,
+        )
+        .unwrap()
+        .calls
+    };
+    assert_eq!(calls(crate::rules::DELTA), 0, "3% apart, within 5%");
+    assert_eq!(calls(0.0), 3, "fully separated, 6 vs 6");
+    // The ranges are 2% apart (100–101 against 103–104): called with a 1% margin, not 3%.
+    assert_eq!(calls(0.01), 3);
+    assert_eq!(calls(0.03), 0);
+}
+
 #[test]
 fn three_trials_a_side_say_how_many_points_must_differ_together() {
     let a = run("X", 2, &[1, 2, 4], &[100.0, 101.0, 102.0]);
     let b: Vec<RunRecord> = run("X", 2, &[1, 2, 4], &[100.5, 101.5, 102.5]);
-    let c = compare(&[Input::new("a", &a), Input::new("b", &b)], |r| {
-        r.throughput_ops_s
-    })
+    let c = compare(
+        &[Input::new("a", &a), Input::new("b", &b)],
+        |r| r.throughput_ops_s,
+        crate::rules::DELTA,
+    )
     .unwrap();
     assert_eq!(c.power.best_p, Some(0.1));
     assert_eq!(c.power.needed_together, 3, "every tested cell");
     assert_eq!(c.power.best_case_calls, 3);
     // Two trials a side: nothing can ever be called.
     let a = run("X", 2, &[1, 2, 4], &[100.0, 101.0]);
-    let c = compare(&[Input::new("a", &a), Input::new("b", &a)], |r| {
-        r.throughput_ops_s
-    })
+    let c = compare(
+        &[Input::new("a", &a), Input::new("b", &a)],
+        |r| r.throughput_ops_s,
+        crate::rules::DELTA,
+    )
     .unwrap();
     assert_eq!(c.power.best_case_calls, 0);
 }
@@ -237,6 +277,7 @@ fn different_cpu_counts_match_threads_relative_to_cpus() {
     let c = compare(
         &[Input::new("small", &small), Input::new("big", &big)],
         |r| r.throughput_ops_s,
+        crate::rules::DELTA,
     )
     .unwrap();
     assert!(c.relative_threads);
@@ -280,9 +321,11 @@ fn different_cpu_counts_match_threads_relative_to_cpus() {
     );
 
     // Same CPU counts: absolute thread counts, as before.
-    let c = compare(&[Input::new("a", &small), Input::new("b", &small)], |r| {
-        r.throughput_ops_s
-    })
+    let c = compare(
+        &[Input::new("a", &small), Input::new("b", &small)],
+        |r| r.throughput_ops_s,
+        crate::rules::DELTA,
+    )
     .unwrap();
     assert!(!c.relative_threads);
     assert!(
@@ -310,6 +353,7 @@ fn the_header_names_each_machine_and_warns_where_they_differ() {
     let c = compare(
         &[Input::new("intel", &intel), Input::new("amd", &amd)],
         |r| r.throughput_ops_s,
+        crate::rules::DELTA,
     )
     .unwrap();
     assert_eq!(c.inputs[0].cpu_model, "Intel(R) Xeon(R) Processor");
@@ -341,9 +385,11 @@ fn the_header_names_each_machine_and_warns_where_they_differ() {
     };
     let (near, near2, far) = (at(27.0), at(31.0), at(98.0));
     let warns = |a: &[RunRecord], b: &[RunRecord]| {
-        let c = compare(&[Input::new("a", a), Input::new("b", b)], |r| {
-            r.throughput_ops_s
-        })
+        let c = compare(
+            &[Input::new("a", a), Input::new("b", b)],
+            |r| r.throughput_ops_s,
+            crate::rules::DELTA,
+        )
         .unwrap();
         assert!(c.inputs[0].core_to_core_ns.is_some());
         c.warnings.iter().any(|w| w.contains("cache distances"))
@@ -352,9 +398,11 @@ fn the_header_names_each_machine_and_warns_where_they_differ() {
     assert!(!warns(&near, &near2));
     // Per point: the 2-thread point ran on another layout in `far`, so it is shown with
     // its layout and never tested; the 1-thread point (no pair, no distance) is tested.
-    let c = compare(&[Input::new("near", &near), Input::new("far", &far)], |r| {
-        r.throughput_ops_s
-    })
+    let c = compare(
+        &[Input::new("near", &near), Input::new("far", &far)],
+        |r| r.throughput_ops_s,
+        crate::rules::DELTA,
+    )
     .unwrap();
     for row in &c.rows {
         let cell = row.cells[1].as_ref().unwrap();
@@ -371,9 +419,11 @@ fn the_header_names_each_machine_and_warns_where_they_differ() {
             );
         }
     }
-    let c = compare(&[Input::new("a", &near), Input::new("b", &near2)], |r| {
-        r.throughput_ops_s
-    })
+    let c = compare(
+        &[Input::new("a", &near), Input::new("b", &near2)],
+        |r| r.throughput_ops_s,
+        crate::rules::DELTA,
+    )
     .unwrap();
     assert!(
         c.rows

@@ -49,11 +49,11 @@ use std::time::Duration;
 /// How thoroughly to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preset {
-    /// 3 trials of 100 ms (25 ms warm-up), up to 6 for a point not yet stable (a verdict on a
-    /// flagged point carries a caveat), a 9-length grid of critical sections (62.5 ns–16 µs, ×2
+    /// 3 clean trials of 100 ms (25 ms warm-up), up to 6 to replace trials left out (a verdict
+    /// on a flagged point carries a caveat), a 9-length grid of critical sections (62.5 ns–16 µs, ×2
     /// apart, through 500 ns and 2 µs) for the spin/sleep claim: a few minutes on 2 CPUs.
     Quick,
-    /// 5 trials of 200 ms (50 ms warm-up), up to 8 until stable, a 17-length grid (×√2 apart) for
+    /// 5 clean trials of 200 ms (50 ms warm-up), up to 8 to replace trials left out, a 17-length grid (×√2 apart) for
     /// the spin/sleep claim.
     Standard,
 }
@@ -208,7 +208,6 @@ pub(crate) fn spec(
         sample_every: 8,
         timeout_ns: 10_000_000_000,
         max_trials,
-        stability_target: crate::record::DEFAULT_STABILITY_TARGET,
         sentinel: true,
         sentinel_threshold: crate::harness::sentinel::DEFAULT_THRESHOLD,
         sentinel_retries: retries,
@@ -287,7 +286,7 @@ pub fn plan_lines(exps: &[Experiment], cpus: usize) -> Vec<String> {
         2 * cpus,
         crate::sweep::session::fmt_secs(time),
         if extra > 0 {
-            format!("; run-until-stable may add up to {extra} trial(s)")
+            format!("; replacing trials left out may add up to {extra} trial(s)")
         } else {
             String::new()
         }

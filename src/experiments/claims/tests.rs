@@ -79,7 +79,7 @@ fn a_flagged_point_caps_the_verdict() {
     let c = claim(&judge_all(&[measured(super::lost_updates::ID, &r)]), "1");
     assert_eq!(c.verdict, Verdict::HoldsWithCaveat, "{c:?}");
     assert!(
-        c.reason.contains("racy-counter ×2 (unstable)"),
+        c.reason.contains("racy-counter ×2 (incomplete)"),
         "{}",
         c.reason
     );
@@ -106,9 +106,11 @@ fn missing_data_and_one_cpu_are_inconclusive() {
 fn spin_sleep_reaches_every_outcome() {
     // `side(cs)`: 1 spinning ahead, -1 sleeping ahead, 0 a tie, at ×2 and ×4.
     let judge = |grid: &[u64], side: &dyn Fn(u64) -> i32| {
-        let ahead = [10.0, 10.5, 11.0];
-        let behind = [5.0, 5.5, 6.0];
-        let tie = [5.2, 5.6, 6.1];
+        // Five trials a side, as the experiment plans: calls at nine lengths survive the
+        // correction across them.
+        let ahead = [10.0, 10.2, 10.5, 10.8, 11.0];
+        let behind = [5.0, 5.2, 5.5, 5.8, 6.0];
+        let tie = [5.2, 5.4, 5.6, 5.9, 6.1];
         let mut r = Vec::new();
         for t in [2, 4] {
             for &cs in grid {
@@ -565,6 +567,43 @@ fn lock_free_reaches_every_outcome() {
     );
 }
 
+/// A claim whose figures ran on cache layouts ×4 apart (the spinner's CPUs 27 ns apart, the
+/// futex mutex's 108 ns: the host moved a vCPU between them) says "not comparable" instead of
+/// calling, however clear the order; on one layout the same figures are called.
+#[test]
+fn figures_on_other_cache_layouts_are_not_comparable() {
+    let judge = |futex_ns: f64| {
+        let mut r = Vec::new();
+        for t in [1, 2, 4] {
+            let on = |mut rows: Vec<RunRecord>, ns: f64| {
+                if t > 1 {
+                    for x in &mut rows {
+                        x.core_to_core_before_ns = Some(ns);
+                        x.core_to_core_ns = Some(ns);
+                    }
+                }
+                rows
+            };
+            r.extend(on(rows("cas-counter", t, 0, &[5e7, 5.05e7, 5.1e7]), 27.0));
+            r.extend(on(
+                rows("fetch-add-counter", t, 0, &[9e7, 9.1e7, 9.2e7]),
+                27.0,
+            ));
+            r.extend(on(
+                rows("futex-mutex", t, 0, &[2e7, 2.02e7, 2.04e7]),
+                futex_ns,
+            ));
+            r.extend(on(rows("spin-ttas", t, 0, &[3e7, 3.03e7, 3.06e7]), 27.0));
+        }
+        claim(&judge_all(&[measured(super::lock_free::ID, &r)]), "8")
+    };
+    let c = judge(108.0);
+    assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
+    assert!(c.reason.contains("not comparable"), "{}", c.reason);
+    assert!(c.reason.contains("futex-mutex ×2"), "{}", c.reason);
+    assert_eq!(judge(30.0).verdict, Verdict::Holds);
+}
+
 /// Claim 9 reaches each outcome: a cost (holds), a timeout or no cost (does not hold), a
 /// cost within noise (inconclusive).
 #[test]
@@ -643,5 +682,7 @@ fn the_quick_plan_stays_small_and_names_known_primitives() {
         .iter()
         .map(|e| e.spec.len())
         .sum();
-    assert!(total <= 400, "{total} trials");
+    // 465 on 2 CPUs: the spin/sleep experiment runs 5 trials (its calls are corrected across
+    // lengths), the others 3.
+    assert!(total <= 480, "{total} trials");
 }
