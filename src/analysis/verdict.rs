@@ -7,20 +7,22 @@
 //! A point's figure is the median of its clean trials (not degraded, not timed out) with the
 //! median's confidence interval ([`median_ci`] at [`CI_LEVEL`]: the min–max range for up to
 //! four trials) and the trial count. When a point has no clean trial its degraded trials that
-//! finished are shown instead. Two points differ **beyond noise** only when both have at
-//! least [`MIN_STABLE_TRIALS`] trials behind their figures and the two intervals do not
-//! overlap (as [`super::best`] decides a lead); otherwise they **tie** (intervals overlap) or
-//! the order is **unknown** (too few trials). A ratio of two points (scaling, collapse) is
-//! beyond noise when the interval the two intervals allow (`lo_a / hi_b … hi_a / lo_b`) lies
-//! wholly on one side of 1.
+//! finished are shown instead. Two points differ **beyond noise** by the one rule for calls
+//! ([`crate::rules::versus`], as [`super::best`] decides a lead): both have at least
+//! [`MIN_STABLE_TRIALS`] trials behind their figures, they ran on one cache layout, and the
+//! interval of their ratio (`lo_a / hi_b … hi_a / lo_b`) lies wholly beyond the margin
+//! [`crate::rules::DELTA`] on one side of 1; otherwise they **tie** (within noise or the
+//! margin), the order is **unknown** (too few trials), or they are **not comparable** (cache
+//! layouts more than ×1.5 apart: two machines). A claim that made a comparison between points
+//! that are not comparable is inconclusive, whatever the others say.
 //!
 //! A claim decided by such comparisons (claims 6, 8 and 12; the other claims read intervals against thresholds, which say themselves when trials are too few) is **inconclusive** when a
 //! figure it used has fewer than [`MIN_STABLE_TRIALS`] trials, whatever the figures lean to
 //! (the reason says which way, and that more trials settle it); claim 3 gets the same rule
 //! from [`super::breakeven`]'s calls.
 //!
-//! A point that is flagged ([`Trials::flagged`]: no clean trial, or not stable by the run's
-//! target) may be used, but then a claim that would hold only **holds with a caveat**, and
+//! A point that is flagged ([`Trials::flagged`]: no clean trial, or fewer clean trials than
+//! planned) may be used, but then a claim that would hold only **holds with a caveat**, and
 //! the reason names the flagged points. Every contention claim needs ≥ 2 CPUs; with one CPU it
 //! is **inconclusive** ("needs ≥ 2 CPUs"). `C` is the experiment's usable CPUs (from its
 //! meta.json), `2C` the oversubscribed regime.
@@ -90,8 +92,9 @@ pub struct Ctx<'a> {
     pub run: String,
     flagged: RefCell<Vec<String>>,
     fewest: Cell<usize>,
-    /// The cache layout of every point a figure of the verdict came from, ns, with its name.
-    layouts: RefCell<Vec<(f64, String)>>,
+    /// Comparisons the claim made between points that are not comparable (their names and
+    /// layouts), which make it inconclusive.
+    split: RefCell<Vec<String>>,
     /// p90 of the cross-core futex wake-up probe of this experiment's run, ns.
     pub wakeup_p90: Option<f64>,
 }
@@ -107,7 +110,7 @@ impl<'a> Ctx<'a> {
             run: run.to_string(),
             flagged: RefCell::new(Vec::new()),
             fewest: Cell::new(usize::MAX),
-            layouts: RefCell::new(Vec::new()),
+            split: RefCell::new(Vec::new()),
             wakeup_p90,
         }
     }
@@ -125,16 +128,22 @@ impl<'a> Ctx<'a> {
             .find(|p| p.primitive() == primitive && p.first().threads == threads && pred(p.first()))
     }
 
-    /// A reported figure: [`ci_of`] of the [`Ctx::peek`] point (neither its flag nor its
-    /// trial count reaches the verdict).
+    /// A reported figure: [`ci_of`] of the [`Ctx::peek`] point, with its layout (neither its
+    /// flag nor its trial count reaches the verdict).
     pub fn report(
         &self,
         primitive: &str,
         threads: usize,
         pred: impl Fn(&RunRecord) -> bool,
         metric: impl Fn(&RunRecord) -> f64,
-    ) -> Option<MedianCi> {
-        ci_of(self.peek(primitive, threads, pred)?, metric)
+    ) -> Option<Figure> {
+        let p = self.peek(primitive, threads, pred)?;
+        Some(Figure {
+            ci: ci_of(p, metric)?,
+            layout_ns: p.layout_ns(),
+            who: Some((p.primitive().to_string(), p.first().threads)),
+            split: None,
+        })
     }
 
     /// The point of `primitive` at `threads` whose row satisfies `pred`; a flagged one is
@@ -156,25 +165,38 @@ impl<'a> Ctx<'a> {
         Some(p)
     }
 
-    /// [`ci_of`], remembering the fewest trials behind a figure the claim used, and the
-    /// point's cache layout.
-    pub fn ci(&self, p: &Trials, metric: impl Fn(&RunRecord) -> f64) -> Option<MedianCi> {
+    /// A figure of `p` for the verdict: [`ci_of`] with the point's cache layout and name,
+    /// remembering the fewest trials behind a figure the claim used.
+    pub fn ci(&self, p: &Trials, metric: impl Fn(&RunRecord) -> f64) -> Option<Figure> {
         let c = ci_of(p, metric)?;
         self.fewest.set(self.fewest.get().min(c.n));
-        if let Some(ns) = p.layout_ns() {
-            let who = format!("{} ×{}", p.primitive(), p.first().threads);
-            self.layouts.borrow_mut().push((ns, who));
-        }
-        Some(c)
+        Some(Figure {
+            ci: c,
+            layout_ns: p.layout_ns(),
+            who: Some((p.primitive().to_string(), p.first().threads)),
+            split: None,
+        })
     }
 
-    /// The two points furthest apart in cache layout among those the verdict's figures came
-    /// from, when they are more than [`crate::rules::LAYOUT_FACTOR`] apart.
-    fn split_layouts(&self) -> Option<((f64, String), (f64, String))> {
-        let l = self.layouts.borrow();
-        let lo = l.iter().min_by(|a, b| a.0.total_cmp(&b.0))?;
-        let hi = l.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
-        (!crate::rules::same_layout(Some(lo.0), Some(hi.0))).then(|| (lo.clone(), hi.clone()))
+    /// [`ratio`], remembering a comparison between points that are not comparable.
+    pub fn ratio(&self, a: &Figure, b: &Figure) -> (Figure, Order) {
+        self.note_split(a, b);
+        ratio(a, b)
+    }
+
+    /// [`order`], remembering a comparison between points that are not comparable.
+    pub fn order(&self, a: &Figure, b: &Figure) -> Order {
+        self.note_split(a, b);
+        order(a, b)
+    }
+
+    fn note_split(&self, a: &Figure, b: &Figure) {
+        if let Some(text) = split_text(a, b) {
+            let mut v = self.split.borrow_mut();
+            if !v.contains(&text) {
+                v.push(text);
+            }
+        }
     }
 
     /// A claim whose verdict rests on beyond-noise calls: with fewer than
@@ -187,15 +209,6 @@ impl<'a> Ctx<'a> {
         verdict: Verdict,
         reason: String,
     ) -> Claim {
-        if let Some(((a, who_a), (b, who_b))) = self.split_layouts() {
-            let reason = format!(
-                "not comparable: its figures ran on cache layouts more than ×{} apart ({who_a} at {}, {who_b} at {}: the host moved a vCPU between them), so no call between them is made; re-run to get them on one layout. The figures said: {reason}",
-                crate::rules::LAYOUT_FACTOR,
-                crate::units::fmt_ns(a),
-                crate::units::fmt_ns(b),
-            );
-            return self.claim(head, shows, Verdict::Inconclusive, reason);
-        }
         let n = self.fewest.get();
         if n < MIN_STABLE_TRIALS {
             let settle = format!(
@@ -216,8 +229,22 @@ impl<'a> Ctx<'a> {
         self.claim(head, shows, verdict, reason)
     }
 
-    /// A claim from this experiment: the verdict capped by flagged points.
+    /// A claim from this experiment: the verdict capped by flagged points, and inconclusive
+    /// when it compared points that are not comparable.
     pub fn claim(&self, head: Head, shows: String, verdict: Verdict, reason: String) -> Claim {
+        let split = self.split.borrow();
+        let (verdict, reason) = if split.is_empty() {
+            (verdict, reason)
+        } else {
+            (
+                Verdict::Inconclusive,
+                format!(
+                    "not comparable: it compared points whose cache layouts are more than ×{} apart ({}: the host moved a vCPU between them), and makes no call across them; re-run to get them on one layout. Without that rule: {reason}",
+                    crate::rules::LAYOUT_FACTOR,
+                    split.join("; ")
+                ),
+            )
+        };
         finish(
             head,
             shows,
@@ -313,6 +340,59 @@ pub fn one_cpu(head: Head, ctx: &Ctx) -> Claim {
     )
 }
 
+/// A figure a verdict reads: a point's median and interval ([`Ctx::ci`]) with the cache
+/// layout it ran on, or a ratio of two ([`ratio`]), which is marked when its points are not
+/// comparable. It reads as its [`MedianCi`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// The median and its interval.
+    pub ci: MedianCi,
+    /// The point's cache layout, ns (`None`: not read, or a ratio).
+    pub layout_ns: Option<f64>,
+    /// The point: primitive and threads (`None` for a ratio).
+    pub who: Option<(String, usize)>,
+    /// For a ratio of points on cache layouts more than ×1.5 apart: the two, in words.
+    pub split: Option<String>,
+}
+
+impl std::ops::Deref for Figure {
+    type Target = MedianCi;
+    fn deref(&self) -> &MedianCi {
+        &self.ci
+    }
+}
+
+impl Figure {
+    /// A figure not tied to a point's layout (a value computed from others).
+    pub fn plain(ci: MedianCi) -> Figure {
+        Figure {
+            ci,
+            layout_ns: None,
+            who: None,
+            split: None,
+        }
+    }
+}
+
+/// "spin-tas ×2 at 27 ns against futex-mutex ×2 at 108 ns" when `a` and `b` ran on cache
+/// layouts more than ×1.5 apart ([`crate::rules::same_layout`]).
+fn split_text(a: &Figure, b: &Figure) -> Option<String> {
+    if let Some(s) = a.split.as_ref().or(b.split.as_ref()) {
+        return Some(s.clone());
+    }
+    if crate::rules::same_layout(a.layout_ns, b.layout_ns) {
+        return None;
+    }
+    let name = |f: &Figure| match &f.who {
+        Some((p, t)) => format!(
+            "{p} ×{t} at {}",
+            crate::units::fmt_ns(f.layout_ns.unwrap_or(f64::NAN))
+        ),
+        None => crate::units::fmt_ns(f.layout_ns.unwrap_or(f64::NAN)),
+    };
+    Some(format!("{} against {}", name(a), name(b)))
+}
+
 /// `metric`'s median and interval over a point's clean trials (its finished degraded ones
 /// when it has none).
 pub fn ci_of(p: &Trials, metric: impl Fn(&RunRecord) -> f64) -> Option<MedianCi> {
@@ -360,11 +440,16 @@ pub enum Side {
     Across,
     /// Too few trials to tell ([`MIN_STABLE_TRIALS`]).
     Unknown,
+    /// A ratio of points on cache layouts more than ×1.5 apart: not compared.
+    NotComparable,
 }
 
-/// Where `ci` stands against the threshold `t`.
-pub fn side(ci: &MedianCi, t: f64) -> Side {
-    if ci.n < MIN_STABLE_TRIALS {
+/// Where `ci` stands against the threshold `t`: a claim's own margin, so no further one is
+/// added (against 1, use the order [`ratio`] gives, which has the margin).
+pub fn side(ci: &Figure, t: f64) -> Side {
+    if ci.split.is_some() {
+        Side::NotComparable
+    } else if ci.n < MIN_STABLE_TRIALS {
         Side::Unknown
     } else if ci.lo >= t {
         Side::Above
@@ -386,24 +471,29 @@ pub enum Order {
     Tie,
     /// Too few trials to tell.
     Unknown,
+    /// On cache layouts more than ×1.5 apart: not compared.
+    NotComparable,
 }
 
 /// Where `a` stands against `b` (higher is better), by the one rule for calls
 /// ([`crate::rules::versus`] with the margin [`crate::rules::DELTA`]): ahead only with enough
-/// trials and intervals apart by more than the margin. The points' cache layouts are checked
-/// once for the whole verdict ([`Ctx::noisy_claim`]).
-pub fn order(a: &MedianCi, b: &MedianCi) -> Order {
+/// trials, on one cache layout, and intervals apart by more than the margin.
+pub fn order(a: &Figure, b: &Figure) -> Order {
     use crate::rules::{DELTA, Estimate, Versus, versus};
-    let of = |c: &MedianCi| Estimate {
+    if split_text(a, b).is_some() {
+        return Order::NotComparable;
+    }
+    let of = |c: &Figure| Estimate {
         lo: c.lo,
         hi: c.hi,
         n: c.n,
-        layout_ns: None,
+        layout_ns: c.layout_ns,
     };
     match versus(&of(a), &of(b), DELTA) {
         Versus::Above => Order::Ahead,
         Versus::Below => Order::Behind,
-        Versus::Overlap | Versus::NotComparable => Order::Tie,
+        Versus::Overlap => Order::Tie,
+        Versus::NotComparable => Order::NotComparable,
         Versus::TooFew => Order::Unknown,
     }
 }
@@ -416,6 +506,7 @@ pub fn order_text(o: Order, a: &MedianCi, b: &MedianCi) -> String {
         Order::Behind => format!("behind beyond noise ({})", ratio_text(r)),
         Order::Tie => format!("tie ({}, within noise)", ratio_text(r)),
         Order::Unknown => format!("{} (too few trials to tell from noise)", ratio_text(r)),
+        Order::NotComparable => format!("{} (not comparable: other cache layouts)", ratio_text(r)),
     }
 }
 
@@ -431,28 +522,34 @@ pub fn lean(o: Order, a: f64, b: f64) -> Order {
     }
 }
 
-/// The ratio a ÷ b with the interval the two intervals allow, and whether it lies beyond
-/// noise and the margin [`crate::rules::DELTA`] above (`Ahead`) or below (`Behind`) 1.
-pub fn ratio(a: &MedianCi, b: &MedianCi) -> (MedianCi, Order) {
+/// The ratio a ÷ b with the interval the two intervals allow (`lo_a / hi_b … hi_a / lo_b`),
+/// marked when the two are not comparable, and [`order`]: whether it lies beyond noise and
+/// the margin above (`Ahead`) or below (`Behind`) 1.
+pub fn ratio(a: &Figure, b: &Figure) -> (Figure, Order) {
     let tiny = 1e-300;
-    let r = MedianCi {
-        median: a.median / b.median.max(tiny),
-        lo: a.lo / b.hi.max(tiny),
-        hi: a.hi / b.lo.max(tiny),
-        level: a.level.min(b.level),
-        n: a.n.min(b.n),
+    let r = Figure {
+        ci: MedianCi {
+            median: a.median / b.median.max(tiny),
+            lo: a.lo / b.hi.max(tiny),
+            hi: a.hi / b.lo.max(tiny),
+            level: a.level.min(b.level),
+            n: a.n.min(b.n),
+        },
+        split: split_text(a, b),
+        ..Figure::plain(a.ci)
     };
-    let margin = 1.0 + crate::rules::DELTA;
-    let o = if r.n < MIN_STABLE_TRIALS {
-        Order::Unknown
-    } else if r.lo > margin {
-        Order::Ahead
-    } else if r.hi * margin < 1.0 {
-        Order::Behind
-    } else {
-        Order::Tie
-    };
-    (r, o)
+    (r, order(a, b))
+}
+
+/// A ratio's order against 1 as a [`Side`] (with the margin [`crate::rules::DELTA`]).
+pub fn beyond_one(o: Order) -> Side {
+    match o {
+        Order::Ahead => Side::Above,
+        Order::Behind => Side::Below,
+        Order::Tie => Side::Across,
+        Order::Unknown => Side::Unknown,
+        Order::NotComparable => Side::NotComparable,
+    }
 }
 
 /// "×1.20 (×1.10–×1.30)".

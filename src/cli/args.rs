@@ -71,7 +71,7 @@ value_enum!(Preset {
 });
 
 value_enum!(ClaimsPreset {
-    ClaimsPreset::Quick => "3 trials of 100 ms, 8 critical sections for spin/sleep: ~400 trials, a few minutes on 2 CPUs",
+    ClaimsPreset::Quick => "3 trials of 100 ms (5 for spin/sleep, whose calls are corrected across 9 lengths): ~465 trials, a few minutes on 2 CPUs",
     ClaimsPreset::Standard => "5–8 trials of 200 ms, an 11-length critical-section grid: for a quiet machine",
 });
 

@@ -107,16 +107,20 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
         }
     }
     args.trial.check()?;
-    let trials = args.trial.trials.unwrap_or(trials);
-    Ok(crate::experiments::breakeven::spec(
+    let mut spec = crate::experiments::breakeven::spec(
         locks,
         cores,
         cs_ns,
         think_ns,
-        trials,
+        args.trial.trials.unwrap_or(trials),
         args.trial.duration.unwrap_or(duration),
         !args.trial.no_sentinel,
-    ))
+    );
+    // An explicit --trials means exactly that many, as for `sweep`.
+    if let Some(n) = args.trial.trials {
+        spec.max_trials = n;
+    }
+    Ok(spec)
 }
 
 /// `lockbench breakeven`.

@@ -63,7 +63,7 @@ pub fn markdown(claims: &[Claim], ctx: &Context) -> String {
             cell(&runs_text(c))
         );
     }
-    o.push_str("\nFigures: median over clean trials (its confidence interval: the min–max range up to 4 trials), trial count. Beyond noise = intervals disjoint with ≥ 3 trials a side; a ratio's interval is the one the two intervals allow. A verdict using a flagged point (no clean trial, or fewer clean trials than planned) that would hold holds with a caveat.\n\n## The rules\n\nEach claim's verdict follows its rule, written before the data (`src/experiments/claims/`, one file per claim).\n\n");
+    o.push_str("\nFigures: median over clean trials (its confidence interval: the min–max range up to 4 trials), trial count. Beyond noise = the one rule for calls (`rules::versus`): ≥ 3 trials a side, one cache layout (points more than ×1.5 apart are not comparable, and a claim that compared them is inconclusive), and intervals apart by more than the 5% margin (`rules::DELTA`); a ratio's interval is the one the two intervals allow, and \"against ×1\" means beyond that margin. A verdict using a flagged point (no clean trial, or fewer clean trials than planned) that would hold holds with a caveat.\n\n## The rules\n\nEach claim's verdict follows its rule, written before the data (`src/experiments/claims/`, one file per claim).\n\n");
     for c in claims {
         let _ = writeln!(o, "{}. **{}.** {}\n", c.id, c.claim, c.rule);
     }
@@ -151,7 +151,7 @@ pub fn html(claims: &[Claim], ctx: &Context) -> String {
         ],
         &rows,
     );
-    o.push_str("<p class=\"note\">Figures: median over clean trials (its confidence interval: the min–max range up to 4 trials), trial count. Beyond noise = intervals disjoint with ≥ 3 trials a side. A flagged point caps a verdict at “holds with a caveat”.</p>");
+    o.push_str("<p class=\"note\">Figures: median over clean trials (its confidence interval: the min–max range up to 4 trials), trial count. Beyond noise = ≥ 3 trials a side, one cache layout, intervals apart by more than the 5% margin. A flagged point caps a verdict at “holds with a caveat”.</p>");
     o.push_str("<h2>Runs behind each verdict</h2><ul>");
     for c in claims {
         let links: Vec<String> = c

@@ -198,5 +198,17 @@ pub fn resume_state_with(
         ))
         .into());
     }
+    if let Some(old) = rows
+        .iter()
+        .find(|r| r.schema_version != crate::record::SCHEMA_VERSION)
+    {
+        return Err(UsageError(format!(
+            "{}: written with schema {} (this lockbench writes {}), whose rows judge a point by another rule; they cannot be continued (start a new sweep)",
+            dir.join(RUNS_CSV).display(),
+            old.schema_version,
+            crate::record::SCHEMA_VERSION
+        ))
+        .into());
+    }
     Ok((spec, dir.to_path_buf(), Some(meta), rows))
 }

@@ -442,7 +442,7 @@ impl Runner<'_> {
         }
         let firsts: Vec<&Planned> = batch.iter().filter(|p| p.trial == 0).collect();
         for extra in self.spec.trials..self.spec.max_trials {
-            let unstable: Vec<Planned> = firsts
+            let short: Vec<Planned> = firsts
                 .iter()
                 .filter(|p| {
                     let trials = self
@@ -456,16 +456,16 @@ impl Runner<'_> {
                     ..(*p).clone()
                 })
                 .collect();
-            if unstable.is_empty() {
+            if short.is_empty() {
                 break;
             }
-            let new = unstable
+            let new = short
                 .iter()
                 .filter(|p| !self.done.contains(&p.key()))
                 .count();
             self.progress.extend(new);
             self.outcome.extra += new;
-            for planned in &unstable {
+            for planned in &short {
                 if !self.run(planned)? {
                     return Ok(false);
                 }

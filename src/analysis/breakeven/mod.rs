@@ -67,6 +67,9 @@ pub enum Call {
     Indistinguishable,
     /// The two points ran on cache layouts more than ×1.5 apart: two machines, not called.
     NotComparable,
+    /// Apart by more than the margin at this length, but not significant once corrected
+    /// across the lengths compared: not called.
+    NotSignificant,
 }
 
 impl Call {
@@ -94,6 +97,7 @@ impl Call {
             Call::SleepBetter => "sleep_better",
             Call::Indistinguishable => "indistinguishable",
             Call::NotComparable => "not_comparable",
+            Call::NotSignificant => "not_significant",
         }
     }
 }
@@ -216,7 +220,7 @@ pub fn crossings(xs: &[f64], spin: &[Band], sleep: &[Band]) -> Outcome {
     }
     let mut pts = Vec::new();
     let mut calls = Vec::new();
-    let mut ps = Vec::new();
+    let mut tests: Vec<(usize, f64)> = Vec::new();
     for (x, (a, b)) in xs.iter().zip(spin.iter().zip(sleep)) {
         if !(*x > 0.0 && a.mid > 0.0 && b.mid > 0.0) {
             continue;
@@ -228,12 +232,17 @@ pub fn crossings(xs: &[f64], spin: &[Band], sleep: &[Band]) -> Outcome {
         let tiny = 1e-300;
         let call = Call::of(a, b);
         // Disjoint ranges are the most extreme order two samples can take, so the exact
-        // Mann–Whitney p of a called length depends on the counts alone.
-        ps.push(if call.called() {
-            super::compare::separated_p(a.n, b.n)
-        } else {
-            1.0
-        });
+        // Mann–Whitney p of a called length depends on the counts alone. Lengths that cannot
+        // be called (too few trials, other layouts) are no tests; one within noise or the
+        // margin gets p = 1, which only makes the correction more cautious.
+        if a.n >= MIN_TRIALS && b.n >= MIN_TRIALS && call != Call::NotComparable {
+            let p = if call.called() {
+                super::compare::separated_p(a.n, b.n)
+            } else {
+                1.0
+            };
+            tests.push((calls.len(), p));
+        }
         calls.push(PointCall {
             cs_ns: *x,
             call,
@@ -246,14 +255,11 @@ pub fn crossings(xs: &[f64], spin: &[Band], sleep: &[Band]) -> Outcome {
             },
         });
     }
-    // Many lengths, each called at α: correct across them (a length not called has p > α,
-    // which leaves the others' adjusted p as it would be with its true p).
-    for (c, q) in calls
-        .iter_mut()
-        .zip(super::compare::benjamini_hochberg(&ps))
-    {
-        if c.call.called() && !super::compare::significant(q) {
-            c.call = Call::Indistinguishable;
+    // Many lengths, each called at α: correct across them (Benjamini–Hochberg).
+    let ps: Vec<f64> = tests.iter().map(|t| t.1).collect();
+    for (&(i, _), q) in tests.iter().zip(super::compare::benjamini_hochberg(&ps)) {
+        if calls[i].call.called() && !super::compare::significant(q) {
+            calls[i].call = Call::NotSignificant;
         }
     }
     let outcome = |verdict| Outcome {

@@ -180,6 +180,7 @@ fn calls_are_corrected_across_lengths() {
         sleep[5] = few(100.0, n); // a tie at the last length
         let o = crossings(&XS, &spin, &sleep);
         assert_eq!(o.count(Call::SpinBetter), called, "{n} trials: {o:?}");
+        assert_eq!(o.count(Call::NotSignificant), 5 - called, "{n} trials");
         // Every length called: each survives the correction, with 3 trials too.
         let sleep: Vec<Band> = XS.iter().map(|_| few(10.0, n)).collect();
         let o = crossings(&XS, &spin, &sleep);

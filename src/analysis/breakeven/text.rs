@@ -149,6 +149,7 @@ pub fn describe(o: &Outcome, spinner: &str, sleeper: &str, spin: &Curve) -> Stri
                     Call::SleepBetter => format!("{sleeper} ahead"),
                     Call::Indistinguishable => "indistinguishable".into(),
                     Call::NotComparable => "not comparable (other cache layouts)".into(),
+                    Call::NotSignificant => "apart, not significant across the lengths".into(),
                 };
                 let part = format!("{part} {}", spans(&o.calls, p.call));
                 if !parts.contains(&part) {

@@ -5,8 +5,8 @@
 //! # What is shown
 //! Every point present in the reference and at least one other input is a row; points
 //! missing from some input are listed. A point's value is the median of its clean trials. A
-//! *flagged* point ([`Flag`]: no clean trial, or not stable, which includes a point with a
-//! single clean trial) is shown too, with its flag and the median of what was measured (its
+//! *flagged* point ([`Flag`]: no clean trial, or fewer clean trials than planned, which
+//! includes a point with a single clean trial) is shown too, with its flag and the median of what was measured (its
 //! degraded trials when none is clean). Flagged points are counted per input, included in
 //! the per-family geometric means (which say how many of their points were flagged), and
 //! never called different.
@@ -14,8 +14,10 @@
 //! # Calls
 //! A difference is *called* (`+` higher, `-` lower) only when all of these hold:
 //! - the point is flagged neither in the input nor in the reference;
-//! - the two sets of clean trials do not overlap at all (the difference exceeds their
-//!   combined spread);
+//! - the two points ran on one cache layout (within ×1.5);
+//! - the two sets of clean trials are apart by more than the margin δ (`--delta`, default
+//!   [`crate::rules::DELTA`]: the difference exceeds their combined spread and what one
+//!   machine moves between sittings);
 //! - the exact two-sided Mann–Whitney rank test over those trials stays significant at
 //!   [`ALPHA`] after the Benjamini–Hochberg correction over every cell the comparison tests
 //!   (each non-reference cell whose point is flagged neither there nor in the reference, all

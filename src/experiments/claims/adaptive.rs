@@ -60,19 +60,17 @@ fn adaptive(ctx: Option<Ctx>) -> Claim {
         } else {
             ("sleeping", sleep)
         };
-        let (r, _) = ratio(&a, &best);
+        let (r, _) = ctx.ratio(&a, &best);
         let here = format!("×{threads} cs {}", fmt_ns(cs as f64));
         shows.push(format!(
             "{here}: adaptive {} ÷ {best_name} {}",
             rate(a.median),
             show_ratio(&r)
         ));
-        if r.hi < WITHIN {
-            far.push(here);
-        } else if r.lo >= WITHIN {
-            close += 1;
-        } else {
-            open.push(here);
+        match side(&r, WITHIN) {
+            Side::Below => far.push(here),
+            Side::Above => close += 1,
+            Side::Across | Side::Unknown | Side::NotComparable => open.push(here),
         }
     }
     if settings.is_empty() {

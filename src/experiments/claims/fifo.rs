@@ -62,7 +62,7 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
                 vec![ctx.run.clone()],
             );
         };
-        let (col, _) = ratio(&tb, &ta);
+        let (col, _) = ctx.ratio(&tb, &ta);
         let jb = ci_of(b, |r| r.jain_index);
         let transfer = Transfer::of(b);
         shows.push(format!(
@@ -85,11 +85,11 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
         }
         collapse.push((*name, col));
     }
-    let tas = collapse[2].1;
+    let tas = collapse[2].1.clone();
     // Each FIFO lock's collapse against TAS's: Below = worse beyond noise.
     let against: Vec<(&str, Order)> = collapse[..2]
         .iter()
-        .map(|(name, col)| (*name, lean(order(col, &tas), col.median, tas.median)))
+        .map(|(name, col)| (*name, lean(ctx.order(col, &tas), col.median, tas.median)))
         .collect();
     let names = |o: Order| -> String {
         against

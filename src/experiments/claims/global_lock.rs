@@ -49,7 +49,7 @@ fn global_lock(ctx: Option<Ctx>) -> Claim {
             .map_or(String::new(), |o| {
                 format!(", ×{} {}", 2 * c, show(&o, rate))
             });
-        let (s, o) = ratio(&many, &one);
+        let (s, o) = ctx.ratio(&many, &one);
         shows.push(format!(
             "{name}: ×1 {}, ×{c} {}{over}; scaling ×{c}÷×1 {}",
             show(&one, rate),
@@ -59,7 +59,7 @@ fn global_lock(ctx: Option<Ctx>) -> Claim {
         let _ = o;
         scale.push(s);
     }
-    let (coarse, striped, sharded) = (scale[0], scale[1], scale[2]);
+    let [coarse, striped, sharded]: [Figure; 3] = scale.try_into().expect("three locks");
     let need = scales_at(c);
     let finer = [
         ("the striped table", striped),

@@ -5,7 +5,7 @@ use super::prelude::*;
 /// The verdict's rule, written before the data.
 pub const RULE: &str = "cas-counter and fetch-add-counter vs futex-mutex and spin-ttas, cs 0, \
     1, C and 2C threads. CAS beats a lock: at C its throughput is ahead of both locks' beyond \
-    noise (intervals disjoint, ≥ 3 trials a side). fetch_add always progresses: in every \
+    noise (intervals apart by more than the 5% margin, ≥ 3 trials a side, one cache layout). fetch_add always progresses: in every \
     trial every thread completed operations (min_share > 0) with no retries. Holds when both \
     parts do; does not hold when CAS is behind a lock beyond noise at C or a fetch_add thread \
     made no progress; otherwise inconclusive (CAS within noise of a lock).";
@@ -60,7 +60,7 @@ fn lock_free(ctx: Option<Ctx>) -> Claim {
         let Some(l) = ctx.point(lock, c, |_| true).and_then(|p| ctx.ci(p, thr)) else {
             return missing(head, &format!("{lock} ×{c}"), vec![ctx.run.clone()]);
         };
-        let o = order(&cas, &l);
+        let o = ctx.order(&cas, &l);
         orders.push((lock, lean(o, cas.median, l.median), order_text(o, &cas, &l)));
     }
     // Every trial of every fetch_add point: a missing point is no evidence of progress.

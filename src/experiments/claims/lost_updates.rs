@@ -100,7 +100,8 @@ fn lost_updates(ctx: Option<Ctx>) -> Claim {
                     pct(LOSS)
                 ),
             ),
-            Side::Across | Side::Unknown => (
+            // A share of one point is never a comparison across layouts.
+            Side::Across | Side::Unknown | Side::NotComparable => (
                 Verdict::Inconclusive,
                 format!(
                     "the racy counter's lost share reaches across {} (or too few trials); more trials would settle it.",

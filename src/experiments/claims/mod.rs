@@ -231,7 +231,9 @@ pub fn experiments(preset: Preset, cores: usize) -> Vec<Experiment> {
 }
 
 /// Applies the command line's overrides to every experiment: exactly `trials` trials (no
-/// extra stability rounds), a `duration` window, no sentinel.
+/// replacements; the spin/sleep experiment's own 5 are overridden too, and with 3 its calls
+/// across lengths survive the correction only when every length is called), a `duration`
+/// window, no sentinel.
 pub fn override_all(
     exps: &mut [Experiment],
     trials: Option<u32>,

@@ -1,7 +1,6 @@
 //! Claim 11: The condition-variable bounded queue is a sound producer–consumer with low overhead. Its verdict follows [`RULE`].
 
 use super::prelude::*;
-use crate::stats::MedianCi;
 
 /// The verdict's rule, written before the data.
 pub const RULE: &str = "condvar-queue vs std-sync-channel and crossbeam-channel, 2 and 2C \
@@ -52,7 +51,7 @@ fn queue(ctx: Option<Ctx>) -> Claim {
         else {
             return missing(head, &format!("condvar-queue ×{t}"), vec![ctx.run.clone()]);
         };
-        let mut best: Option<MedianCi> = None;
+        let mut best: Option<Figure> = None;
         for name in ["condvar-queue"].iter().chain(CHANNELS.iter()) {
             let Some(p) = ctx.point(name, t, |_| true) else {
                 return missing(head, &format!("{name} ×{t}"), vec![ctx.run.clone()]);
@@ -65,8 +64,8 @@ fn queue(ctx: Option<Ctx>) -> Claim {
                     vec![ctx.run.clone()],
                 );
             };
-            if *name != "condvar-queue" && best.is_none_or(|b| v.median > b.median) {
-                best = Some(v);
+            if *name != "condvar-queue" && best.as_ref().is_none_or(|b| v.median > b.median) {
+                best = Some(v.clone());
             }
             parts.push(format!(
                 "{name} {}{}",
@@ -78,7 +77,7 @@ fn queue(ctx: Option<Ctx>) -> Claim {
             ));
         }
         let side_here = best.map_or(Side::Unknown, |b| {
-            let (r, _) = ratio(&q, &b);
+            let (r, _) = ctx.ratio(&q, &b);
             parts.push(format!(
                 "condvar queue ÷ the faster channel {}",
                 show_ratio(&r)

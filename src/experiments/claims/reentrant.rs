@@ -7,8 +7,8 @@ use crate::stats::MIN_STABLE_TRIALS;
 pub const RULE: &str = "reentrant-mutex vs futex-mutex, 1 thread, cs 0 (each reentrant op \
     locks, re-enters once and unlocks twice): the time per op of the reentrant lock ÷ the plain \
     one's, with its interval. \"Slightly more\" means more than noise and at most ×1.5 \
-    (SLIGHTLY). Holds when the interval lies in (×1, ×1.5]; does not hold when it lies wholly \
-    below ×1 (the reentrant lock is faster) or wholly above ×1.5 (much more overhead); \
+    (SLIGHTLY). Holds when the interval lies in (×1.05, ×1.5] (above ×1 by more than the 5% margin); \
+    does not hold when it lies wholly below ×1/1.05 (the reentrant lock is faster) or wholly above ×1.5 (much more overhead); \
     otherwise inconclusive.";
 
 /// The most a \"slight\" overhead may be: reentrant ÷ plain time per op.
@@ -48,14 +48,15 @@ fn reentrant(ctx: Option<Ctx>) -> Claim {
         );
     };
     // Longer time per op is more overhead.
-    let (r, _) = ratio(&re, &fm);
+    let (r, o) = ctx.ratio(&re, &fm);
     let shows = format!(
         "×1, cs 0: reentrant-mutex {} per op (lock, re-enter, two unlocks), futex-mutex {} per op: reentrant ÷ plain {}.",
         show(&re, fmt_ns),
         show(&fm, fmt_ns),
         show_ratio(&r)
     );
-    let (verdict, reason) = match (side(&r, 1.0), side(&r, SLIGHTLY)) {
+    // Against 1 with the margin (the order of the two figures), against SLIGHTLY as is.
+    let (verdict, reason) = match (beyond_one(o), side(&r, SLIGHTLY)) {
         (Side::Below, _) => (
             Verdict::DoesNotHold,
             "the reentrant lock is faster beyond noise.".to_string(),

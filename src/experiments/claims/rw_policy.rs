@@ -9,8 +9,9 @@ pub const RULE: &str = "rw-reader-pref, rw-writer-pref and rw-phase-fair, C thre
     worst wait of the side a policy disfavours against phase-fair's (the interval the two \
     intervals allow): reader preference's worst write wait, writer preference's worst read \
     wait. Starving means ×2 or more (STARVES). Holds when both ratios lie at or above ×2; \
-    does not hold when either lies wholly below ×1 (phase-fair is the worse one) or wholly \
-    below ×2 (no starvation); otherwise inconclusive.";
+    does not hold when either lies wholly below ×2 (no starvation; the reason says when one \
+    lies wholly below ×1/1.05, beyond the 5% margin: phase-fair is the worse one there); \
+    otherwise inconclusive.";
 
 /// Worst wait of the disfavoured side ÷ phase-fair's at which a policy starves that side.
 pub const STARVES: f64 = 2.0;
@@ -64,8 +65,8 @@ fn rw_policy(ctx: Option<Ctx>) -> Claim {
         cis.push((w, r));
     }
     // Higher wait is worse: the disfavoured side's worst wait ÷ phase-fair's.
-    let (writers, _) = ratio(&cis[0].0, &cis[2].0);
-    let (readers, _) = ratio(&cis[1].1, &cis[2].1);
+    let (writers, w_order) = ctx.ratio(&cis[0].0, &cis[2].0);
+    let (readers, r_order) = ctx.ratio(&cis[1].1, &cis[2].1);
     let detail = format!(
         "reader preference's worst write wait ÷ phase-fair's {}; writer preference's worst read wait ÷ phase-fair's {}.",
         show_ratio(&writers),
@@ -73,9 +74,9 @@ fn rw_policy(ctx: Option<Ctx>) -> Claim {
     );
     let sides = [side(&writers, STARVES), side(&readers, STARVES)];
     let (verdict, reason) = if sides.contains(&Side::Below) {
-        let better = [writers, readers]
+        let better = [w_order, r_order]
             .iter()
-            .any(|r| side(r, 1.0) == Side::Below);
+            .any(|o| beyond_one(*o) == Side::Below);
         (
             Verdict::DoesNotHold,
             format!(

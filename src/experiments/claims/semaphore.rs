@@ -63,7 +63,7 @@ fn semaphore(ctx: Option<Ctx>) -> Claim {
                 .and_then(|p| ctx.ci(p, thr))
         };
         if let (Some(one), Some(two)) = (at(1), at(2)) {
-            let (r, _) = ratio(&two, &one);
+            let (r, _) = ctx.ratio(&two, &one);
             shows.push(format!("{name}: 2 permits ÷ 1 permit {}", show_ratio(&r)));
             scaling.push((name, side(&r, ALLOWS)));
         }

@@ -6,7 +6,9 @@ use crate::analysis::breakeven::{self, Call};
 /// The verdict's rule, written before the data.
 pub const RULE: &str = "spin-ttas-backoff vs futex-mutex, think 0, through the break-even \
     analysis (a length counts for one side when the trials' ranges are apart by more than 5%, \
-    ≥ 3 trials a side on one cache layout, corrected across lengths). The view judged is throughput with a CPU per thread (C threads): there a waiter's \
+    ≥ 3 trials a side on one cache layout, corrected across lengths by \
+    Benjamini–Hochberg; the experiment plans 5 a side, as 3 survive that only when every \
+    length is called). The view judged is throughput with a CPU per thread (C threads): there a waiter's \
     spinning costs no one else, so the choice is the waiter's own cost, spinning against a \
     switch — the chapter's trade. \"~1 µs\" is read as 0.5–2 µs (BAND_NS, ×2 either way). \
     The crossing band runs from the longest length with spinning ahead to the shortest with \
@@ -67,6 +69,7 @@ fn spin_sleep(ctx: Option<Ctx>) -> Claim {
                     Call::SleepBetter => "sleep ahead",
                     Call::Indistinguishable => "tie",
                     Call::NotComparable => "not comparable (other cache layouts)",
+                    Call::NotSignificant => "apart, but not significant across the lengths",
                 };
                 format!(
                     "{} {who} (spin÷sleep {} ({}–{}))",

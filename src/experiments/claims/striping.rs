@@ -54,7 +54,7 @@ fn striping(ctx: Option<Ctx>) -> Claim {
                 sides.push((skew == 0.0, format!("×{threads} {keys}"), Side::Unknown));
                 continue;
             };
-            let (r, _) = ratio(&many, &one);
+            let (r, _) = ctx.ratio(&many, &one);
             let coarse = ctx.report("coarse-mutex", threads, |r| r.key_skew == Some(skew), thr);
             shows.push(format!(
                 "×{threads}, {keys}: 16 stripes {}, 1 stripe {}: {}{}",
