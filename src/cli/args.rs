@@ -15,8 +15,8 @@ use std::time::Duration;
 /// preset of experiments shares (`breakeven`, `claims`).
 #[derive(Debug, clap::Args)]
 pub struct TrialArgs {
-    /// Trials per point, overriding the preset: exactly that many, no extra stability rounds
-    /// (a call beyond noise needs ≥ 3 clean trials a side).
+    /// Trials per point, overriding the preset: exactly that many, no replacements (a call
+    /// beyond noise needs ≥ 3 clean trials a side; calls corrected across many lengths, 5).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub trials: Option<u32>,
     /// Measured window per trial, overriding the preset.

@@ -359,7 +359,7 @@ pub fn execute(
         &mut reporter,
     )?;
     eprintln!(
-        "done: {} run(s) written ({} extra for stability, {} skipped as already done) to {}/{{{RUNS_CSV}, {HISTOGRAMS_CSV}, {META_JSON}}}",
+        "done: {} run(s) written ({} extra to replace trials left out, {} skipped as already done) to {}/{{{RUNS_CSV}, {HISTOGRAMS_CSV}, {META_JSON}}}",
         outcome.written,
         outcome.extra,
         outcome.skipped,

@@ -347,7 +347,7 @@ pub struct SweepOutcome {
     pub written: usize,
     /// Runs skipped because a previous invocation wrote them (`--resume`).
     pub skipped: usize,
-    /// Extra trials run because a point was not yet stable.
+    /// Extra trials run to replace ones left out.
     pub extra: usize,
     /// Trials that stayed degraded after their retries (kept, flagged).
     pub degraded: usize,
@@ -364,7 +364,7 @@ fn variant(key: &PointKey) -> PointKey {
 }
 
 /// The configuration a run belongs to (everything but primitive, workload variant, trial):
-/// trials are interleaved and stability is settled within one configuration at a time.
+/// trials are interleaved and replacements run within one configuration at a time.
 fn config(p: &Planned) -> (Placement, usize, u64, u64) {
     (
         p.point.setting.placement,
@@ -433,7 +433,8 @@ impl Runner<'_> {
     }
 
     /// Runs one configuration: its planned trials (interleaved across primitives), then
-    /// extra rounds, each for the points not yet stable, until all are or the budget is spent.
+    /// extra rounds, each for the points short of their planned clean trials, until none is or
+    /// the budget is spent.
     fn run_config(&mut self, batch: &[Planned]) -> Result<bool, SweepError> {
         for planned in batch {
             if !self.run(planned)? {

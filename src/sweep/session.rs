@@ -268,7 +268,7 @@ pub fn plan_line(runs: usize, skipped: usize, estimate: Duration, extra_max: usi
         fmt_secs(estimate),
         if extra_max > 0 {
             format!(
-                " plus up to {extra_max} extra trial(s) for points not yet stable, and pauses before retries of disturbed trials"
+                " plus up to {extra_max} extra trial(s) to replace trials left out, and pauses before retries of disturbed trials"
             )
         } else {
             " plus pauses before retries of disturbed trials".to_string()
