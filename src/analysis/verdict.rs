@@ -239,7 +239,7 @@ impl<'a> Ctx<'a> {
             (
                 Verdict::Inconclusive,
                 format!(
-                    "not comparable: it compared points whose cache layouts are more than ×{} apart ({}: the host moved a vCPU between them), and makes no call across them; re-run to get them on one layout. Without that rule: {reason}",
+                    "not comparable: it compared points whose cache layouts are more than ×{} apart ({}: the host moved a vCPU between them), and makes no call across them; re-run to get them on one layout.",
                     crate::rules::LAYOUT_FACTOR,
                     split.join("; ")
                 ),
@@ -536,6 +536,9 @@ pub fn ratio(a: &Figure, b: &Figure) -> (Figure, Order) {
             n: a.n.min(b.n),
         },
         split: split_text(a, b),
+        // On one layout the ratio keeps it, so a ratio compared with another ratio (claim 6's
+        // collapse of one lock against another's) is checked too.
+        layout_ns: a.layout_ns.or(b.layout_ns),
         ..Figure::plain(a.ci)
     };
     (r, order(a, b))

@@ -62,8 +62,8 @@ pub enum Call {
     SpinBetter,
     /// The sleeping lock's lowest trial beats the spinning lock's highest.
     SleepBetter,
-    /// The trial ranges overlap or are apart by less than the margin, a side has fewer than
-    /// [`MIN_TRIALS`] clean trials, or the call did not survive the correction across lengths.
+    /// The trial ranges overlap or are apart by less than the margin, or a side has fewer than
+    /// [`MIN_TRIALS`] clean trials.
     Indistinguishable,
     /// The two points ran on cache layouts more than ×1.5 apart: two machines, not called.
     NotComparable,
@@ -373,7 +373,8 @@ pub struct BreakevenRow {
     pub spin_better: usize,
     /// Lengths where the sleeping lock is ahead beyond noise.
     pub sleep_better: usize,
-    /// Lengths where the trial ranges overlap (or a side has too few clean trials).
+    /// Lengths not called: within noise or the margin, too few clean trials, not significant
+    /// after the correction across lengths, or not comparable (other cache layouts).
     pub indistinguishable: usize,
 }
 
@@ -659,7 +660,7 @@ pub fn analyse(rows: &[RunRecord], cores: usize, spinner: &str, sleepers: &[&str
                         lengths: o.calls.len(),
                         spin_better: o.count(Call::SpinBetter),
                         sleep_better: o.count(Call::SleepBetter),
-                        indistinguishable: o.count(Call::Indistinguishable),
+                        indistinguishable: o.calls.iter().filter(|c| !c.call.called()).count(),
                     };
                     match &o.verdict {
                         Verdict::Crossings(cs) => {

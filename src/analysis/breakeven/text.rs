@@ -89,7 +89,8 @@ pub fn describe(o: &Outcome, spinner: &str, sleeper: &str, spin: &Curve) -> Stri
         _ => "the range".into(),
     };
     let m = o.calls.len();
-    let ties = o.count(Call::Indistinguishable);
+    // Every length not called, whatever kept it from a call (the per-length list says which).
+    let ties = o.calls.iter().filter(|c| !c.call.called()).count();
     match &o.verdict {
         Verdict::Crossings(cs) => {
             let mut text = cs
@@ -125,7 +126,7 @@ pub fn describe(o: &Outcome, spinner: &str, sleeper: &str, spin: &Curve) -> Stri
                 .join("; ");
             if ties > 0 {
                 text.push_str(&format!(
-                    "; indistinguishable {} ({ties} of {m} lengths)",
+                    "; indistinguishable {} ({ties} of {m} lengths not called)",
                     spans(&o.calls, Call::Indistinguishable)
                 ));
             }
@@ -157,7 +158,7 @@ pub fn describe(o: &Outcome, spinner: &str, sleeper: &str, spin: &Curve) -> Stri
                 }
             }
             format!(
-                "no crossing beyond noise: {} ({ties} of {m} lengths indistinguishable)",
+                "no crossing beyond noise: {} ({ties} of {m} lengths not called)",
                 parts.join("; ")
             )
         }

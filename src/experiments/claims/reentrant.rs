@@ -7,7 +7,7 @@ use crate::stats::MIN_STABLE_TRIALS;
 pub const RULE: &str = "reentrant-mutex vs futex-mutex, 1 thread, cs 0 (each reentrant op \
     locks, re-enters once and unlocks twice): the time per op of the reentrant lock ÷ the plain \
     one's, with its interval. \"Slightly more\" means more than noise and at most ×1.5 \
-    (SLIGHTLY). Holds when the interval lies in (×1.05, ×1.5] (above ×1 by more than the 5% margin); \
+    (SLIGHTLY). Holds when the interval lies in (×1.05, ×1.5) (above ×1 by more than the 5% margin); \
     does not hold when it lies wholly below ×1/1.05 (the reentrant lock is faster) or wholly above ×1.5 (much more overhead); \
     otherwise inconclusive.";
 
