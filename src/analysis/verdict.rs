@@ -138,12 +138,7 @@ impl<'a> Ctx<'a> {
         metric: impl Fn(&RunRecord) -> f64,
     ) -> Option<Figure> {
         let p = self.peek(primitive, threads, pred)?;
-        Some(Figure {
-            ci: ci_of(p, metric)?,
-            layout_ns: p.layout_ns(),
-            who: Some((p.primitive().to_string(), p.first().threads)),
-            split: None,
-        })
+        Some(Figure::of(p, ci_of(p, metric)?))
     }
 
     /// The point of `primitive` at `threads` whose row satisfies `pred`; a flagged one is
@@ -156,11 +151,10 @@ impl<'a> Ctx<'a> {
     ) -> Option<&Trials<'a>> {
         let p = self.peek(primitive, threads, pred)?;
         if let Some(f) = p.flag() {
-            let what = format!("{primitive} ×{threads} ({})", f.as_str());
-            let mut v = self.flagged.borrow_mut();
-            if !v.contains(&what) {
-                v.push(what);
-            }
+            remember(
+                &self.flagged,
+                format!("{primitive} ×{threads} ({})", f.as_str()),
+            );
         }
         Some(p)
     }
@@ -170,33 +164,22 @@ impl<'a> Ctx<'a> {
     pub fn ci(&self, p: &Trials, metric: impl Fn(&RunRecord) -> f64) -> Option<Figure> {
         let c = ci_of(p, metric)?;
         self.fewest.set(self.fewest.get().min(c.n));
-        Some(Figure {
-            ci: c,
-            layout_ns: p.layout_ns(),
-            who: Some((p.primitive().to_string(), p.first().threads)),
-            split: None,
-        })
+        Some(Figure::of(p, c))
     }
 
     /// [`ratio`], remembering a comparison between points that are not comparable.
     pub fn ratio(&self, a: &Figure, b: &Figure) -> (Figure, Order) {
-        self.note_split(a, b);
-        ratio(a, b)
-    }
-
-    /// [`order`], remembering a comparison between points that are not comparable.
-    pub fn order(&self, a: &Figure, b: &Figure) -> Order {
-        self.note_split(a, b);
-        order(a, b)
-    }
-
-    fn note_split(&self, a: &Figure, b: &Figure) {
-        if let Some(text) = split_text(a, b) {
-            let mut v = self.split.borrow_mut();
-            if !v.contains(&text) {
-                v.push(text);
-            }
+        let (r, o) = ratio(a, b);
+        if let Some(text) = &r.split {
+            remember(&self.split, text.clone());
         }
+        (r, o)
+    }
+
+    /// [`order`], remembering a comparison between points that are not comparable (the
+    /// order [`ratio`] gives is [`order`]).
+    pub fn order(&self, a: &Figure, b: &Figure) -> Order {
+        self.ratio(a, b).1
     }
 
     /// A claim whose verdict rests on beyond-noise calls: with fewer than
@@ -362,7 +345,25 @@ impl std::ops::Deref for Figure {
     }
 }
 
+/// Adds `what` to `list` unless it is there already.
+fn remember(list: &RefCell<Vec<String>>, what: String) {
+    let mut v = list.borrow_mut();
+    if !v.contains(&what) {
+        v.push(what);
+    }
+}
+
 impl Figure {
+    /// The figure `ci` of point `p`, with its cache layout and name.
+    pub fn of(p: &Trials, ci: MedianCi) -> Figure {
+        Figure {
+            ci,
+            layout_ns: p.layout_ns(),
+            who: Some((p.primitive().to_string(), p.first().threads)),
+            split: None,
+        }
+    }
+
     /// A figure not tied to a point's layout (a value computed from others).
     pub fn plain(ci: MedianCi) -> Figure {
         Figure {
