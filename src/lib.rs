@@ -117,6 +117,8 @@ pub mod plot;
 #[cfg(not(loom))]
 pub mod probes;
 #[cfg(not(loom))]
+pub mod profile;
+#[cfg(not(loom))]
 pub mod record;
 #[cfg(not(loom))]
 pub mod registry;

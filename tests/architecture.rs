@@ -19,6 +19,7 @@ const LAYERS: &[&str] = &[
     "probes",
     "harness",
     "rules",
+    "profile",
     "record",
     "workload",
     "primitives",
