@@ -57,7 +57,7 @@ use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::atomic::{AtomicU64, Ordering};
-use store::{Acquired, Mode};
+use store::Mode;
 
 /// A lock's name: given, or where it was created.
 #[derive(Debug, Clone, Copy)]
@@ -93,6 +93,7 @@ impl Identity {
         }
     }
 
+    #[inline]
     fn id(&self, kind: &'static str, raw: &'static str) -> u64 {
         // Acquire pairs with the Release of `store::register`'s compare-exchange.
         match self.id.load(Ordering::Acquire) {
@@ -104,6 +105,7 @@ impl Identity {
     /// Takes ownership for `thread` (called holding the lock exclusively): whether the
     /// previous exclusive owner was another thread. Relaxed: the lock's own acquire and
     /// release order these accesses.
+    #[inline]
     fn take(&self, thread: u64) -> bool {
         let previous = self.owner.load(Ordering::Relaxed);
         if previous != thread {
@@ -113,8 +115,9 @@ impl Identity {
     }
 }
 
-/// Runs one acquisition: decides sampling, tries the fast path, waits if it failed, records.
-/// `try_fast` and `wait` are the raw lock's try and blocking acquire in `mode`.
+/// Runs one acquisition: decides sampling, tries the fast path, waits if it failed, and
+/// notes the hand-off. `try_fast` and `wait` are the raw lock's try and blocking acquire in
+/// `mode`. Nothing is counted until the release ([`release`]).
 #[inline]
 fn acquire(
     who: &Identity,
@@ -124,54 +127,50 @@ fn acquire(
     try_fast: impl FnOnce() -> bool,
     wait: impl FnOnce(),
 ) -> Held {
-    let Some(plan) = store::plan(id) else {
+    let Some((entry, mut bits)) = store::plan(id, site, mode) else {
         if !try_fast() {
             wait();
         }
-        return Held::default();
+        return Held {
+            entry: None,
+            bits: 0,
+        };
     };
-    let (mut attempt, mut held) = (0, 0);
+    let sampled = bits & store::SAMPLED != 0;
     let contended = !try_fast();
-    if plan.sampled {
-        attempt = store::now();
-    }
+    let attempt = if sampled { store::now() } else { 0 };
     if contended {
         wait();
+        bits |= store::CONTENDED;
     }
-    if plan.sampled {
-        held = if contended { store::now() } else { attempt };
+    if sampled {
+        let held = if contended { store::now() } else { attempt };
+        store::times(entry, attempt, held);
     }
-    let handoff = mode == Mode::Exclusive && who.take(plan.thread);
-    store::acquired(
-        id,
-        site,
-        mode,
-        &Acquired {
-            contended,
-            handoff,
-            attempt,
-            held,
-        },
-    );
+    // Inside the critical section, on the lock's own line: one load, and a store only when
+    // the owner changes.
+    if mode == Mode::Exclusive && who.take(entry.thread) {
+        bits |= store::HANDOFF;
+    }
     Held {
-        time_release: plan.time_release,
-        held,
+        entry: Some(entry),
+        bits,
     }
 }
 
-/// What a guard needs at release.
-#[derive(Debug, Default, Clone, Copy)]
+/// What a guard carries to its release: where the acquisition records (`None`: not
+/// recorded, the thread's profile state was gone) and what happened (`store::SAMPLED` …).
+#[derive(Clone, Copy)]
 struct Held {
-    time_release: bool,
-    /// Raw time the lock was held (0: not sampled).
-    held: u64,
+    entry: Option<&'static store::Entry>,
+    bits: u32,
 }
 
-/// Called after the raw unlock.
+/// Called after the raw unlock: records the acquisition, out of the critical section.
 #[inline]
-fn release(id: u64, site: &'static Location<'static>, mode: Mode, h: Held) {
-    if h.time_release {
-        store::released(id, site, mode, h.held, store::now());
+fn release(held: &Held) {
+    if let Some(entry) = held.entry {
+        store::done(entry, held.bits);
     }
 }
 
@@ -218,6 +217,7 @@ impl<T, R: lock_api::RawMutex> Mutex<T, R> {
 }
 
 impl<T: ?Sized, R: lock_api::RawMutex> Mutex<T, R> {
+    #[inline]
     fn id(&self) -> u64 {
         self.who.id("mutex", std::any::type_name::<R>())
     }
@@ -238,8 +238,6 @@ impl<T: ?Sized, R: lock_api::RawMutex> Mutex<T, R> {
         );
         MutexGuard {
             lock: self,
-            id,
-            site,
             held,
             _not_send: PhantomData,
         }
@@ -259,8 +257,6 @@ impl<T: ?Sized, R: lock_api::RawMutex> Mutex<T, R> {
         let held = acquire(&self.who, id, site, Mode::Exclusive, || true, || {});
         Some(MutexGuard {
             lock: self,
-            id,
-            site,
             held,
             _not_send: PhantomData,
         })
@@ -292,8 +288,6 @@ impl<T: ?Sized, R> fmt::Debug for Mutex<T, R> {
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T: ?Sized, R: lock_api::RawMutex> {
     lock: &'a Mutex<T, R>,
-    id: u64,
-    site: &'static Location<'static>,
     held: Held,
     _not_send: PhantomData<*const ()>,
 }
@@ -319,7 +313,7 @@ impl<T: ?Sized, R: lock_api::RawMutex> Drop for MutexGuard<'_, T, R> {
         // SAFETY: this guard's thread holds the lock (the guard is not `Send`) and releases
         // it once.
         unsafe { self.lock.raw.unlock() };
-        release(self.id, self.site, Mode::Exclusive, self.held);
+        release(&self.held);
     }
 }
 
@@ -363,6 +357,7 @@ impl<T, R: lock_api::RawRwLock> RwLock<T, R> {
 }
 
 impl<T: ?Sized, R: lock_api::RawRwLock> RwLock<T, R> {
+    #[inline]
     fn id(&self) -> u64 {
         self.who.id("rwlock", std::any::type_name::<R>())
     }
@@ -383,8 +378,6 @@ impl<T: ?Sized, R: lock_api::RawRwLock> RwLock<T, R> {
         );
         RwLockReadGuard {
             lock: self,
-            id,
-            site,
             held,
             _not_send: PhantomData,
         }
@@ -406,8 +399,6 @@ impl<T: ?Sized, R: lock_api::RawRwLock> RwLock<T, R> {
         );
         RwLockWriteGuard {
             lock: self,
-            id,
-            site,
             held,
             _not_send: PhantomData,
         }
@@ -431,8 +422,6 @@ impl<T: ?Sized, R> fmt::Debug for RwLock<T, R> {
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockReadGuard<'a, T: ?Sized, R: lock_api::RawRwLock> {
     lock: &'a RwLock<T, R>,
-    id: u64,
-    site: &'static Location<'static>,
     held: Held,
     _not_send: PhantomData<*const ()>,
 }
@@ -450,7 +439,7 @@ impl<T: ?Sized, R: lock_api::RawRwLock> Drop for RwLockReadGuard<'_, T, R> {
     fn drop(&mut self) {
         // SAFETY: this guard's thread holds shared access and releases it once.
         unsafe { self.lock.raw.unlock_shared() };
-        release(self.id, self.site, Mode::Shared, self.held);
+        release(&self.held);
     }
 }
 
@@ -458,8 +447,6 @@ impl<T: ?Sized, R: lock_api::RawRwLock> Drop for RwLockReadGuard<'_, T, R> {
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockWriteGuard<'a, T: ?Sized, R: lock_api::RawRwLock> {
     lock: &'a RwLock<T, R>,
-    id: u64,
-    site: &'static Location<'static>,
     held: Held,
     _not_send: PhantomData<*const ()>,
 }
@@ -484,7 +471,7 @@ impl<T: ?Sized, R: lock_api::RawRwLock> Drop for RwLockWriteGuard<'_, T, R> {
     fn drop(&mut self) {
         // SAFETY: this guard's thread holds exclusive access and releases it once.
         unsafe { self.lock.raw.unlock_exclusive() };
-        release(self.id, self.site, Mode::Exclusive, self.held);
+        release(&self.held);
     }
 }
 

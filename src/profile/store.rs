@@ -10,7 +10,7 @@
 //! the thread exits so that a report sees every acquisition.
 
 use hdrhistogram::Histogram;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::panic::Location;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -64,6 +64,8 @@ impl Timed {
 
 /// One thread's acquisitions of one lock instance at one call site in one mode.
 pub(crate) struct Entry {
+    /// The acquiring thread's state for this lock instance.
+    pub instance: &'static Instance,
     pub lock: u64,
     pub site: &'static Location<'static>,
     pub mode: Mode,
@@ -77,6 +79,7 @@ pub(crate) struct Entry {
 /// Adds one to a counter only its owner thread writes: a plain load and store, no
 /// read-modify-write. Relaxed: a report reads the counters after the fact and needs no
 /// order with anything else (a report taken while threads run sees some recent value).
+#[inline]
 fn bump(counter: &AtomicU64, by: u64) {
     if by != 0 {
         counter.store(counter.load(Ordering::Relaxed) + by, Ordering::Relaxed);
@@ -84,6 +87,7 @@ fn bump(counter: &AtomicU64, by: u64) {
 }
 
 impl Entry {
+    #[inline]
     pub(crate) fn count(&self, contended: bool, handoff: bool) {
         bump(&self.acquisitions, 1);
         bump(&self.contended, contended as u64);
@@ -108,10 +112,11 @@ impl Entry {
     }
 }
 
-/// Every entry one thread created.
+/// Every entry one thread created, and its per-instance states (kept allocated only).
 #[derive(Default)]
 pub(crate) struct ThreadStore {
     pub entries: Mutex<Vec<Arc<Entry>>>,
+    instances: Mutex<Vec<Arc<Instance>>>,
 }
 
 /// Every thread's store (kept after the thread exits) and every registered lock.
@@ -168,11 +173,13 @@ pub fn sample_every() -> u32 {
 
 /// The raw clock: the CPU's time-stamp counter through `quanta`, ticks converted at report
 /// time.
+#[inline]
 pub(crate) fn clock() -> &'static quanta::Clock {
     static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
     CLOCK.get_or_init(quanta::Clock::new)
 }
 
+#[inline]
 pub(crate) fn now() -> u64 {
     clock().raw()
 }
@@ -185,20 +192,40 @@ pub(crate) fn ns_between(start: u64, end: u64) -> u64 {
     }
 }
 
-/// One thread's state for one lock instance.
-struct Instance {
-    countdown: u32,
+/// One thread's state for one lock instance. Touched only by its thread (`Cell`s); kept
+/// alive by the thread's store, so a guard may hold it past the thread's thread-locals.
+pub(crate) struct Instance {
+    countdown: Cell<u32>,
     every: u32,
-    /// Raw time of this thread's last timed release of the instance (0: not timed).
-    released: u64,
-    sites: Vec<(&'static Location<'static>, Mode, Arc<Entry>)>,
+    /// Raw time of this thread's last release of the instance if it was timed, else 0.
+    released: Cell<u64>,
+    /// A sampled acquisition in flight: raw time its attempt began, and it held the lock.
+    attempt: Cell<u64>,
+    held: Cell<u64>,
+    /// The site used last (most code takes a lock at one place in a loop).
+    last: Cell<Option<(&'static Location<'static>, Mode, &'static Entry)>>,
+    sites: RefCell<Vec<(&'static Location<'static>, Mode, &'static Entry)>>,
+}
+
+// SAFETY: an `Instance` is created by one thread and used only by it (through its
+// thread-local `Local` and the non-`Send` guards it hands out); the global store holds it
+// only to keep it allocated, and never reads it.
+unsafe impl Send for Instance {}
+// SAFETY: see above.
+unsafe impl Sync for Instance {}
+
+/// A `'static` reference to an allocation the global store keeps for the whole process.
+fn leak<T>(kept: &Arc<T>) -> &'static T {
+    // SAFETY: every `Arc` passed here is also pushed into a `ThreadStore`, which the global
+    // list keeps until the process ends and never empties: the allocation outlives any use.
+    unsafe { &*Arc::as_ptr(kept) }
 }
 
 struct Local {
     thread: u64,
     store: Arc<ThreadStore>,
-    last: (u64, *mut Instance),
-    instances: HashMap<u64, Box<Instance>>,
+    last: (u64, Option<&'static Instance>),
+    instances: HashMap<u64, &'static Instance>,
 }
 
 thread_local! {
@@ -216,148 +243,157 @@ impl Local {
         Local {
             thread: crate::sync::thread_id() as u64,
             store,
-            last: (0, std::ptr::null_mut()),
+            last: (0, None),
             instances: HashMap::new(),
         }
     }
 
-    /// This thread's state for `lock`, with the thread's id and store beside it.
-    fn instance(&mut self, lock: u64) -> (&mut Instance, u64, &ThreadStore) {
-        if self.last.0 != lock {
-            let every = sample_every();
-            let boxed = self.instances.entry(lock).or_insert_with(|| {
-                Box::new(Instance {
-                    // The first acquisition is sampled: a lock used a few times still shows
-                    // a hold time.
-                    countdown: 1,
-                    every,
-                    released: 0,
-                    sites: Vec::new(),
-                })
-            });
-            self.last = (lock, &mut **boxed as *mut Instance);
+    /// This thread's state for `lock`.
+    #[inline]
+    fn instance(&mut self, lock: u64) -> &'static Instance {
+        if let (id, Some(inst)) = self.last
+            && id == lock
+        {
+            return inst;
         }
-        // SAFETY: `last.1` points into a `Box` held by `instances`, which never removes an
-        // entry while the thread lives; the `&mut self` borrow keeps the map (and so the box)
-        // untouched for as long as the returned reference lives.
-        let inst = unsafe { &mut *self.last.1 };
-        (inst, self.thread, &self.store)
+        let store = &self.store;
+        let inst = *self.instances.entry(lock).or_insert_with(|| {
+            let kept = Arc::new(Instance {
+                // The first acquisition is sampled: a lock used a few times still shows
+                // a hold time.
+                countdown: Cell::new(1),
+                every: sample_every(),
+                released: Cell::new(0),
+                attempt: Cell::new(0),
+                held: Cell::new(0),
+                last: Cell::new(None),
+                sites: RefCell::new(Vec::new()),
+            });
+            let inst = leak(&kept);
+            store
+                .instances
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(kept);
+            inst
+        });
+        self.last = (lock, Some(inst));
+        inst
     }
 }
 
 impl Instance {
+    #[inline]
     fn entry(
-        &mut self,
+        &'static self,
         lock: u64,
         site: &'static Location<'static>,
         mode: Mode,
         thread: u64,
         store: &ThreadStore,
-    ) -> &Entry {
-        let found = self
-            .sites
+    ) -> &'static Entry {
+        if let Some((s, m, e)) = self.last.get()
+            && std::ptr::eq(s, site)
+            && m == mode
+        {
+            return e;
+        }
+        let mut sites = self.sites.borrow_mut();
+        if let Some(&(_, _, e)) = sites
             .iter()
-            .position(|(s, m, _)| std::ptr::eq(*s, site) && *m == mode);
-        let at = match found {
-            Some(at) => at,
-            None => {
-                let entry = Arc::new(Entry {
-                    lock,
-                    site,
-                    mode,
-                    thread,
-                    acquisitions: AtomicU64::new(0),
-                    contended: AtomicU64::new(0),
-                    handoffs: AtomicU64::new(0),
-                    timed: Mutex::new(None),
-                });
-                store
-                    .entries
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(entry.clone());
-                self.sites.push((site, mode, entry));
-                self.sites.len() - 1
-            }
-        };
-        &self.sites[at].2
+            .find(|(s, m, _)| std::ptr::eq(*s, site) && *m == mode)
+        {
+            self.last.set(Some((site, mode, e)));
+            return e;
+        }
+        let kept = Arc::new(Entry {
+            instance: self,
+            lock,
+            site,
+            mode,
+            thread,
+            acquisitions: AtomicU64::new(0),
+            contended: AtomicU64::new(0),
+            handoffs: AtomicU64::new(0),
+            timed: Mutex::new(None),
+        });
+        let entry = leak(&kept);
+        store
+            .entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(kept);
+        sites.push((site, mode, entry));
+        self.last.set(Some((site, mode, entry)));
+        entry
     }
 }
 
-/// What an acquisition decided before taking the lock.
-pub(crate) struct Plan {
-    pub sampled: bool,
-    /// Time the release: this acquisition is sampled (its hold) or the next one of this
-    /// instance on this thread is (its think time).
-    pub time_release: bool,
-    pub thread: u64,
-}
+/// This acquisition is timed.
+pub(crate) const SAMPLED: u32 = 1;
+/// Its release is timed: it is sampled (its hold) or the next acquisition of this instance
+/// on this thread is (its think time).
+pub(crate) const TIME_RELEASE: u32 = 2;
+/// Its fast path failed.
+pub(crate) const CONTENDED: u32 = 4;
+/// The previous exclusive owner was another thread.
+pub(crate) const HANDOFF: u32 = 8;
 
-/// Called before an acquisition: decides whether it is sampled. `None` when the thread's
+/// Called before an acquisition (the one thread-local visit of an acquisition): where it
+/// records, and whether it is [`SAMPLED`] and [`TIME_RELEASE`]. `None` when the thread's
 /// profile state is gone (a lock taken in a thread-local destructor): not recorded.
-pub(crate) fn plan(lock: u64) -> Option<Plan> {
+#[inline]
+pub(crate) fn plan(
+    lock: u64,
+    site: &'static Location<'static>,
+    mode: Mode,
+) -> Option<(&'static Entry, u32)> {
     LOCAL
         .try_with(|local| {
             let mut local = local.borrow_mut();
             let local = local.get_or_insert_with(Local::new);
-            let (inst, thread, _) = local.instance(lock);
-            inst.countdown -= 1;
-            let sampled = inst.countdown == 0;
-            if sampled {
-                inst.countdown = inst.every;
-            }
-            Plan {
-                sampled,
-                time_release: sampled || inst.countdown == 1,
-                thread,
-            }
+            let inst = local.instance(lock);
+            let entry = inst.entry(lock, site, mode, local.thread, &local.store);
+            let countdown = inst.countdown.get() - 1;
+            let sampled = countdown == 0;
+            inst.countdown
+                .set(if sampled { inst.every } else { countdown });
+            let bits = if sampled {
+                SAMPLED | TIME_RELEASE
+            } else if countdown == 1 {
+                TIME_RELEASE
+            } else {
+                0
+            };
+            (entry, bits)
         })
         .ok()
 }
 
-/// What happened on an acquisition.
-pub(crate) struct Acquired {
-    pub contended: bool,
-    pub handoff: bool,
-    /// Sampled: raw time the attempt began (think time ends here) and the lock was held.
-    pub attempt: u64,
-    pub held: u64,
+/// Notes a sampled acquisition's times (raw): its attempt began, it held the lock.
+#[inline]
+pub(crate) fn times(entry: &Entry, attempt: u64, held: u64) {
+    entry.instance.attempt.set(attempt);
+    entry.instance.held.set(held);
 }
 
-/// Called once the lock is held: counts the acquisition and, if sampled, its wait and think.
-pub(crate) fn acquired(lock: u64, site: &'static Location<'static>, mode: Mode, a: &Acquired) {
-    let _ = LOCAL.try_with(|local| {
-        let mut local = local.borrow_mut();
-        let Some(local) = local.as_mut() else { return };
-        let (inst, thread, store) = local.instance(lock);
-        let released = std::mem::take(&mut inst.released);
-        let entry = inst.entry(lock, site, mode, thread, store);
-        entry.count(a.contended, a.handoff);
-        if a.held != 0 {
-            let wait = a.contended.then(|| ns_between(a.attempt, a.held));
-            let think = (released != 0).then(|| ns_between(released, a.attempt));
-            entry.record(wait, None, think);
-        }
-    });
-}
-
-/// Called after a timed release: the hold time (if the acquisition was sampled) and the
-/// release time for the next acquisition's think time.
-pub(crate) fn released(
-    lock: u64,
-    site: &'static Location<'static>,
-    mode: Mode,
-    held: u64,
-    now: u64,
-) {
-    let _ = LOCAL.try_with(|local| {
-        let mut local = local.borrow_mut();
-        let Some(local) = local.as_mut() else { return };
-        let (inst, thread, store) = local.instance(lock);
-        inst.released = now;
-        if held != 0 {
-            let entry = inst.entry(lock, site, mode, thread, store);
-            entry.record(None, Some(ns_between(held, now)), None);
-        }
-    });
+/// Called after a release (no thread-local visit): counts the acquisition and, if it was
+/// sampled, records its wait, hold and think time; keeps a timed release for the next
+/// acquisition's think time.
+#[inline]
+pub(crate) fn done(entry: &Entry, bits: u32) {
+    entry.count(bits & CONTENDED != 0, bits & HANDOFF != 0);
+    let inst = entry.instance;
+    if bits & TIME_RELEASE == 0 {
+        inst.released.set(0);
+        return;
+    }
+    let released = now();
+    let previous = inst.released.replace(released);
+    if bits & SAMPLED != 0 {
+        let (attempt, held) = (inst.attempt.get(), inst.held.get());
+        let wait = (bits & CONTENDED != 0).then(|| ns_between(attempt, held));
+        let think = (previous != 0).then(|| ns_between(previous, attempt));
+        entry.record(wait, Some(ns_between(held, released)), think);
+    }
 }
