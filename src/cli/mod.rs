@@ -3,6 +3,7 @@
 //! Bad input is reported as one line naming what is wrong and exits with code 2
 //! ([`UsageError`]); a primitive that breaks its invariant exits with code 1.
 
+mod advise;
 mod args;
 mod breakeven;
 mod claims;
@@ -43,6 +44,9 @@ enum Command {
     Sweep(crate::cli::sweep::SweepArgs),
     /// Find where sleeping starts to beat spinning on this CPU (critical-section length).
     Breakeven(crate::cli::breakeven::BreakevenArgs),
+    /// Which lock to use: replay each lock of a program's profile (`lockbench::profile`) with
+    /// the candidates of its kind on this machine, and call switch, keep or inconclusive.
+    Advise(crate::cli::advise::AdviseArgs),
     /// Put each claim of the textbook chapter to the test here: verdicts with their runs.
     Claims(crate::cli::claims::ClaimsArgs),
     /// Draw every chart a run supports (PNG or SVG) from its CSV; never measures.
@@ -197,6 +201,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sweep(args) => crate::cli::sweep::sweep(args),
         Command::Breakeven(args) => crate::cli::breakeven::breakeven(args),
         Command::Claims(args) => crate::cli::claims::claims(args),
+        Command::Advise(args) => crate::cli::advise::advise(args),
         Command::Plot(args) => crate::cli::report::plot(args),
         Command::Report(args) => crate::cli::report::report(args),
         Command::Compare(args) => crate::cli::report::compare(args),

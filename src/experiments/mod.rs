@@ -5,6 +5,9 @@
 //! - [`claims`]: the textbook chapter's claims, one file each, every one implementing
 //!   [`claims::TextbookClaim`] (`plan`, `judge`) and listed once in [`claims::CLAIMS`].
 //! - [`breakeven`]: the spin/sleep break-even run's plan and outputs.
+//! - [`advise`]: a program's lock profile replayed with the candidates of each lock's kind,
+//!   and which lock to use.
 
+pub mod advise;
 pub mod breakeven;
 pub mod claims;
