@@ -65,7 +65,7 @@ fn uncontended(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("lock+increment+unlock", "std"), |b| {
         b.iter(|| *black_box(&std_bare).lock().unwrap() += 1)
     });
-    let std_wrapped = profile::StdMutex::<u64>::named(0, "bench-uncontended-std");
+    let std_wrapped = profile::StdMutex::named_with_raw(0u64, "bench-uncontended-std");
     g.bench_function(
         BenchmarkId::new("lock+increment+unlock", "profile(std)"),
         |b| b.iter(|| *black_box(&std_wrapped).lock() += 1),

@@ -168,7 +168,7 @@ fn run<R: lock_api::RawMutex + Sync + Send>(c: &Config) {
     let start = Instant::now();
     let served = match &c.profile {
         Some(dir) => {
-            let store = profile::Mutex::<Store, R>::named(filled(c), "kvstore");
+            let store = profile::Mutex::<Store, R>::named_with_raw(filled(c), "kvstore");
             let served = drive(&store, c);
             match profile::write(dir) {
                 Ok(p) => eprint!("{p}"),

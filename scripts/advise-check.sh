@@ -63,7 +63,7 @@ predicted = float(a["leader_ops_s"]) / float(a["today_ops_s"]) if a["today_ops_s
 print(f"# advise check: kvstore {opts}\n")
 print(f"Written by `scripts/advise-check.sh` ({runs} interleaved runs of 3 s per lock).\n")
 print(f"- advice: **{a['call']}** (today {a['today']}, leader {a['leader']}); {a['why']}")
-gain = f" ×{float(a['gain']):.2f} (×{float(a['gain_lo']):.2f}–×{float(a['gain_hi']):.2f})" if a["gain"] else ""
+gain = f" (interval ×{float(a['gain_lo']):.2f}–×{float(a['gain_hi']):.2f})" if a["gain"] else " (no interval: not a switch)"
 print(f"- predicted leader ÷ today on the harness: ×{predicted:.2f}{gain}")
 print(f"- measured in the program: ×{measured:.2f} (median {statistics.median(l):.0f} ÷ {statistics.median(t):.0f} requests/s; per-run ratios ×{ratios[0]:.2f}–×{ratios[-1]:.2f})")
 err = (predicted - measured) / measured

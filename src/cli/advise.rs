@@ -72,7 +72,20 @@ pub fn advise(args: AdviseArgs) -> Result<()> {
     let host = Host::detect();
     let cpus = host.usable_cpus();
     if let Some(dir) = &args.analyse {
-        let sigs = signatures(&args, &dir.join(crate::profile::PROFILE_CSV))?;
+        // The locks measured there: those with a run directory.
+        let profile_path = dir.join(crate::profile::PROFILE_CSV);
+        let profile = crate::profile::read(&profile_path).map_err(|e| UsageError(e.to_string()))?;
+        let sigs: Vec<Signature> = advise::signatures(&profile, usize::MAX, &[])
+            .into_iter()
+            .filter(|s| dir.join(s.slug()).join(RUNS_CSV).exists())
+            .collect();
+        if sigs.is_empty() {
+            return Err(UsageError(format!(
+                "{}: no lock's run directory found (is it a `lockbench advise` output?)",
+                dir.display()
+            ))
+            .into());
+        }
         return conclude(dir, &sigs, cpus);
     }
     let profile_path = args

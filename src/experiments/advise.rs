@@ -11,8 +11,12 @@
 //!   [leader low ÷ today high, leader high ÷ today low];
 //! - *keep* when today's lock is the leader, or the leader is within noise or the margin
 //!   (a tie is a tie);
-//! - *inconclusive* when a side has too few clean trials or the two ran on different cache
-//!   layouts; *no call* when today's lock is not one lockbench can run (the leader is named).
+//! - *inconclusive* when today's lock has too few clean trials, or when it would be kept but
+//!   a faster candidate could not be compared with it (another cache layout, too few clean
+//!   trials); *no call* when today's lock is not one lockbench can run (the leader is named).
+//!
+//! The leader is the fastest candidate that can be compared with today's lock (one cache
+//! layout, ≥ 3 clean trials); the others are listed as not compared.
 //!
 //! The signature: threads = the distinct threads that took the lock; critical section = the
 //! median hold; think time = the median time between a thread's release and its next attempt;
@@ -52,47 +56,41 @@ pub const READ_WRITE: &[&str] = &[
     "std-mutex",
 ];
 
-/// The lockbench primitive a profiled lock's raw type is, if lockbench runs it.
+/// The lockbench primitive a profiled lock's raw type is, if lockbench runs it: the raw
+/// type's name as `std::any::type_name` writes it (default generic arguments left out).
 pub fn today(raw: &str) -> Option<&'static str> {
-    const KNOWN: &[(&str, &str)] = &[
-        ("parking_lot::raw_mutex::RawMutex", "parking-lot-mutex"),
+    use crate::primitives::{futex, spin as ours};
+    use std::any::type_name;
+    let known: [(&str, &'static str); 15] = [
+        (type_name::<parking_lot::RawMutex>(), "parking-lot-mutex"),
         (
-            "parking_lot::raw_fair_mutex::RawFairMutex",
+            type_name::<parking_lot::RawFairMutex>(),
             "parking-lot-fair-mutex",
         ),
-        ("parking_lot::raw_rwlock::RawRwLock", "parking-lot-rwlock"),
-        ("lockbench::profile::StdRawMutex", "std-mutex"),
-        ("spin::mutex::ticket::TicketMutex", "spin-rs-ticket"),
-        ("spin::mutex::spin::SpinMutex", "spin-rs"),
-        ("spin::mutex::Mutex", "spin-rs"),
-        ("lockbench::primitives::futex::FutexMutex", "futex-mutex"),
+        (type_name::<parking_lot::RawRwLock>(), "parking-lot-rwlock"),
+        (type_name::<crate::profile::StdRawMutex>(), "std-mutex"),
+        (type_name::<spin::Mutex<()>>(), "spin-rs"),
+        (type_name::<spin::mutex::SpinMutex<()>>(), "spin-rs"),
         (
-            "lockbench::primitives::futex::AdaptiveMutex<100>",
+            type_name::<spin::mutex::TicketMutex<()>>(),
+            "spin-rs-ticket",
+        ),
+        (type_name::<futex::FutexMutex>(), "futex-mutex"),
+        (type_name::<futex::AdaptiveMutex>(), "adaptive-mutex"),
+        (
+            type_name::<futex::AdaptiveMutex<100>>(),
             "adaptive-mutex-100ns",
         ),
         (
-            "lockbench::primitives::futex::AdaptiveMutex<1000>",
-            "adaptive-mutex",
-        ),
-        (
-            "lockbench::primitives::futex::AdaptiveMutex<10000>",
+            type_name::<futex::AdaptiveMutex<10_000>>(),
             "adaptive-mutex-10us",
         ),
-        (
-            "lockbench::primitives::spin::ttas::Ttas<lockbench::primitives::spin::backoff::ExpBackoff>",
-            "spin-ttas-backoff",
-        ),
-        (
-            "lockbench::primitives::spin::ttas::Ttas<lockbench::primitives::spin::backoff::NoBackoff>",
-            "spin-ttas",
-        ),
-        ("lockbench::primitives::spin::tas::Tas", "spin-tas"),
-        ("lockbench::primitives::spin::ticket::Ticket", "spin-ticket"),
+        (type_name::<ours::TtasBackoff>(), "spin-ttas-backoff"),
+        (type_name::<ours::Ttas>(), "spin-ttas"),
+        (type_name::<ours::Tas>(), "spin-tas"),
+        (type_name::<ours::Ticket>(), "spin-ticket"),
     ];
-    KNOWN
-        .iter()
-        .find(|(prefix, _)| raw.starts_with(prefix))
-        .map(|(_, name)| *name)
+    known.iter().find(|(t, _)| *t == raw).map(|(_, name)| *name)
 }
 
 /// A profiled lock's usage, as the harness will replay it.
@@ -106,8 +104,10 @@ pub struct Signature {
     pub raw: String,
     /// The lockbench primitive it is, if any.
     pub today: Option<&'static str>,
-    /// Distinct threads that took it.
+    /// Distinct threads that took it (over the whole run, not necessarily at once).
     pub threads: usize,
+    /// Lock instances sharing the name (replayed as one lock).
+    pub instances: u64,
     /// CPUs the program had.
     pub cpus: u64,
     /// Median hold, ns (the critical section replayed).
@@ -147,6 +147,7 @@ impl Signature {
             raw: row.raw.clone(),
             today: today(&row.raw),
             threads: (row.threads as usize).clamp(1, 256),
+            instances: row.instances,
             cpus: row.cpus,
             hold_ns: length(row.hold_p50_ns?),
             hold_p90_ns: row.hold_p90_ns,
@@ -250,6 +251,9 @@ pub struct Advice {
     pub ranking: Vec<(String, f64)>,
     /// Candidates the leader is not ahead of beyond noise and the margin (ties with it).
     pub tied: Vec<String>,
+    /// Candidates not ranked against today's lock: another cache layout, or too few clean
+    /// trials.
+    pub not_compared: Vec<String>,
 }
 
 fn estimate(p: &Trials, ci: &MedianCi) -> Estimate {
@@ -274,14 +278,37 @@ pub fn judge(sig: &Signature, rows: &[RunRecord], cpus: usize) -> Advice {
         .iter()
         .map(|(p, ci)| (p.primitive().to_string(), ci.median))
         .collect();
-    let leader = scored.first().map(|(p, ci)| (*p, *ci));
     let today = sig
         .today
         .and_then(|t| scored.iter().find(|(p, _)| p.primitive() == t))
         .map(|(p, ci)| (*p, *ci));
+    // The leader is chosen among the candidates a call against today's lock can be made for
+    // (one cache layout, enough clean trials); the others are named, not ranked.
+    let callable = |p: &Trials, ci: &MedianCi| match today {
+        Some((tp, tci)) => {
+            p.primitive() == tp.primitive()
+                || !matches!(
+                    versus(&estimate(p, ci), &estimate(tp, &tci), DELTA),
+                    Versus::NotComparable | Versus::TooFew
+                )
+        }
+        None => true,
+    };
+    let today_measured = today.is_some_and(|(_, ci)| ci.n >= crate::stats::MIN_STABLE_TRIALS);
+    let (eligible, others): (Vec<_>, Vec<_>) = scored
+        .iter()
+        .partition(|(p, ci)| !today_measured || callable(p, ci));
+    let not_compared: Vec<String> = others
+        .iter()
+        .map(|(p, _)| p.primitive().to_string())
+        .collect();
+    let leader = eligible.first().map(|(p, ci)| (*p, *ci));
     let call = match (leader, today) {
         (None, _) => Call::Inconclusive,
-        (Some(_), None) => Call::NoCall,
+        (Some(_), None) if sig.today.is_none() => Call::NoCall,
+        // Today's lock ran but has no clean trial (disturbed, or split across layouts).
+        (Some(_), None) => Call::Inconclusive,
+        (Some(_), Some(_)) if !today_measured => Call::Inconclusive,
         (Some((lp, lci)), Some((tp, tci))) => {
             if lp.primitive() == tp.primitive() {
                 Call::Keep
@@ -296,8 +323,17 @@ pub fn judge(sig: &Signature, rows: &[RunRecord], cpus: usize) -> Advice {
             }
         }
     };
+    // Keeping today's lock needs every faster candidate compared: one on another layout (or
+    // with too few trials) could be the better lock.
+    let faster_unranked =
+        leader.is_some_and(|(_, lci)| others.iter().any(|(_, ci)| ci.median > lci.median));
+    let call = if call == Call::Keep && faster_unranked {
+        Call::Inconclusive
+    } else {
+        call
+    };
     let tied = match leader {
-        Some((lp, lci)) => scored
+        Some((lp, lci)) => eligible
             .iter()
             .skip(1)
             .filter(|(p, ci)| {
@@ -316,6 +352,7 @@ pub fn judge(sig: &Signature, rows: &[RunRecord], cpus: usize) -> Advice {
         why,
         ranking,
         tied,
+        not_compared,
     }
 }
 
@@ -338,6 +375,18 @@ fn why(sig: &Signature, leader: Option<&RunRecord>, cpus: usize) -> String {
     if sig.kind == "rwlock" {
         text += &format!(", {:.0}% reads", 100.0 * sig.read_share);
     }
+    if sig.instances > 1 {
+        text += &format!(
+            "; {} locks share this name and are replayed as one (their contention is split in the program)",
+            sig.instances
+        );
+    }
+    if sig.cpus != 0 && sig.cpus as usize != cpus {
+        text += &format!(
+            "; the program had {} CPUs, this machine {cpus}: the advice is for this machine",
+            sig.cpus
+        );
+    }
     if let Some(l) = leader {
         let how = if l.sleeps {
             "a lock that sleeps leads here"
@@ -353,12 +402,17 @@ impl Advice {
     /// "switch to futex-mutex: ×1.62 (×1.40–×1.85)", "keep parking-lot-mutex", … and the
     /// candidates tied with the leader.
     pub fn verdict(&self) -> String {
-        let tied = if self.tied.is_empty() {
-            String::new()
-        } else {
-            format!("; tied with the leader: {}", self.tied.join(", "))
-        };
-        self.call_text() + &tied
+        let mut text = self.call_text();
+        if !self.tied.is_empty() {
+            text += &format!("; tied with the leader: {}", self.tied.join(", "));
+        }
+        if !self.not_compared.is_empty() {
+            text += &format!(
+                "; not compared (another cache layout, or too few clean trials): {}",
+                self.not_compared.join(", ")
+            );
+        }
+        text
     }
 
     fn call_text(&self) -> String {
@@ -371,7 +425,7 @@ impl Advice {
                 format!("switch to {leader}: expected ×{g:.2} (×{lo:.2}–×{hi:.2}) throughput")
             }
             Call::Inconclusive => format!(
-                "inconclusive: {leader} leads, but too few clean trials or different cache layouts to call it"
+                "inconclusive: {leader} leads, but too few clean trials of {today} or {leader}, or different cache layouts, to call it (run it again on a quieter machine)"
             ),
             Call::NoCall => format!(
                 "no call: {} is not a lock lockbench runs; {leader} leads here",
@@ -459,6 +513,7 @@ mod tests {
             raw: "parking_lot::raw_mutex::RawMutex".into(),
             today,
             threads: 2,
+            instances: 1,
             cpus: 2,
             hold_ns: 200,
             hold_p90_ns: Some(400),
@@ -523,6 +578,16 @@ mod tests {
             ("parking-lot-mutex", &[1.0e6, 1.0e6, 1.0e6], 30.0),
         ]);
         assert_eq!(judge(&s, &r, 2).call, Call::Keep);
+        // The fastest ran on another cache layout: the leader is the best comparable one.
+        let r = rows(&[
+            ("spin-ttas-backoff", &[3.0e6, 3.0e6, 3.0e6], 100.0),
+            ("futex-mutex", &[1.5e6, 1.52e6, 1.48e6], 30.0),
+            ("parking-lot-mutex", &[1.0e6, 1.01e6, 0.99e6], 30.0),
+        ]);
+        let a = judge(&s, &r, 2);
+        assert!(matches!(a.call, Call::Switch(..)), "{a:?}");
+        assert_eq!(a.leader.as_ref().unwrap().0, "futex-mutex");
+        assert_eq!(a.not_compared, ["spin-ttas-backoff"]);
         // Inconclusive: two trials a side.
         let r = rows(&[
             ("futex-mutex", &[1.5e6, 1.5e6], 30.0),
@@ -538,28 +603,40 @@ mod tests {
         // No call: today's lock is not one lockbench runs.
         let r = rows(&[("futex-mutex", &[1.5e6, 1.5e6, 1.5e6], 30.0)]);
         assert_eq!(judge(&sig(None), &r, 2).call, Call::NoCall);
+        // Inconclusive: today's lock ran, but none of its trials is clean.
+        assert_eq!(judge(&s, &r, 2).call, Call::Inconclusive);
     }
 
     #[test]
     fn raw_types_map_to_primitives() {
+        use crate::primitives::{futex, spin as ours};
+        use std::any::type_name;
+        let name = |t: &str| today(t);
         assert_eq!(
-            today("parking_lot::raw_mutex::RawMutex"),
+            name(type_name::<parking_lot::RawMutex>()),
             Some("parking-lot-mutex")
         );
-        assert_eq!(today("lockbench::profile::StdRawMutex"), Some("std-mutex"));
         assert_eq!(
-            today("spin::mutex::Mutex<(), spin::relax::Spin>"),
-            Some("spin-rs")
+            name(type_name::<crate::profile::StdRawMutex>()),
+            Some("std-mutex")
         );
+        // The name a profile of `spin::Mutex<T>` records (the committed fixture's).
+        assert_eq!(name("spin::mutex::Mutex<()>"), Some("spin-rs"));
         assert_eq!(
-            today(std::any::type_name::<crate::primitives::spin::TtasBackoff>()),
+            name(type_name::<futex::AdaptiveMutex>()),
+            Some("adaptive-mutex")
+        );
+        assert_eq!(name(type_name::<ours::Ttas>()), Some("spin-ttas"));
+        assert_eq!(
+            name(type_name::<ours::TtasBackoff>()),
             Some("spin-ttas-backoff")
         );
-        assert_eq!(
-            today(std::any::type_name::<crate::primitives::futex::FutexMutex>()),
-            Some("futex-mutex")
-        );
-        assert_eq!(today("my::Lock"), None);
+        assert_eq!(name(type_name::<futex::FutexMutex>()), Some("futex-mutex"));
+        assert_eq!(name("my::Lock"), None);
+        // Every name it answers is a registered primitive.
+        for t in ["parking_lot::raw_mutex::RawMutex", "spin::mutex::Mutex<()>"] {
+            assert!(crate::registry::find(today(t).unwrap()).is_some());
+        }
     }
 
     #[test]

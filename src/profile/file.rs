@@ -188,6 +188,7 @@ pub fn short_type(name: &str) -> &str {
 
 #[derive(Default)]
 struct Acc {
+    every: u32,
     instances: BTreeSet<u64>,
     threads: BTreeSet<u64>,
     acquisitions: u64,
@@ -208,6 +209,7 @@ impl Acc {
             e.acquisitions.load(Ordering::Relaxed),
             e.contended.load(Ordering::Relaxed),
         );
+        self.every = self.every.max(e.every);
         self.instances.insert(e.lock);
         self.threads.insert(e.thread);
         self.acquisitions += acq;
@@ -228,7 +230,7 @@ impl Acc {
         }
     }
 
-    fn row(&self, lock: &store::LockMeta, site: &str, cpus: u64, every: u32) -> LockRow {
+    fn row(&self, lock: &store::LockMeta, site: &str, cpus: u64) -> LockRow {
         let q = |h: Option<&Histogram<u64>>, q: f64| {
             h.filter(|h| !h.is_empty()).map(|h| h.value_at_quantile(q))
         };
@@ -269,7 +271,7 @@ impl Acc {
             think_p10_ns: q(think, 0.1),
             think_p50_ns: q(think, 0.5),
             think_p90_ns: q(think, 0.9),
-            sample_every: every,
+            sample_every: self.every,
         }
     }
 }
@@ -296,26 +298,26 @@ pub fn report() -> Profile {
             let slot = by_lock
                 .entry(key)
                 .or_insert_with(|| (meta.clone(), Acc::default(), BTreeMap::new()));
-            slot.1.add(&e);
+            slot.1.add(e);
             let site = format!("{}:{}:{}", e.site.file(), e.site.line(), e.site.column());
-            slot.2.entry(site).or_default().add(&e);
+            slot.2.entry(site).or_default().add(e);
         }
     }
-    let (cpus, every) = (cpus(), store::sample_every());
+    let cpus = cpus();
     let by_wait = |r: &LockRow| (r.wait_total_ns.unwrap_or(0.0), r.contended);
     let mut groups: Vec<(LockRow, Vec<LockRow>)> = by_lock
         .values()
         .map(|(meta, all, sites)| {
             let mut rows: Vec<LockRow> = sites
                 .iter()
-                .map(|(site, acc)| acc.row(meta, site, cpus, every))
+                .map(|(site, acc)| acc.row(meta, site, cpus))
                 .collect();
             rows.sort_by(|a, b| {
                 by_wait(b)
                     .partial_cmp(&by_wait(a))
                     .unwrap_or(std::cmp::Ordering::Equal)
             });
-            (all.row(meta, ALL_SITES, cpus, every), rows)
+            (all.row(meta, ALL_SITES, cpus), rows)
         })
         .collect();
     groups.sort_by(|a, b| {
@@ -337,8 +339,8 @@ pub fn report() -> Profile {
     }
 }
 
-/// Forgets everything recorded so far (e.g. after a warm-up). Call it while the profiled
-/// locks are idle: an acquisition in flight may keep its count.
+/// Forgets everything recorded so far (e.g. after a warm-up). Call it while no thread takes a
+/// profiled lock: a thread counting at the same moment may write its old count back.
 pub fn reset() {
     let g = store::global();
     let stores = g.threads.lock().unwrap_or_else(|e| e.into_inner()).clone();

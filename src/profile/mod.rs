@@ -50,10 +50,10 @@ pub use file::{
 };
 pub use store::{DEFAULT_SAMPLE_EVERY, sample_every, set_sample_every};
 
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
 use std::fmt;
 use std::marker::PhantomData;
-use std::mem::ManuallyDrop;
+use std::mem::MaybeUninit;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -137,15 +137,16 @@ fn acquire(
         };
     };
     let sampled = bits & store::SAMPLED != 0;
-    let contended = !try_fast();
     let attempt = if sampled { store::now() } else { 0 };
+    let contended = !try_fast();
     if contended {
         wait();
         bits |= store::CONTENDED;
     }
     if sampled {
         let held = if contended { store::now() } else { attempt };
-        store::times(entry, attempt, held);
+        // SAFETY: `plan` returned `entry` on this thread, just above.
+        unsafe { store::times(entry, attempt, held) };
     }
     // Inside the critical section, on the lock's own line: one load, and a store only when
     // the owner changes.
@@ -166,11 +167,26 @@ struct Held {
     bits: u32,
 }
 
-/// Called after the raw unlock: records the acquisition, out of the critical section.
-#[inline]
-fn release(held: &Held) {
-    if let Some(entry) = held.entry {
-        store::done(entry, held.bits);
+impl Held {
+    /// Called before the raw unlock: the release time, if this release is timed (one clock
+    /// read inside the critical section, on sampled acquisitions and the one before each).
+    #[inline]
+    fn stamp(&self) -> u64 {
+        match self.entry {
+            Some(_) if self.bits & store::TIME_RELEASE != 0 => store::now(),
+            _ => 0,
+        }
+    }
+
+    /// Called after the raw unlock: records the acquisition, out of the critical section.
+    /// Only from the guard that carries it, which is not `Send`: on the acquiring thread.
+    #[inline]
+    fn release(&self, released: u64) {
+        if let Some(entry) = self.entry {
+            // SAFETY: the guard holding this `Held` is not `Send`, so this runs on the thread
+            // whose `plan` returned `entry` (in `acquire`).
+            unsafe { store::done(entry, self.bits, released) };
+        }
     }
 }
 
@@ -190,15 +206,29 @@ unsafe impl<T: ?Sized + Send, R: lock_api::RawMutex + Send> Send for Mutex<T, R>
 // SAFETY: see above.
 unsafe impl<T: ?Sized + Send, R: lock_api::RawMutex + Sync> Sync for Mutex<T, R> {}
 
-impl<T, R: lock_api::RawMutex> Mutex<T, R> {
-    /// A mutex named after the place it is created.
+impl<T> Mutex<T> {
+    /// A mutex (parking_lot's lock) named after the place it is created.
     #[track_caller]
     pub const fn new(value: T) -> Self {
         Self::with_name(value, Name::Created(Location::caller()))
     }
 
-    /// A mutex with a name for the report.
+    /// A mutex (parking_lot's lock) with a name for the report.
     pub const fn named(value: T, name: &'static str) -> Self {
+        Self::with_name(value, Name::Given(name))
+    }
+}
+
+impl<T, R: lock_api::RawMutex> Mutex<T, R> {
+    /// A mutex over the raw lock `R`, named after the place it is created
+    /// (`profile::Mutex::<T, spin::Mutex<()>>::with_raw(value)`).
+    #[track_caller]
+    pub const fn with_raw(value: T) -> Self {
+        Self::with_name(value, Name::Created(Location::caller()))
+    }
+
+    /// A mutex over the raw lock `R` with a name for the report.
+    pub const fn named_with_raw(value: T, name: &'static str) -> Self {
         Self::with_name(value, Name::Given(name))
     }
 
@@ -271,7 +301,7 @@ impl<T: ?Sized, R: lock_api::RawMutex> Mutex<T, R> {
 impl<T: Default, R: lock_api::RawMutex> Default for Mutex<T, R> {
     #[track_caller]
     fn default() -> Self {
-        Self::new(T::default())
+        Self::with_raw(T::default())
     }
 }
 
@@ -310,10 +340,11 @@ impl<T: ?Sized, R: lock_api::RawMutex> DerefMut for MutexGuard<'_, T, R> {
 impl<T: ?Sized, R: lock_api::RawMutex> Drop for MutexGuard<'_, T, R> {
     #[inline]
     fn drop(&mut self) {
+        let released = self.held.stamp();
         // SAFETY: this guard's thread holds the lock (the guard is not `Send`) and releases
         // it once.
         unsafe { self.lock.raw.unlock() };
-        release(&self.held);
+        self.held.release(released);
     }
 }
 
@@ -330,15 +361,28 @@ unsafe impl<T: ?Sized + Send, R: lock_api::RawRwLock + Send> Send for RwLock<T, 
 // SAFETY: see above.
 unsafe impl<T: ?Sized + Send + Sync, R: lock_api::RawRwLock + Sync> Sync for RwLock<T, R> {}
 
-impl<T, R: lock_api::RawRwLock> RwLock<T, R> {
-    /// An RwLock named after the place it is created.
+impl<T> RwLock<T> {
+    /// An RwLock (parking_lot's) named after the place it is created.
     #[track_caller]
     pub const fn new(value: T) -> Self {
         Self::with_name(value, Name::Created(Location::caller()))
     }
 
-    /// An RwLock with a name for the report.
+    /// An RwLock (parking_lot's) with a name for the report.
     pub const fn named(value: T, name: &'static str) -> Self {
+        Self::with_name(value, Name::Given(name))
+    }
+}
+
+impl<T, R: lock_api::RawRwLock> RwLock<T, R> {
+    /// An RwLock over the raw lock `R`, named after the place it is created.
+    #[track_caller]
+    pub const fn with_raw(value: T) -> Self {
+        Self::with_name(value, Name::Created(Location::caller()))
+    }
+
+    /// An RwLock over the raw lock `R` with a name for the report.
+    pub const fn named_with_raw(value: T, name: &'static str) -> Self {
         Self::with_name(value, Name::Given(name))
     }
 
@@ -437,9 +481,10 @@ impl<T: ?Sized, R: lock_api::RawRwLock> Deref for RwLockReadGuard<'_, T, R> {
 impl<T: ?Sized, R: lock_api::RawRwLock> Drop for RwLockReadGuard<'_, T, R> {
     #[inline]
     fn drop(&mut self) {
+        let released = self.held.stamp();
         // SAFETY: this guard's thread holds shared access and releases it once.
         unsafe { self.lock.raw.unlock_shared() };
-        release(&self.held);
+        self.held.release(released);
     }
 }
 
@@ -469,28 +514,34 @@ impl<T: ?Sized, R: lock_api::RawRwLock> DerefMut for RwLockWriteGuard<'_, T, R> 
 impl<T: ?Sized, R: lock_api::RawRwLock> Drop for RwLockWriteGuard<'_, T, R> {
     #[inline]
     fn drop(&mut self) {
+        let released = self.held.stamp();
         // SAFETY: this guard's thread holds exclusive access and releases it once.
         unsafe { self.lock.raw.unlock_exclusive() };
-        release(&self.held);
+        self.held.release(released);
     }
 }
 
-/// `std::sync::Mutex<()>` as a [`lock_api::RawMutex`], for programs that used std's mutex:
+/// `std::sync::Mutex<()>` as a [`lock_api::RawMutex`], for programs that used std's mutex
+/// ([`StdMutex`]):
 /// `profile::Mutex<T, StdRawMutex>` locks exactly as `std::sync::Mutex<T>` does (poisoning
 /// aside: a panic while holding it does not poison it).
 pub struct StdRawMutex {
     inner: std::sync::Mutex<()>,
-    /// While held: the address `inner` had when it was locked, and its guard (which borrows
-    /// `inner`, hence `'static`; see `keep`). Never dropped implicitly, so dropping or moving
-    /// a held `StdRawMutex` releases nothing through a stale borrow.
-    guard: UnsafeCell<Option<(usize, ManuallyDrop<std::sync::MutexGuard<'static, ()>>)>>,
+    /// While held: the address `inner` had when it was locked (0: not held).
+    held_at: Cell<usize>,
+    /// While held: `inner`'s guard, as untyped bytes (it borrows `inner`, hence `'static`;
+    /// see `keep`). Read back as a guard only while `inner` is still at `held_at`, so a
+    /// moved or dropped `StdRawMutex` never holds or drops a dangling guard.
+    guard: UnsafeCell<MaybeUninit<std::sync::MutexGuard<'static, ()>>>,
 }
 
-// SAFETY: `guard` is written only by the thread holding `inner` (after `lock` returns, and in
-// `unlock`, which the holder calls), so `inner` orders every access to it.
+// SAFETY: `held_at` and `guard` are written by the thread that holds `inner` (in `lock` and
+// `try_lock` once `inner` is taken, in `unlock`, which the holder calls), so `inner`'s own
+// acquire/release orders every access to them.
 unsafe impl Sync for StdRawMutex {}
-// SAFETY: moving a `StdRawMutex` to another thread moves a std mutex and, if it is held, a
-// guard that `unlock` will not use there (its address no longer matches).
+// SAFETY: an unheld `StdRawMutex` is a std mutex and nothing else. A held one carries only
+// bytes and an address; `unlock`'s contract (the holder, on its thread: `GuardNoSend`) and
+// the address check keep them from being used anywhere else.
 unsafe impl Send for StdRawMutex {}
 
 impl StdRawMutex {
@@ -499,16 +550,17 @@ impl StdRawMutex {
     }
 
     fn keep(&self, guard: std::sync::MutexGuard<'_, ()>) {
-        // SAFETY: the guard borrows `self.inner`. It is dropped only by `unlock`, and only
-        // while `inner` is still at the address it was locked at (checked there), i.e. while
-        // the borrow is valid. Only the holder writes `guard`.
+        // SAFETY: only the bytes of the guard are stored (`MaybeUninit`, never dropped); they
+        // are read back as a guard in `unlock` only while `inner` is still at the address it
+        // was locked at, i.e. while the borrow is valid. Only the holder writes here.
         unsafe {
             let guard = std::mem::transmute::<
                 std::sync::MutexGuard<'_, ()>,
                 std::sync::MutexGuard<'static, ()>,
             >(guard);
-            *self.guard.get() = Some((self.at(), ManuallyDrop::new(guard)));
+            (*self.guard.get()).write(guard);
         }
+        self.held_at.set(self.at());
     }
 }
 
@@ -518,7 +570,8 @@ unsafe impl lock_api::RawMutex for StdRawMutex {
     #[allow(clippy::declare_interior_mutable_const)]
     const INIT: StdRawMutex = StdRawMutex {
         inner: std::sync::Mutex::new(()),
-        guard: UnsafeCell::new(None),
+        held_at: Cell::new(0),
+        guard: UnsafeCell::new(MaybeUninit::uninit()),
     };
     type GuardMarker = lock_api::GuardNoSend;
 
@@ -542,17 +595,14 @@ unsafe impl lock_api::RawMutex for StdRawMutex {
     }
 
     unsafe fn unlock(&self) {
-        // SAFETY: the caller holds the lock (the `RawMutex::unlock` contract), so this thread
-        // wrote `guard` and no other thread touches it.
-        let kept = unsafe { (*self.guard.get()).take() };
-        if let Some((at, mut guard)) = kept {
-            if at == self.at() {
-                // SAFETY: `inner` has not moved since it was locked: the guard's borrow is
-                // valid, and it is dropped once (taken out of `guard` above).
-                unsafe { ManuallyDrop::drop(&mut guard) };
-            }
-            // Moved while held (possible only through the raw lock itself): the borrow is
-            // stale, so nothing is released and the moved mutex stays locked.
+        // Moved since it was locked (possible only through the raw lock itself): the kept
+        // bytes borrow a place `inner` left, so they are not read, nothing is released, and
+        // the moved mutex stays locked.
+        if self.held_at.replace(0) == self.at() {
+            // SAFETY: the caller holds the lock (the `RawMutex::unlock` contract), so `keep`
+            // wrote a guard of `inner`, still at its address: reading it once and dropping it
+            // releases `inner`.
+            drop(unsafe { (*self.guard.get()).assume_init_read() });
         }
     }
 }

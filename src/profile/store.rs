@@ -14,7 +14,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::panic::Location;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 /// Exclusive (a mutex, an RwLock's writer) or shared (an RwLock's reader).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,7 +44,7 @@ pub(crate) struct Timed {
 
 fn histogram() -> Histogram<u64> {
     // Two significant figures, auto-resizing from 1 ns to ~1 ms (grows when a longer value
-    // comes): ~4 KiB a histogram until then.
+    // comes): ~15 KiB a histogram until then.
     let mut h = Histogram::new_with_bounds(1, 1 << 20, 2).expect("valid histogram bounds");
     h.auto(true);
     h
@@ -64,9 +64,12 @@ impl Timed {
 
 /// One thread's acquisitions of one lock instance at one call site in one mode.
 pub(crate) struct Entry {
-    /// The acquiring thread's state for this lock instance.
-    pub instance: &'static Instance,
+    /// The acquiring thread's state for this lock instance: only that thread may use it
+    /// (see `times` and `done`).
+    instance: &'static Instance,
     pub lock: u64,
+    /// One acquisition in this many is timed (fixed when the thread first took the lock).
+    pub every: u32,
     pub site: &'static Location<'static>,
     pub mode: Mode,
     pub thread: u64,
@@ -112,17 +115,18 @@ impl Entry {
     }
 }
 
-/// Every entry one thread created, and its per-instance states (kept allocated only).
+/// Every entry one thread created. Entries and per-instance states are leaked: they live
+/// for the whole process, so a report sees threads that exited and a guard's references
+/// stay valid.
 #[derive(Default)]
 pub(crate) struct ThreadStore {
-    pub entries: Mutex<Vec<Arc<Entry>>>,
-    instances: Mutex<Vec<Arc<Instance>>>,
+    pub entries: Mutex<Vec<&'static Entry>>,
 }
 
 /// Every thread's store (kept after the thread exits) and every registered lock.
 #[derive(Default)]
 pub(crate) struct Global {
-    pub threads: Mutex<Vec<Arc<ThreadStore>>>,
+    pub threads: Mutex<Vec<&'static ThreadStore>>,
     pub locks: Mutex<HashMap<u64, LockMeta>>,
 }
 
@@ -207,23 +211,17 @@ pub(crate) struct Instance {
     sites: RefCell<Vec<(&'static Location<'static>, Mode, &'static Entry)>>,
 }
 
-// SAFETY: an `Instance` is created by one thread and used only by it (through its
-// thread-local `Local` and the non-`Send` guards it hands out); the global store holds it
-// only to keep it allocated, and never reads it.
+// SAFETY: an `Instance` is created by one thread and its cells are used only by that thread:
+// through its thread-local `Local`, and through `times` and `done`, whose callers promise to
+// be on the thread that planned the acquisition (the guards that call them are not `Send`).
+// Other threads reach an `Instance` only as an `Entry`'s private field, never reading it.
 unsafe impl Send for Instance {}
 // SAFETY: see above.
 unsafe impl Sync for Instance {}
 
-/// A `'static` reference to an allocation the global store keeps for the whole process.
-fn leak<T>(kept: &Arc<T>) -> &'static T {
-    // SAFETY: every `Arc` passed here is also pushed into a `ThreadStore`, which the global
-    // list keeps until the process ends and never empties: the allocation outlives any use.
-    unsafe { &*Arc::as_ptr(kept) }
-}
-
 struct Local {
     thread: u64,
-    store: Arc<ThreadStore>,
+    store: &'static ThreadStore,
     last: (u64, Option<&'static Instance>),
     instances: HashMap<u64, &'static Instance>,
 }
@@ -234,12 +232,12 @@ thread_local! {
 
 impl Local {
     fn new() -> Local {
-        let store = Arc::new(ThreadStore::default());
+        let store: &'static ThreadStore = Box::leak(Box::default());
         global()
             .threads
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(store.clone());
+            .push(store);
         Local {
             thread: crate::sync::thread_id() as u64,
             store,
@@ -256,9 +254,8 @@ impl Local {
         {
             return inst;
         }
-        let store = &self.store;
         let inst = *self.instances.entry(lock).or_insert_with(|| {
-            let kept = Arc::new(Instance {
+            Box::leak(Box::new(Instance {
                 // The first acquisition is sampled: a lock used a few times still shows
                 // a hold time.
                 countdown: Cell::new(1),
@@ -268,14 +265,7 @@ impl Local {
                 held: Cell::new(0),
                 last: Cell::new(None),
                 sites: RefCell::new(Vec::new()),
-            });
-            let inst = leak(&kept);
-            store
-                .instances
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(kept);
-            inst
+            }))
         });
         self.last = (lock, Some(inst));
         inst
@@ -306,9 +296,10 @@ impl Instance {
             self.last.set(Some((site, mode, e)));
             return e;
         }
-        let kept = Arc::new(Entry {
+        let entry: &'static Entry = Box::leak(Box::new(Entry {
             instance: self,
             lock,
+            every: self.every,
             site,
             mode,
             thread,
@@ -316,13 +307,12 @@ impl Instance {
             contended: AtomicU64::new(0),
             handoffs: AtomicU64::new(0),
             timed: Mutex::new(None),
-        });
-        let entry = leak(&kept);
+        }));
         store
             .entries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(kept);
+            .push(entry);
         sites.push((site, mode, entry));
         self.last.set(Some((site, mode, entry)));
         entry
@@ -350,10 +340,12 @@ pub(crate) fn plan(
 ) -> Option<(&'static Entry, u32)> {
     LOCAL
         .try_with(|local| {
-            let mut local = local.borrow_mut();
+            // Re-entered (a profiled lock taken while this thread's state is borrowed, e.g.
+            // by an allocator): not recorded, rather than a panic.
+            let mut local = local.try_borrow_mut().ok()?;
             let local = local.get_or_insert_with(Local::new);
             let inst = local.instance(lock);
-            let entry = inst.entry(lock, site, mode, local.thread, &local.store);
+            let entry = inst.entry(lock, site, mode, local.thread, local.store);
             let countdown = inst.countdown.get() - 1;
             let sampled = countdown == 0;
             inst.countdown
@@ -365,30 +357,37 @@ pub(crate) fn plan(
             } else {
                 0
             };
-            (entry, bits)
+            Some((entry, bits))
         })
         .ok()
+        .flatten()
 }
 
 /// Notes a sampled acquisition's times (raw): its attempt began, it held the lock.
+///
+/// # Safety
+/// Called on the thread whose [`plan`] returned `entry` (its instance's cells are that
+/// thread's alone).
 #[inline]
-pub(crate) fn times(entry: &Entry, attempt: u64, held: u64) {
+pub(crate) unsafe fn times(entry: &Entry, attempt: u64, held: u64) {
     entry.instance.attempt.set(attempt);
     entry.instance.held.set(held);
 }
 
 /// Called after a release (no thread-local visit): counts the acquisition and, if it was
-/// sampled, records its wait, hold and think time; keeps a timed release for the next
-/// acquisition's think time.
+/// sampled, records its wait, hold and think time; keeps a timed release (`released`, raw,
+/// read before the unlock; 0 when not timed) for the next acquisition's think time.
+///
+/// # Safety
+/// As [`times`]: on the thread whose [`plan`] returned `entry`.
 #[inline]
-pub(crate) fn done(entry: &Entry, bits: u32) {
+pub(crate) unsafe fn done(entry: &Entry, bits: u32, released: u64) {
     entry.count(bits & CONTENDED != 0, bits & HANDOFF != 0);
     let inst = entry.instance;
     if bits & TIME_RELEASE == 0 {
         inst.released.set(0);
         return;
     }
-    let released = now();
     let previous = inst.released.replace(released);
     if bits & SAMPLED != 0 {
         let (attempt, held) = (inst.attempt.get(), inst.held.get());
