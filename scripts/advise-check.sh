@@ -5,10 +5,42 @@
 # runs each. The prediction (the leader ÷ today's lock on the harness) is set beside the
 # measured change (median of the program's runs, with their range).
 # Usage: scripts/advise-check.sh NAME "KVSTORE OPTIONS" [RUNS] [OUT_DIR]
+#        scripts/advise-check.sh --summary OUT TODAY LEADER "KVSTORE OPTIONS" RUNS
 #   e.g. scripts/advise-check.sh spin-4t "--lock spin --threads 4"
 #   (defaults: 5 runs of 3 s, results/<host>-<cpu>/advise-check/<UTC>-NAME)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# summary.md from the files of OUT: the advice, and the program's change measured as the
+# median of the per-run ratios (each run pairs the two locks back to back, so drift of the
+# machine between runs cancels), beside the ratio of the two medians.
+summarize() {
+  python3 - "$@" <<'PY' | tee "$1/summary.md"
+import csv, statistics, sys
+out, today, leader, opts, runs = sys.argv[1:]
+a = next(csv.DictReader(open(f"{out}/advise/advice.csv")))
+rows = list(csv.DictReader(open(f"{out}/swap.csv")))
+t = [float(r["throughput_ops_s"]) for r in rows if r["lock"] == today]
+l = [float(r["throughput_ops_s"]) for r in rows if r["lock"] == leader]
+ratios = sorted(x / y for x, y in zip(l, t))
+paired = statistics.median(ratios)
+of_medians = statistics.median(l) / statistics.median(t)
+predicted = float(a["leader_ops_s"]) / float(a["today_ops_s"]) if a["today_ops_s"] else float("nan")
+print(f"# advise check: kvstore {opts}\n")
+print(f"Written by `scripts/advise-check.sh` ({runs} interleaved runs of 3 s per lock).\n")
+print(f"- advice: **{a['call']}** (today {a['today']}, leader {a['leader']}); {a['why']}")
+gain = f" (interval ×{float(a['gain_lo']):.2f}–×{float(a['gain_hi']):.2f})" if a["gain"] else " (no interval: not a switch)"
+print(f"- predicted leader ÷ today on the harness: ×{predicted:.2f}{gain}")
+print(f"- measured in the program, leader ÷ today: ×{paired:.2f} (median of the {len(ratios)} paired runs' ratios, ×{ratios[0]:.2f}–×{ratios[-1]:.2f}); ratio of the medians ×{of_medians:.2f} ({statistics.median(l):.0f} ÷ {statistics.median(t):.0f} requests/s)")
+print(f"- prediction error: {100 * (predicted - paired) / paired:+.1f}% of the measured change (paired)")
+PY
+}
+
+if [ "${1:-}" = "--summary" ]; then
+  # Re-write OUT's summary.md from its files: --summary OUT TODAY LEADER "OPTS" RUNS
+  shift
+  summarize "$@"
+  exit 0
+fi
 name=${1:?usage: scripts/advise-check.sh NAME \"KVSTORE OPTIONS\" [RUNS] [OUT_DIR]}
 opts=${2:?usage: scripts/advise-check.sh NAME \"KVSTORE OPTIONS\" [RUNS] [OUT_DIR]}
 runs=${3:-5}
@@ -50,23 +82,5 @@ for i in $(seq 1 "$runs"); do
     echo "$i,$lock,$t" >> "$out/swap.csv"
   done
 done
-python3 - "$out" "$today" "$leader" "$opts" "$runs" <<'PY' | tee "$out/summary.md"
-import csv, statistics, sys
-out, today, leader, opts, runs = sys.argv[1:]
-a = next(csv.DictReader(open(f"{out}/advise/advice.csv")))
-rows = list(csv.DictReader(open(f"{out}/swap.csv")))
-t = [float(r["throughput_ops_s"]) for r in rows if r["lock"] == today]
-l = [float(r["throughput_ops_s"]) for r in rows if r["lock"] == leader]
-ratios = sorted(x / y for x, y in zip(l, t))
-measured = statistics.median(l) / statistics.median(t)
-predicted = float(a["leader_ops_s"]) / float(a["today_ops_s"]) if a["today_ops_s"] else float("nan")
-print(f"# advise check: kvstore {opts}\n")
-print(f"Written by `scripts/advise-check.sh` ({runs} interleaved runs of 3 s per lock).\n")
-print(f"- advice: **{a['call']}** (today {a['today']}, leader {a['leader']}); {a['why']}")
-gain = f" (interval ×{float(a['gain_lo']):.2f}–×{float(a['gain_hi']):.2f})" if a["gain"] else " (no interval: not a switch)"
-print(f"- predicted leader ÷ today on the harness: ×{predicted:.2f}{gain}")
-print(f"- measured in the program: ×{measured:.2f} (median {statistics.median(l):.0f} ÷ {statistics.median(t):.0f} requests/s; per-run ratios ×{ratios[0]:.2f}–×{ratios[-1]:.2f})")
-err = (predicted - measured) / measured
-print(f"- prediction error: {100 * err:+.1f}% of the measured change")
-PY
+summarize "$out" "$today" "$leader" "$opts" "$runs"
 echo "wrote $out (profile/, advise/, swap.csv, summary.md)" >&2
