@@ -1,33 +1,13 @@
 //! The binary as a user meets it: listing, a tiny run in every format, and one-line errors
 //! with exit code 2 for every kind of bad input.
 
-use std::process::{Command, Output};
+mod cli_util;
 
-fn lockbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lockbench"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use cli_util::{assert_usage_errors, lockbench};
+use std::process::{Command, Output};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Each case: exit code 2, a one-line error starting `error: ` that contains the needle, and
-/// no panic.
-fn assert_usage_errors(cases: &[(&[&str], &str)]) {
-    for (args, needle) in cases {
-        let out = lockbench(args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        let first = err.lines().next().unwrap_or_default();
-        assert!(
-            first.starts_with("error: ") && first.contains(needle),
-            "{args:?}: {first:?}"
-        );
-        assert!(!err.contains("panicked"), "{args:?} panicked");
-    }
 }
 
 /// `lockbench list | head`: a reader that stops early is not an error. The child's stdout is
@@ -577,7 +557,7 @@ fn files_that_lie_are_refused() {
         lines[3] = fields.join(",");
         lines.join("\n") + "\n"
     });
-    assert_usage_errors(&[
+    assert_usage_errors::<&[&str], _>(&[
         (
             &["compare", whole, &negative],
             "line 4, column \"throughput_ops_s\"",

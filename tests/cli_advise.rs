@@ -2,19 +2,14 @@
 //! one-line errors with exit code 2 for a profile it cannot read.
 //! The fixture is a real profile: `examples/kvstore.rs --lock spin --threads 4 --profile`.
 
-use std::process::{Command, Output};
+mod cli_util;
+
+use cli_util::{assert_usage_errors, lockbench};
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/profile/profile.csv"
 );
-
-fn lockbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lockbench"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn advise_plans_one_sweep_per_lock() {
@@ -61,7 +56,7 @@ fn advise_writes_its_advice_and_ordinary_run_directories() {
         "{row}"
     );
     // The lock's run directory is an ordinary one; judging it again gives the same advice.
-    assert!(out_dir.join("kvstore/runs.csv").exists());
+    assert!(out_dir.join("kvstore-mutex/runs.csv").exists());
     assert!(out_dir.join("profile.csv").exists());
     let again = lockbench(&["advise", "--analyse", out_dir.to_str().unwrap()]);
     assert!(again.status.success(), "{again:?}");
@@ -102,15 +97,5 @@ fn a_profile_advise_cannot_read_is_a_one_line_error() {
             "out",
         ),
     ];
-    for (args, needle) in cases {
-        let out = lockbench(args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        let first = err.lines().next().unwrap_or_default();
-        assert!(
-            first.starts_with("error: ") && first.contains(needle),
-            "{args:?}: {err}"
-        );
-        assert!(!err.contains("panicked"), "{args:?}");
-    }
+    assert_usage_errors(cases);
 }

@@ -1,14 +1,9 @@
 //! `lockbench claims` as a user meets it: the dry run prints the plan, a bad `--only`
 //! directory is a one-line error with exit code 2.
 
-use std::process::{Command, Output};
+mod cli_util;
 
-fn lockbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lockbench"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use cli_util::lockbench;
 
 #[test]
 fn dry_run_prints_every_experiment_and_a_trial_count() {

@@ -57,6 +57,7 @@ fn signatures(args: &AdviseArgs, profile_path: &Path) -> Result<Vec<Signature>, 
         }
     }
     let sigs = advise::signatures(&profile, args.top as usize, &args.locks);
+    unique_slugs(&sigs, profile_path)?;
     if sigs.is_empty() {
         return Err(UsageError(format!(
             "{}: no lock with a sampled hold time to replay ({} lock(s) in the profile)",
@@ -65,6 +66,22 @@ fn signatures(args: &AdviseArgs, profile_path: &Path) -> Result<Vec<Signature>, 
         )));
     }
     Ok(sigs)
+}
+
+/// Each lock gets its own run directory: two that would share one are refused.
+fn unique_slugs(sigs: &[Signature], at: &Path) -> Result<(), UsageError> {
+    for (i, a) in sigs.iter().enumerate() {
+        if let Some(b) = sigs[i + 1..].iter().find(|b| b.slug() == a.slug()) {
+            return Err(UsageError(format!(
+                "{}: locks {:?} and {:?} would share the run directory {:?}: advise on one at a time (--lock)",
+                at.display(),
+                a.lock,
+                b.lock,
+                a.slug()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `lockbench advise`.
@@ -79,6 +96,7 @@ pub fn advise(args: AdviseArgs) -> Result<()> {
             .into_iter()
             .filter(|s| dir.join(s.slug()).join(RUNS_CSV).exists())
             .collect();
+        unique_slugs(&sigs, &profile_path)?;
         if sigs.is_empty() {
             return Err(UsageError(format!(
                 "{}: no lock's run directory found (is it a `lockbench advise` output?)",

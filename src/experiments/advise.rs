@@ -174,15 +174,17 @@ impl Signature {
         names
     }
 
-    /// A file-system-safe name for the lock's run directory.
+    /// A file-system-safe name for the lock's run directory: its name and kind
+    /// (`kvstore-mutex`). Two locks can share one (`a.b` and `a-b`): the command line refuses
+    /// such a selection.
     pub fn slug(&self) -> String {
         let s: String = self
             .lock
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
-        let s = s.trim_matches('-').to_string();
-        if s.is_empty() { "lock".into() } else { s }
+        let s = s.trim_matches('-');
+        format!("{}-{}", if s.is_empty() { "lock" } else { s }, self.kind)
     }
 }
 
@@ -302,31 +304,38 @@ pub fn judge(sig: &Signature, rows: &[RunRecord], cpus: usize) -> Advice {
         .iter()
         .map(|(p, _)| p.primitive().to_string())
         .collect();
-    let leader = eligible.first().map(|(p, ci)| (*p, *ci));
+    // The candidates ahead of today's lock beyond noise and the margin, fastest first: a
+    // switch goes to the first; without one, the leader is the fastest comparable candidate.
+    let above: Vec<(&Trials, MedianCi)> = match today {
+        Some((tp, tci)) if today_measured => eligible
+            .iter()
+            .filter(|(p, ci)| {
+                p.primitive() != tp.primitive()
+                    && versus(&estimate(p, ci), &estimate(tp, &tci), DELTA) == Versus::Above
+            })
+            .map(|(p, ci)| (*p, *ci))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let leader = above
+        .first()
+        .copied()
+        .or_else(|| eligible.first().map(|(p, ci)| (*p, *ci)));
     let call = match (leader, today) {
         (None, _) => Call::Inconclusive,
         (Some(_), None) if sig.today.is_none() => Call::NoCall,
         // Today's lock ran but has no clean trial (disturbed, or split across layouts).
         (Some(_), None) => Call::Inconclusive,
         (Some(_), Some(_)) if !today_measured => Call::Inconclusive,
-        (Some((lp, lci)), Some((tp, tci))) => {
-            if lp.primitive() == tp.primitive() {
-                Call::Keep
-            } else {
-                match versus(&estimate(lp, &lci), &estimate(tp, &tci), DELTA) {
-                    Versus::Above => {
-                        Call::Switch(lci.median / tci.median, lci.lo / tci.hi, lci.hi / tci.lo)
-                    }
-                    Versus::Overlap | Versus::Below => Call::Keep,
-                    Versus::NotComparable | Versus::TooFew => Call::Inconclusive,
-                }
-            }
+        (Some((_, lci)), Some((_, tci))) if !above.is_empty() => {
+            Call::Switch(lci.median / tci.median, lci.lo / tci.hi, lci.hi / tci.lo)
         }
+        (Some(_), Some(_)) => Call::Keep,
     };
-    // Keeping today's lock needs every faster candidate compared: one on another layout (or
-    // with too few trials) could be the better lock.
+    // Keeping today's lock needs every candidate faster than it compared: one on another
+    // layout (or with too few trials) could be the better lock.
     let faster_unranked =
-        leader.is_some_and(|(_, lci)| others.iter().any(|(_, ci)| ci.median > lci.median));
+        today.is_some_and(|(_, tci)| others.iter().any(|(_, ci)| ci.median > tci.median));
     let call = if call == Call::Keep && faster_unranked {
         Call::Inconclusive
     } else {
@@ -603,7 +612,25 @@ mod tests {
         // No call: today's lock is not one lockbench runs.
         let r = rows(&[("futex-mutex", &[1.5e6, 1.5e6, 1.5e6], 30.0)]);
         assert_eq!(judge(&sig(None), &r, 2).call, Call::NoCall);
-        // Inconclusive: today's lock ran, but none of its trials is clean.
+        // Inconclusive: today's lock has no row with a clean trial.
+        assert_eq!(judge(&s, &r, 2).call, Call::Inconclusive);
+        // The fastest median has a wide interval that overlaps today's lock; another
+        // candidate is ahead beyond noise: switch to that one.
+        let r = rows(&[
+            ("spin-ttas-backoff", &[1.0e6, 1.7e6, 3.0e6], 30.0),
+            ("futex-mutex", &[1.5e6, 1.52e6, 1.48e6], 30.0),
+            ("parking-lot-mutex", &[1.0e6, 1.01e6, 0.99e6], 30.0),
+        ]);
+        let a = judge(&s, &r, 2);
+        assert!(matches!(a.call, Call::Switch(..)), "{a:?}");
+        assert_eq!(a.leader.as_ref().unwrap().0, "futex-mutex");
+        // The leader ties with today's lock, and a candidate faster than today's lock (if
+        // slower than the leader) ran on another layout: not a keep.
+        let r = rows(&[
+            ("std-mutex", &[1.02e6, 1.02e6, 1.02e6], 30.0),
+            ("futex-mutex", &[1.01e6, 1.01e6, 1.01e6], 100.0),
+            ("parking-lot-mutex", &[1.0e6, 1.0e6, 1.0e6], 30.0),
+        ]);
         assert_eq!(judge(&s, &r, 2).call, Call::Inconclusive);
     }
 

@@ -34,7 +34,7 @@ pub struct LockRow {
     pub site: String,
     /// Lock instances of this name.
     pub instances: u64,
-    /// Distinct threads that acquired it.
+    /// Distinct threads that acquired it over the run (not necessarily at once).
     pub threads: u64,
     /// CPUs the program could run on.
     pub cpus: u64,
@@ -46,7 +46,8 @@ pub struct LockRow {
     pub writes: u64,
     /// Acquisitions whose fast path failed (the lock was held).
     pub contended: u64,
-    /// Exclusive acquisitions whose previous exclusive owner was another thread.
+    /// Exclusive acquisitions whose previous exclusive owner was another thread, contended or
+    /// not (an RwLock's readers in between do not count).
     pub handoffs: u64,
     /// Total wait, ns: contended acquisitions × mean sampled wait (each waiter counts).
     pub wait_total_ns: Option<f64>,

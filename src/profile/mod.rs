@@ -28,10 +28,16 @@
 //! ```
 //!
 //! **What it costs.** Counts are exact. One acquisition in [`sample_every`] (default 16, set
-//! with [`set_sample_every`]) is timed: two or three clock reads (the CPU's time-stamp
-//! counter) and histogram records. The path of an acquisition that is neither contended nor
+//! with [`set_sample_every`]) is timed: three clock reads (the CPU's time-stamp counter) and
+//! histogram records, and one more after the release before it. The path of an acquisition that is neither contended nor
 //! sampled writes only memory of the acquiring thread (and the lock's own line, which the
 //! acquisition writes anyway); `benches/profile.rs` measures the cost against the bare lock.
+//!
+//! **Memory.** Per thread and lock instance it takes, a small state; per thread, instance, call
+//! site and mode, an entry whose three histograms (~15 KiB each) are allocated at its first
+//! sampled acquisition. All of it lives until the process ends (a report sees threads that
+//! exited). Profile long-lived locks; a lock created per object or per connection costs this
+//! per instance.
 //!
 //! **The rules.** A lock's name is the one given ([`Mutex::named`]) or the place it was
 //! created (`src/main.rs:12:17`); locks of one name are one row (`instances` counts them).
@@ -39,7 +45,11 @@
 //! from the failed fast path to holding the lock, and it counts once per waiter (the rule of
 //! Abseil's and Go's mutex profiles): rows are sorted by total wait, which is estimated as the
 //! contended acquisitions times the mean sampled wait. A hold is the time from holding the
-//! lock to just after releasing it.
+//! lock to just before releasing it; a think time from just after the release to the
+//! thread's next attempt; a wait from the attempt to holding the lock. Each timed figure
+//! includes about one clock read. A hand-off is an exclusive
+//! acquisition whose previous exclusive owner was another thread, contended or not. Nested
+//! read guards of one RwLock on one thread share their sampled times (the inner one's win).
 
 mod file;
 mod store;
@@ -144,9 +154,8 @@ fn acquire(
         bits |= store::CONTENDED;
     }
     if sampled {
-        let held = if contended { store::now() } else { attempt };
         // SAFETY: `plan` returned `entry` on this thread, just above.
-        unsafe { store::times(entry, attempt, held) };
+        unsafe { store::times(entry, attempt, store::now()) };
     }
     // Inside the critical section, on the lock's own line: one load, and a store only when
     // the owner changes.
@@ -168,12 +177,12 @@ struct Held {
 }
 
 impl Held {
-    /// Called before the raw unlock: the release time, if this release is timed (one clock
-    /// read inside the critical section, on sampled acquisitions and the one before each).
+    /// Called before the raw unlock: where a sampled acquisition's hold ends (one clock read
+    /// inside the critical section, on sampled acquisitions only; 0 otherwise).
     #[inline]
     fn stamp(&self) -> u64 {
         match self.entry {
-            Some(_) if self.bits & store::TIME_RELEASE != 0 => store::now(),
+            Some(_) if self.bits & store::SAMPLED != 0 => store::now(),
             _ => 0,
         }
     }
@@ -522,7 +531,7 @@ impl<T: ?Sized, R: lock_api::RawRwLock> Drop for RwLockWriteGuard<'_, T, R> {
 }
 
 /// `std::sync::Mutex<()>` as a [`lock_api::RawMutex`], for programs that used std's mutex
-/// ([`StdMutex`]):
+/// ([`StdMutex`]). A held one must not be moved (through a `Mutex` it cannot be):
 /// `profile::Mutex<T, StdRawMutex>` locks exactly as `std::sync::Mutex<T>` does (poisoning
 /// aside: a panic while holding it does not poison it).
 pub struct StdRawMutex {
@@ -540,8 +549,8 @@ pub struct StdRawMutex {
 // acquire/release orders every access to them.
 unsafe impl Sync for StdRawMutex {}
 // SAFETY: an unheld `StdRawMutex` is a std mutex and nothing else. A held one carries only
-// bytes and an address; `unlock`'s contract (the holder, on its thread: `GuardNoSend`) and
-// the address check keep them from being used anywhere else.
+// bytes and an address, used by `unlock` alone, whose contract (the holder, on its thread:
+// `GuardNoSend`) keeps them on the locking thread.
 unsafe impl Send for StdRawMutex {}
 
 impl StdRawMutex {

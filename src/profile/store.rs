@@ -196,12 +196,12 @@ pub(crate) fn ns_between(start: u64, end: u64) -> u64 {
     }
 }
 
-/// One thread's state for one lock instance. Touched only by its thread (`Cell`s); kept
-/// alive by the thread's store, so a guard may hold it past the thread's thread-locals.
+/// One thread's state for one lock instance. Touched only by its thread (`Cell`s); leaked, so
+/// a guard may hold it past the thread's thread-locals.
 pub(crate) struct Instance {
     countdown: Cell<u32>,
     every: u32,
-    /// Raw time of this thread's last release of the instance if it was timed, else 0.
+    /// Raw time just after this thread's last release of the instance if it was timed, else 0.
     released: Cell<u64>,
     /// A sampled acquisition in flight: raw time its attempt began, and it held the lock.
     attempt: Cell<u64>,
@@ -321,16 +321,16 @@ impl Instance {
 
 /// This acquisition is timed.
 pub(crate) const SAMPLED: u32 = 1;
-/// Its release is timed: it is sampled (its hold) or the next acquisition of this instance
-/// on this thread is (its think time).
-pub(crate) const TIME_RELEASE: u32 = 2;
+/// The next acquisition of this instance on this thread is sampled: time just after this
+/// release, where its think time starts.
+pub(crate) const THINK_START: u32 = 2;
 /// Its fast path failed.
 pub(crate) const CONTENDED: u32 = 4;
 /// The previous exclusive owner was another thread.
 pub(crate) const HANDOFF: u32 = 8;
 
 /// Called before an acquisition (the one thread-local visit of an acquisition): where it
-/// records, and whether it is [`SAMPLED`] and [`TIME_RELEASE`]. `None` when the thread's
+/// records, and whether it is [`SAMPLED`] and [`THINK_START`]. `None` when the thread's
 /// profile state is gone (a lock taken in a thread-local destructor): not recorded.
 #[inline]
 pub(crate) fn plan(
@@ -350,13 +350,9 @@ pub(crate) fn plan(
             let sampled = countdown == 0;
             inst.countdown
                 .set(if sampled { inst.every } else { countdown });
-            let bits = if sampled {
-                SAMPLED | TIME_RELEASE
-            } else if countdown == 1 {
-                TIME_RELEASE
-            } else {
-                0
-            };
+            let next = if sampled { inst.every } else { countdown };
+            let bits =
+                (if sampled { SAMPLED } else { 0 }) | (if next == 1 { THINK_START } else { 0 });
             Some((entry, bits))
         })
         .ok()
@@ -375,24 +371,23 @@ pub(crate) unsafe fn times(entry: &Entry, attempt: u64, held: u64) {
 }
 
 /// Called after a release (no thread-local visit): counts the acquisition and, if it was
-/// sampled, records its wait, hold and think time; keeps a timed release (`released`, raw,
-/// read before the unlock; 0 when not timed) for the next acquisition's think time.
+/// sampled, records its wait, its hold (ending at `hold_end`, raw, read just before the
+/// unlock) and its think time (from the previous release); if the next acquisition is
+/// sampled, reads the clock now, just after the unlock, where that one's think time starts.
 ///
 /// # Safety
 /// As [`times`]: on the thread whose [`plan`] returned `entry`.
 #[inline]
-pub(crate) unsafe fn done(entry: &Entry, bits: u32, released: u64) {
+pub(crate) unsafe fn done(entry: &Entry, bits: u32, hold_end: u64) {
     entry.count(bits & CONTENDED != 0, bits & HANDOFF != 0);
     let inst = entry.instance;
-    if bits & TIME_RELEASE == 0 {
-        inst.released.set(0);
-        return;
-    }
-    let previous = inst.released.replace(released);
+    let previous = inst.released.get();
+    inst.released
+        .set(if bits & THINK_START != 0 { now() } else { 0 });
     if bits & SAMPLED != 0 {
         let (attempt, held) = (inst.attempt.get(), inst.held.get());
         let wait = (bits & CONTENDED != 0).then(|| ns_between(attempt, held));
         let think = (previous != 0).then(|| ns_between(previous, attempt));
-        entry.record(wait, Some(ns_between(held, released)), think);
+        entry.record(wait, Some(ns_between(held, hold_end)), think);
     }
 }
