@@ -67,6 +67,45 @@ pub fn write_run_summary(
     records: &[&RunRecord],
 ) -> io::Result<()> {
     let first = records[0];
+    write_setting(out, env, point, first)?;
+    write_signals(out, records)?;
+    let Some((ok, which)) = clean_or_shown(out, records)? else {
+        writeln!(out, "every trial timed out: nothing to summarise")?;
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "\n{:<22} {:>13} {:>13} {:>13} {:>8}   ({} {which})",
+        "metric",
+        "median",
+        "min",
+        "max",
+        "spread",
+        ok.len()
+    )?;
+    for (name, get, fmt) in metric_rows(first, &ok) {
+        let values: Vec<f64> = ok.iter().map(|r| get(r)).collect();
+        if let Some(s) = summarize(&values) {
+            writeln!(
+                out,
+                "{name:<22} {:>13} {:>13} {:>13} {:>7.1}%",
+                fmt(s.median),
+                fmt(s.min),
+                fmt(s.max),
+                s.spread * 100.0
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The host, the calibration and the placement of a point's run.
+fn write_setting(
+    out: &mut dyn Write,
+    env: &Env,
+    point: &Point,
+    first: &RunRecord,
+) -> io::Result<()> {
     writeln!(
         out,
         "host        {} — {}",
@@ -106,6 +145,12 @@ pub fn write_run_summary(
             _ => String::new(),
         }
     )?;
+    Ok(())
+}
+
+/// What disturbed the trials: time-outs, degraded trials and why, the CPU and run-queue
+/// shares, the sentinel's lowest reading.
+fn write_signals(out: &mut dyn Write, records: &[&RunRecord]) -> io::Result<()> {
     let timed_out = records.iter().filter(|r| r.timed_out).count();
     if timed_out > 0 {
         writeln!(
@@ -159,6 +204,15 @@ pub fn write_run_summary(
             "sentinel    lowest reading {low:.2} (before, after and during; 1.00 = truly parallel)"
         )?;
     }
+    Ok(())
+}
+
+/// The point's clean trials (warning about any on another cache layout), or, when none is
+/// clean, every trial that finished under a warning; `None` when every trial timed out.
+fn clean_or_shown<'r>(
+    out: &mut dyn Write,
+    records: &[&'r RunRecord],
+) -> io::Result<Option<(Vec<&'r RunRecord>, &'static str)>> {
     // The point's clean trials, by the rule every table uses (degraded, timed out and
     // off-layout trials left out).
     let facts: Vec<TrialFacts> = records.iter().map(|r| TrialFacts::of(r)).collect();
@@ -200,21 +254,17 @@ pub fn write_run_summary(
         ok = records.iter().copied().filter(|r| !r.timed_out).collect();
         which = "trials, NONE CLEAN (degraded or on another cache layout): not trustworthy";
         if ok.is_empty() {
-            writeln!(out, "every trial timed out: nothing to summarise")?;
-            return Ok(());
+            return Ok(None);
         }
     }
-    writeln!(
-        out,
-        "\n{:<22} {:>13} {:>13} {:>13} {:>8}   ({} {which})",
-        "metric",
-        "median",
-        "min",
-        "max",
-        "spread",
-        ok.len()
-    )?;
-    type Row = (&'static str, fn(&RunRecord) -> f64, fn(f64) -> String);
+    Ok(Some((ok, which)))
+}
+
+type Row = (&'static str, fn(&RunRecord) -> f64, fn(f64) -> String);
+
+/// The metrics a point's table shows: throughput and time per op always; waits, holds and
+/// hand-offs when ops were timed; CPU, fairness, retries and lost updates where they apply.
+fn metric_rows(first: &RunRecord, ok: &[&RunRecord]) -> Vec<Row> {
     let ns = |v: f64| fmt_ns(v);
     let plain2 = |v: f64| format!("{v:.3}");
     let mut rows: Vec<Row> = vec![
@@ -286,20 +336,7 @@ pub fn write_run_summary(
             |v| format!("{v:.0}"),
         ));
     }
-    for (name, get, fmt) in rows {
-        let values: Vec<f64> = ok.iter().map(|r| get(r)).collect();
-        if let Some(s) = summarize(&values) {
-            writeln!(
-                out,
-                "{name:<22} {:>13} {:>13} {:>13} {:>7.1}%",
-                fmt(s.median),
-                fmt(s.min),
-                fmt(s.max),
-                s.spread * 100.0
-            )?;
-        }
-    }
-    Ok(())
+    rows
 }
 
 /// The closing lines of a sweep: how many points, how many flagged, degraded or timed out,
