@@ -496,21 +496,7 @@ fn probe(
     let steal = steal_ms(&cpus) - steal_before;
     // The trial's own signals, on a short spinning trial with a thread on every CPU: what a
     // sweep's `cpu-share` and `preempted` checks would see right now.
-    let own = {
-        let point = Point {
-            setting: crate::record::Setting {
-                threads: cpus.len().max(1),
-                cs_ns: 100,
-                ..Point::new("spin-ttas").setting
-            },
-            duration: Duration::from_millis(200),
-            warmup: Duration::from_millis(20),
-            sample_every: 16,
-            ..Point::new("spin-ttas")
-        };
-        let primitive = crate::registry::find(&point.primitive).expect("spin-ttas is registered");
-        primitive.run(&env, &point, 0)?.record
-    };
+    let own = own_trial(&env, &cpus)?;
     eprintln!("running the sleep/wake and cache-line probes ({rounds} samples each) …");
     let probes = crate::probes::run_all(&env.clock, &env.busy, &cpus, rounds);
     if matches!(format, ProbeFormat::Json) {
@@ -569,6 +555,36 @@ fn probe(
         "slowest CPU alone  min {:.2}  median {:.2} of the calibrated speed (below {threshold}: a busy process there)",
         slow.min, slow.median
     )?;
+    writeln!(out, "{}", own_line(&own, threshold))?;
+    writeln!(out, "steal time         {steal:.0} ms during the sampling")?;
+    let verdict = probe_verdict(cpus.len(), below, s.median, s.n, threshold);
+    writeln!(out, "verdict            {verdict}")?;
+    writeln!(out)?;
+    crate::report::text::write_probes(&mut out, &probes)?;
+    Ok(())
+}
+
+/// A short spinning trial with a thread on every CPU, for the trial's own signals.
+fn own_trial(env: &Env, cpus: &[usize]) -> Result<RunRecord> {
+    let point = {
+        Point {
+            setting: crate::record::Setting {
+                threads: cpus.len().max(1),
+                cs_ns: 100,
+                ..Point::new("spin-ttas").setting
+            },
+            duration: Duration::from_millis(200),
+            warmup: Duration::from_millis(20),
+            sample_every: 16,
+            ..Point::new("spin-ttas")
+        }
+    };
+    let primitive = crate::registry::find(&point.primitive).expect("spin-ttas is registered");
+    Ok(primitive.run(env, &point, 0)?.record)
+}
+
+/// The probe's line on the trial's own signals: CPU and run-queue shares, and the call.
+fn own_line(own: &RunRecord, threshold: f64) -> String {
     let policy = crate::harness::sentinel::Policy {
         threshold,
         ..Default::default()
@@ -586,8 +602,7 @@ fn probe(
         &policy,
     );
     let share = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.2}"));
-    writeln!(
-        out,
+    format!(
         "trial's own data   spin-ttas × {} threads, 200 ms: CPU share {}, run-queue share {} → {}",
         own.threads,
         share(own.cpu_share),
@@ -600,22 +615,21 @@ fn probe(
                 crate::harness::sentinel::Signal::join(&signals)
             )
         }
-    )?;
-    writeln!(out, "steal time         {steal:.0} ms during the sampling")?;
-    let verdict = if cpus.len() < 2 {
+    )
+}
+
+/// The probe's verdict on the machine from the parallelism readings.
+fn probe_verdict(cpus: usize, below: usize, median: f64, n: usize, threshold: f64) -> String {
+    if cpus < 2 {
         "only one CPU: contention is measured by time-slicing, never in parallel".to_string()
     } else if below == 0 {
         format!("fit for contention benchmarks: every reading ≥ {threshold}")
-    } else if s.median >= threshold {
+    } else if median >= threshold {
         format!(
             "usable with care: {below} of {} readings below {threshold}; sweeps retry and flag such points",
-            s.n
+            n
         )
     } else {
         "UNFIT right now: the CPUs are mostly not running in parallel (a VM sharing cores?); numbers taken now would be wrong".to_string()
-    };
-    writeln!(out, "verdict            {verdict}")?;
-    writeln!(out)?;
-    crate::report::text::write_probes(&mut out, &probes)?;
-    Ok(())
+    }
 }

@@ -360,31 +360,7 @@ pub fn compare(
     }
     let cpus: Vec<usize> = inputs.iter().map(Input::cpus).collect();
     let relative = cpus.iter().any(|c| *c != cpus[0]);
-    let mut order: Vec<MatchKey> = Vec::new();
-    let mut index: Vec<HashMap<MatchKey, Measured>> = Vec::new();
-    for (input, &c) in inputs.iter().zip(&cpus) {
-        let mut m = HashMap::new();
-        for p in points(input.rows) {
-            let mut key = p.first().key();
-            key.trial = 0;
-            let mk = match_key(&key, c, relative);
-            if !index.iter().any(|other| other.contains_key(&mk)) && !m.contains_key(&mk) {
-                order.push(mk.clone());
-            }
-            m.insert(
-                mk,
-                Measured {
-                    key,
-                    family: p.first().family.as_str().to_string(),
-                    flag: p.flag(),
-                    values: p.measured_values(metric),
-                    layout_ns: p.layout_ns(),
-                },
-            );
-        }
-        index.push(m);
-    }
-
+    let (order, index) = index_inputs(inputs, &cpus, relative, metric);
     let mut rows: Vec<Row> = Vec::new();
     let mut unmatched = Vec::new();
     // Tested cells: (row, input, p, the call if the corrected test agrees).
@@ -407,70 +383,24 @@ pub fn compare(
         if present[1..].iter().all(|p| !p) {
             continue;
         }
-        let ref_summary = summarize(&reference.values);
-        let cells: Vec<Option<Cell>> = index
-            .iter()
-            .enumerate()
-            .map(|(k, m)| {
-                let point = m.get(&mk)?;
-                let summary = summarize(&point.values);
-                let ratio = match (summary, ref_summary) {
-                    (Some(s), Some(r)) => Some(s.median / r.median).filter(|x| x.is_finite()),
-                    _ => None,
-                };
-                // Both read distances, at levels more than ×1.5 apart: the host had the vCPUs
-                // elsewhere in one of the runs, so the ratio compares cache layouts.
-                let other_layout = match (point.layout_ns, reference.layout_ns) {
-                    (Some(a), Some(b)) => a.max(b) > a.min(b) * crate::rules::LAYOUT_FACTOR,
-                    _ => false,
-                };
-                let testable = k > 0
-                    && !other_layout
-                    && point.flag.is_none()
-                    && reference.flag.is_none()
-                    && summary.is_some()
-                    && ref_summary.is_some();
-                let mut call = if k == 0 {
-                    Call::Reference
-                } else {
-                    Call::NotTested
-                };
-                let mut p = None;
-                if let (true, Some(s), Some(r)) = (testable, summary, ref_summary) {
-                    let p_value = mann_whitney_p(&reference.values, &point.values);
-                    // The margin of `rules::versus`; layouts were checked above
-                    // (`other_layout`), and few trials are the rank test's to weigh.
-                    let direction = if s.min > r.max * (1.0 + delta) {
-                        Call::Higher
-                    } else if r.min > s.max * (1.0 + delta) {
-                        Call::Lower
-                    } else {
-                        Call::Noise
-                    };
-                    tested.push((rows.len(), k, p_value, direction));
-                    let sizes = (reference.values.len(), point.values.len());
-                    best_p.push(
-                        *best_cache
-                            .entry(sizes)
-                            .or_insert_with(|| separated_p(sizes.0, sizes.1)),
-                    );
-                    p = Some(p_value);
-                    call = Call::Noise;
-                }
-                Some(Cell {
-                    threads: point.key.setting.threads,
-                    median: summary.map(|s| s.median),
-                    n: point.values.len(),
-                    flag: point.flag,
-                    ratio,
-                    p,
-                    q: None,
-                    call,
-                    layout_ns: point.layout_ns,
-                    other_layout,
-                })
-            })
-            .collect();
+        let mut cells: Vec<Option<Cell>> = Vec::new();
+        for (k, m) in index.iter().enumerate() {
+            let Some(point) = m.get(&mk) else {
+                cells.push(None);
+                continue;
+            };
+            let (cell, test) = cell_of(k, point, reference, delta);
+            if let Some((p_value, direction)) = test {
+                tested.push((rows.len(), k, p_value, direction));
+                let sizes = (reference.values.len(), point.values.len());
+                best_p.push(
+                    *best_cache
+                        .entry(sizes)
+                        .or_insert_with(|| separated_p(sizes.0, sizes.1)),
+                );
+            }
+            cells.push(Some(cell));
+        }
         rows.push(Row {
             key: reference.key.clone(),
             threads: mk.threads,
@@ -508,6 +438,99 @@ pub fn compare(
         calls,
         power,
     })
+}
+
+/// Every input's points by match key, and the keys in first-seen order.
+fn index_inputs(
+    inputs: &[Input<'_>],
+    cpus: &[usize],
+    relative: bool,
+    metric: fn(&RunRecord) -> f64,
+) -> (Vec<MatchKey>, Vec<HashMap<MatchKey, Measured>>) {
+    let mut order: Vec<MatchKey> = Vec::new();
+    let mut index: Vec<HashMap<MatchKey, Measured>> = Vec::new();
+    for (input, &c) in inputs.iter().zip(cpus) {
+        let mut m = HashMap::new();
+        for p in points(input.rows) {
+            let mut key = p.first().key();
+            key.trial = 0;
+            let mk = match_key(&key, c, relative);
+            if !index.iter().any(|other| other.contains_key(&mk)) && !m.contains_key(&mk) {
+                order.push(mk.clone());
+            }
+            m.insert(
+                mk,
+                Measured {
+                    key,
+                    family: p.first().family.as_str().to_string(),
+                    flag: p.flag(),
+                    values: p.measured_values(metric),
+                    layout_ns: p.layout_ns(),
+                },
+            );
+        }
+        index.push(m);
+    }
+
+    (order, index)
+}
+
+/// One input's cell of a row against the reference's point; for a tested cell, its rank
+/// test's p-value and the direction the margin allows (the call waits for the correction).
+fn cell_of(
+    k: usize,
+    point: &Measured,
+    reference: &Measured,
+    delta: f64,
+) -> (Cell, Option<(f64, Call)>) {
+    let summary = summarize(&point.values);
+    let ref_summary = summarize(&reference.values);
+    let ratio = match (summary, ref_summary) {
+        (Some(s), Some(r)) => Some(s.median / r.median).filter(|x| x.is_finite()),
+        _ => None,
+    };
+    // Both read distances, at levels more than ×1.5 apart: the host had the vCPUs elsewhere
+    // in one of the runs, so the ratio compares cache layouts.
+    let other_layout = match (point.layout_ns, reference.layout_ns) {
+        (Some(a), Some(b)) => a.max(b) > a.min(b) * crate::rules::LAYOUT_FACTOR,
+        _ => false,
+    };
+    let testable = k > 0 && !other_layout && point.flag.is_none() && reference.flag.is_none();
+    let mut call = if k == 0 {
+        Call::Reference
+    } else {
+        Call::NotTested
+    };
+    let mut p = None;
+    let mut test = None;
+    if let (true, Some(s), Some(r)) = (testable, summary, ref_summary) {
+        let p_value = mann_whitney_p(&reference.values, &point.values);
+        // The margin of `rules::versus`; layouts were checked above (`other_layout`), and few
+        // trials are the rank test's to weigh.
+        let direction = if s.min > r.max * (1.0 + delta) {
+            Call::Higher
+        } else if r.min > s.max * (1.0 + delta) {
+            Call::Lower
+        } else {
+            Call::Noise
+        };
+        test = Some((p_value, direction));
+        p = Some(p_value);
+        call = Call::Noise;
+    }
+    let cell = Cell {
+        threads: point.key.setting.threads,
+        median: summary.map(|s| s.median),
+        n: point.values.len(),
+        flag: point.flag,
+        ratio,
+        p,
+        q: None,
+        call,
+        layout_ns: point.layout_ns,
+        other_layout,
+    };
+    (cell, test)
 }
 
 /// Benjamini–Hochberg adjusted p-values ("q-values"), in the order of `p`: for the i-th
