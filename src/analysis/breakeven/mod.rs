@@ -662,59 +662,16 @@ pub fn analyse(rows: &[RunRecord], cores: usize, spinner: &str, sleepers: &[&str
                         sleep_better: o.count(Call::SleepBetter),
                         indistinguishable: o.calls.iter().filter(|c| !c.call.called()).count(),
                     };
-                    match &o.verdict {
-                        Verdict::Crossings(cs) => {
-                            out.rows.extend(cs.iter().map(|c| BreakevenRow {
-                                crossing_ns: Some(c.at_ns),
-                                band_lo_ns: Some(c.band_lo_ns),
-                                band_hi_ns: Some(c.band_hi_ns),
-                                direction: Some(c.direction),
-                                bracket_lo_ns: Some(c.bracket_lo_ns),
-                                bracket_hi_ns: Some(c.bracket_hi_ns),
-                                spin_jain_at_lo: c.jain.map(|j| j.spin.0),
-                                spin_jain_at_hi: c.jain.map(|j| j.spin.1),
-                                sleep_jain_at_lo: c.jain.map(|j| j.sleep.0),
-                                sleep_jain_at_hi: c.jain.map(|j| j.sleep.1),
-                                ..base.clone()
-                            }));
-                        }
-                        _ => out.rows.push(base),
-                    }
-                    out.points.extend(o.calls.iter().map(|p| {
-                        let (a, ja) = spin.at(p.cs_ns);
-                        let (b, jb) = sleep.at(p.cs_ns);
-                        BreakevenPoint {
-                            regime: regime_key,
-                            threads: t,
-                            think_ns: think,
-                            metric: key,
-                            spinner: spinner.to_string(),
-                            sleeper: sleep.primitive.clone(),
-                            cs_ns: p.cs_ns,
-                            call: p.call.key(),
-                            ratio: p.ratio.mid,
-                            ratio_lo: p.ratio.lo,
-                            ratio_hi: p.ratio.hi,
-                            spin_median: a.mid,
-                            spin_min: a.lo,
-                            spin_max: a.hi,
-                            spin_trials: a.n,
-                            sleep_median: b.mid,
-                            sleep_min: b.lo,
-                            sleep_max: b.hi,
-                            sleep_trials: b.n,
-                            spin_jain: ja,
-                            sleep_jain: jb,
-                            spin_handoff_p50_ns: handoff_at(rows, spinner, t, think, p.cs_ns),
-                            sleep_handoff_p50_ns: handoff_at(
-                                rows,
-                                &sleep.primitive,
-                                t,
-                                think,
-                                p.cs_ns,
-                            ),
-                        }
-                    }));
+                    out.rows.extend(verdict_rows(base, &o.verdict));
+                    let at = At {
+                        rows,
+                        spinner,
+                        regime: regime_key,
+                        threads: t,
+                        think_ns: think,
+                        metric: key,
+                    };
+                    out.points.extend(at.points(&spin, sleep, &o));
                     if k == 0 {
                         out.lines.push(format!(
                             "{regime:<25} {:<12} {key:<11} {}",
@@ -738,6 +695,84 @@ pub fn analyse(rows: &[RunRecord], cores: usize, spinner: &str, sleepers: &[&str
         }
     }
     out
+}
+
+/// A break-even row per crossing of `verdict` (filled in from `base`), or `base` alone.
+fn verdict_rows(base: BreakevenRow, verdict: &Verdict) -> Vec<BreakevenRow> {
+    match verdict {
+        Verdict::Crossings(cs) => cs
+            .iter()
+            .map(|c| BreakevenRow {
+                crossing_ns: Some(c.at_ns),
+                band_lo_ns: Some(c.band_lo_ns),
+                band_hi_ns: Some(c.band_hi_ns),
+                direction: Some(c.direction),
+                bracket_lo_ns: Some(c.bracket_lo_ns),
+                bracket_hi_ns: Some(c.bracket_hi_ns),
+                spin_jain_at_lo: c.jain.map(|j| j.spin.0),
+                spin_jain_at_hi: c.jain.map(|j| j.spin.1),
+                sleep_jain_at_lo: c.jain.map(|j| j.sleep.0),
+                sleep_jain_at_hi: c.jain.map(|j| j.sleep.1),
+                ..base.clone()
+            })
+            .collect(),
+        _ => vec![base],
+    }
+}
+
+/// One panel of a break-even run: its rows, the spinner, and where it sits.
+struct At<'r> {
+    rows: &'r [RunRecord],
+    spinner: &'r str,
+    regime: &'static str,
+    threads: usize,
+    think_ns: u64,
+    metric: &'static str,
+}
+
+impl At<'_> {
+    /// One breakeven-points row per length compared in `o` (the spinner against `sleep`).
+    fn points(&self, spin: &Curve, sleep: &Curve, o: &Outcome) -> Vec<BreakevenPoint> {
+        let (t, think) = (self.threads, self.think_ns);
+        o.calls
+            .iter()
+            .map(|p| {
+                let (a, ja) = spin.at(p.cs_ns);
+                let (b, jb) = sleep.at(p.cs_ns);
+                BreakevenPoint {
+                    regime: self.regime,
+                    threads: t,
+                    think_ns: think,
+                    metric: self.metric,
+                    spinner: self.spinner.to_string(),
+                    sleeper: sleep.primitive.clone(),
+                    cs_ns: p.cs_ns,
+                    call: p.call.key(),
+                    ratio: p.ratio.mid,
+                    ratio_lo: p.ratio.lo,
+                    ratio_hi: p.ratio.hi,
+                    spin_median: a.mid,
+                    spin_min: a.lo,
+                    spin_max: a.hi,
+                    spin_trials: a.n,
+                    sleep_median: b.mid,
+                    sleep_min: b.lo,
+                    sleep_max: b.hi,
+                    sleep_trials: b.n,
+                    spin_jain: ja,
+                    sleep_jain: jb,
+                    spin_handoff_p50_ns: handoff_at(self.rows, self.spinner, t, think, p.cs_ns),
+                    sleep_handoff_p50_ns: handoff_at(
+                        self.rows,
+                        &sleep.primitive,
+                        t,
+                        think,
+                        p.cs_ns,
+                    ),
+                }
+            })
+            .collect()
+    }
 }
 
 /// A measured curve: the metric's band at each critical-section length (ascending), and the
