@@ -6,10 +6,7 @@ mod cli_util;
 
 use cli_util::{assert_usage_errors, lockbench};
 
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/profile/profile.csv"
-);
+const FIXTURE: &str = "tests/fixtures/profile/profile.csv";
 
 #[test]
 fn advise_plans_one_sweep_per_lock() {

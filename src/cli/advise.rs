@@ -7,8 +7,8 @@ use crate::error::UsageError;
 use crate::experiments::advise::{self, Advice, Signature};
 use crate::harness::host::Host;
 use crate::rundir::csv::{RUNS_CSV, load_runs};
+use crate::rundir::dir::default_out;
 use crate::rundir::dir::new_run_dir;
-use crate::rundir::meta::utc_timestamp;
 use crate::units::parse_duration;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -44,8 +44,15 @@ pub struct AdviseArgs {
     dry_run: bool,
 }
 
-fn signatures(args: &AdviseArgs, profile_path: &Path) -> Result<Vec<Signature>, UsageError> {
-    let profile = crate::profile::read(profile_path).map_err(|e| UsageError(e.to_string()))?;
+fn read_profile(path: &Path) -> Result<crate::profile::Profile, UsageError> {
+    crate::profile::read(path).map_err(|e| UsageError(e.to_string()))
+}
+
+fn signatures(
+    args: &AdviseArgs,
+    profile: &crate::profile::Profile,
+    profile_path: &Path,
+) -> Result<Vec<Signature>, UsageError> {
     for name in &args.locks {
         if profile.lock(name).is_none() {
             let known: Vec<&str> = profile.locks().map(|r| r.lock.as_str()).collect();
@@ -56,7 +63,7 @@ fn signatures(args: &AdviseArgs, profile_path: &Path) -> Result<Vec<Signature>, 
             )));
         }
     }
-    let sigs = advise::signatures(&profile, args.top as usize, &args.locks);
+    let sigs = advise::signatures(profile, args.top as usize, &args.locks);
     unique_slugs(&sigs, profile_path)?;
     if sigs.is_empty() {
         return Err(UsageError(format!(
@@ -91,7 +98,7 @@ pub fn advise(args: AdviseArgs) -> Result<()> {
     if let Some(dir) = &args.analyse {
         // The locks measured there: those with a run directory.
         let profile_path = dir.join(crate::profile::PROFILE_CSV);
-        let profile = crate::profile::read(&profile_path).map_err(|e| UsageError(e.to_string()))?;
+        let profile = read_profile(&profile_path)?;
         let sigs: Vec<Signature> = advise::signatures(&profile, usize::MAX, &[])
             .into_iter()
             .filter(|s| dir.join(s.slug()).join(RUNS_CSV).exists())
@@ -110,7 +117,8 @@ pub fn advise(args: AdviseArgs) -> Result<()> {
         .profile
         .clone()
         .expect("clap requires PROFILE without --analyse");
-    let sigs = signatures(&args, &profile_path)?;
+    let profile = read_profile(&profile_path)?;
+    let sigs = signatures(&args, &profile, &profile_path)?;
     let specs: Vec<_> = sigs
         .iter()
         .map(|s| advise::spec(s, args.trials, args.duration))
@@ -125,14 +133,11 @@ pub fn advise(args: AdviseArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let out = args.out.clone().unwrap_or_else(|| {
-        Path::new("results").join(host.info.machine()).join(format!(
-            "{}-advise",
-            utc_timestamp(std::time::SystemTime::now(), true)
-        ))
-    });
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&host.info.machine(), "advise"));
     let out = new_run_dir(Some(&out), &host.info.machine())?;
-    let profile = crate::profile::read(&profile_path).map_err(|e| UsageError(e.to_string()))?;
     crate::profile::write_profile(&profile, &out).map_err(|e| UsageError(e.to_string()))?;
     for (i, (s, spec)) in sigs.iter().zip(&specs).enumerate() {
         eprintln!(

@@ -8,8 +8,8 @@
 use crate::cli::sweep::execute;
 use crate::error::UsageError;
 use crate::harness::host::Host;
+use crate::rundir::dir::default_out;
 use crate::rundir::dir::new_run_dir;
-use crate::rundir::meta::utc_timestamp;
 use crate::sweep::{SweepSpec, axes};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -135,12 +135,10 @@ pub fn breakeven(args: BreakevenArgs) -> Result<()> {
                 println!("{}", crate::sweep::session::dry_run_line(&spec, cores));
                 return Ok(());
             }
-            let out = args.out.clone().unwrap_or_else(|| {
-                Path::new("results").join(host.info.machine()).join(format!(
-                    "{}-breakeven",
-                    utc_timestamp(std::time::SystemTime::now(), true)
-                ))
-            });
+            let out = args
+                .out
+                .clone()
+                .unwrap_or_else(|| default_out(&host.info.machine(), "breakeven"));
             let dir = new_run_dir(Some(&out), &host.info.machine())?;
             execute(&spec, dir, None, &[])?
         }

@@ -9,9 +9,9 @@ use crate::error::UsageError;
 use crate::experiments::claims::{self, Preset};
 use crate::harness::host::Host;
 use crate::report::claims::{CLAIMS_CSV, CLAIMS_MD, REPORT_HTML};
-use crate::rundir::meta::utc_timestamp;
+use crate::rundir::dir::default_out;
 use anyhow::Result;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `lockbench claims`.
 #[derive(Debug, clap::Args)]
@@ -50,12 +50,10 @@ pub fn claims(args: ClaimsArgs) -> Result<()> {
                 }
                 return Ok(());
             }
-            let out = args.out.clone().unwrap_or_else(|| {
-                Path::new("results").join(host.info.machine()).join(format!(
-                    "{}-claims",
-                    utc_timestamp(std::time::SystemTime::now(), true)
-                ))
-            });
+            let out = args
+                .out
+                .clone()
+                .unwrap_or_else(|| default_out(&host.info.machine(), "claims"));
             if exps.iter().any(|e| out.join(e.id).exists()) {
                 return Err(UsageError(format!(
                     "{} already holds claims experiments; choose another --out, or re-analyse it with --only {0}",

@@ -112,16 +112,12 @@ pub struct Signature {
     pub cpus: u64,
     /// Median hold, ns (the critical section replayed).
     pub hold_ns: u64,
-    /// 90th percentile hold, ns (reported).
-    pub hold_p90_ns: Option<u64>,
     /// Median think time, ns (replayed).
     pub think_ns: u64,
     /// Reads ÷ acquisitions (RwLocks).
     pub read_share: f64,
     /// Contended ÷ acquisitions.
     pub contended_share: f64,
-    /// Acquisitions.
-    pub acquisitions: u64,
 }
 
 /// Harness lengths are whole busy-work lengths: ≥ 20 ns, two significant figures (shorter
@@ -150,11 +146,9 @@ impl Signature {
             instances: row.instances,
             cpus: row.cpus,
             hold_ns: length(row.hold_p50_ns?),
-            hold_p90_ns: row.hold_p90_ns,
             think_ns: length(row.think_p50_ns.unwrap_or(0)),
             read_share: row.read_share(),
             contended_share: row.contended_share(),
-            acquisitions: row.acquisitions,
         })
     }
 
@@ -199,7 +193,8 @@ pub fn signatures(p: &Profile, top: usize, only: &[String]) -> Vec<Signature> {
 }
 
 /// The sweep of one signature: its candidates at its one point, `trials` clean trials of
-/// `duration`, compact placement, the sentinel on.
+/// `duration`; the rest (compact placement, warm-up, sampling, the sentinel and its retries)
+/// as the quick preset guards its points.
 pub fn spec(sig: &Signature, trials: u32, duration: Duration) -> SweepSpec {
     SweepSpec {
         locks: sig.candidates(),
@@ -208,18 +203,10 @@ pub fn spec(sig: &Signature, trials: u32, duration: Duration) -> SweepSpec {
         think_ns: vec![sig.think_ns],
         read_ratios: vec![(sig.read_share * 100.0).round() / 100.0],
         stripes: vec![1],
-        key_skews: vec![0.0],
-        placements: vec![crate::record::Placement::Compact],
-        layout: crate::record::Layout::Separate,
         duration_ns: duration.as_nanos() as u64,
-        warmup_ns: 25_000_000,
         trials,
-        sample_every: crate::harness::DEFAULT_SAMPLE_EVERY,
-        timeout_ns: 10_000_000_000,
         max_trials: trials + 3,
-        sentinel: true,
-        sentinel_threshold: crate::record::DEFAULT_SENTINEL_THRESHOLD,
-        sentinel_retries: 1,
+        ..crate::sweep::Preset::Quick.spec(sig.threads)
     }
 }
 
@@ -284,39 +271,38 @@ pub fn judge(sig: &Signature, rows: &[RunRecord], cpus: usize) -> Advice {
         .today
         .and_then(|t| scored.iter().find(|(p, _)| p.primitive() == t))
         .map(|(p, ci)| (*p, *ci));
+    // Each candidate against today's lock (`None`: today's lock itself, or none measured).
+    let vs_today = |p: &Trials, ci: &MedianCi| match today {
+        Some((tp, tci)) if p.primitive() != tp.primitive() => {
+            Some(versus(&estimate(p, ci), &estimate(tp, &tci), DELTA))
+        }
+        _ => None,
+    };
     // The leader is chosen among the candidates a call against today's lock can be made for
     // (one cache layout, enough clean trials); the others are named, not ranked.
-    let callable = |p: &Trials, ci: &MedianCi| match today {
-        Some((tp, tci)) => {
-            p.primitive() == tp.primitive()
-                || !matches!(
-                    versus(&estimate(p, ci), &estimate(tp, &tci), DELTA),
-                    Versus::NotComparable | Versus::TooFew
-                )
-        }
-        None => true,
-    };
     let today_measured = today.is_some_and(|(_, ci)| ci.n >= crate::stats::MIN_STABLE_TRIALS);
-    let (eligible, others): (Vec<_>, Vec<_>) = scored
-        .iter()
-        .partition(|(p, ci)| !today_measured || callable(p, ci));
+    let (eligible, others): (Vec<_>, Vec<_>) = scored.iter().partition(|(p, ci)| {
+        !today_measured
+            || !matches!(
+                vs_today(p, ci),
+                Some(Versus::NotComparable | Versus::TooFew)
+            )
+    });
     let not_compared: Vec<String> = others
         .iter()
         .map(|(p, _)| p.primitive().to_string())
         .collect();
     // The candidates ahead of today's lock beyond noise and the margin, fastest first: a
     // switch goes to the first; without one, the leader is the fastest comparable candidate.
-    let above: Vec<(&Trials, MedianCi)> = match today {
-        Some((tp, tci)) if today_measured => eligible
-            .iter()
-            .filter(|(p, ci)| {
-                p.primitive() != tp.primitive()
-                    && versus(&estimate(p, ci), &estimate(tp, &tci), DELTA) == Versus::Above
-            })
-            .map(|(p, ci)| (*p, *ci))
-            .collect(),
-        _ => Vec::new(),
-    };
+    let above: Vec<(&Trials, MedianCi)> = eligible
+        .iter()
+        .filter(|(p, ci)| today_measured && vs_today(p, ci) == Some(Versus::Above))
+        .map(|(p, ci)| (*p, *ci))
+        .collect();
+    // Keeping today's lock needs every candidate faster than it compared: one on another
+    // layout (or with too few trials) could be the better lock.
+    let faster_unranked =
+        today.is_some_and(|(_, tci)| others.iter().any(|(_, ci)| ci.median > tci.median));
     let leader = above
         .first()
         .copied()
@@ -330,16 +316,8 @@ pub fn judge(sig: &Signature, rows: &[RunRecord], cpus: usize) -> Advice {
         (Some((_, lci)), Some((_, tci))) if !above.is_empty() => {
             Call::Switch(lci.median / tci.median, lci.lo / tci.hi, lci.hi / tci.lo)
         }
+        (Some(_), Some(_)) if faster_unranked => Call::Inconclusive,
         (Some(_), Some(_)) => Call::Keep,
-    };
-    // Keeping today's lock needs every candidate faster than it compared: one on another
-    // layout (or with too few trials) could be the better lock.
-    let faster_unranked =
-        today.is_some_and(|(_, tci)| others.iter().any(|(_, ci)| ci.median > tci.median));
-    let call = if call == Call::Keep && faster_unranked {
-        Call::Inconclusive
-    } else {
-        call
     };
     let tied = match leader {
         Some((lp, lci)) => eligible
@@ -525,11 +503,9 @@ mod tests {
             instances: 1,
             cpus: 2,
             hold_ns: 200,
-            hold_p90_ns: Some(400),
             think_ns: 500,
             read_share: 0.0,
             contended_share: 0.3,
-            acquisitions: 1000,
         }
     }
 

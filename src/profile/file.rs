@@ -226,8 +226,6 @@ impl Acc {
             merge(&mut mine.wait, &t.wait);
             merge(&mut mine.hold, &t.hold);
             merge(&mut mine.think, &t.think);
-            mine.sampled += t.sampled;
-            mine.sampled_contended += t.sampled_contended;
         }
     }
 
@@ -300,12 +298,17 @@ pub fn report() -> Profile {
                 .entry(key)
                 .or_insert_with(|| (meta.clone(), Acc::default(), BTreeMap::new()));
             slot.1.add(e);
-            let site = format!("{}:{}:{}", e.site.file(), e.site.line(), e.site.column());
-            slot.2.entry(site).or_default().add(e);
+            slot.2.entry(e.site.to_string()).or_default().add(e);
         }
     }
     let cpus = cpus();
-    let by_wait = |r: &LockRow| (r.wait_total_ns.unwrap_or(0.0), r.contended);
+    // Most total wait first, then most contended acquisitions.
+    let by_wait = |a: &LockRow, b: &LockRow| {
+        let key = |r: &LockRow| (r.wait_total_ns.unwrap_or(0.0), r.contended);
+        key(b)
+            .partial_cmp(&key(a))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    };
     let mut groups: Vec<(LockRow, Vec<LockRow>)> = by_lock
         .values()
         .map(|(meta, all, sites)| {
@@ -313,19 +316,11 @@ pub fn report() -> Profile {
                 .iter()
                 .map(|(site, acc)| acc.row(meta, site, cpus))
                 .collect();
-            rows.sort_by(|a, b| {
-                by_wait(b)
-                    .partial_cmp(&by_wait(a))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            });
+            rows.sort_by(by_wait);
             (all.row(meta, ALL_SITES, cpus), rows)
         })
         .collect();
-    groups.sort_by(|a, b| {
-        by_wait(&b.0)
-            .partial_cmp(&by_wait(&a.0))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    groups.sort_by(|a, b| by_wait(&a.0, &b.0));
     Profile {
         profile_schema: PROFILE_SCHEMA,
         kind: "lockbench-profile".into(),

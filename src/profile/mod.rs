@@ -80,7 +80,7 @@ impl Name {
     fn text(self) -> String {
         match self {
             Name::Given(n) => n.to_string(),
-            Name::Created(at) => format!("{}:{}:{}", at.file(), at.line(), at.column()),
+            Name::Created(at) => at.to_string(),
         }
     }
 }
@@ -127,7 +127,7 @@ impl Identity {
 
 /// Runs one acquisition: decides sampling, tries the fast path, waits if it failed, and
 /// notes the hand-off. `try_fast` and `wait` are the raw lock's try and blocking acquire in
-/// `mode`. Nothing is counted until the release ([`release`]).
+/// `mode`. Nothing is counted until the release ([`Held::release`]).
 #[inline]
 fn acquire(
     who: &Identity,

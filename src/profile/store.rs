@@ -36,10 +36,6 @@ pub(crate) struct Timed {
     pub wait: Histogram<u64>,
     pub hold: Histogram<u64>,
     pub think: Histogram<u64>,
-    /// Sampled acquisitions (each gives a hold time; the contended ones also a wait).
-    pub sampled: u64,
-    /// Sampled acquisitions that were contended.
-    pub sampled_contended: u64,
 }
 
 fn histogram() -> Histogram<u64> {
@@ -56,8 +52,6 @@ impl Timed {
             wait: histogram(),
             hold: histogram(),
             think: histogram(),
-            sampled: 0,
-            sampled_contended: 0,
         }
     }
 }
@@ -102,11 +96,9 @@ impl Entry {
         let mut timed = self.timed.lock().unwrap_or_else(|e| e.into_inner());
         let timed = timed.get_or_insert_with(|| Box::new(Timed::new()));
         if let Some(hold) = hold {
-            timed.sampled += 1;
             let _ = timed.hold.record(hold.max(1));
         }
         if let Some(wait) = wait {
-            timed.sampled_contended += 1;
             let _ = timed.wait.record(wait.max(1));
         }
         if let Some(think) = think {
@@ -164,8 +156,8 @@ static SAMPLE_EVERY: AtomicU32 = AtomicU32::new(DEFAULT_SAMPLE_EVERY);
 
 /// Sets how often a profiled acquisition is timed (wait, hold, think): one in `every`
 /// (clamped to ≥ 1). Counts (acquisitions, contended, hand-offs) are exact at any setting;
-/// the timed part costs two or three clock reads and a histogram record per sampled
-/// acquisition. Takes effect for lock instances a thread has not used yet.
+/// the timed part costs three or four clock reads and up to three histogram records per
+/// sampled acquisition. Takes effect for lock instances a thread has not used yet.
 pub fn set_sample_every(every: u32) {
     SAMPLE_EVERY.store(every.max(1), Ordering::Relaxed);
 }
@@ -348,9 +340,8 @@ pub(crate) fn plan(
             let entry = inst.entry(lock, site, mode, local.thread, local.store);
             let countdown = inst.countdown.get() - 1;
             let sampled = countdown == 0;
-            inst.countdown
-                .set(if sampled { inst.every } else { countdown });
             let next = if sampled { inst.every } else { countdown };
+            inst.countdown.set(next);
             let bits =
                 (if sampled { SAMPLED } else { 0 }) | (if next == 1 { THINK_START } else { 0 });
             Some((entry, bits))

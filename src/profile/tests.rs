@@ -13,6 +13,22 @@ fn spin_for(d: Duration) {
     }
 }
 
+/// Holds `m` for `hold` on this thread while another thread asks for it once (that thread's
+/// first acquisition of `m`: sampled, and contended).
+fn make_one_wait(m: &Mutex<u32>, hold: Duration) {
+    let barrier = Barrier::new(2);
+    std::thread::scope(|s| {
+        let guard = m.lock();
+        s.spawn(|| {
+            barrier.wait();
+            *m.lock() += 1;
+        });
+        barrier.wait();
+        std::thread::sleep(hold);
+        drop(guard);
+    });
+}
+
 #[test]
 fn counts_equal_the_acquisitions_made() {
     let m = Mutex::<u64>::named(0, "test-counts");
@@ -75,17 +91,7 @@ fn a_wait_is_recorded_only_when_another_thread_held_the_lock() {
     assert_eq!(alone.wait_total_ns, Some(0.0));
     assert_eq!(alone.handoffs, 0);
     // Forced: the main thread holds the lock for 30 ms while another thread asks for it.
-    let barrier = Barrier::new(2);
-    std::thread::scope(|s| {
-        let guard = m.lock();
-        s.spawn(|| {
-            barrier.wait();
-            *m.lock() += 1; // this thread's first acquisition: sampled
-        });
-        barrier.wait();
-        std::thread::sleep(Duration::from_millis(30));
-        drop(guard);
-    });
+    make_one_wait(&m, Duration::from_millis(30));
     let p = report();
     let all = p.lock("test-wait").unwrap();
     assert_eq!(all.contended, 1);
@@ -258,17 +264,7 @@ fn locks_are_ordered_by_total_wait() {
     for _ in 0..100 {
         *idle.lock() += 1;
     }
-    let barrier = Barrier::new(2);
-    std::thread::scope(|s| {
-        let guard = busy.lock();
-        s.spawn(|| {
-            barrier.wait();
-            *busy.lock() += 1;
-        });
-        barrier.wait();
-        std::thread::sleep(Duration::from_millis(10));
-        drop(guard);
-    });
+    make_one_wait(&busy, Duration::from_millis(10));
     let p = report();
     let at = |name: &str| p.rows.iter().position(|r| r.lock == name).unwrap();
     assert!(at("test-order-busy") < at("test-order-idle"));

@@ -12,6 +12,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+/// Where a command's output goes unless told: `results/<host>-<cpu>/<UTC timestamp>-<kind>`
+/// (`-breakeven`, `-claims`, `-advise`).
+pub fn default_out(machine: &str, kind: &str) -> PathBuf {
+    Path::new("results")
+        .join(machine)
+        .join(format!("{}-{kind}", utc_timestamp(SystemTime::now(), true)))
+}
+
 /// Creates a fresh run directory: `out` if given (it must not already hold a run), else
 /// `results/<host>-<cpu>/<timestamp>` (see [`crate::record::machine_name`]) with a numeric suffix if that exists. Never overwrites.
 pub fn new_run_dir(out: Option<&Path>, machine: &str) -> Result<PathBuf, UsageError> {
