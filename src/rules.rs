@@ -310,7 +310,7 @@ impl Default for Policy {
             threshold: DEFAULT_THRESHOLD,
             calibrated_units_per_ns: None,
             retries: 2,
-            pause: Duration::from_millis(200),
+            pause: Duration::from_millis(100),
         }
     }
 }

@@ -14,7 +14,7 @@ use lockbench::registry::Primitive;
 use lockbench::rundir::csv::RunSink;
 use lockbench::rundir::meta::{Meta, read_meta, write_meta};
 use lockbench::rundir::run::load_run;
-use lockbench::sweep::{Planned, Preset, Progress, SweepSpec, run_sweep};
+use lockbench::sweep::{Outlook, Planned, Preset, Progress, SweepSpec, run_sweep};
 use std::path::Path;
 use std::time::Duration;
 
@@ -83,9 +83,9 @@ fn synthetic(point: &Point, trial: u32, host: &str, speed: f64) -> TrialOutput {
 
 struct Quiet;
 impl Progress for Quiet {
-    fn start(&mut self, _: usize, _: usize, _: Duration, _: usize) {}
+    fn start(&mut self, _: &Outlook) {}
     fn extend(&mut self, _: usize) {}
-    fn done(&mut self, _: &Planned, _: &TrialOutput) {}
+    fn done(&mut self, _: &Planned, _: Duration, _: &TrialOutput) {}
     fn finish(&mut self) {}
 }
 

@@ -6,7 +6,7 @@ use lockbench::record::Placement;
 use lockbench::record::{RunRecord, SCHEMA_VERSION};
 use lockbench::rundir::csv::{HISTOGRAMS_CSV, LoadError, RUNS_CSV, RunSink, load_histograms};
 use lockbench::rundir::{decode_histogram, load_runs};
-use lockbench::sweep::{Planned, Progress, SweepError, SweepSpec, run_sweep};
+use lockbench::sweep::{Outlook, Planned, Progress, SweepError, SweepSpec, run_sweep};
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::path::Path;
@@ -19,9 +19,9 @@ fn env() -> &'static Env {
 
 struct Silent;
 impl Progress for Silent {
-    fn start(&mut self, _: usize, _: usize, _: Duration, _: usize) {}
+    fn start(&mut self, _: &Outlook) {}
     fn extend(&mut self, _: usize) {}
-    fn done(&mut self, _: &Planned, _: &TrialOutput) {}
+    fn done(&mut self, _: &Planned, _: Duration, _: &TrialOutput) {}
     fn finish(&mut self) {}
 }
 
@@ -289,19 +289,21 @@ fn sweep_rows_carry_core_to_core_distances() {
     }
 }
 
-/// Reads full parallel speed always; the distance between two CPUs is `near`, except for
-/// the reads numbered in `moved` (0-based, two per trial: before and after), which read `far`.
+/// Reads full parallel speed always; the distance between two CPUs is `near` until the
+/// read numbered `moved_at` (0-based), and `far` from it on: the host moved a vCPU for good.
+/// A sweep reads before its first trial and after each (the reading after one trial is the
+/// one before the next), so read k is trial k's "before" and trial k − 1's "after".
 struct MovingSentinel {
     near: f64,
     far: f64,
-    moved: std::ops::Range<usize>,
+    moved_at: usize,
     reads: usize,
 }
 impl Sentinel for MovingSentinel {
     fn read(&mut self, cpus: &[usize]) -> Reading {
         let mut r = FixedSentinel(1.0).read(cpus);
         if cpus.len() >= 2 {
-            let far = self.moved.contains(&self.reads);
+            let far = self.reads >= self.moved_at;
             r.core_to_core_ns = Some(if far { self.far } else { self.near });
             self.reads += 1;
         }
@@ -309,10 +311,11 @@ impl Sentinel for MovingSentinel {
     }
 }
 
-/// A trial during which the host had moved a vCPU (the distance between the point's CPUs
-/// another level from its other trials') is left out of the point's value, by the sweep's
-/// replacement (it runs another trial in its place) and by every table and chart
-/// (`Trials::clean`) alike; that holds when the moved trial came first, too.
+/// A trial during which the host moved a vCPU (its readings before and after on two
+/// distance levels), and the trials before the move once most ran after it, are left out of
+/// the point's value, by the sweep's replacement (it runs trials in their place, on the new
+/// layout) and by every table and chart (`Trials::clean`) alike; that holds when the moved
+/// trial came first, too.
 #[test]
 fn a_trial_on_moved_cpus_is_left_out_and_replaced() {
     if !has_a_cpu_pair() {
@@ -322,18 +325,24 @@ fn a_trial_on_moved_cpus_is_left_out_and_replaced() {
         sentinel: true,
         sentinel_retries: 0,
         trials: 3,
-        max_trials: 4,
         threads: vec![2],
         locks: vec!["spin-ttas".into()],
         ..tiny_spec()
     };
-    // Reads 2..4: the second trial (before and after); reads 0..2: the first.
-    for (moved, which) in [(2..4, 1), (0..2, 0)] {
+    // Moved during trial 0: it is left out, one trial replaces it. Moved during trial 1:
+    // trial 0 (the old layout) and trial 1 are left out, two trials replace them.
+    for (moved_at, off) in [(1, vec![0]), (2, vec![0, 1])] {
         let mut sentinel = MovingSentinel {
             near: 27.0,
             far: 95.0,
-            moved,
+            moved_at,
             reads: 0,
+        };
+        // Room for exactly the replacements (a trial this busy test process disturbed would
+        // otherwise add one).
+        let spec = SweepSpec {
+            max_trials: 3 + off.len() as u32,
+            ..spec.clone()
         };
         let dir = tempfile::tempdir().unwrap();
         let (rows, _) = sweep_with(
@@ -345,25 +354,31 @@ fn a_trial_on_moved_cpus_is_left_out_and_replaced() {
             &mut sentinel,
             "test-run",
         );
-        assert_eq!(rows.len(), 4, "a fourth trial replaces the moved one");
+        assert_eq!(rows.len(), 3 + off.len(), "replacements for {off:?}");
+        let moved = off.last().copied().unwrap();
         assert_eq!(
             (
-                rows[which].core_to_core_before_ns,
-                rows[which].core_to_core_ns
+                rows[moved].core_to_core_before_ns,
+                rows[moved].core_to_core_ns
             ),
-            (Some(95.0), Some(95.0))
+            (Some(27.0), Some(95.0)),
+            "trial {moved} straddles the move"
         );
         let points = lockbench::analysis::aggregate::points(&rows);
         assert_eq!(points.len(), 1);
         let on = points[0].on_layout();
-        assert_eq!(on.iter().filter(|on| !**on).count(), 1);
-        assert!(!on[which], "trial {which} ran on another layout");
+        let left_out: Vec<usize> = (0..on.len()).filter(|&i| !on[i]).collect();
+        assert_eq!(left_out, off, "left out");
         // The sweep's own count agrees with the tables' (the busy test process may have
-        // degraded a trial for its own reasons; the moved one never counts).
+        // degraded a trial for its own reasons; the moved ones never count).
         let clean = points[0].clean().count() as u32;
         assert_eq!(rows.last().unwrap().clean_trials, clean);
         assert!(clean <= 3);
-        assert!(points[0].clean().all(|r| r.trial != which as u32));
+        assert!(
+            points[0]
+                .clean()
+                .all(|r| !off.contains(&(r.trial as usize)))
+        );
     }
 }
 

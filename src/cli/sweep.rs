@@ -8,15 +8,15 @@ use crate::rundir::csv::{HISTOGRAMS_CSV, RUNS_CSV};
 use crate::rundir::dir::{new_run_dir, resume_state};
 use crate::rundir::meta::{META_JSON, Meta};
 use crate::sweep::session::{
-    Resumed, describe, dry_run_line, lookup_with, measure, plan_line, summarise,
+    Eta, Resumed, describe, dry_run_line, fmt_secs, lookup_with, measure, plan_line, summarise,
 };
-use crate::sweep::{Planned, Preset, Progress, SweepSpec, axes};
+use crate::sweep::{Outlook, Planned, Preset, Progress, SweepSpec, axes};
 use crate::units::parse_duration;
 use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Arguments of `lockbench sweep`.
 /// The options that set an axis: all but the output, resume and dry-run switches.
@@ -239,12 +239,11 @@ pub(crate) fn stop_requested() -> bool {
     STOP.load(Ordering::SeqCst)
 }
 
-/// Progress as a bar on a terminal, or one plain line per run otherwise.
+/// Progress as a bar on a terminal, or one plain line per run otherwise; the ETA is
+/// [`Eta`]'s (replacements still to come included), not the bar's own rate.
 pub(crate) struct Reporter {
     bar: Option<indicatif::ProgressBar>,
-    total: usize,
-    count: usize,
-    started: Instant,
+    eta: Eta,
 }
 
 impl Reporter {
@@ -252,52 +251,54 @@ impl Reporter {
     pub(crate) fn new() -> Reporter {
         Reporter {
             bar: None,
-            total: 0,
-            count: 0,
-            started: Instant::now(),
+            eta: Eta::new(&Outlook::default()),
         }
     }
 }
 
 impl Progress for Reporter {
-    fn start(&mut self, runs: usize, skipped: usize, estimate: Duration, extra_max: usize) {
+    fn start(&mut self, outlook: &Outlook) {
         // A fresh count per sweep: `lockbench claims` runs several through one reporter.
-        self.total = runs;
-        self.count = 0;
-        self.started = Instant::now();
-        eprintln!("{}", plan_line(runs, skipped, estimate, extra_max));
+        self.eta = Eta::new(outlook);
+        eprintln!("{}", plan_line(outlook));
         if std::io::stderr().is_terminal() {
-            let bar = indicatif::ProgressBar::new(runs as u64);
+            let bar = indicatif::ProgressBar::new(outlook.runs as u64);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
-                    "{elapsed_precise} [{bar:30}] {pos}/{len} ETA {eta} {msg}",
+                    "{elapsed_precise} [{bar:30}] {pos}/{len} {prefix} {msg}",
                 )
                 .expect("static template")
                 .progress_chars("=> "),
             );
+            bar.set_prefix(format!("ETA {}", fmt_secs(outlook.expected)));
             self.bar = Some(bar);
         }
     }
 
     fn extend(&mut self, runs: usize) {
-        self.total += runs;
+        self.eta.extend(runs);
         if let Some(bar) = &self.bar {
             bar.inc_length(runs as u64);
         }
     }
 
-    fn done(&mut self, planned: &Planned, out: &crate::harness::TrialOutput) {
-        self.count += 1;
+    fn done(&mut self, planned: &Planned, cost: Duration, out: &crate::harness::TrialOutput) {
+        self.eta.done(cost);
         let line = format!("{}: {}", describe(planned), summarise(out));
+        let left = self.eta.left();
         match &self.bar {
             Some(bar) => {
+                bar.set_prefix(format!("ETA {}", fmt_secs(left)));
                 bar.set_message(line);
                 bar.inc(1);
             }
             None => {
-                let elapsed = self.started.elapsed().as_secs_f64();
-                let eta = elapsed / self.count as f64 * (self.total - self.count) as f64;
-                eprintln!("[{:>5}/{}] {line} (ETA {eta:.0} s)", self.count, self.total);
+                eprintln!(
+                    "[{:>5}/{}] {line} (ETA {:.0} s)",
+                    self.eta.count(),
+                    self.eta.total(),
+                    left.as_secs_f64()
+                );
             }
         }
     }
@@ -365,6 +366,7 @@ pub fn execute(
         outcome.skipped,
         dir.display()
     );
+    eprintln!("time: {}", outcome.time.line());
     if outcome.degraded > 0 {
         eprintln!(
             "warning: {} run(s) stayed DEGRADED (the machine disturbed them: see degraded_by); \

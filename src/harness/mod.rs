@@ -63,12 +63,13 @@ pub struct Point {
 }
 
 impl Point {
-    /// The latency window, between the warm-up and the measured window: half the measured
-    /// window, with one op in `sample_every` timed (wait, hold, hand-off) and none counted;
-    /// `None` when nothing is sampled. The measured window times nothing, so its throughput,
-    /// CPU cost and fairness are the primitive's own, not the clock reads'.
+    /// The latency window, between the warm-up and the measured window: a quarter of the
+    /// measured window (one in 16 of its ops timed gives thousands of samples even at a
+    /// million ops per second), with one op in `sample_every` timed (wait, hold, hand-off) and
+    /// none counted; `None` when nothing is sampled. The measured window times nothing, so
+    /// its throughput, CPU cost and fairness are the primitive's own, not the clock reads'.
     pub fn latency_window(&self) -> Option<Duration> {
-        (self.sample_every > 0).then(|| self.duration / 2)
+        (self.sample_every > 0).then(|| self.duration / 4)
     }
 
     /// A point with the harness defaults: 2 threads, no cs or think time, compact placement,
@@ -132,9 +133,10 @@ pub struct Env {
     /// [`MID_TRIAL_SENTINEL_FROM`], with legs of this length; `None` (the default) never
     /// pauses a trial. Sweeps with the sentinel on set it.
     pub mid_trial_sentinel: Option<Duration>,
-    /// Calibrate the busy work afresh before every trial of a sweep ([`Env::for_trial`]), so
-    /// that trials are replicates of the calibration too and the spread between them includes
-    /// its error (one calibration per process would be shared by every trial). Sweeps set it.
+    /// Calibrate the busy work afresh for trials rather than once per process: before every
+    /// trial through [`Env::for_trial`]; a sweep calibrates once per configuration whose points
+    /// run busy work, and again when the CPUs' speed drifts (`sweep::upkeep`), so the trials
+    /// of different configurations do not share one calibration's error. Sweeps set it.
     pub calibrate_per_trial: bool,
     /// The scheduler tick (1 / CONFIG_HZ), ns ([`clock::sched_tick_ns`]): what the
     /// lock-holder preemption count measures hold times against.
@@ -203,16 +205,25 @@ impl Env {
     /// busy while it ran): the start-up calibration is used instead, so a disturbance cannot
     /// shorten or lengthen a trial's critical sections unseen.
     pub fn for_trial(&self) -> Env {
-        let mut env = self.clone();
         if self.calibrate_per_trial {
-            let fresh = calibrate_busy(&self.host, TRIAL_CALIBRATION_RUNS);
-            let ratio = fresh.units_per_ns() / self.startup_busy.units_per_ns();
-            if (ratio - 1.0).abs() <= CALIBRATION_TOLERANCE {
-                env.busy = fresh;
-            } else {
-                env.busy = self.startup_busy;
-            }
+            self.recalibrated()
+        } else {
+            self.clone()
         }
+    }
+
+    /// This environment with the busy work calibrated afresh ([`TRIAL_CALIBRATION_RUNS`]
+    /// runs), or with the start-up calibration when the fresh one is more than
+    /// [`CALIBRATION_TOLERANCE`] away from it (see [`Env::for_trial`]).
+    pub fn recalibrated(&self) -> Env {
+        let mut env = self.clone();
+        let fresh = calibrate_busy(&self.host, TRIAL_CALIBRATION_RUNS);
+        let ratio = fresh.units_per_ns() / self.startup_busy.units_per_ns();
+        env.busy = if (ratio - 1.0).abs() <= CALIBRATION_TOLERANCE {
+            fresh
+        } else {
+            self.startup_busy
+        };
         env
     }
 }
@@ -223,9 +234,7 @@ impl Env {
 /// spans longer than such a stretch (the measurements are in FINDINGS, "busy work").
 pub const STARTUP_CALIBRATION_RUNS: usize = 100;
 
-/// Runs of 2 ms in a trial's own calibration ([`Env::for_trial`]): about 50 ms, so a sweep
-/// of a thousand trials spends under a minute on them; its error is part of the trial's
-/// spread by design.
+/// Runs of 2 ms in a fresh calibration for trials ([`Env::recalibrated`]): about 50 ms.
 pub const TRIAL_CALIBRATION_RUNS: usize = 25;
 
 /// Busy-work calibration pinned on the first CPU points use, fastest of `runs` runs of 2 ms

@@ -91,6 +91,15 @@ pub const CORE_TO_CORE_TRIAL_BATCHES: u64 = 5;
 /// How long each leg of the sentinel runs.
 pub const LEG: Duration = Duration::from_millis(8);
 
+/// How long a reading's alone legs serve later readings on the same CPUs
+/// ([`Parallelism::read`]): a second, a few trials of a sweep.
+pub const ALONE_FRESH: Duration = Duration::from_secs(1);
+
+/// How far a CPU's together ÷ alone ratio may move from the one read with the kept alone
+/// legs before they are read again: 3%, a third of the 10% that flags a trial, so a CPU
+/// that slowed or sped up since is read alone again before any judgement.
+pub const ALONE_DRIFT: f64 = 0.03;
+
 /// Something that reads the sentinel: the real one, or a fake in tests.
 pub trait Sentinel {
     /// Reads it for a point using `cpus` (empty: unpinned, so the legs run pinned on every
@@ -116,6 +125,32 @@ pub struct Parallelism {
     /// The clock for distance readings, when this sentinel takes them
     /// ([`Self::with_distances`]).
     distances: Option<Clock>,
+    /// The last alone legs: on which CPUs, when, each CPU's rate alone and its together ÷
+    /// alone ratio then.
+    alone: Option<Alone>,
+}
+
+/// Alone legs kept for later readings ([`Parallelism::read`]).
+#[derive(Debug, Clone)]
+struct Alone {
+    set: Vec<Option<usize>>,
+    at: Instant,
+    rates: Vec<f64>,
+    ratios: Vec<f64>,
+}
+
+/// Whether alone `rates` read `age` ago, with together ÷ alone `ratios` then, still serve a
+/// together leg that read `together` now: younger than [`ALONE_FRESH`], and no CPU's ratio
+/// moved by more than [`ALONE_DRIFT`].
+pub fn alone_still_serves(rates: &[f64], ratios: &[f64], together: &[f64], age: Duration) -> bool {
+    age <= ALONE_FRESH
+        && rates.len() == together.len()
+        && ratios.len() == together.len()
+        && rates
+            .iter()
+            .zip(ratios)
+            .zip(together)
+            .all(|((&a, &r), &t)| a > 0.0 && r > 0.0 && ((t / a) / r - 1.0).abs() <= ALONE_DRIFT)
 }
 
 impl Parallelism {
@@ -125,6 +160,7 @@ impl Parallelism {
             allowed,
             leg,
             distances: None,
+            alone: None,
         }
     }
 
@@ -214,9 +250,12 @@ impl Sentinel for Parallelism {
 }
 
 impl Parallelism {
-    /// Each CPU of `cpus` alone, then all together (per-CPU rates, in `cpus`' sorted order);
-    /// unpinned legs when `cpus` is empty.
-    fn legs(&self, cpus: &[usize]) -> (Vec<f64>, Vec<f64>) {
+    /// All CPUs of `cpus` together, and each alone (per-CPU rates, in `cpus`' sorted order);
+    /// unpinned legs when `cpus` is empty. A single CPU's reading is its alone leg (nothing
+    /// runs in parallel with it). The alone legs of an earlier reading on the same CPUs are
+    /// used again while [`alone_still_serves`]: a CPU that slowed or sped up since moves its
+    /// together ÷ alone ratio and is read alone afresh, so a kept leg never hides a change.
+    fn legs(&mut self, cpus: &[usize]) -> (Vec<f64>, Vec<f64>) {
         let mut set: Vec<Option<usize>> = if cpus.is_empty() {
             vec![None]
         } else {
@@ -226,15 +265,35 @@ impl Parallelism {
             c.into_iter().map(Some).collect()
         };
         set.truncate(256);
-        let alone: Vec<f64> = set
+        let alone_leg = |cpu: Option<usize>| {
+            // A short discarded leg first, so a CPU that was idle has ramped its clock.
+            together(&[cpu], self.leg / 4);
+            together(&[cpu], self.leg)[0]
+        };
+        if set.len() <= 1 {
+            let alone: Vec<f64> = set.iter().map(|&cpu| alone_leg(cpu)).collect();
+            return (alone.clone(), alone);
+        }
+        let both = together(&set, self.leg);
+        if let Some(kept) = &self.alone
+            && kept.set == set
+            && alone_still_serves(&kept.rates, &kept.ratios, &both, kept.at.elapsed())
+        {
+            return (kept.rates.clone(), both);
+        }
+        let alone: Vec<f64> = set.iter().map(|&cpu| alone_leg(cpu)).collect();
+        let ratios = alone
             .iter()
-            .map(|&cpu| {
-                // A short discarded leg first, so a CPU that was idle has ramped its clock.
-                together(&[cpu], self.leg / 4);
-                together(&[cpu], self.leg)[0]
-            })
+            .zip(&both)
+            .map(|(&a, &t)| if a > 0.0 { t / a } else { 0.0 })
             .collect();
-        (alone, together(&set, self.leg))
+        self.alone = Some(Alone {
+            set,
+            at: Instant::now(),
+            rates: alone.clone(),
+            ratios,
+        });
+        (alone, both)
     }
 }
 
@@ -451,6 +510,38 @@ mod tests {
         // One CPU: nothing to run in parallel with.
         assert_eq!(figure(&[2.0], &[1.0], true).parallel, 1.0);
         assert_eq!(figure(&[], &[], true).parallel, 0.0);
+    }
+
+    /// Kept alone legs serve while young and while no CPU's together ÷ alone ratio moved more
+    /// than 3%; a CPU that slowed (a hog arrived) or sped up (one left) is read again.
+    #[test]
+    fn kept_alone_legs_serve_only_while_nothing_moved() {
+        let (rates, ratios) = ([1.0, 1.0], [0.98, 0.99]);
+        let young = Duration::from_millis(300);
+        assert!(alone_still_serves(&rates, &ratios, &[0.98, 0.99], young));
+        assert!(alone_still_serves(&rates, &ratios, &[0.96, 1.01], young));
+        assert!(
+            !alone_still_serves(&rates, &ratios, &[0.98, 0.90], young),
+            "slowed"
+        );
+        assert!(
+            !alone_still_serves(&rates, &ratios, &[1.02, 0.99], young),
+            "sped up"
+        );
+        assert!(
+            !alone_still_serves(&rates, &ratios, &[0.98, 0.99], ALONE_FRESH * 2),
+            "old"
+        );
+        assert!(
+            !alone_still_serves(&rates, &ratios, &[0.98], young),
+            "other CPUs"
+        );
+        assert!(!alone_still_serves(
+            &[0.0, 1.0],
+            &ratios,
+            &[0.98, 0.99],
+            young
+        ));
     }
 
     fn reading(parallel: f64, slowest: f64, fastest: f64, cpus: usize) -> Reading {

@@ -132,6 +132,7 @@ pub fn new_meta(env: &Env, spec: &SweepSpec) -> Result<Meta> {
             let p = crate::probes::run_all(&env.clock, &env.busy, &env.host.allowed_cpus, 500);
             Some(p)
         },
+        time_use: None,
     })
 }
 

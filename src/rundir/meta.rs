@@ -72,6 +72,77 @@ pub struct Meta {
     /// failing: the rows are what matter.
     #[serde(default, deserialize_with = "lenient")]
     pub probes: Option<Probes>,
+    /// Where the sweep's wall clock went (absent in older files and while it runs).
+    #[serde(default, deserialize_with = "lenient")]
+    pub time_use: Option<TimeUse>,
+}
+
+/// Where a sweep's wall clock went, in seconds: the measured windows (what the rows report)
+/// and every overhead around them. `other_s` is the rest (writing rows, progress, gaps).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct TimeUse {
+    /// From the start of the sweep (host detection and calibration included) to its end.
+    pub wall_s: f64,
+    /// Host detection, start-up calibration, harness-cost and host probes.
+    pub setup_s: f64,
+    /// Kept trials' throughput windows: the ops, CPU time and fairness the rows report.
+    pub measured_s: f64,
+    /// Kept trials' latency windows: the wait, hold and hand-off histograms.
+    pub latency_s: f64,
+    /// Kept trials' warm-ups.
+    pub warmup_s: f64,
+    /// The rest of kept trials: thread start, pinning, accounting reads, join, the row.
+    pub trial_rest_s: f64,
+    /// Parallelism-sentinel readings (before, after, retries' readings).
+    pub sentinel_s: f64,
+    /// Sentinel readings taken over from the trial before (after it, on the same CPUs).
+    pub sentinel_reused: u64,
+    /// Busy-work calibrations made for trials.
+    pub calibration_s: f64,
+    /// How many.
+    pub calibrations: u64,
+    /// Attempts found disturbed and measured again: their whole time.
+    pub retries_s: f64,
+    /// Pauses before those retries.
+    pub pauses_s: f64,
+    /// Everything else: writing rows and histograms, progress, gaps.
+    pub other_s: f64,
+}
+
+impl TimeUse {
+    /// Measured windows (throughput and latency) ÷ wall: the share of the wall clock spent
+    /// measuring what the rows report.
+    pub fn duty(&self) -> f64 {
+        if self.wall_s > 0.0 {
+            (self.measured_s + self.latency_s) / self.wall_s
+        } else {
+            0.0
+        }
+    }
+
+    /// One line: the wall, the duty cycle and where the rest went.
+    pub fn line(&self) -> String {
+        format!(
+            "wall {:.0} s, duty {:.2} (measuring {:.0} s: throughput windows {:.0} s, latency windows {:.0} s); \
+             setup {:.1} s, warm-ups {:.1} s, sentinel {:.1} s ({} readings reused), calibration {:.1} s ({}), \
+             threads and rows {:.1} s, retries {:.1} s, pauses {:.1} s, other {:.1} s",
+            self.wall_s,
+            self.duty(),
+            self.measured_s + self.latency_s,
+            self.measured_s,
+            self.latency_s,
+            self.setup_s,
+            self.warmup_s,
+            self.sentinel_s,
+            self.sentinel_reused,
+            self.calibration_s,
+            self.calibrations,
+            self.trial_rest_s,
+            self.retries_s,
+            self.pauses_s,
+            self.other_s,
+        )
+    }
 }
 
 /// `Some(T)` when the value reads as a `T`; `None` when it is absent, null or of another shape.

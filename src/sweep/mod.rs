@@ -7,6 +7,7 @@
 
 pub mod axes;
 pub mod session;
+mod upkeep;
 
 use crate::analysis::aggregate::{TrialFacts, clean_throughputs};
 use crate::analysis::stability;
@@ -16,9 +17,10 @@ use crate::harness::{Env, HarnessError, Point, TrialOutput};
 use crate::record::Placement;
 use crate::record::{PointKey, RunRecord};
 use crate::registry::{self, Primitive};
+use crate::rundir::meta::TimeUse;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub use crate::record::SweepSpec;
 
@@ -70,8 +72,10 @@ impl Preset {
             key_skews: vec![0.0],
             placements: vec![Placement::Compact],
             layout: crate::record::Layout::Separate,
-            duration_ns: 100_000_000,
-            warmup_ns: 25_000_000,
+            duration_ns: 80_000_000,
+            // Threads started, caches and lock state warm; the latency window follows, so the
+            // measured window starts 25 ms after the threads.
+            warmup_ns: 5_000_000,
             trials: 3,
             sample_every: crate::harness::DEFAULT_SAMPLE_EVERY,
             timeout_ns: 10_000_000_000,
@@ -266,45 +270,67 @@ impl SweepSpec {
     }
 
     /// Expected wall time of one run of a point with `threads` threads placed by `placement` on
-    /// a machine with `cpus` usable CPUs: the busy-work calibration (sweeps re-calibrate before every trial), thread
-    /// start-up and join, warm-up and window, and the sentinel's readings before and after
-    /// (each runs its alone leg on every CPU of the trial in turn, then all together), plus
-    /// the mid-trial reading of long windows.
+    /// a machine with `cpus` usable CPUs: thread start-up and join, warm-up, latency and
+    /// measured windows, and one sentinel reading (the reading after one trial is the reading
+    /// before the next), plus the mid-trial reading of long windows. Busy-work calibration is
+    /// once per configuration, left out here.
     pub fn run_cost(&self, threads: usize, placement: Placement, cpus: usize) -> Duration {
-        const CALIBRATION: Duration = Duration::from_millis(50);
-        const START_AND_JOIN: Duration = Duration::from_millis(15);
+        // Spawning and pinning the threads, their accounting reads, the join and the row:
+        // 5.4 ms a trial in a quick sweep on 2 CPUs (its `time_use.trial_rest_s`).
+        const START_AND_JOIN: Duration = Duration::from_millis(6);
         // Unpinned threads may run anywhere: the sentinel reads every allowed CPU.
         let used = if placement == Placement::None {
             cpus.max(1)
         } else {
             threads.clamp(1, cpus.max(1))
         } as u32;
-        let reading = LEG / 4 * 5 * used + LEG;
+        // One CPU: its alone leg after a ramp. More: a together leg, and their alone legs again
+        // when the kept ones no longer serve (`sentinel::alone_still_serves`), taken here as
+        // one reading in four.
+        let alone = (LEG / 4 + LEG) * used;
+        let reading = if used > 1 { LEG + alone / 4 } else { alone };
         let sentinel = if !self.sentinel {
             Duration::ZERO
         } else if Duration::from_nanos(self.duration_ns) >= crate::harness::MID_TRIAL_SENTINEL_FROM
         {
-            reading * 3
-        } else {
             reading * 2
+        } else {
+            reading
         };
-        CALIBRATION
-            + START_AND_JOIN
+        START_AND_JOIN
             + Duration::from_nanos(self.warmup_ns + self.duration_ns)
-            // The latency window (half the measured window) when anything is sampled.
-            + Duration::from_nanos(if self.sample_every > 0 { self.duration_ns / 2 } else { 0 })
+            // The latency window (a quarter of the measured window) when anything is sampled.
+            + Duration::from_nanos(if self.sample_every > 0 { self.duration_ns / 4 } else { 0 })
             + sentinel
     }
 
     /// Expected wall time of planned runs with these thread counts and placements on `cpus`
-    /// usable CPUs ([`Self::run_cost`] each). Not included, because nobody knows them in advance: retries of disturbed trials
-    /// (each after a pause) and replacements of trials left out ([`Self::extra_runs_max`]).
+    /// usable CPUs ([`Self::run_cost`] each). Not included, because nobody knows them in
+    /// advance: retries of disturbed trials (each after a pause) and replacements of trials
+    /// left out ([`Self::extra_runs_max`]); [`Self::expected`] adds an allowance for them.
     pub fn estimate(
         &self,
         runs: impl Iterator<Item = (usize, Placement)>,
         cpus: usize,
     ) -> Duration {
         runs.map(|(t, p)| self.run_cost(t, p, cpus)).sum()
+    }
+
+    /// [`Self::estimate`] with the allowance a sweep announces for replacements and retries:
+    /// [`EXPECTED_EXTRA`] more runs when the spec may replace trials, and
+    /// [`EXPECTED_RETRIES`] of all runs retried after a pause when the sentinel is on.
+    pub fn expected(&self, planned: Duration, runs: usize) -> Duration {
+        let mut share = 1.0;
+        if self.max_trials > self.trials {
+            share += EXPECTED_EXTRA;
+        }
+        let mut total = planned.mul_f64(share);
+        if self.sentinel && self.sentinel_retries > 0 && runs > 0 {
+            let retries = runs as f64 * share * EXPECTED_RETRIES;
+            let per_run = planned / runs as u32;
+            total += (per_run + Policy::default().pause).mul_f64(retries);
+        }
+        total
     }
 
     /// The most replacement trials a sweep can add: every point to `max_trials`.
@@ -314,15 +340,41 @@ impl SweepSpec {
     }
 }
 
+/// Replacement trials a sweep expects to add, as a share of its planned runs, for its
+/// announced estimate (the progress line's ETA learns the sweep's own share as it goes):
+/// 18% in quick sweeps of a noisy 2-vCPU host, mostly trials on another cache layout after
+/// a vCPU moved (`sweep` prints the count).
+pub const EXPECTED_EXTRA: f64 = 0.18;
+
+/// Runs a sweep expects to retry after a disturbance, as a share of its runs: 4–5% in the
+/// same sweeps.
+pub const EXPECTED_RETRIES: f64 = 0.05;
+
+/// What a sweep is about to do, as its progress hears it before the first run.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Outlook {
+    /// Runs to make (after skipping resumed ones).
+    pub runs: usize,
+    /// Runs skipped because an earlier invocation made them.
+    pub skipped: usize,
+    /// Their expected wall time ([`SweepSpec::estimate`]).
+    pub planned: Duration,
+    /// With the usual replacements and retries ([`SweepSpec::expected`]): the figure to
+    /// announce.
+    pub expected: Duration,
+    /// The most replacement trials the sweep may add.
+    pub extra_max: usize,
+}
+
 /// What the sweep loop reports as it goes.
 pub trait Progress {
-    /// Before the first run: how many will run (after skipping resumed ones), for how long,
-    /// and how many replacement trials may be added at most.
-    fn start(&mut self, runs: usize, skipped: usize, estimate: Duration, extra_max: usize);
+    /// Before the first run.
+    fn start(&mut self, outlook: &Outlook);
     /// Replacements added `runs` runs to the plan.
     fn extend(&mut self, runs: usize);
-    /// After each run.
-    fn done(&mut self, planned: &Planned, out: &TrialOutput);
+    /// After each run; `cost` is its expected wall time ([`SweepSpec::run_cost`]), against
+    /// which an ETA can scale what is left.
+    fn done(&mut self, planned: &Planned, cost: Duration, out: &TrialOutput);
     /// At the end.
     fn finish(&mut self);
     /// A status line from the sweep around the loop ("probing …", "writing to …").
@@ -341,7 +393,7 @@ pub enum SweepError {
 }
 
 /// How a sweep ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SweepOutcome {
     /// Runs measured and written in this invocation.
     pub written: usize,
@@ -353,6 +405,8 @@ pub struct SweepOutcome {
     pub degraded: usize,
     /// Stopped by request before the plan was done.
     pub interrupted: bool,
+    /// Where the wall clock went (from the loop's start: `setup_s` is the caller's to fill).
+    pub time: TimeUse,
 }
 
 /// A point's identity without its trial number: what replacements track.
@@ -382,7 +436,8 @@ struct Runner<'a> {
     done: HashSet<PointKey>,
     trials: HashMap<PointKey, Vec<TrialFacts>>,
     stop: &'a dyn Fn() -> bool,
-    sentinel: &'a mut dyn Sentinel,
+    sentinel: upkeep::Shared<'a>,
+    calibration: upkeep::Calibration,
     progress: &'a mut dyn Progress,
     write: &'a mut dyn FnMut(&TrialOutput) -> Result<(), SweepError>,
     outcome: SweepOutcome,
@@ -401,25 +456,35 @@ impl Runner<'_> {
         }
         let primitive = (self.lookup)(&planned.point.primitive)
             .expect("sweep specs hold names the lookup knows (validated on parse and resume)");
-        let env = self.env.for_trial();
-        let trial = || primitive.run(&env, &planned.point, planned.trial);
+        let env = self
+            .calibration
+            .env_for(self.env, &planned.point, &self.sentinel);
+        let mut attempts: Vec<Duration> = Vec::new();
+        let mut trial = || {
+            let started = Instant::now();
+            let out = primitive.run(&env, &planned.point, planned.trial);
+            attempts.push(started.elapsed());
+            out
+        };
+        let policy = Policy {
+            threshold: self.spec.sentinel_threshold,
+            retries: self.spec.sentinel_retries,
+            ..Policy::default()
+        };
         let mut out = if self.spec.sentinel {
-            let policy = Policy {
-                threshold: self.spec.sentinel_threshold,
-                retries: self.spec.sentinel_retries,
-                ..Policy::default()
-            };
+            self.sentinel.offer_last();
             guarded_trial(
                 &env,
                 &planned.point,
                 primitive.about.waits == registry::Waiting::Spins,
                 &policy,
-                self.sentinel,
-                trial,
+                &mut self.sentinel,
+                &mut trial,
             )?
         } else {
             trial()?
         };
+        self.account(&planned.point, &out, &attempts, policy.pause);
         let trials = self.trials.entry(variant(&key)).or_default();
         trials.push(TrialFacts::of(&out.record));
         out.record
@@ -428,8 +493,37 @@ impl Runner<'_> {
         (self.write)(&out)?;
         self.done.insert(key);
         self.outcome.written += 1;
-        self.progress.done(planned, &out);
+        let cost = self.spec.run_cost(
+            planned.point.setting.threads,
+            planned.point.setting.placement,
+            self.env.host.usable_cpus(),
+        );
+        self.progress.done(planned, cost, &out);
         Ok(true)
+    }
+
+    /// Adds a trial's time to the account: the kept attempt's windows, warm-up and the rest
+    /// of its wall time; earlier attempts (disturbed, measured again) and their pauses.
+    fn account(
+        &mut self,
+        point: &Point,
+        out: &TrialOutput,
+        attempts: &[Duration],
+        pause: Duration,
+    ) {
+        let t = &mut self.outcome.time;
+        let Some((kept, retried)) = attempts.split_last() else {
+            return;
+        };
+        let measured = out.record.elapsed_s;
+        let latency = out.record.latency_ms.unwrap_or(0.0) / 1e3;
+        let warmup = point.warmup.as_secs_f64();
+        t.measured_s += measured;
+        t.latency_s += latency;
+        t.warmup_s += warmup;
+        t.trial_rest_s += (kept.as_secs_f64() - measured - latency - warmup).max(0.0);
+        t.retries_s += retried.iter().map(Duration::as_secs_f64).sum::<f64>();
+        t.pauses_s += pause.as_secs_f64() * retried.len() as f64;
     }
 
     /// Runs one configuration: its planned trials (interleaved across primitives), then
@@ -513,7 +607,14 @@ pub fn run_sweep(
         env.host.usable_cpus(),
     );
     let todo = todo.len();
-    progress.start(todo, total - todo, estimate, spec.extra_runs_max());
+    let started = Instant::now();
+    progress.start(&Outlook {
+        runs: todo,
+        skipped: total - todo,
+        planned: estimate,
+        expected: spec.expected(estimate, todo),
+        extra_max: spec.extra_runs_max(),
+    });
     let mut runner = Runner {
         env,
         spec,
@@ -521,7 +622,8 @@ pub fn run_sweep(
         done,
         trials,
         stop,
-        sentinel,
+        sentinel: upkeep::Shared::new(sentinel),
+        calibration: upkeep::Calibration::default(),
         progress,
         write,
         outcome: SweepOutcome {
@@ -530,6 +632,7 @@ pub fn run_sweep(
             extra: 0,
             degraded: 0,
             interrupted: false,
+            time: TimeUse::default(),
         },
     };
     let mut batch: Vec<Planned> = Vec::new();
@@ -546,7 +649,23 @@ pub fn run_sweep(
         runner.run_config(&batch)?;
     }
     runner.progress.finish();
-    Ok(runner.outcome)
+    let mut outcome = runner.outcome;
+    let t = &mut outcome.time;
+    t.sentinel_s = runner.sentinel.spent.as_secs_f64();
+    t.sentinel_reused = runner.sentinel.reused;
+    t.calibration_s = runner.calibration.spent.as_secs_f64();
+    t.calibrations = runner.calibration.made;
+    t.wall_s = started.elapsed().as_secs_f64();
+    t.other_s = t.wall_s
+        - (t.measured_s
+            + t.latency_s
+            + t.warmup_s
+            + t.trial_rest_s
+            + t.sentinel_s
+            + t.calibration_s
+            + t.retries_s
+            + t.pauses_s);
+    Ok(outcome)
 }
 
 #[cfg(test)]

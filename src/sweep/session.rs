@@ -5,7 +5,7 @@
 //! whether the sweep finished. Knows no terminal: the caller passes the stop predicate (the
 //! CLI's Ctrl-C flag) and the [`Progress`] sink (the CLI's progress bar, or [`Lines`]).
 
-use super::{Planned, Progress, SweepError, SweepOutcome, SweepSpec, run_sweep};
+use super::{Outlook, Planned, Progress, SweepError, SweepOutcome, SweepSpec, run_sweep};
 use crate::error::{Interrupted, UsageError};
 use crate::harness::{Env, TrialOutput};
 use crate::record::RunRecord;
@@ -78,6 +78,7 @@ pub fn measure(
     if let Some(bad) = spec.locks.iter().find(|l| lookup(l).is_none()) {
         return Err(UsageError(format!("unknown primitive {bad:?} in the sweep spec")).into());
     }
+    let setup = Instant::now();
     let mut env = Env::detect();
     for (what, lengths) in [("--cs", &spec.cs_ns), ("--think", &spec.think_ns)] {
         for &ns in lengths.iter() {
@@ -113,6 +114,7 @@ pub fn measure(
     };
     write_meta(dir, &meta)?;
     progress.note(&format!("writing to {}", dir.display()));
+    let setup = setup.elapsed().as_secs_f64();
     let mut sentinel = crate::harness::sentinel::Parallelism::new(
         env.host.allowed_cpus.clone(),
         crate::harness::sentinel::LEG,
@@ -131,7 +133,12 @@ pub fn measure(
     meta.rows = sink.rows();
     meta.finished_utc = Some(utc_timestamp(SystemTime::now(), false));
     let outcome = match result {
-        Ok(o) => o,
+        Ok(mut o) => {
+            o.time.setup_s = setup;
+            o.time.wall_s += setup;
+            meta.time_use = Some(o.time);
+            o
+        }
         Err(e) => {
             write_meta(dir, &meta)?;
             return Err(anyhow::Error::new(e).context(format!(
@@ -205,21 +212,90 @@ pub fn summarise(out: &TrialOutput) -> String {
     format!("{}{flag}", fmt_rate(r.throughput_ops_s))
 }
 
+/// The time left in a sweep: the expected cost of the runs left ([`SweepSpec::run_cost`]),
+/// including the replacements still to come at the share the sweep has needed so far (a
+/// prior of [`super::EXPECTED_EXTRA`], worth [`Eta::PRIOR_RUNS`] runs, until it has its own),
+/// scaled by the pace so far (wall time ÷ expected cost of the runs done). The cheap and the
+/// dear runs of a plan are not alike (1-thread trials read one CPU's sentinel, 2-CPU trials
+/// three legs), so a count of runs alone would misjudge it.
+#[derive(Debug, Clone)]
+pub struct Eta {
+    planned: usize,
+    planned_cost: Duration,
+    extra: usize,
+    count: usize,
+    cost_done: Duration,
+    started: Instant,
+}
+
+impl Eta {
+    /// How many runs the prior share of replacements counts as.
+    pub const PRIOR_RUNS: f64 = 100.0;
+
+    /// A sweep about to make what `outlook` says, starting now.
+    pub fn new(outlook: &Outlook) -> Eta {
+        Eta {
+            planned: outlook.runs,
+            planned_cost: outlook.planned,
+            extra: 0,
+            count: 0,
+            cost_done: Duration::ZERO,
+            started: Instant::now(),
+        }
+    }
+
+    /// Replacements added `runs` runs.
+    pub fn extend(&mut self, runs: usize) {
+        self.extra += runs;
+    }
+
+    /// One run done, expected to cost `cost`.
+    pub fn done(&mut self, cost: Duration) {
+        self.count += 1;
+        self.cost_done += cost;
+    }
+
+    /// Runs known so far (planned and added).
+    pub fn total(&self) -> usize {
+        self.planned + self.extra
+    }
+
+    /// Runs done.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The expected time left.
+    pub fn left(&self) -> Duration {
+        if self.count == 0 || self.cost_done.is_zero() || self.planned == 0 {
+            return Duration::ZERO;
+        }
+        // Planned runs done so far: those done minus the replacements (which run right after
+        // their configuration's planned trials, so nearly all added ones are done).
+        let planned_done = self.count.saturating_sub(self.extra).min(self.planned) as f64;
+        let share = (self.extra as f64 + super::EXPECTED_EXTRA * Self::PRIOR_RUNS)
+            / (planned_done + Self::PRIOR_RUNS);
+        let per_run = self.planned_cost.as_secs_f64() / self.planned as f64;
+        let extra_cost =
+            (self.extra as f64 + (self.planned as f64 - planned_done) * share) * per_run;
+        let left =
+            (self.planned_cost.as_secs_f64() + extra_cost - self.cost_done.as_secs_f64()).max(0.0);
+        let pace = self.started.elapsed().as_secs_f64() / self.cost_done.as_secs_f64();
+        Duration::from_secs_f64(left * pace)
+    }
+}
+
 /// Progress as plain lines on stderr: the plan's size, then one line per run with an ETA.
 #[derive(Debug)]
 pub struct Lines {
-    total: usize,
-    count: usize,
-    started: Instant,
+    eta: Eta,
 }
 
 impl Lines {
     /// Starts counting now.
     pub fn new() -> Lines {
         Lines {
-            total: 0,
-            count: 0,
-            started: Instant::now(),
+            eta: Eta::new(&Outlook::default()),
         }
     }
 }
@@ -231,23 +307,22 @@ impl Default for Lines {
 }
 
 impl Progress for Lines {
-    fn start(&mut self, runs: usize, skipped: usize, estimate: Duration, extra_max: usize) {
-        self.total = runs;
-        eprintln!("{}", plan_line(runs, skipped, estimate, extra_max));
+    fn start(&mut self, outlook: &Outlook) {
+        self.eta = Eta::new(outlook);
+        eprintln!("{}", plan_line(outlook));
     }
     fn extend(&mut self, runs: usize) {
-        self.total += runs;
+        self.eta.extend(runs);
     }
-    fn done(&mut self, planned: &Planned, out: &TrialOutput) {
-        self.count += 1;
-        let elapsed = self.started.elapsed().as_secs_f64();
-        let eta = elapsed / self.count as f64 * self.total.saturating_sub(self.count) as f64;
+    fn done(&mut self, planned: &Planned, cost: Duration, out: &TrialOutput) {
+        self.eta.done(cost);
         eprintln!(
-            "[{:>5}/{}] {}: {} (ETA {eta:.0} s)",
-            self.count,
-            self.total,
+            "[{:>5}/{}] {}: {} (ETA {:.0} s)",
+            self.eta.count(),
+            self.eta.total(),
             describe(planned),
-            summarise(out)
+            summarise(out),
+            self.eta.left().as_secs_f64()
         );
     }
     fn finish(&mut self) {}
@@ -257,21 +332,23 @@ impl Progress for Lines {
 }
 
 /// The line a sweep starts with: how many runs, how many skipped, how long.
-pub fn plan_line(runs: usize, skipped: usize, estimate: Duration, extra_max: usize) -> String {
+pub fn plan_line(o: &Outlook) -> String {
     format!(
-        "lockbench sweep: {runs} run(s){}, estimated {}{}",
-        if skipped > 0 {
-            format!(" ({skipped} already done, skipped)")
+        "lockbench sweep: {} run(s){}, estimated {}{}",
+        o.runs,
+        if o.skipped > 0 {
+            format!(" ({} already done, skipped)", o.skipped)
         } else {
             String::new()
         },
-        fmt_secs(estimate),
-        if extra_max > 0 {
+        fmt_secs(o.expected),
+        if o.extra_max > 0 {
             format!(
-                " plus up to {extra_max} extra trial(s) to replace trials left out, and pauses before retries of disturbed trials"
+                " with the usual replacements of trials left out and retries of disturbed ones (at most {} extra trial(s))",
+                o.extra_max
             )
         } else {
-            " plus pauses before retries of disturbed trials".to_string()
+            " with the usual retries of disturbed trials".to_string()
         }
     )
 }
@@ -305,10 +382,11 @@ pub fn dry_run_line(spec: &SweepSpec, cpus: usize) -> String {
         spec.think_ns.len(),
         spec.placements.len(),
         spec.trials,
-        fmt_secs(planned),
+        fmt_secs(spec.expected(planned, spec.len())),
         if extra > 0 {
             format!(
-                "; replacing trials left out may add up to {extra} run(s) (about {} more)",
+                " with the usual replacements of trials left out ({:.0}% more runs) and retries of disturbed ones; at most {extra} extra run(s), about {} more",
+                super::EXPECTED_EXTRA * 100.0,
                 fmt_secs(planned * extra as u32 / spec.len().max(1) as u32)
             )
         } else {

@@ -262,7 +262,7 @@ pub fn estimate(spec: &SweepSpec, cpus: usize) -> (usize, Duration) {
             .map(|p| (p.point.setting.threads, p.point.setting.placement)),
         cpus,
     );
-    (plan.len(), time)
+    (plan.len(), spec.expected(time, plan.len()))
 }
 
 /// The plan: one line per experiment (id, title, trials, estimate) and a total line.
