@@ -93,8 +93,8 @@ impl BusyWork {
     /// costs its fence, so a shorter request would run longer than it says. Lengths between 0
     /// and this are refused ([`BusyWork::check_length`]); from it on a piece is the fence plus
     /// the steps the rest holds. The fence's cost with a 10% margin, rounded up: a sweep checks
-    /// lengths against the start-up calibration and recalibrates before every trial, and a
-    /// trial's calibration more than 10% off is a disturbance
+    /// lengths against the start-up calibration and recalibrates per configuration, and a
+    /// calibration more than 10% off is a disturbance
     /// ([`crate::harness::CALIBRATION_TOLERANCE`]).
     pub fn floor_ns(&self) -> u64 {
         ((self.fence_ns * 1.1).ceil() as u64).max(1)

@@ -236,6 +236,70 @@ fn plot_command_writes_files_and_notes_skips() {
     assert!(out.join("latency-distribution.svg").exists());
 }
 
+/// A suite run's report (sweep/, breakeven/ and claims/ side by side, as
+/// `scripts/run-suite.sh` writes them) leads with what was found: the break-even verdict and
+/// chart, the winners, the claims table; the run's metadata and data quality come after.
+#[test]
+fn a_suite_report_leads_with_the_break_even_and_the_claims() {
+    let tmp = tempfile::tempdir().unwrap();
+    let suite = tmp.path().join("suite");
+    let copy = |from: &Path, to: &str, files: &[&str]| {
+        let dir = suite.join(to);
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in files {
+            std::fs::copy(from.join(f), dir.join(f)).unwrap();
+        }
+    };
+    let run = ["runs.csv", "histograms.csv", "meta.json"];
+    copy(Path::new(SMALL), "sweep", &run);
+    let mut breakeven = run.to_vec();
+    breakeven.extend(["breakeven.csv", "verdict.txt"]);
+    copy(Path::new(BREAKEVEN), "breakeven", &breakeven);
+    copy(
+        Path::new("tests/fixtures/claims"),
+        "claims",
+        &["claims.csv"],
+    );
+    let o = lockbench(&["report", suite.join("sweep").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(suite.join("sweep/report.html")).unwrap();
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("report lacks {needle:?}"))
+    };
+    let verdict = std::fs::read_to_string(Path::new(BREAKEVEN).join("verdict.txt")).unwrap();
+    let first_line = verdict.lines().next().unwrap();
+    // The findings, in order, before the run's metadata and data quality.
+    let order = [
+        at("id=\"breakeven\""),
+        at(&lockbench::report::html::esc(first_line)),
+        at("Break-even: spinning vs sleeping"),
+        at("id=\"claims\""),
+        at("what this machine shows"),
+        at("Unsynchronized increments lose updates"),
+        at("id=\"best\""),
+        at("id=\"charts\""),
+        at("id=\"run\""),
+        at("id=\"quality\""),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    // Every claim of the claims run is a row.
+    let claims = std::fs::read_to_string("tests/fixtures/claims/claims.csv").unwrap();
+    let rows = csv::Reader::from_reader(claims.as_bytes())
+        .records()
+        .count();
+    assert!(html.matches("<tr><td>").count() >= rows, "{rows} claims");
+    // The break-even run's own chart is drawn once, at the top.
+    assert_eq!(html.matches("Break-even: spinning vs sleeping").count(), 1);
+
+    // A run with no claims run beside it says how to get one.
+    std::fs::remove_dir_all(suite.join("claims")).unwrap();
+    let o = lockbench(&["report", suite.join("sweep").to_str().unwrap()]);
+    assert!(o.status.success());
+    let html = std::fs::read_to_string(suite.join("sweep/report.html")).unwrap();
+    assert!(html.contains("No claims run found next to this one"));
+}
+
 fn chromium() -> Option<PathBuf> {
     [
         "/usr/bin/chromium",

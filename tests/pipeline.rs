@@ -192,6 +192,9 @@ fn sweep_to_report_to_compare_on_a_fake_primitive() {
         rows: &run.rows,
         meta: run.meta.as_ref(),
         verdict: None,
+        breakeven_chart: None,
+        claims: None,
+        lead_charts: Vec::new(),
         charts: svgs,
         skipped: &plan.skipped,
     });

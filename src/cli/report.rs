@@ -129,27 +129,51 @@ pub struct ReportArgs {
     out: Option<PathBuf>,
 }
 
-/// The break-even verdict of `run`'s directory, or of the newest `*-breakeven` sibling.
-fn find_verdict(run: &LoadedRun) -> Option<(String, String)> {
-    let own = run.dir.join("verdict.txt");
-    let path = if own.exists() {
-        own
-    } else {
-        let parent = run.dir.parent()?;
-        let mut sibs: Vec<PathBuf> = std::fs::read_dir(parent)
-            .ok()?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().ends_with("-breakeven"))
-                    && p.join("verdict.txt").exists()
-            })
-            .collect();
-        sibs.sort();
-        sibs.pop()?.join("verdict.txt")
+/// `file` in `run`'s own directory, or in the newest sibling directory named `kind` (a suite's
+/// `breakeven/`, `claims/`) or ending in `-kind` (`results/<machine>/<ts>-breakeven`).
+fn beside(run: &LoadedRun, file: &str, kind: &str) -> Option<PathBuf> {
+    let own = run.dir.join(file);
+    if own.exists() {
+        return Some(own);
+    }
+    let parent = run.dir.parent()?;
+    let suffix = format!("-{kind}");
+    let mut sibs: Vec<PathBuf> = std::fs::read_dir(parent)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                n == kind || n.ends_with(&suffix)
+            }) && p.join(file).exists()
+        })
+        .collect();
+    sibs.sort();
+    Some(sibs.pop()?.join(file))
+}
+
+/// The break-even verdict beside `run` and where it came from, with its chart when the run
+/// it came from draws one.
+fn find_breakeven(run: &LoadedRun) -> (Option<(String, String)>, Option<String>) {
+    let Some(path) = beside(run, "verdict.txt", "breakeven") else {
+        return (None, None);
     };
-    let text = std::fs::read_to_string(&path).ok()?;
-    Some((text, path.display().to_string()))
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return (None, None);
+    };
+    let chart = path
+        .parent()
+        .and_then(|dir| load_run(dir).ok())
+        .and_then(|b| crate::plot::breakeven_figure(&b).ok().flatten())
+        .and_then(|f| crate::plot::render_svg_string(&f).ok());
+    (Some((text, path.display().to_string())), chart)
+}
+
+/// The claims' verdicts beside `run` (a claims run's claims.csv) and where they came from.
+fn find_claims(run: &LoadedRun) -> Option<(Vec<crate::report::claims::ClaimRow>, String)> {
+    let path = beside(run, crate::report::claims::CLAIMS_CSV, "claims")?;
+    let rows = crate::report::claims::read_csv(&path).ok()?;
+    Some((rows, path.display().to_string()))
 }
 
 /// `lockbench report`.
@@ -157,16 +181,30 @@ pub fn report(args: ReportArgs) -> Result<()> {
     let run = load_run(&args.input)?;
     let out = args.out.unwrap_or_else(|| run.dir.join("report.html"));
     let plan = figures(&run)?;
-    let charts = plan
-        .figures
-        .iter()
-        .map(|f| Ok((f.title.clone(), crate::plot::render_svg_string(f)?)))
-        .collect::<Result<Vec<_>>>()?;
+    let (verdict, breakeven_chart) = find_breakeven(&run);
+    let mut charts = Vec::new();
+    let mut lead_charts = Vec::new();
+    for f in &plan.figures {
+        // A break-even run's own chart is already at the top, with its verdict.
+        if f.name == crate::plot::breakeven::NAME && breakeven_chart.is_some() {
+            continue;
+        }
+        let svg = (f.title.clone(), crate::plot::render_svg_string(f)?);
+        // The winner of each regime leads the page, beside the other findings.
+        if f.name == charts::WINNER_HEATMAP {
+            lead_charts.push(svg);
+        } else {
+            charts.push(svg);
+        }
+    }
     let page = crate::report::html::Page {
         title: format!("lockbench report — {}", run.label()),
         rows: &run.rows,
         meta: run.meta.as_ref(),
-        verdict: find_verdict(&run),
+        verdict,
+        breakeven_chart,
+        claims: find_claims(&run),
+        lead_charts,
         charts,
         skipped: &plan.skipped,
     };

@@ -64,8 +64,8 @@ pub struct Point {
 
 impl Point {
     /// The latency window, between the warm-up and the measured window: a quarter of the
-    /// measured window (one in 16 of its ops timed gives thousands of samples even at a
-    /// million ops per second), with one op in `sample_every` timed (wait, hold, hand-off) and
+    /// measured window (one op in 16 of a 20 ms window at a million ops per second is over a
+    /// thousand samples), with one op in `sample_every` timed (wait, hold, hand-off) and
     /// none counted; `None` when nothing is sampled. The measured window times nothing, so
     /// its throughput, CPU cost and fairness are the primitive's own, not the clock reads'.
     pub fn latency_window(&self) -> Option<Duration> {
@@ -206,18 +206,18 @@ impl Env {
     /// shorten or lengthen a trial's critical sections unseen.
     pub fn for_trial(&self) -> Env {
         if self.calibrate_per_trial {
-            self.recalibrated()
+            self.recalibrated(TRIAL_CALIBRATION_RUNS)
         } else {
             self.clone()
         }
     }
 
-    /// This environment with the busy work calibrated afresh ([`TRIAL_CALIBRATION_RUNS`]
-    /// runs), or with the start-up calibration when the fresh one is more than
+    /// This environment with the busy work calibrated afresh (fastest of `runs` runs of 2 ms),
+    /// or with the start-up calibration when the fresh one is more than
     /// [`CALIBRATION_TOLERANCE`] away from it (see [`Env::for_trial`]).
-    pub fn recalibrated(&self) -> Env {
+    pub fn recalibrated(&self, runs: usize) -> Env {
         let mut env = self.clone();
-        let fresh = calibrate_busy(&self.host, TRIAL_CALIBRATION_RUNS);
+        let fresh = calibrate_busy(&self.host, runs);
         let ratio = fresh.units_per_ns() / self.startup_busy.units_per_ns();
         env.busy = if (ratio - 1.0).abs() <= CALIBRATION_TOLERANCE {
             fresh
@@ -234,7 +234,8 @@ impl Env {
 /// spans longer than such a stretch (the measurements are in FINDINGS, "busy work").
 pub const STARTUP_CALIBRATION_RUNS: usize = 100;
 
-/// Runs of 2 ms in a fresh calibration for trials ([`Env::recalibrated`]): about 50 ms.
+/// Runs of 2 ms in a trial's own calibration ([`Env::for_trial`]): about 50 ms. A sweep
+/// calibrates once per configuration instead, with [`STARTUP_CALIBRATION_RUNS`].
 pub const TRIAL_CALIBRATION_RUNS: usize = 25;
 
 /// Busy-work calibration pinned on the first CPU points use, fastest of `runs` runs of 2 ms

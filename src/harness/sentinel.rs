@@ -3,8 +3,9 @@
 //! time (steal time barely moves), and a contended lock measured then never moves its cache
 //! line between CPUs: the numbers look great and are wrong.
 //!
-//! The sentinel runs a dependent arithmetic chain pinned on each CPU a point uses, first on
-//! each alone, then on all at once. Its figure is the achieved parallel speed of the *worst*
+//! The sentinel runs a dependent arithmetic chain pinned on each CPU a point uses, on all at
+//! once and on each alone (a sweep may keep the alone legs of a clean reading for the next
+//! second: [`Parallelism::keeping_alone_legs`]). Its figure is the achieved parallel speed of the *worst*
 //! CPU: min over CPUs of (rate together / rate alone). 1.0 means every CPU ran at full speed
 //! in parallel; 0.5 means one of them shared its core's time (a sum over N CPUs would move
 //! by only 1/(2N) then). Above 1 is impossible for a quiet machine: the alone leg was
@@ -91,8 +92,8 @@ pub const CORE_TO_CORE_TRIAL_BATCHES: u64 = 5;
 /// How long each leg of the sentinel runs.
 pub const LEG: Duration = Duration::from_millis(8);
 
-/// How long a reading's alone legs serve later readings on the same CPUs
-/// ([`Parallelism::read`]): a second, a few trials of a sweep.
+/// How long a clean reading's alone legs may serve later readings on the same CPUs
+/// ([`Parallelism::keeping_alone_legs`]): a second, a few trials of a sweep.
 pub const ALONE_FRESH: Duration = Duration::from_secs(1);
 
 /// How far a CPU's together ÷ alone ratio may move from the one read with the kept alone
@@ -113,6 +114,10 @@ pub trait Sentinel {
         let _ = threads;
         self.read(cpus)
     }
+
+    /// The next reading is taken whole, nothing kept from earlier ones ([`guard`] asks before
+    /// a retry's readings).
+    fn refresh(&mut self) {}
 }
 
 /// The real sentinel.
@@ -125,9 +130,11 @@ pub struct Parallelism {
     /// The clock for distance readings, when this sentinel takes them
     /// ([`Self::with_distances`]).
     distances: Option<Clock>,
-    /// The last alone legs: on which CPUs, when, each CPU's rate alone and its together ÷
-    /// alone ratio then.
+    /// The last clean reading's alone legs: on which CPUs, when, each CPU's rate alone and its
+    /// together ÷ alone ratio then.
     alone: Option<Alone>,
+    /// Keep alone legs of readings this policy finds clean ([`Self::keeping_alone_legs`]).
+    keep: Option<Policy>,
 }
 
 /// Alone legs kept for later readings ([`Parallelism::read`]).
@@ -161,7 +168,19 @@ impl Parallelism {
             leg,
             distances: None,
             alone: None,
+            keep: None,
         }
+    }
+
+    /// Lets a reading use the alone legs of an earlier one on the same CPUs (for sweeps,
+    /// whose trials follow each other within milliseconds): only when that reading was clean
+    /// by `policy`, younger than [`ALONE_FRESH`], every CPU's together ÷ alone ratio has
+    /// moved by at most [`ALONE_DRIFT`], and the new reading is clean with them too. Any
+    /// reading that would raise a signal is taken whole before it is returned, and so is each
+    /// reading after [`Sentinel::refresh`].
+    pub fn keeping_alone_legs(mut self, policy: Policy) -> Self {
+        self.keep = Some(policy);
+        self
     }
 
     /// Also reads the distance between a pinned reading's first two CPUs
@@ -207,6 +226,10 @@ fn together(cpus: &[Option<usize>], leg: Duration) -> Vec<f64> {
 }
 
 impl Sentinel for Parallelism {
+    fn refresh(&mut self) {
+        self.alone = None;
+    }
+
     fn read_for(&mut self, cpus: &[usize], threads: usize) -> Reading {
         if !cpus.is_empty() || self.allowed.len() <= threads.max(1) {
             return self.read(cpus);
@@ -252,9 +275,9 @@ impl Sentinel for Parallelism {
 impl Parallelism {
     /// All CPUs of `cpus` together, and each alone (per-CPU rates, in `cpus`' sorted order);
     /// unpinned legs when `cpus` is empty. A single CPU's reading is its alone leg (nothing
-    /// runs in parallel with it). The alone legs of an earlier reading on the same CPUs are
-    /// used again while [`alone_still_serves`]: a CPU that slowed or sped up since moves its
-    /// together ÷ alone ratio and is read alone afresh, so a kept leg never hides a change.
+    /// runs in parallel with it). Every leg follows a short discarded one, so a CPU that was
+    /// idle has ramped its clock. With [`Self::keeping_alone_legs`], a clean earlier reading's
+    /// alone legs serve while the rule there holds.
     fn legs(&mut self, cpus: &[usize]) -> (Vec<f64>, Vec<f64>) {
         let mut set: Vec<Option<usize>> = if cpus.is_empty() {
             vec![None]
@@ -265,34 +288,40 @@ impl Parallelism {
             c.into_iter().map(Some).collect()
         };
         set.truncate(256);
+        let leg = self.leg;
         let alone_leg = |cpu: Option<usize>| {
-            // A short discarded leg first, so a CPU that was idle has ramped its clock.
-            together(&[cpu], self.leg / 4);
-            together(&[cpu], self.leg)[0]
+            together(&[cpu], leg / 4);
+            together(&[cpu], leg)[0]
         };
         if set.len() <= 1 {
             let alone: Vec<f64> = set.iter().map(|&cpu| alone_leg(cpu)).collect();
             return (alone.clone(), alone);
         }
-        let both = together(&set, self.leg);
-        if let Some(kept) = &self.alone
+        together(&set, leg / 4);
+        let both = together(&set, leg);
+        if let (Some(policy), Some(kept)) = (&self.keep, &self.alone)
             && kept.set == set
             && alone_still_serves(&kept.rates, &kept.ratios, &both, kept.at.elapsed())
+            && sentinel_signals(&figure(&kept.rates, &both, true), policy).is_empty()
         {
             return (kept.rates.clone(), both);
         }
         let alone: Vec<f64> = set.iter().map(|&cpu| alone_leg(cpu)).collect();
-        let ratios = alone
-            .iter()
-            .zip(&both)
-            .map(|(&a, &t)| if a > 0.0 { t / a } else { 0.0 })
-            .collect();
-        self.alone = Some(Alone {
-            set,
-            at: Instant::now(),
-            rates: alone.clone(),
-            ratios,
-        });
+        self.alone = match &self.keep {
+            Some(policy) if sentinel_signals(&figure(&alone, &both, true), policy).is_empty() => {
+                Some(Alone {
+                    ratios: alone
+                        .iter()
+                        .zip(&both)
+                        .map(|(&a, &t)| if a > 0.0 { t / a } else { 0.0 })
+                        .collect(),
+                    set,
+                    at: Instant::now(),
+                    rates: alone.clone(),
+                })
+            }
+            _ => None,
+        };
         (alone, both)
     }
 }
@@ -445,6 +474,7 @@ pub fn guard<T, E>(
         }
         discarded_by.push(degraded_by);
         pause(policy.pause);
+        sentinel.refresh();
     }
 }
 
@@ -454,7 +484,15 @@ mod tests {
 
     /// Replays a fixed sequence of readings.
     struct Fake(Vec<f64>, usize);
+    thread_local! {
+        /// `Fake::refresh` calls on this thread.
+        static REFRESHED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
     impl Sentinel for Fake {
+        fn refresh(&mut self) {
+            REFRESHED.with(|r| r.set(r.get() + 1));
+        }
+
         fn read(&mut self, _: &[usize]) -> Reading {
             let v = self.0[self.1 % self.0.len()];
             self.1 += 1;
@@ -486,6 +524,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(pauses, measured - 1);
+        // Every retry reads the sentinel whole, keeping nothing from the disturbed attempt.
+        assert_eq!(REFRESHED.with(|r| r.replace(0)), measured - 1);
         (g, measured)
     }
 

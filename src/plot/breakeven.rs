@@ -16,6 +16,9 @@ use crate::units::fmt_ns;
 /// Panels per row: curves, then ratio.
 pub const COLS: usize = 2;
 
+/// The chart's name (its file stem).
+pub const NAME: &str = "breakeven";
+
 /// The chart of a break-even analysis measured on `cores` CPUs of `cpu_model`; `wakeup` is
 /// the cross-core futex wake-up latency probe, when probed.
 pub fn figure(
@@ -51,7 +54,7 @@ pub fn figure(
         })
         .collect();
     Figure {
-        name: "breakeven".into(),
+        name: NAME.into(),
         title: "Spin vs sleep: where is the break-even?".into(),
         subtitle: format!(
             "{cpu_model} — {cores} CPUs\nlines: medians of clean trials; shaded: their min–max (ratio: the range they allow); red: crossing bands; grey: wake-up p10–p90{}",

@@ -688,11 +688,14 @@ fn striping(data: &RunData<'_>, pts: &[Trials]) -> Result<Vec<Figure>, String> {
     Ok(vec![f])
 }
 
+/// The name of the threads × critical-section map of the winning lock.
+pub const WINNER_HEATMAP: &str = "winner-heatmap";
+
 /// Families whose primitives compete for the heatmap: mutual-exclusion locks.
 const HEAT_FAMILIES: [Family; 2] = [Family::Spin, Family::Mutex];
 
 fn winner_heatmap(data: &RunData<'_>, pts: &[Trials]) -> Result<Vec<Figure>, String> {
-    const NAME: &str = "winner-heatmap";
+    const NAME: &str = WINNER_HEATMAP;
     let locks: Vec<&Trials> = pts
         .iter()
         .filter(|p| family_of(p).is_some_and(|f| HEAT_FAMILIES.contains(&f)))

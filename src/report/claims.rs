@@ -91,6 +91,28 @@ struct Row<'a> {
     runs: String,
 }
 
+/// A row of claims.csv as read back (`lockbench report` puts the table on a run's page).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct ClaimRow {
+    /// The claim's number.
+    pub id: String,
+    /// The claim.
+    pub claim: String,
+    /// What the chapter says.
+    pub chapter_says: String,
+    /// What this machine shows.
+    pub shows: String,
+    /// The verdict.
+    pub verdict: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Reads a claims.csv written by `lockbench claims` (columns it does not need are skipped).
+pub fn read_csv(path: &std::path::Path) -> Result<Vec<ClaimRow>, ::csv::Error> {
+    ::csv::Reader::from_path(path)?.deserialize().collect()
+}
+
 /// claims.csv: a header and one row per claim (runs `;`-separated).
 pub fn csv(claims: &[Claim]) -> Result<Vec<u8>, ::csv::Error> {
     let mut w = ::csv::Writer::from_writer(Vec::new());

@@ -1,5 +1,8 @@
-//! `report.html`: one self-contained page per run — host and probe figures, data quality,
-//! key tables and every chart inlined as SVG. No scripts, no external files, no network.
+//! `report.html`: one self-contained page per run. It leads with what was found — the
+//! break-even verdict and chart, the winning lock per regime as a picture, the textbook claims'
+//! verdicts (from a claims run beside it), the best primitive per regime and the uncontended
+//! cost — then every chart, and last the run's metadata, host probes and data quality. Charts
+//! are inlined as SVG: no scripts, no external files, no network.
 
 use crate::analysis::aggregate::{Param, Setting, Trials, points};
 use crate::record::RunRecord;
@@ -17,6 +20,12 @@ pub struct Page<'a> {
     pub meta: Option<&'a Meta>,
     /// A break-even verdict and where it came from, if one was found.
     pub verdict: Option<(String, String)>,
+    /// The break-even chart (SVG text) of that run, when it could be drawn.
+    pub breakeven_chart: Option<String>,
+    /// The claims' verdicts and where they came from, from a claims run beside this one.
+    pub claims: Option<(Vec<crate::report::claims::ClaimRow>, String)>,
+    /// Charts shown first, with the findings (the winner heatmap): (title, SVG text).
+    pub lead_charts: Vec<(String, String)>,
     /// Charts: (title, SVG text).
     pub charts: Vec<(String, String)>,
     /// Charts the data did not support, with reasons.
@@ -78,12 +87,48 @@ pub fn render(page: &Page) -> String {
             esc(&r.rustc)
         );
     }
-    o.push_str("<h2>Contents</h2><ul><li><a href=\"#run\">Run</a></li><li><a href=\"#quality\">Data quality</a></li><li><a href=\"#best\">Best primitive per regime</a></li><li><a href=\"#uncontended\">Uncontended cost</a></li><li><a href=\"#breakeven\">Break-even</a></li><li><a href=\"#charts\">Charts</a></li></ul>");
-    run_section(&mut o, page);
+    o.push_str("<h2>Contents</h2><ul><li><a href=\"#breakeven\">Spin/sleep break-even</a></li><li><a href=\"#winners\">Winners</a></li><li><a href=\"#claims\">Textbook claims</a></li><li><a href=\"#best\">Best primitive per regime</a></li><li><a href=\"#uncontended\">Uncontended cost</a></li><li><a href=\"#charts\">Charts</a></li><li><a href=\"#run\">Run</a></li><li><a href=\"#quality\">Data quality</a></li></ul>");
     let pts = points(page.rows);
-    quality_section(&mut o, &pts);
+    breakeven_section(&mut o, page);
+    o.push_str("<h2 id=\"winners\">Winners</h2>");
+    if page.lead_charts.is_empty() {
+        o.push_str(
+            "<p>This run has too few mutual-exclusion locks or regimes for a winner map.</p>",
+        );
+    }
+    figures(&mut o, &page.lead_charts);
+    claims_section(&mut o, page);
     best_section(&mut o, &pts);
     uncontended_section(&mut o, &pts);
+    o.push_str("<h2 id=\"charts\">Charts</h2>");
+    figures(&mut o, &page.charts);
+    if !page.skipped.is_empty() {
+        o.push_str("<p>Charts this data does not support:</p><ul>");
+        for s in page.skipped {
+            let _ = write!(o, "<li>{}</li>", esc(s));
+        }
+        o.push_str("</ul>");
+    }
+    run_section(&mut o, page);
+    quality_section(&mut o, &pts);
+    o.push_str("</body></html>\n");
+    o
+}
+
+/// Each chart as a captioned figure.
+fn figures(o: &mut String, charts: &[(String, String)]) {
+    for (title, svg) in charts {
+        let _ = write!(
+            o,
+            "<figure><figcaption>{}</figcaption>{}</figure>",
+            esc(title),
+            strip_xml_decl(svg)
+        );
+    }
+}
+
+/// The break-even verdict and its chart, or how to get them.
+fn breakeven_section(o: &mut String, page: &Page) {
     o.push_str("<h2 id=\"breakeven\">Spin/sleep break-even</h2>");
     match &page.verdict {
         Some((text, from)) => {
@@ -98,24 +143,56 @@ pub fn render(page: &Page) -> String {
             "<p>No break-even run found next to this one. Run <code>lockbench breakeven</code>.</p>",
         ),
     }
-    o.push_str("<h2 id=\"charts\">Charts</h2>");
-    for (title, svg) in &page.charts {
-        let _ = write!(
+    if let Some(svg) = &page.breakeven_chart {
+        figures(
             o,
-            "<figure><figcaption>{}</figcaption>{}</figure>",
-            esc(title),
-            strip_xml_decl(svg)
+            &[(
+                "Break-even: spinning vs sleeping by critical-section length".into(),
+                svg.clone(),
+            )],
         );
     }
-    if !page.skipped.is_empty() {
-        o.push_str("<p>Charts this data does not support:</p><ul>");
-        for s in page.skipped {
-            let _ = write!(o, "<li>{}</li>", esc(s));
-        }
-        o.push_str("</ul>");
-    }
-    o.push_str("</body></html>\n");
-    o
+}
+
+/// The textbook claims' verdicts, from a claims run beside this one.
+fn claims_section(o: &mut String, page: &Page) {
+    o.push_str("<h2 id=\"claims\">Textbook claims</h2>");
+    let Some((claims, from)) = &page.claims else {
+        o.push_str(
+            "<p>No claims run found next to this one. Run <code>lockbench claims</code>.</p>",
+        );
+        return;
+    };
+    let rows: Vec<Vec<String>> = claims
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                c.claim.clone(),
+                c.chapter_says.clone(),
+                c.shows.clone(),
+                c.verdict.clone(),
+                c.reason.clone(),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            "#",
+            "claim",
+            "what the chapter says",
+            "what this machine shows",
+            "verdict",
+            "why",
+        ],
+        &rows,
+    );
+    let _ = write!(
+        o,
+        "<p class=\"note\">from {} (each claim's rule and the runs behind it are in its claims.md)</p>",
+        esc(from)
+    );
 }
 
 fn strip_xml_decl(svg: &str) -> &str {
@@ -221,7 +298,7 @@ fn quality_section(o: &mut String, pts: &[Trials]) {
             ],
         ],
     );
-    o.push_str("<p class=\"note\">Every value below is the median over a point's clean trials (not degraded, not timed out, on the point's cache layout). Flagged points are drawn ringed in the charts; <code>lockbench compare</code> marks them and never calls a difference on them.</p>");
+    o.push_str("<p class=\"note\">Every value on this page is the median over a point's clean trials (not degraded, not timed out, on the point's cache layout). Flagged points are drawn ringed in the charts; <code>lockbench compare</code> marks them and never calls a difference on them.</p>");
 }
 
 fn best_section(o: &mut String, pts: &[Trials]) {

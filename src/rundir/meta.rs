@@ -85,7 +85,8 @@ pub struct TimeUse {
     pub wall_s: f64,
     /// Host detection, start-up calibration, harness-cost and host probes.
     pub setup_s: f64,
-    /// Kept trials' throughput windows: the ops, CPU time and fairness the rows report.
+    /// Kept trials' throughput windows: the ops, CPU time and fairness the rows report
+    /// (including trials a point later leaves out for their cache layout).
     pub measured_s: f64,
     /// Kept trials' latency windows: the wait, hold and hand-off histograms.
     pub latency_s: f64,
@@ -110,6 +111,25 @@ pub struct TimeUse {
 }
 
 impl TimeUse {
+    /// Both accounts together (a resumed sweep's invocations).
+    pub fn plus(&self, o: &TimeUse) -> TimeUse {
+        TimeUse {
+            wall_s: self.wall_s + o.wall_s,
+            setup_s: self.setup_s + o.setup_s,
+            measured_s: self.measured_s + o.measured_s,
+            latency_s: self.latency_s + o.latency_s,
+            warmup_s: self.warmup_s + o.warmup_s,
+            trial_rest_s: self.trial_rest_s + o.trial_rest_s,
+            sentinel_s: self.sentinel_s + o.sentinel_s,
+            sentinel_reused: self.sentinel_reused + o.sentinel_reused,
+            calibration_s: self.calibration_s + o.calibration_s,
+            calibrations: self.calibrations + o.calibrations,
+            retries_s: self.retries_s + o.retries_s,
+            pauses_s: self.pauses_s + o.pauses_s,
+            other_s: self.other_s + o.other_s,
+        }
+    }
+
     /// Measured windows (throughput and latency) ÷ wall: the share of the wall clock spent
     /// measuring what the rows report.
     pub fn duty(&self) -> f64 {

@@ -288,12 +288,17 @@ impl SweepSpec {
         // when the kept ones no longer serve (`sentinel::alone_still_serves`), taken here as
         // one reading in four.
         let alone = (LEG / 4 + LEG) * used;
-        let reading = if used > 1 { LEG + alone / 4 } else { alone };
+        let reading = if used > 1 {
+            LEG / 4 + LEG + alone / 4
+        } else {
+            alone
+        };
         let sentinel = if !self.sentinel {
             Duration::ZERO
         } else if Duration::from_nanos(self.duration_ns) >= crate::harness::MID_TRIAL_SENTINEL_FROM
         {
-            reading * 2
+            // The mid-trial reading is taken whole, by a sentinel of its own.
+            reading + alone + LEG / 4 + LEG
         } else {
             reading
         };
@@ -320,10 +325,7 @@ impl SweepSpec {
     /// [`EXPECTED_EXTRA`] more runs when the spec may replace trials, and
     /// [`EXPECTED_RETRIES`] of all runs retried after a pause when the sentinel is on.
     pub fn expected(&self, planned: Duration, runs: usize) -> Duration {
-        let mut share = 1.0;
-        if self.max_trials > self.trials {
-            share += EXPECTED_EXTRA;
-        }
+        let share = 1.0 + self.expected_extra();
         let mut total = planned.mul_f64(share);
         if self.sentinel && self.sentinel_retries > 0 && runs > 0 {
             let retries = runs as f64 * share * EXPECTED_RETRIES;
@@ -331,6 +333,16 @@ impl SweepSpec {
             total += (per_run + Policy::default().pause).mul_f64(retries);
         }
         total
+    }
+
+    /// Replacements expected, as a share of the planned runs: [`EXPECTED_EXTRA`] when the spec
+    /// may replace trials, else none.
+    pub fn expected_extra(&self) -> f64 {
+        if self.max_trials > self.trials {
+            EXPECTED_EXTRA
+        } else {
+            0.0
+        }
     }
 
     /// The most replacement trials a sweep can add: every point to `max_trials`.
@@ -364,6 +376,10 @@ pub struct Outlook {
     pub expected: Duration,
     /// The most replacement trials the sweep may add.
     pub extra_max: usize,
+    /// Replacements expected, as a share of `runs` ([`SweepSpec::expected_extra`]).
+    pub extra_share: f64,
+    /// Whether disturbed trials are retried (the sentinel is on with retries).
+    pub retries: bool,
 }
 
 /// What the sweep loop reports as it goes.
@@ -407,6 +423,17 @@ pub struct SweepOutcome {
     pub interrupted: bool,
     /// Where the wall clock went (from the loop's start: `setup_s` is the caller's to fill).
     pub time: TimeUse,
+}
+
+/// How `spec`'s sweep judges sentinel readings on `env`: its threshold and retries, slow CPUs
+/// against the start-up calibration (as [`guarded_trial`] does).
+pub(crate) fn sentinel_policy(spec: &SweepSpec, env: &Env) -> Policy {
+    Policy {
+        threshold: spec.sentinel_threshold,
+        retries: spec.sentinel_retries,
+        calibrated_units_per_ns: Some(env.startup_busy.units_per_ns()),
+        ..Policy::default()
+    }
 }
 
 /// A point's identity without its trial number: what replacements track.
@@ -466,11 +493,7 @@ impl Runner<'_> {
             attempts.push(started.elapsed());
             out
         };
-        let policy = Policy {
-            threshold: self.spec.sentinel_threshold,
-            retries: self.spec.sentinel_retries,
-            ..Policy::default()
-        };
+        let policy = sentinel_policy(self.spec, self.env);
         let mut out = if self.spec.sentinel {
             self.sentinel.offer_last();
             guarded_trial(
@@ -614,6 +637,8 @@ pub fn run_sweep(
         planned: estimate,
         expected: spec.expected(estimate, todo),
         extra_max: spec.extra_runs_max(),
+        extra_share: spec.expected_extra(),
+        retries: spec.sentinel && spec.sentinel_retries > 0,
     });
     let mut runner = Runner {
         env,
@@ -622,7 +647,7 @@ pub fn run_sweep(
         done,
         trials,
         stop,
-        sentinel: upkeep::Shared::new(sentinel),
+        sentinel: upkeep::Shared::new(sentinel, sentinel_policy(spec, env)),
         calibration: upkeep::Calibration::default(),
         progress,
         write,

@@ -119,7 +119,8 @@ pub fn measure(
         env.host.allowed_cpus.clone(),
         crate::harness::sentinel::LEG,
     )
-    .with_distances(env.clock.clone());
+    .with_distances(env.clock.clone())
+    .keeping_alone_legs(super::sentinel_policy(spec, &env));
     let result = run_sweep(
         &env,
         spec,
@@ -136,7 +137,8 @@ pub fn measure(
         Ok(mut o) => {
             o.time.setup_s = setup;
             o.time.wall_s += setup;
-            meta.time_use = Some(o.time);
+            // A resumed sweep's account is the sum of its invocations'.
+            meta.time_use = Some(meta.time_use.map_or(o.time, |prior| prior.plus(&o.time)));
             o
         }
         Err(e) => {
@@ -220,8 +222,7 @@ pub fn summarise(out: &TrialOutput) -> String {
 /// three legs), so a count of runs alone would misjudge it.
 #[derive(Debug, Clone)]
 pub struct Eta {
-    planned: usize,
-    planned_cost: Duration,
+    outlook: Outlook,
     extra: usize,
     count: usize,
     cost_done: Duration,
@@ -235,8 +236,7 @@ impl Eta {
     /// A sweep about to make what `outlook` says, starting now.
     pub fn new(outlook: &Outlook) -> Eta {
         Eta {
-            planned: outlook.runs,
-            planned_cost: outlook.planned,
+            outlook: *outlook,
             extra: 0,
             count: 0,
             cost_done: Duration::ZERO,
@@ -257,7 +257,7 @@ impl Eta {
 
     /// Runs known so far (planned and added).
     pub fn total(&self) -> usize {
-        self.planned + self.extra
+        self.outlook.runs + self.extra
     }
 
     /// Runs done.
@@ -265,21 +265,33 @@ impl Eta {
         self.count
     }
 
-    /// The expected time left.
+    /// The expected time left: the runs known and the replacements still to come (at most
+    /// as many as the spec allows), at the expected cost per run, scaled by the pace so far.
     pub fn left(&self) -> Duration {
-        if self.count == 0 || self.cost_done.is_zero() || self.planned == 0 {
+        if self.count == 0 || self.cost_done.is_zero() {
             return Duration::ZERO;
         }
-        // Planned runs done so far: those done minus the replacements (which run right after
-        // their configuration's planned trials, so nearly all added ones are done).
-        let planned_done = self.count.saturating_sub(self.extra).min(self.planned) as f64;
-        let share = (self.extra as f64 + super::EXPECTED_EXTRA * Self::PRIOR_RUNS)
+        let planned = self.outlook.runs as f64;
+        let done = self.count as f64;
+        // The expected cost of a planned run; of a run so far when nothing was planned (a
+        // resumed sweep that only replaces).
+        let per_run = if planned > 0.0 {
+            self.outlook.planned.as_secs_f64() / planned
+        } else {
+            self.cost_done.as_secs_f64() / done
+        };
+        // Planned runs done so far: those done minus the replacements, which run right after
+        // their configuration's planned trials (so nearly all added ones are done).
+        let planned_done = (done - self.extra as f64).clamp(0.0, planned);
+        let share = (self.extra as f64 + self.outlook.extra_share * Self::PRIOR_RUNS)
             / (planned_done + Self::PRIOR_RUNS);
-        let per_run = self.planned_cost.as_secs_f64() / self.planned as f64;
-        let extra_cost =
-            (self.extra as f64 + (self.planned as f64 - planned_done) * share) * per_run;
-        let left =
-            (self.planned_cost.as_secs_f64() + extra_cost - self.cost_done.as_secs_f64()).max(0.0);
+        let to_come = ((planned - planned_done) * share)
+            .min(self.outlook.extra_max.saturating_sub(self.extra) as f64);
+        // What is left of the planned runs' expected cost (cheap and dear runs differ: a
+        // 1-thread trial reads one CPU's sentinel), and the replacements at the mean.
+        let left = (self.outlook.planned.as_secs_f64() + (self.extra as f64 + to_come) * per_run
+            - self.cost_done.as_secs_f64())
+        .max(0.0);
         let pace = self.started.elapsed().as_secs_f64() / self.cost_done.as_secs_f64();
         Duration::from_secs_f64(left * pace)
     }
@@ -342,13 +354,17 @@ pub fn plan_line(o: &Outlook) -> String {
             String::new()
         },
         fmt_secs(o.expected),
-        if o.extra_max > 0 {
-            format!(
+        match (o.extra_max > 0, o.retries) {
+            (true, true) => format!(
                 " with the usual replacements of trials left out and retries of disturbed ones (at most {} extra trial(s))",
                 o.extra_max
-            )
-        } else {
-            " with the usual retries of disturbed trials".to_string()
+            ),
+            (true, false) => format!(
+                " with the usual replacements of trials left out (at most {} extra trial(s))",
+                o.extra_max
+            ),
+            (false, true) => " with the usual retries of disturbed trials".to_string(),
+            (false, false) => String::new(),
         }
     )
 }

@@ -262,8 +262,8 @@ impl TextbookClaim for Fifo {
     fn plan(&self, preset: Preset, cores: usize) -> Option<SweepSpec> {
         let c = cores.max(1);
         Some(SweepSpec {
-            // Every op timed: oversubscribed, a FIFO lock completes a few dozen sections
-            // in a window, and the hand-offs and preempted holders that explain it would
+            // Every op timed: oversubscribed, a FIFO lock completes few sections in a
+            // latency window, and the hand-offs and preempted holders that explain it would
             // otherwise be a handful of samples.
             sample_every: 1,
             ..spec(
