@@ -9,19 +9,24 @@ and where the rest went (meta.json's `time_use`, written by the sweep), the shar
 flagged, and the progress line's ETA against the truth: at 10%, 25%, 50% and 75% of the runs,
 the total it implied (elapsed + ETA) ÷ the actual wall. Consecutive sweeps are compared with
 scripts/repeatability.py (medians of points unflagged in both within 10%). Writes
-OUT_DIR/summary.md, and per sweep its meta.json, `lockbench points` table and timed log; the
-bulky runs.csv and histograms.csv are deleted once read.
+OUT_DIR/summary.md, and per sweep its meta.json, `lockbench points` table and timed log (gzip), and
+the first sweep's mutex throughput-vs-threads chart; the bulky runs.csv and histograms.csv are
+deleted once read.
 """
 import argparse
+import gzip
 import json
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LB = ROOT / "target" / "release" / "lockbench"
+CHART = "throughput-vs-threads-mutex.png"
 
 
 def secs(text):
@@ -45,7 +50,8 @@ def sweep(preset, out, log_path):
     wall = time.monotonic() - start
     if p.returncode != 0:
         sys.exit(f"sweep into {out} failed (exit {p.returncode}); log in {log_path}")
-    log_path.write_text("".join(f"{t:8.3f} {l}\n" for t, l in lines))
+    with gzip.open(log_path, "wt") as f:
+        f.write("".join(f"{t:8.3f} {l}\n" for t, l in lines))
     return wall, lines
 
 
@@ -82,7 +88,7 @@ def main():
         dry_s = secs(re.search(r"estimated ([\d.]+ (?:s|min|h))", dry).group(1))
         run = out / name
         print(f"sweep {name} of {len(names)} into {run}", file=sys.stderr)
-        wall, lines = sweep(args.preset, run, out / f"{name}.log")
+        wall, lines = sweep(args.preset, run, out / f"{name}.log.gz")
         announced = next((secs(m.group(1)) for _, l in lines
                           if (m := re.search(r"estimated ([\d.]+ (?:s|min|h))", l))), None)
         summary = next((l for _, l in lines if l.startswith("summary:")), "")
@@ -103,12 +109,17 @@ def main():
         within = re.search(r"medians within 10% \| (\d+) \(([\d.]+)%\)", text)
         both = re.search(r"unflagged in both \| (\d+)", text)
         pairs.append((a, b, within.group(1), both.group(1), within.group(2)))
+    # The first sweep's throughput-vs-threads chart of the mutexes (the README shows it).
+    with tempfile.TemporaryDirectory() as charts:
+        subprocess.run([str(LB), "plot", str(out / names[0]), "--out", charts], check=True,
+                       capture_output=True, cwd=ROOT)
+        shutil.copy(pathlib.Path(charts) / CHART, out / names[0] / CHART)
     for name in names:
         for f in ("runs.csv", "histograms.csv"):
             (out / name / f).unlink(missing_ok=True)
 
     md = [f"# Time to answer: {len(names)} `sweep --preset {args.preset}` back to back", "",
-          f"Build: `{subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, cwd=ROOT).stdout.strip()}`. "
+          f"Build: `{subprocess.run(['git', 'describe', '--always', '--dirty'], capture_output=True, text=True, cwd=ROOT).stdout.strip()}`. "
           "Wall is the process's, build excluded; duty = (throughput + latency windows) ÷ wall "
           "(meta.json `time_use`); ETA columns: (elapsed + the progress line's ETA) ÷ actual wall "
           "at that share of the runs.", "",

@@ -275,21 +275,22 @@ impl SweepSpec {
     /// before the next), plus the mid-trial reading of long windows. Busy-work calibration is
     /// once per configuration, left out here.
     pub fn run_cost(&self, threads: usize, placement: Placement, cpus: usize) -> Duration {
-        // Spawning and pinning the threads, their accounting reads, the join and the row:
-        // 5.4 ms a trial in a quick sweep on 2 CPUs (its `time_use.trial_rest_s`).
-        const START_AND_JOIN: Duration = Duration::from_millis(6);
+        // Spawning and pinning the threads, their accounting reads, the join and the row, and
+        // the controller's late wake-ups between phases when the workers hold every CPU: about
+        // 2 ms a trial at 1 thread, 6 ms at 2 and more (quick sweeps on 2 CPUs, FINDINGS).
+        let start_and_join = Duration::from_millis(2) * threads.clamp(1, 3) as u32;
         // Unpinned threads may run anywhere: the sentinel reads every allowed CPU.
         let used = if placement == Placement::None {
             cpus.max(1)
         } else {
             threads.clamp(1, cpus.max(1))
         } as u32;
-        // One CPU: its alone leg after a ramp. More: a together leg, and their alone legs again
-        // when the kept ones no longer serve (`sentinel::alone_still_serves`), taken here as
-        // one reading in four.
+        // One CPU: its alone leg after a ramp. More: a together leg after a ramp, and their
+        // alone legs again when the kept ones no longer serve (`sentinel::alone_still_serves`):
+        // one reading in two in quick sweeps on a noisy 2-vCPU host.
         let alone = (LEG / 4 + LEG) * used;
         let reading = if used > 1 {
-            LEG / 4 + LEG + alone / 4
+            LEG / 4 + LEG + alone / 2
         } else {
             alone
         };
@@ -302,7 +303,7 @@ impl SweepSpec {
         } else {
             reading
         };
-        START_AND_JOIN
+        start_and_join
             + Duration::from_nanos(self.warmup_ns + self.duration_ns)
             // The latency window (a quarter of the measured window) when anything is sampled.
             + Duration::from_nanos(if self.sample_every > 0 { self.duration_ns / 4 } else { 0 })
@@ -849,8 +850,8 @@ mod tests {
         let one = s.run_cost(1, c, 2);
         // A trial on two CPUs reads the alone leg of each: its sentinel costs more; unpinned, it
         // reads every CPU.
-        assert!(s.run_cost(2, c, 2) > one && s.run_cost(4, c, 2) == s.run_cost(2, c, 2));
-        assert_eq!(s.run_cost(1, Placement::None, 2), s.run_cost(2, c, 2));
+        assert!(s.run_cost(2, c, 2) > one && s.run_cost(4, c, 2) >= s.run_cost(2, c, 2));
+        assert!(s.run_cost(1, Placement::None, 2) > one);
         let sum: Duration = plan
             .iter()
             .map(|p| s.run_cost(p.point.setting.threads, p.point.setting.placement, 2))

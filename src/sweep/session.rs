@@ -215,9 +215,10 @@ pub fn summarise(out: &TrialOutput) -> String {
 }
 
 /// The time left in a sweep: the expected cost of the runs left ([`SweepSpec::run_cost`]),
-/// including the replacements still to come at the share the sweep has needed so far (a
-/// prior of [`super::EXPECTED_EXTRA`], worth [`Eta::PRIOR_RUNS`] runs, until it has its own),
-/// scaled by the pace so far (wall time ÷ expected cost of the runs done). The cheap and the
+/// including the replacements still to come at the share the sweep has needed so far or the
+/// expected share ([`super::EXPECTED_EXTRA`]), whichever is larger (a sweep's first
+/// configurations, one thread each, never lose trials to a cache layout), scaled by the pace
+/// so far (wall time ÷ expected cost of the runs done). The cheap and the
 /// dear runs of a plan are not alike (1-thread trials read one CPU's sentinel, 2-CPU trials
 /// three legs), so a count of runs alone would misjudge it.
 #[derive(Debug, Clone)]
@@ -230,9 +231,6 @@ pub struct Eta {
 }
 
 impl Eta {
-    /// How many runs the prior share of replacements counts as.
-    pub const PRIOR_RUNS: f64 = 100.0;
-
     /// A sweep about to make what `outlook` says, starting now.
     pub fn new(outlook: &Outlook) -> Eta {
         Eta {
@@ -283,8 +281,7 @@ impl Eta {
         // Planned runs done so far: those done minus the replacements, which run right after
         // their configuration's planned trials (so nearly all added ones are done).
         let planned_done = (done - self.extra as f64).clamp(0.0, planned);
-        let share = (self.extra as f64 + self.outlook.extra_share * Self::PRIOR_RUNS)
-            / (planned_done + Self::PRIOR_RUNS);
+        let share = (self.extra as f64 / planned_done.max(1.0)).max(self.outlook.extra_share);
         let to_come = ((planned - planned_done) * share)
             .min(self.outlook.extra_max.saturating_sub(self.extra) as f64);
         // What is left of the planned runs' expected cost (cheap and dear runs differ: a
