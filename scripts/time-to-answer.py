@@ -93,12 +93,15 @@ def main():
                           if (m := re.search(r"estimated ([\d.]+ (?:s|min|h))", l))), None)
         summary = next((l for _, l in lines if l.startswith("summary:")), "")
         m = re.search(r"(\d+) point\(s\), (\d+) trial\(s\); (\d+) point\(s\) flagged", summary)
-        points, trials, flagged = (int(m.group(i)) for i in (1, 2, 3)) if m else (0, 0, 0)
-        tu = json.loads((run / "meta.json").read_text())["time_use"]
+        if not m:
+            sys.exit(f"sweep {name}: no summary line in its log")
+        points, trials, flagged = (int(m.group(i)) for i in (1, 2, 3))
+        meta = json.loads((run / "meta.json").read_text())
+        tu = meta["time_use"]
         pts = subprocess.run([str(LB), "points", str(run)], check=True,
                              capture_output=True, text=True, cwd=ROOT).stdout
         (run / "points.csv").write_text(pts)
-        rows.append(dict(name=name, wall=wall, dry=dry_s, announced=announced, points=points,
+        rows.append(dict(name=name, wall=wall, build=meta["host"]["git_sha"], dry=dry_s, announced=announced, points=points,
                          trials=trials, flagged=flagged, tu=tu, eta=eta_errors(lines, wall)))
     pairs = []
     for a, b in zip(names, names[1:]):
@@ -119,11 +122,11 @@ def main():
             (out / name / f).unlink(missing_ok=True)
 
     md = [f"# Time to answer: {len(names)} `sweep --preset {args.preset}` back to back", "",
-          f"Build: `{subprocess.run(['git', 'describe', '--always', '--dirty'], capture_output=True, text=True, cwd=ROOT).stdout.strip()}`. "
+          f"Build: `{', '.join(sorted({r['build'] for r in rows}))}` (meta.json). "
           "Wall is the process's, build excluded; duty = (throughput + latency windows) ÷ wall "
           "(meta.json `time_use`); ETA columns: (elapsed + the progress line's ETA) ÷ actual wall "
           "at that share of the runs.", "",
-          "| sweep | wall | dry-run estimate ÷ wall | announced ÷ wall | duty | throughput / latency windows | warm-up | sentinel (reused) | calibration | threads and rows | retries + pauses | setup | points flagged | trials | ETA at 10% / 25% / 50% / 75% |",
+          "| sweep | wall | dry-run estimate ÷ wall | announced ÷ wall (the same model) | duty | throughput / latency windows | warm-up | sentinel (reused) | calibration | threads and rows | retries + pauses | setup | points flagged | trials | ETA at 10% / 25% / 50% / 75% |",
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         tu = r["tu"]

@@ -283,14 +283,32 @@ fn a_suite_report_leads_with_the_break_even_and_the_claims() {
         at("id=\"quality\""),
     ];
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
-    // Every claim of the claims run is a row.
-    let claims = std::fs::read_to_string("tests/fixtures/claims/claims.csv").unwrap();
-    let rows = csv::Reader::from_reader(claims.as_bytes())
-        .records()
-        .count();
-    assert!(html.matches("<tr><td>").count() >= rows, "{rows} claims");
-    // The break-even run's own chart is drawn once, at the top.
-    assert_eq!(html.matches("Break-even: spinning vs sleeping").count(), 1);
+    // Every claim of the claims run is a row of the claims table, and the source is named.
+    let section = &html[at("id=\"claims\"")..at("id=\"best\"")];
+    let claims =
+        lockbench::report::claims::read_csv(Path::new("tests/fixtures/claims/claims.csv")).unwrap();
+    assert_eq!(section.matches("<tr><td>").count(), claims.len());
+    for c in &claims {
+        let row = format!(
+            "<tr><td>{}</td><td>{}</td>",
+            c.id,
+            lockbench::report::html::esc(&c.claim)
+        );
+        assert!(section.contains(&row), "no row for claim {}", c.id);
+    }
+    assert!(section.contains("claims.csv"), "the source is named");
+
+    // The break-even run's own page shows its chart once, at the top with its verdict, not
+    // again among the charts.
+    let o = lockbench(&["report", suite.join("breakeven").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let own = std::fs::read_to_string(suite.join("breakeven/report.html")).unwrap();
+    let title = "Spin vs sleep: where is the break-even?";
+    assert_eq!(own.matches(title).count(), 1);
+    assert!(
+        own.find(title).unwrap() < own.find("id=\"claims\"").unwrap(),
+        "the chart leads"
+    );
 
     // A run with no claims run beside it says how to get one.
     std::fs::remove_dir_all(suite.join("claims")).unwrap();

@@ -66,7 +66,7 @@ value_enum!(Layout {
 
 value_enum!(Preset {
     Preset::Quick => "every primitive, 1/cores/2×cores threads, cs 0 and 250 ns, 3 clean trials a point (up to 8 to replace trials left out): ~2½ min on 2 CPUs",
-    Preset::Standard => "two critical sections, workload axes, 3–8 trials: ~6–15 min on 2 CPUs",
+    Preset::Standard => "two critical sections, workload axes, 3–8 trials: ~6 min on 2 CPUs",
     Preset::Full => "every thread count, five critical sections, 5–10 trials: hours",
 });
 

@@ -129,51 +129,131 @@ pub struct ReportArgs {
     out: Option<PathBuf>,
 }
 
-/// `file` in `run`'s own directory, or in the newest sibling directory named `kind` (a suite's
-/// `breakeven/`, `claims/`) or ending in `-kind` (`results/<machine>/<ts>-breakeven`).
+/// `file` for `run`'s page: in its own directory; in its parent (an experiment directory
+/// inside a claims run); in a sibling named `kind` (a suite's `breakeven/`, `claims/`); else in
+/// the sibling ending in `-kind` (`results/<machine>/<ts>-claims`) that started closest in time
+/// to `run` (the newest when start times are unknown).
 fn beside(run: &LoadedRun, file: &str, kind: &str) -> Option<PathBuf> {
-    let own = run.dir.join(file);
-    if own.exists() {
-        return Some(own);
+    let dir = run.dir.canonicalize().unwrap_or_else(|_| run.dir.clone());
+    let parent = dir.parent().map(Path::to_path_buf);
+    for d in std::iter::once(dir.clone()).chain(parent.clone()) {
+        if d.join(file).is_file() {
+            return Some(d.join(file));
+        }
     }
-    let parent = run.dir.parent()?;
     let suffix = format!("-{kind}");
-    let mut sibs: Vec<PathBuf> = std::fs::read_dir(parent)
+    let mut sibs: Vec<PathBuf> = std::fs::read_dir(parent?)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.file_name().is_some_and(|n| {
                 let n = n.to_string_lossy();
                 n == kind || n.ends_with(&suffix)
-            }) && p.join(file).exists()
+            }) && p.join(file).is_file()
         })
         .collect();
     sibs.sort();
-    Some(sibs.pop()?.join(file))
+    if let Some(suite) = sibs
+        .iter()
+        .find(|p| p.file_name().is_some_and(|n| n == kind))
+    {
+        return Some(suite.join(file));
+    }
+    let here = run.meta.as_ref().and_then(|m| started(&m.started_utc));
+    let distance = |p: &PathBuf| {
+        let there = source_meta(p).and_then(|m| started(&m.started_utc));
+        here.zip(there).map(|(a, b)| a.abs_diff(b))
+    };
+    let best = sibs
+        .iter()
+        .filter_map(|p| distance(p).map(|d| (d, p)))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, p)| p.clone());
+    Some(best.or_else(|| sibs.pop())?.join(file))
+}
+
+/// Seconds since the epoch of a meta.json's UTC start time.
+fn started(utc: &str) -> Option<u64> {
+    humantime::parse_rfc3339_weak(utc)
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs())
+}
+
+/// The meta.json of a run directory, or of the first experiment inside a claims run.
+fn source_meta(dir: &Path) -> Option<crate::rundir::meta::Meta> {
+    if let Ok(m) = crate::rundir::meta::read_meta(dir) {
+        return Some(m);
+    }
+    let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join(crate::rundir::meta::META_JSON).is_file())
+        .collect();
+    subs.sort();
+    crate::rundir::meta::read_meta(subs.first()?).ok()
+}
+
+/// Where a finding on `run`'s page came from: the file, the machine, build and start of the
+/// run that wrote it, and a warning when that is another machine or another sitting (over an
+/// hour apart) than `run`'s.
+fn provenance(run: &LoadedRun, path: &Path) -> String {
+    let mut out = path.display().to_string();
+    let Some(src) = path.parent().and_then(source_meta) else {
+        return out;
+    };
+    out.push_str(&format!(
+        ": {} (host {}), lockbench {}, started {}",
+        src.host.cpu_model, src.host.host_id, src.host.git_sha, src.started_utc
+    ));
+    if let Some(m) = &run.meta {
+        if m.host.host_id != src.host.host_id || m.host.cpu_model != src.host.cpu_model {
+            out.push_str(" — WARNING: another machine than this run's");
+        } else if let (Some(a), Some(b)) = (started(&m.started_utc), started(&src.started_utc))
+            && a.abs_diff(b) > 3600
+        {
+            out.push_str(&format!(
+                " — WARNING: another sitting, {:.1} h from this run's start",
+                a.abs_diff(b) as f64 / 3600.0
+            ));
+        }
+    }
+    out
 }
 
 /// The break-even verdict beside `run` and where it came from, with its chart when the run
-/// it came from draws one.
-fn find_breakeven(run: &LoadedRun) -> (Option<(String, String)>, Option<String>) {
+/// it came from draws one; whether that run is `run` itself.
+fn find_breakeven(run: &LoadedRun) -> (Option<(String, String)>, Option<String>, bool) {
     let Some(path) = beside(run, "verdict.txt", "breakeven") else {
-        return (None, None);
+        return (None, None, false);
     };
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return (None, None);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("warning: {}: cannot read: {e}", path.display());
+            return (None, None, false);
+        }
     };
-    let chart = path
-        .parent()
-        .and_then(|dir| load_run(dir).ok())
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let own = run.dir.canonicalize().ok() == dir.canonicalize().ok();
+    let chart = load_run(dir)
+        .ok()
         .and_then(|b| crate::plot::breakeven_figure(&b).ok().flatten())
         .and_then(|f| crate::plot::render_svg_string(&f).ok());
-    (Some((text, path.display().to_string())), chart)
+    (Some((text, provenance(run, &path))), chart, own)
 }
 
 /// The claims' verdicts beside `run` (a claims run's claims.csv) and where they came from.
 fn find_claims(run: &LoadedRun) -> Option<(Vec<crate::report::claims::ClaimRow>, String)> {
     let path = beside(run, crate::report::claims::CLAIMS_CSV, "claims")?;
-    let rows = crate::report::claims::read_csv(&path).ok()?;
-    Some((rows, path.display().to_string()))
+    match crate::report::claims::read_csv(&path) {
+        Ok(rows) => Some((rows, provenance(run, &path))),
+        Err(e) => {
+            eprintln!("warning: {}: cannot read the claims: {e}", path.display());
+            None
+        }
+    }
 }
 
 /// `lockbench report`.
@@ -181,12 +261,12 @@ pub fn report(args: ReportArgs) -> Result<()> {
     let run = load_run(&args.input)?;
     let out = args.out.unwrap_or_else(|| run.dir.join("report.html"));
     let plan = figures(&run)?;
-    let (verdict, breakeven_chart) = find_breakeven(&run);
+    let (verdict, breakeven_chart, own_breakeven) = find_breakeven(&run);
     let mut charts = Vec::new();
     let mut lead_charts = Vec::new();
     for f in &plan.figures {
         // A break-even run's own chart is already at the top, with its verdict.
-        if f.name == crate::plot::breakeven::NAME && breakeven_chart.is_some() {
+        if f.name == crate::plot::breakeven::NAME && own_breakeven && breakeven_chart.is_some() {
             continue;
         }
         let svg = (f.title.clone(), crate::plot::render_svg_string(f)?);

@@ -163,6 +163,10 @@ fn claims_section(o: &mut String, page: &Page) {
         );
         return;
     };
+    if claims.is_empty() {
+        let _ = write!(o, "<p>{} holds no claim.</p>", esc(from));
+        return;
+    }
     let rows: Vec<Vec<String>> = claims
         .iter()
         .map(|c| {

@@ -277,7 +277,8 @@ impl SweepSpec {
     pub fn run_cost(&self, threads: usize, placement: Placement, cpus: usize) -> Duration {
         // Spawning and pinning the threads, their accounting reads, the join and the row, and
         // the controller's late wake-ups between phases when the workers hold every CPU: about
-        // 2 ms a trial at 1 thread, 6 ms at 2 and more (quick sweeps on 2 CPUs, FINDINGS).
+        // 2 ms a trial per thread, up to 6 ms (quick sweeps on 2 CPUs: 1.8 ms at 1 thread, 4–6
+        // ms beyond).
         let start_and_join = Duration::from_millis(2) * threads.clamp(1, 3) as u32;
         // Unpinned threads may run anywhere: the sentinel reads every allowed CPU.
         let used = if placement == Placement::None {

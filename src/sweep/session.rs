@@ -215,8 +215,9 @@ pub fn summarise(out: &TrialOutput) -> String {
 }
 
 /// The time left in a sweep: the expected cost of the runs left ([`SweepSpec::run_cost`]),
-/// including the replacements still to come at the share the sweep has needed so far or the
-/// expected share ([`super::EXPECTED_EXTRA`]), whichever is larger (a sweep's first
+/// including the replacements still to come at the share the sweep has needed so far (shrunk
+/// toward the expected share) or the expected share ([`super::EXPECTED_EXTRA`]), whichever is
+/// larger (a sweep's first
 /// configurations, one thread each, never lose trials to a cache layout), scaled by the pace
 /// so far (wall time ÷ expected cost of the runs done). The cheap and the
 /// dear runs of a plan are not alike (1-thread trials read one CPU's sentinel, 2-CPU trials
@@ -281,7 +282,10 @@ impl Eta {
         // Planned runs done so far: those done minus the replacements, which run right after
         // their configuration's planned trials (so nearly all added ones are done).
         let planned_done = (done - self.extra as f64).clamp(0.0, planned);
-        let share = (self.extra as f64 / planned_done.max(1.0)).max(self.outlook.extra_share);
+        // The sweep's own share, shrunk toward the expected one by a prior worth 100 runs (one
+        // early configuration says little), and never below it.
+        let own = (self.extra as f64 + self.outlook.extra_share * 100.0) / (planned_done + 100.0);
+        let share = own.max(self.outlook.extra_share);
         let to_come = ((planned - planned_done) * share)
             .min(self.outlook.extra_max.saturating_sub(self.extra) as f64);
         // What is left of the planned runs' expected cost (cheap and dear runs differ: a
@@ -396,14 +400,23 @@ pub fn dry_run_line(spec: &SweepSpec, cpus: usize) -> String {
         spec.placements.len(),
         spec.trials,
         fmt_secs(spec.expected(planned, spec.len())),
-        if extra > 0 {
-            format!(
-                " with the usual replacements of trials left out ({:.0}% more runs) and retries of disturbed ones; at most {extra} extra run(s), about {} more",
-                super::EXPECTED_EXTRA * 100.0,
-                fmt_secs(planned * extra as u32 / spec.len().max(1) as u32)
-            )
-        } else {
-            String::new()
+        {
+            let retries = if spec.sentinel && spec.sentinel_retries > 0 {
+                " and retries of disturbed ones"
+            } else {
+                ""
+            };
+            if extra > 0 {
+                format!(
+                    " with the usual replacements of trials left out ({:.0}% more runs){retries}; at most {extra} extra run(s), about {} more",
+                    super::EXPECTED_EXTRA * 100.0,
+                    fmt_secs(planned * extra as u32 / spec.len().max(1) as u32)
+                )
+            } else if retries.is_empty() {
+                String::new()
+            } else {
+                " with the usual retries of disturbed trials".to_string()
+            }
         }
     )
 }

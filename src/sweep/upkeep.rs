@@ -10,9 +10,8 @@ use crate::workload::BusyWork;
 use std::time::{Duration, Instant};
 
 /// How old the reading after one trial may be to serve as the reading before the next: the
-/// gap between them holds the row's writing (a few ms), at most a configuration's
-/// calibration on one of the CPUs (its own tolerance judges it); after a retry's pause or
-/// anything longer the next trial reads afresh.
+/// gap between them holds the row's writing (a few ms); after a calibration (about 200 ms), a
+/// retry's pause or anything longer the next trial reads afresh.
 pub const REUSE_WITHIN: Duration = Duration::from_millis(100);
 
 /// How far the trial CPUs' single-CPU speed (the sentinel's alone legs) may move from its
