@@ -108,6 +108,50 @@ pub struct ClaimRow {
     pub reason: String,
 }
 
+impl ClaimRow {
+    /// A judged claim's row.
+    pub fn of(c: &Claim) -> ClaimRow {
+        ClaimRow {
+            id: c.id.to_string(),
+            claim: c.claim.to_string(),
+            chapter_says: c.chapter_says.to_string(),
+            shows: c.shows.clone(),
+            verdict: c.verdict.as_str().to_string(),
+            reason: c.reason.clone(),
+        }
+    }
+}
+
+/// The claims as an HTML table: claim, what the chapter says, what this machine shows, the
+/// verdict and why (the claims page and a run's report.html alike).
+pub(crate) fn table_html(o: &mut String, claims: &[ClaimRow]) {
+    let rows: Vec<Vec<String>> = claims
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                c.claim.clone(),
+                c.chapter_says.clone(),
+                c.shows.clone(),
+                c.verdict.clone(),
+                c.reason.clone(),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            "#",
+            "claim",
+            "what the chapter says",
+            "what this machine shows",
+            "verdict",
+            "why",
+        ],
+        &rows,
+    );
+}
+
 /// Reads a claims.csv written by `lockbench claims` (columns it does not need are skipped).
 pub fn read_csv(path: &std::path::Path) -> Result<Vec<ClaimRow>, ::csv::Error> {
     ::csv::Reader::from_path(path)?.deserialize().collect()
@@ -148,31 +192,8 @@ pub fn html(claims: &[Claim], ctx: &Context) -> String {
         esc(&ctx.host)
     );
     o.push_str("<h2>Claims</h2>");
-    let rows: Vec<Vec<String>> = claims
-        .iter()
-        .map(|c| {
-            vec![
-                c.id.to_string(),
-                c.claim.to_string(),
-                c.chapter_says.to_string(),
-                c.shows.clone(),
-                c.verdict.as_str().to_string(),
-                c.reason.clone(),
-            ]
-        })
-        .collect();
-    table(
-        &mut o,
-        &[
-            "#",
-            "claim",
-            "what the chapter says",
-            "what this machine shows",
-            "verdict",
-            "why",
-        ],
-        &rows,
-    );
+    let rows: Vec<ClaimRow> = claims.iter().map(ClaimRow::of).collect();
+    table_html(&mut o, &rows);
     o.push_str("<p class=\"note\">Figures: median over clean trials (its confidence interval: the min–max range up to 4 trials), trial count. Beyond noise = ≥ 3 trials a side, one cache layout, intervals apart by more than the 5% margin. A flagged point caps a verdict at “holds with a caveat”.</p>");
     o.push_str("<h2>Runs behind each verdict</h2><ul>");
     for c in claims {

@@ -167,31 +167,7 @@ fn claims_section(o: &mut String, page: &Page) {
         let _ = write!(o, "<p>{} holds no claim.</p>", esc(from));
         return;
     }
-    let rows: Vec<Vec<String>> = claims
-        .iter()
-        .map(|c| {
-            vec![
-                c.id.clone(),
-                c.claim.clone(),
-                c.chapter_says.clone(),
-                c.shows.clone(),
-                c.verdict.clone(),
-                c.reason.clone(),
-            ]
-        })
-        .collect();
-    table(
-        o,
-        &[
-            "#",
-            "claim",
-            "what the chapter says",
-            "what this machine shows",
-            "verdict",
-            "why",
-        ],
-        &rows,
-    );
+    crate::report::claims::table_html(o, claims);
     let _ = write!(
         o,
         "<p class=\"note\">from {} (each claim's rule and the runs behind it are in its claims.md)</p>",
