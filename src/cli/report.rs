@@ -222,26 +222,35 @@ fn provenance(run: &LoadedRun, path: &Path) -> String {
     out
 }
 
-/// The break-even verdict beside `run` and where it came from, with its chart when the run
-/// it came from draws one; whether that run is `run` itself.
-fn find_breakeven(run: &LoadedRun) -> (Option<(String, String)>, Option<String>, bool) {
-    let Some(path) = beside(run, "verdict.txt", "breakeven") else {
-        return (None, None, false);
-    };
+/// A break-even verdict found for `run`'s page.
+struct FoundBreakeven {
+    /// The verdict's text.
+    text: String,
+    /// Where it came from ([`provenance`]).
+    from: String,
+    /// The directory of the break-even run.
+    dir: PathBuf,
+    /// That run is `run` itself (its chart is among `run`'s own figures).
+    own: bool,
+}
+
+/// The break-even verdict beside `run`, where it came from, and whether it is `run`'s own.
+fn find_breakeven(run: &LoadedRun) -> Option<FoundBreakeven> {
+    let path = beside(run, "verdict.txt", "breakeven")?;
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("warning: {}: cannot read: {e}", path.display());
-            return (None, None, false);
+            return None;
         }
     };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let own = run.dir.canonicalize().ok() == dir.canonicalize().ok();
-    let chart = load_run(dir)
-        .ok()
-        .and_then(|b| crate::plot::breakeven_figure(&b).ok().flatten())
-        .and_then(|f| crate::plot::render_svg_string(&f).ok());
-    (Some((text, provenance(run, &path))), chart, own)
+    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    Some(FoundBreakeven {
+        text,
+        from: provenance(run, &path),
+        own: run.dir.canonicalize().ok() == dir.canonicalize().ok(),
+        dir,
+    })
 }
 
 /// The claims' verdicts beside `run` (a claims run's claims.csv) and where they came from.
@@ -261,22 +270,31 @@ pub fn report(args: ReportArgs) -> Result<()> {
     let run = load_run(&args.input)?;
     let out = args.out.unwrap_or_else(|| run.dir.join("report.html"));
     let plan = figures(&run)?;
-    let (verdict, breakeven_chart, own_breakeven) = find_breakeven(&run);
+    let breakeven = find_breakeven(&run);
+    let own_breakeven = breakeven.as_ref().is_some_and(|b| b.own);
+    let mut breakeven_chart = None;
     let mut charts = Vec::new();
     let mut lead_charts = Vec::new();
     for f in &plan.figures {
-        // A break-even run's own chart is already at the top, with its verdict.
-        if f.name == crate::plot::breakeven::NAME && own_breakeven && breakeven_chart.is_some() {
-            continue;
-        }
         let svg = (f.title.clone(), crate::plot::render_svg_string(f)?);
-        // The winner of each regime leads the page, beside the other findings.
-        if f.name == charts::WINNER_HEATMAP {
+        if f.name == crate::plot::breakeven::NAME && own_breakeven {
+            // A break-even run's own chart leads the page, with its verdict.
+            breakeven_chart = Some(svg.1);
+        } else if f.name == charts::WINNER_HEATMAP {
+            // The winner of each regime leads the page, beside the other findings.
             lead_charts.push(svg);
         } else {
             charts.push(svg);
         }
     }
+    // Another run's break-even chart, drawn from that run.
+    if let Some(b) = breakeven.as_ref().filter(|b| !b.own) {
+        breakeven_chart = load_run(&b.dir)
+            .ok()
+            .and_then(|r| crate::plot::breakeven_figure(&r).ok().flatten())
+            .and_then(|f| crate::plot::render_svg_string(&f).ok());
+    }
+    let verdict = breakeven.map(|b| (b.text, b.from));
     let page = crate::report::html::Page {
         title: format!("lockbench report — {}", run.label()),
         rows: &run.rows,

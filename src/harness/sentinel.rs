@@ -5,10 +5,10 @@
 //!
 //! The sentinel runs a dependent arithmetic chain pinned on each CPU a point uses, on all at
 //! once and on each alone (a sweep may keep the alone legs of a clean reading for the next
-//! second: [`Parallelism::keeping_alone_legs`]). Its figure is the achieved parallel speed of the *worst*
-//! CPU: min over CPUs of (rate together / rate alone). 1.0 means every CPU ran at full speed
-//! in parallel; 0.5 means one of them shared its core's time (a sum over N CPUs would move
-//! by only 1/(2N) then). Above 1 is impossible for a quiet machine: the alone leg was
+//! second: [`Parallelism::keeping_alone_legs`]). Its figure is the achieved parallel speed of
+//! the *worst* CPU: min over CPUs of (rate together / rate alone). 1.0 means every CPU ran at
+//! full speed in parallel; 0.5 means one of them shared its core's time (a sum over N CPUs
+//! would move by only 1/(2N) then). Above 1 is impossible for a quiet machine: the alone leg was
 //! disturbed, so such a reading counts as disturbed too.
 //!
 //! A busy process pinned on one of the trial's CPUs slows the alone and together legs alike,
@@ -236,15 +236,9 @@ impl Sentinel for Parallelism {
         }
         let (alone, both) = self.legs(&self.allowed.clone());
         // The `threads` CPUs whose together ÷ alone ratio is best.
-        let ratio = |i: usize| {
-            if alone[i] > 0.0 {
-                both[i] / alone[i]
-            } else {
-                0.0
-            }
-        };
+        let ratio = ratios(&alone, &both);
         let mut order: Vec<usize> = (0..alone.len()).collect();
-        order.sort_by(|&a, &b| ratio(b).total_cmp(&ratio(a)));
+        order.sort_by(|&a, &b| ratio[b].total_cmp(&ratio[a]));
         order.truncate(threads.max(1));
         let pick = |v: &[f64]| order.iter().map(|&i| v[i]).collect::<Vec<f64>>();
         figure(&pick(&alone), &pick(&both), true)
@@ -310,11 +304,7 @@ impl Parallelism {
         self.alone = match &self.keep {
             Some(policy) if sentinel_signals(&figure(&alone, &both, true), policy).is_empty() => {
                 Some(Alone {
-                    ratios: alone
-                        .iter()
-                        .zip(&both)
-                        .map(|(&a, &t)| if a > 0.0 { t / a } else { 0.0 })
-                        .collect(),
+                    ratios: ratios(&alone, &both),
                     set,
                     at: Instant::now(),
                     rates: alone.clone(),
@@ -326,6 +316,15 @@ impl Parallelism {
     }
 }
 
+/// Each CPU's rate together ÷ its rate alone (0 where the alone rate is not positive).
+fn ratios(alone: &[f64], together: &[f64]) -> Vec<f64> {
+    alone
+        .iter()
+        .zip(together)
+        .map(|(&a, &t)| if a > 0.0 { t / a } else { 0.0 })
+        .collect()
+}
+
 /// The sentinel arithmetic: the worst CPU's together / alone ratio (`pinned`: `alone[i]` and
 /// `together[i]` are the same CPU), or the ratio of the sums when the legs were unpinned
 /// (then the i-th rates are not the same CPU's); the mean, slowest and fastest single-CPU
@@ -334,10 +333,8 @@ pub fn figure(alone: &[f64], together: &[f64], pinned: bool) -> Reading {
     let parallel = if alone.len() <= 1 {
         if alone.is_empty() { 0.0 } else { 1.0 }
     } else if pinned {
-        alone
-            .iter()
-            .zip(together)
-            .map(|(&a, &t)| if a > 0.0 { t / a } else { 0.0 })
+        ratios(alone, together)
+            .into_iter()
             .fold(f64::INFINITY, f64::min)
     } else {
         let sum_alone: f64 = alone.iter().sum();

@@ -329,12 +329,17 @@ impl SweepSpec {
     pub fn expected(&self, planned: Duration, runs: usize) -> Duration {
         let share = 1.0 + self.expected_extra();
         let mut total = planned.mul_f64(share);
-        if self.sentinel && self.sentinel_retries > 0 && runs > 0 {
+        if self.retries() && runs > 0 {
             let retries = runs as f64 * share * EXPECTED_RETRIES;
             let per_run = planned / runs as u32;
             total += (per_run + Policy::default().pause).mul_f64(retries);
         }
         total
+    }
+
+    /// Whether disturbed trials are retried: the sentinel is on, with retries.
+    pub fn retries(&self) -> bool {
+        self.sentinel && self.sentinel_retries > 0
     }
 
     /// Replacements expected, as a share of the planned runs: [`EXPECTED_EXTRA`] when the spec
@@ -446,15 +451,15 @@ fn variant(key: &PointKey) -> PointKey {
     }
 }
 
-/// The configuration a run belongs to (everything but primitive, workload variant, trial):
-/// trials are interleaved and replacements run within one configuration at a time.
-fn config(p: &Planned) -> (Placement, usize, u64, u64) {
-    (
-        p.point.setting.placement,
-        p.point.setting.threads,
-        p.point.setting.cs_ns,
-        p.point.setting.think_ns,
-    )
+/// A configuration: placement, threads, critical section and think time.
+type Config = (Placement, usize, u64, u64);
+
+/// The configuration a point belongs to (everything but primitive, workload variant, trial):
+/// trials are interleaved and replacements run within one configuration at a time, and a
+/// busy-work calibration serves one configuration (`upkeep::Calibration`).
+fn config(point: &Point) -> Config {
+    let s = &point.setting;
+    (s.placement, s.threads, s.cs_ns, s.think_ns)
 }
 
 /// The sweep loop's state: what is done, each point's finished trials, the outcome.
@@ -465,6 +470,8 @@ struct Runner<'a> {
     done: HashSet<PointKey>,
     trials: HashMap<PointKey, Vec<TrialFacts>>,
     stop: &'a dyn Fn() -> bool,
+    /// How the sentinel's readings and the trial's own data are judged ([`sentinel_policy`]).
+    policy: Policy,
     sentinel: upkeep::Shared<'a>,
     calibration: upkeep::Calibration,
     progress: &'a mut dyn Progress,
@@ -495,21 +502,20 @@ impl Runner<'_> {
             attempts.push(started.elapsed());
             out
         };
-        let policy = sentinel_policy(self.spec, self.env);
         let mut out = if self.spec.sentinel {
             self.sentinel.offer_last();
             guarded_trial(
                 &env,
                 &planned.point,
                 primitive.about.waits == registry::Waiting::Spins,
-                &policy,
+                &self.policy,
                 &mut self.sentinel,
                 &mut trial,
             )?
         } else {
             trial()?
         };
-        self.account(&planned.point, &out, &attempts, policy.pause);
+        self.account(&planned.point, &out, &attempts, self.policy.pause);
         let trials = self.trials.entry(variant(&key)).or_default();
         trials.push(TrialFacts::of(&out.record));
         out.record
@@ -640,8 +646,9 @@ pub fn run_sweep(
         expected: spec.expected(estimate, todo),
         extra_max: spec.extra_runs_max(),
         extra_share: spec.expected_extra(),
-        retries: spec.sentinel && spec.sentinel_retries > 0,
+        retries: spec.retries(),
     });
+    let policy = sentinel_policy(spec, env);
     let mut runner = Runner {
         env,
         spec,
@@ -649,7 +656,8 @@ pub fn run_sweep(
         done,
         trials,
         stop,
-        sentinel: upkeep::Shared::new(sentinel, sentinel_policy(spec, env)),
+        policy,
+        sentinel: upkeep::Shared::new(sentinel, policy),
         calibration: upkeep::Calibration::default(),
         progress,
         write,
@@ -664,7 +672,10 @@ pub fn run_sweep(
     };
     let mut batch: Vec<Planned> = Vec::new();
     for planned in spec.plan_with(lookup) {
-        if batch.first().is_some_and(|b| config(b) != config(&planned)) {
+        if batch
+            .first()
+            .is_some_and(|b| config(&b.point) != config(&planned.point))
+        {
             if !runner.run_config(&batch)? {
                 break;
             }

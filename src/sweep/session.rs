@@ -217,11 +217,10 @@ pub fn summarise(out: &TrialOutput) -> String {
 /// The time left in a sweep: the expected cost of the runs left ([`SweepSpec::run_cost`]),
 /// including the replacements still to come at the share the sweep has needed so far (shrunk
 /// toward the expected share) or the expected share ([`super::EXPECTED_EXTRA`]), whichever is
-/// larger (a sweep's first
-/// configurations, one thread each, never lose trials to a cache layout), scaled by the pace
-/// so far (wall time ÷ expected cost of the runs done). The cheap and the
-/// dear runs of a plan are not alike (1-thread trials read one CPU's sentinel, 2-CPU trials
-/// three legs), so a count of runs alone would misjudge it.
+/// larger (a sweep's first configurations, one thread each, never lose trials to a cache
+/// layout), scaled by the pace so far (wall time ÷ expected cost of the runs done). The cheap
+/// and the dear runs of a plan are not alike (1-thread trials read one CPU's sentinel, 2-CPU
+/// trials three legs), so a count of runs alone would misjudge it.
 #[derive(Debug, Clone)]
 pub struct Eta {
     outlook: Outlook,
@@ -401,7 +400,7 @@ pub fn dry_run_line(spec: &SweepSpec, cpus: usize) -> String {
         spec.trials,
         fmt_secs(spec.expected(planned, spec.len())),
         {
-            let retries = if spec.sentinel && spec.sentinel_retries > 0 {
+            let retries = if spec.retries() {
                 " and retries of disturbed ones"
             } else {
                 ""

@@ -99,15 +99,12 @@ impl Sentinel for Shared<'_> {
 pub(crate) struct Calibration {
     /// The configuration it was made for, the calibration, and the sentinel's single-CPU
     /// speed on the trial CPUs once known.
-    current: Option<(Key, BusyWork, Option<f64>)>,
+    current: Option<(super::Config, BusyWork, Option<f64>)>,
     /// Time spent calibrating.
     pub(crate) spent: Duration,
     /// Calibrations made.
     pub(crate) made: u64,
 }
-
-/// What a calibration is valid for: a configuration (placement, threads, cs, think).
-type Key = (crate::record::Placement, usize, u64, u64);
 
 /// Whether `point` runs busy work (a critical section or think time measured in ns).
 fn uses_busy_work(point: &Point) -> bool {
@@ -124,10 +121,9 @@ impl Calibration {
         if !env.calibrate_per_trial || !uses_busy_work(point) {
             return out;
         }
-        let s = &point.setting;
-        let key = (s.placement, s.threads, s.cs_ns, s.think_ns);
+        let key = super::config(point);
         let cpus = crate::harness::point_cpus(env, point);
-        let speed = sentinel.last_speed(&cpus, s.threads);
+        let speed = sentinel.last_speed(&cpus, point.setting.threads);
         let fresh = match &mut self.current {
             Some((k, _, kept)) if *k == key => match (*kept, speed) {
                 (Some(then), Some(now)) => (now / then - 1.0).abs() > CALIBRATION_DRIFT,
