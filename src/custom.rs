@@ -6,7 +6,7 @@
 //! adapters [`RawMutexLock`] and [`RawRwLockLock`] are monomorphised into the harness loop
 //! like every registered lock (no dynamic dispatch and no allocation per operation). Then:
 //!
-//! - one point: [`run_point`];
+//! - one point: [`run_point`], or [`PointRun`] for its options;
 //! - a sweep into a run directory, next to the registry's primitives: [`sweep_into`] (or
 //!   [`crate::sweep::session::measure`] for your own progress and stop), and [`resume`] to
 //!   finish an interrupted one;
@@ -15,7 +15,7 @@
 //!
 //! `examples/byo_lock.rs` does all of it for a TTAS lock with its own backoff.
 
-use crate::harness::{Env, HarnessError, Point, TrialOutput};
+use crate::harness::{HarnessError, Point, TrialOutput};
 use crate::primitives::Exclusive;
 use crate::primitives::rwlock::ReadWrite;
 use anyhow::Result;
@@ -25,6 +25,7 @@ use std::time::Duration;
 pub use crate::primitives::about::{About, Describe, Family};
 pub use crate::registry::Primitive;
 pub use crate::sweep::SweepSpec;
+pub use crate::sweep::point::{PointOutcome, PointRun};
 pub use crate::sweep::session::{lookup_with, sweep_into};
 
 /// A [`lock_api::RawMutex`] as the harness drives it: lock, run the critical section,
@@ -141,19 +142,19 @@ pub const fn rwlock<R: lock_api::RawRwLock + Describe + Send + Sync + 'static>()
     Primitive::rwlock::<RawRwLockLock<R>>()
 }
 
-/// Runs `trials` trials of one point of `primitive` (whose name `point.primitive` must be),
-/// calibrating the clock and the busy work first (a fraction of a second). No sentinel:
-/// for a quick look; a sweep guards every trial.
+/// Runs `trials` trials of one point of `primitive` (the point's name is set to the
+/// primitive's), calibrating the clock and the busy work first (a fraction of a second),
+/// each trial guarded by the parallelism sentinel as in a sweep. [`PointRun`] is the same
+/// with its options (no guard, the sentinel's policy, your own `Env`).
 pub fn run_point(
     primitive: &Primitive,
     point: &Point,
     trials: u32,
 ) -> Result<Vec<TrialOutput>, HarnessError> {
-    let env = Env::detect();
-    env.check_lengths(point)?;
-    (0..trials)
-        .map(|trial| primitive.run(&env, point, trial))
-        .collect()
+    Ok(PointRun::new(primitive, point.clone())
+        .trials(trials)
+        .run()?
+        .trials)
 }
 
 /// Continues an interrupted sweep in `dir` (measured with [`sweep_into`] or
@@ -189,36 +190,11 @@ pub fn breakeven(
     sentinel: bool,
     out: Option<&Path>,
 ) -> Result<(PathBuf, String)> {
-    if cs_ns.len() < 3 || cs_ns.contains(&0) {
-        return Err(crate::error::UsageError(format!(
-            "a break-even needs at least 3 critical-section lengths, all > 0 (got {cs_ns:?})"
-        ))
-        .into());
-    }
+    use crate::experiments::breakeven::{check_lengths, check_side};
+    check_lengths(&cs_ns)?;
+    check_side(spinner.about.name, Some(&spinner))?;
     for s in sleepers {
-        match crate::registry::find(s) {
-            Some(p) if p.kind == crate::registry::Kind::Exclusive => {}
-            _ => {
-                return Err(crate::error::UsageError(format!(
-                    "{s:?} is not a registered mutual-exclusion lock (see `lockbench list`)"
-                ))
-                .into());
-            }
-        }
-    }
-    if !spinner.about.checked {
-        return Err(crate::error::UsageError(format!(
-            "{} is declared unchecked: the harness does not check that it excludes, so it is never a break-even's spinner",
-            spinner.about.name
-        ))
-        .into());
-    }
-    if spinner.kind != crate::registry::Kind::Exclusive {
-        return Err(crate::error::UsageError(format!(
-            "{} is not a mutual-exclusion lock",
-            spinner.about.name
-        ))
-        .into());
+        check_side(s, crate::registry::find(s))?;
     }
     let cores = crate::harness::host::Host::detect().usable_cpus();
     let mut locks = vec![spinner.about.name.to_string()];

@@ -12,7 +12,7 @@ use crate::harness::{
     run_rwlock, run_semaphore,
 };
 use crate::primitives::Exclusive;
-pub use crate::primitives::about::{About, Axes, Describe, Family, Kind, Waiting};
+pub use crate::primitives::about::{About, Describe, Family, Kind, Waiting};
 use crate::primitives::classic::{Channel, Permits, PhaseBarrier};
 use crate::primitives::counter::Counter;
 use crate::primitives::rwlock::ReadWrite;

@@ -145,7 +145,7 @@ fn bad_input_is_a_one_line_error_with_exit_code_2() {
         ),
         (
             &["run", "--lock", "spin-tas", "--read-ratio", "0.5"],
-            "no read mode",
+            "--read-ratio does not apply",
         ),
         (&["run", "--lock", "spin-tas", "--pin", "diagonal"], "--pin"),
         (&["run", "--lock", "spin-tas", "--steps", "5"], "IN/OUT"),
@@ -281,10 +281,13 @@ fn sweep_dry_run_prints_the_plan() {
 #[test]
 fn workload_axes_are_checked_per_primitive() {
     let cases: &[(&[&str], &str)] = &[
-        (&["run", "--lock", "spin-tas", "--stripes", "4"], "has none"),
+        (
+            &["run", "--lock", "spin-tas", "--stripes", "4"],
+            "--stripes does not apply",
+        ),
         (
             &["run", "--lock", "futex-mutex", "--skew", "0.99"],
-            "draws no keys",
+            "--skew does not apply",
         ),
         (
             &["run", "--lock", "striped-spin", "--stripes", "6"],

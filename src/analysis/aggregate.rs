@@ -2,7 +2,6 @@
 //! summarises any metric over the point's *clean* trials. This is what every chart, table
 //! and comparison reads, so they all agree on what "the value of a point" is.
 
-use crate::record::Placement;
 use crate::record::{PointKey, RunRecord};
 use crate::stats::{Summary, summarize};
 use std::collections::HashMap;
@@ -253,99 +252,8 @@ pub fn points(rows: &[RunRecord]) -> Vec<Trials<'_>> {
 
 pub use crate::record::Setting;
 
-/// Tables and charts: a setting's description, and the setting with one axis blanked.
-impl Setting {
-    /// The setting of a row.
-    pub fn of(r: &RunRecord) -> Setting {
-        r.setting()
-    }
-
-    /// A short human description of the fields named in `show` (e.g. "cs 250 ns, 16 stripes").
-    pub fn describe(&self, show: &[Param]) -> String {
-        let fmt_ns = crate::units::fmt_ns;
-        show.iter()
-            .filter_map(|p| match p {
-                Param::Threads if self.threads == 1 => Some("1 thread".into()),
-                Param::Threads => Some(format!("{} threads", self.threads)),
-                Param::Cs => Some(format!("cs {}", fmt_ns(self.cs_ns as f64))),
-                Param::Think if self.think_ns > 0 => {
-                    Some(format!("think {}", fmt_ns(self.think_ns as f64)))
-                }
-                Param::ReadRatio => self.read_ratio.map(|r| format!("{:.0}% reads", r * 100.0)),
-                Param::Stripes => self.stripes.map(|s| format!("{s} stripes")),
-                Param::Skew => self
-                    .key_skew
-                    .filter(|k| *k > 0.0)
-                    .map(|k| format!("skew {k}")),
-                Param::Placement if self.placement != Placement::Compact => {
-                    Some(format!("{:?}", self.placement).to_lowercase())
-                }
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    /// This setting with `param` blanked, so points that differ only in it compare equal.
-    pub fn without(&self, param: Param) -> Setting {
-        let mut s = *self;
-        match param {
-            Param::Threads => s.threads = 0,
-            Param::Cs => s.cs_ns = 0,
-            Param::Think => s.think_ns = 0,
-            Param::ReadRatio => s.read_ratio = None,
-            Param::Stripes => s.stripes = None,
-            Param::Skew => s.key_skew = None,
-            Param::Placement => s.placement = Placement::Compact,
-        }
-        s
-    }
-}
-
-/// A point parameter (an axis of the sweep).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Param {
-    /// Thread count.
-    Threads,
-    /// Critical-section length.
-    Cs,
-    /// Think time.
-    Think,
-    /// Read ratio.
-    ReadRatio,
-    /// Stripes.
-    Stripes,
-    /// Key skew.
-    Skew,
-    /// Placement.
-    Placement,
-}
-
-impl Param {
-    /// Every parameter.
-    pub const ALL: [Param; 7] = [
-        Param::Threads,
-        Param::Cs,
-        Param::Think,
-        Param::ReadRatio,
-        Param::Stripes,
-        Param::Skew,
-        Param::Placement,
-    ];
-
-    /// The parameter's value in `r` as a number (`None` where it does not apply).
-    pub fn value(self, r: &RunRecord) -> Option<f64> {
-        match self {
-            Param::Threads => Some(r.threads as f64),
-            Param::Cs => Some(r.cs_ns as f64),
-            Param::Think => Some(r.think_ns as f64),
-            Param::ReadRatio => r.read_ratio,
-            Param::Stripes => r.stripes.map(|s| s as f64),
-            Param::Skew => r.key_skew,
-            Param::Placement => None,
-        }
-    }
-}
+/// A point parameter: an axis of the sweep (the table is `record::AXES`).
+pub type Param = crate::record::Axis;
 
 /// Points that differ only in `along` (and the primitive): one slice per setting of the other
 /// parameters, each with at least `min_x` distinct values of `along`, most populated first.
@@ -356,7 +264,7 @@ pub fn slices<'p, 'a>(points: &'p [Trials<'a>], along: Param, min_x: usize) -> V
         if along.value(r).is_none() {
             continue;
         }
-        let key = Setting::of(r).without(along);
+        let key = r.setting().without(along);
         match out.iter_mut().find(|s| s.setting == key) {
             Some(s) => s.points.push(p),
             None => out.push(Slice {

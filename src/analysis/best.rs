@@ -91,7 +91,7 @@ pub fn leaders<'p, 'a>(pts: &'p [Trials<'a>]) -> Vec<Leader<'p, 'a>> {
         let Some(ci) = median_ci(&p.values(|r| r.throughput_ops_s), CI_LEVEL) else {
             continue;
         };
-        let s = Setting::of(p.first());
+        let s = p.first().setting();
         match groups.iter_mut().find(|g| g.0 == family && g.1 == s) {
             Some(g) => g.2.push((p, ci)),
             None => groups.push((family, s, vec![(p, ci)])),

@@ -5,7 +5,7 @@
 use crate::error::UsageError;
 use crate::experiments::claims::Preset as ClaimsPreset;
 use crate::plot::Format;
-use crate::record::{Layout, Placement};
+use crate::record::{AXES, Axis, Layout, Placement, Value, ValueKind};
 use crate::report::compare::Metric;
 use crate::sweep::Preset;
 use clap::builder::PossibleValue;
@@ -108,5 +108,81 @@ mod tests {
         check::<ClaimsPreset>();
         check::<Format>();
         check::<Metric>();
+    }
+}
+
+/// The axis flags of `run` (`LIST = false`: one value each) or `sweep` (`LIST = true`: lists,
+/// and each refuses `--resume`): one flag per row of [`crate::record::AXES`], named and
+/// described there. The text is kept as given; `sweep::axes::parse_values` reads it.
+#[derive(Debug, Clone, Default)]
+pub struct AxisFlags<const LIST: bool> {
+    /// The axes given, with their text, in table order.
+    pub given: Vec<(Axis, String)>,
+}
+
+/// `run`'s axis flags.
+pub type RunAxes = AxisFlags<false>;
+/// `sweep`'s axis flags.
+pub type SweepAxes = AxisFlags<true>;
+
+impl<const LIST: bool> clap::FromArgMatches for AxisFlags<LIST> {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = AxisFlags::default();
+        flags.update_from_arg_matches(m)?;
+        Ok(flags)
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        for def in &AXES {
+            if let Some(text) = m.get_one::<String>(def.column) {
+                self.given.retain(|(a, _)| *a != def.axis);
+                self.given.push((def.axis, text.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<const LIST: bool> clap::Args for AxisFlags<LIST> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        AXES.iter().fold(cmd, |cmd, def| {
+            let syntax = match (def.value, LIST) {
+                (ValueKind::Threads, true) => "`1,2,4`, `1..8`, `cores`, `2xcores`",
+                (ValueKind::Count, true) => "`1,4,64` or `1..8`",
+                (ValueKind::Ns, true) => "`0,100ns,1us` or a log range `20ns..100us:12`",
+                (ValueKind::Ratio | ValueKind::Skew, true) => "`0,0.5,0.9`",
+                (ValueKind::Placement, true) => "`compact,spread,none`",
+                (_, false) => "",
+            };
+            // `run`'s default where every point has the axis (the harness's `Point::new`).
+            let default = crate::harness::Point::new("")
+                .setting
+                .get(def.axis)
+                .filter(|_| def.kinds.is_none())
+                .map(|v| match v {
+                    Value::Count(n) => n.to_string(),
+                    Value::Ns(ns) => format!("{ns}ns"),
+                    Value::Number(x) => x.to_string(),
+                    Value::Place(p) => p.as_str().to_string(),
+                });
+            let help = match (LIST, default) {
+                (true, _) => format!("{}: a list, {syntax}", def.help),
+                (false, Some(d)) => format!("{} [default: {d}]", def.help),
+                (false, None) => def.help.to_string(),
+            };
+            let arg = clap::Arg::new(def.column)
+                .long(def.flag.trim_start_matches('-'))
+                .value_name(if LIST { "LIST" } else { "VALUE" })
+                .help(help);
+            cmd.arg(if LIST {
+                arg.conflicts_with("resume")
+            } else {
+                arg
+            })
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
     }
 }

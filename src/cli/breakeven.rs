@@ -67,17 +67,8 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
     };
     let text = args.cs.as_deref().unwrap_or(range);
     let cs_ns = axes::parse_durations(text, "--cs").map_err(|e| UsageError(e.to_string()))?;
-    if cs_ns.len() < 3 {
-        return Err(UsageError(format!(
-            "--cs: {text:?} gives {} length(s); a break-even needs at least 3",
-            cs_ns.len()
-        )));
-    }
-    if cs_ns.first() == cs_ns.last() || cs_ns[0] == 0 {
-        return Err(UsageError(format!(
-            "--cs: {text:?}: lengths must be > 0 and span a range"
-        )));
-    }
+    crate::experiments::breakeven::check_lengths(&cs_ns)
+        .map_err(|e| UsageError(format!("--cs: {text:?}: {e}")))?;
     let think_ns = match &args.think {
         Some(text) => {
             let mut t =
@@ -91,20 +82,7 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
     let mut locks = vec![args.spinner.clone()];
     locks.extend(args.sleepers.split(',').map(|s| s.trim().to_string()));
     for l in &locks {
-        match crate::registry::find(l) {
-            Some(p) if !p.about.checked => {
-                return Err(UsageError(format!(
-                    "{l} is not checked (it does not exclude, or is declared unchecked): no break-even side"
-                )));
-            }
-            Some(p) if p.kind == crate::registry::Kind::Exclusive => {}
-            Some(_) => return Err(UsageError(format!("{l} is not a mutual-exclusion lock"))),
-            None => {
-                return Err(UsageError(format!(
-                    "unknown primitive {l:?} (see `lockbench list`)"
-                )));
-            }
-        }
+        crate::experiments::breakeven::check_side(l, crate::registry::find(l))?;
     }
     args.trial.check()?;
     let mut spec = crate::experiments::breakeven::spec(

@@ -12,15 +12,15 @@ mod sweep;
 
 use crate::analysis::summarize;
 pub use crate::error::{Interrupted, UsageError};
-use crate::harness::{Env, Point, TrialOutput};
-use crate::record::Placement;
+use crate::harness::{Env, Point};
 use crate::record::RunRecord;
 use crate::registry::{self, Family, Kind, PRIMITIVES};
-use crate::units::{fmt_ns, fmt_rate, parse_duration, parse_ratio, parse_skew};
+use crate::sweep::point::PointRun;
+use crate::units::{fmt_ns, fmt_rate, parse_duration, parse_ratio};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// Measure locks, atomics and friends on this machine.
 #[derive(Debug, Parser)]
@@ -106,18 +106,9 @@ struct RunArgs {
     /// Primitive to measure (see `lockbench list`).
     #[arg(long = "lock", value_name = "NAME")]
     lock: String,
-    /// Worker threads; more than the CPU count is allowed (oversubscription).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=4096))]
-    threads: u32,
-    /// Critical-section length, e.g. 200ns, 1.5us, 2ms.
-    #[arg(long, default_value = "0", value_parser = parse_duration)]
-    cs: Duration,
-    /// Think time between operations (outside the lock).
-    #[arg(long, default_value = "0", value_parser = parse_duration)]
-    think: Duration,
-    /// Fraction of reads, 0 to 1 (reader-writer primitives only).
-    #[arg(long, value_parser = parse_ratio)]
-    read_ratio: Option<f64>,
+    /// Where the point sits: one value per axis (`record::AXES`).
+    #[command(flatten)]
+    axes: crate::cli::args::RunAxes,
     /// Measured window per trial.
     #[arg(long, default_value = "500ms", value_parser = parse_duration)]
     duration: Duration,
@@ -127,15 +118,6 @@ struct RunArgs {
     /// Trials (statistics are reported across them).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     trials: u32,
-    /// Stripes (striped tables), accounts (bank transfers) or permits (semaphores).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
-    stripes: Option<u64>,
-    /// Key skew for striped workloads: 0 uniform, s > 0 Zipf-like with exponent s.
-    #[arg(long, value_parser = parse_skew)]
-    skew: Option<f64>,
-    /// Thread placement.
-    #[arg(long, value_enum, default_value_t = Placement::Compact)]
-    pin: Placement,
     /// Work in the parking_lot benchmark's units instead of --cs/--think: `IN/OUT` dependent
     /// f64 add-multiply steps inside / outside the lock (e.g. `1/0`, `5/5`). Locks only.
     #[arg(long, value_name = "IN/OUT", value_parser = parse_steps)]
@@ -270,36 +252,14 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
             PRIMITIVES.len()
         ))
     })?;
-    let axes = primitive.kind.axes();
-    if args.read_ratio.is_some() && !axes.read_ratio {
-        return Err(UsageError(format!(
-            "--read-ratio applies to reader-writer primitives; {} has no read mode",
-            primitive.about.name
-        )));
-    }
-    // Reader-writer primitives default to a read-mostly mix.
-    let read_ratio = args
-        .read_ratio
-        .or(axes.read_ratio.then_some(DEFAULT_READ_RATIO));
-    if args.stripes.is_some() && !axes.stripes {
-        return Err(UsageError(format!(
-            "--stripes applies to striped tables and bank transfers; {} has none",
-            primitive.about.name
-        )));
-    }
-    if args.skew.is_some() && !axes.key_skew {
-        return Err(UsageError(format!(
-            "--skew applies to keyed workloads (striped, dashmap, bank); {} draws no keys",
-            primitive.about.name
-        )));
-    }
+    let setting = run_setting(args, primitive)?;
     if args.steps.is_some() && primitive.kind != Kind::Exclusive {
         return Err(UsageError(format!(
             "--steps does not apply to {}: only exclusive locks run the parking_lot benchmark's work",
             primitive.about.name
         )));
     }
-    if args.steps.is_some() && (!args.cs.is_zero() || !args.think.is_zero()) {
+    if args.steps.is_some() && (setting.cs_ns != 0 || setting.think_ns != 0) {
         return Err(UsageError(
             "--steps replaces --cs and --think: give one or the other".into(),
         ));
@@ -316,32 +276,12 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
             primitive.about.name
         )));
     }
-    let default_stripes = match primitive.kind {
-        Kind::Semaphore => Some((args.threads as usize / 2).max(1)),
-        kind => kind.default_stripes(),
-    };
-    let stripes = args.stripes.map(|n| n as usize).or(default_stripes);
-    if let Some(n) = stripes {
-        primitive
-            .kind
-            .check_stripes(n)
-            .map_err(|m| UsageError(format!("--stripes: {m}")))?;
-    }
-    let key_skew = args.skew.or(axes.key_skew.then_some(0.0));
     if args.duration.is_zero() && args.fixed_ops.is_none() {
         return Err(UsageError("--duration must be longer than 0".into()));
     }
     Ok((
         Point {
-            setting: crate::record::Setting {
-                threads: args.threads as usize,
-                cs_ns: args.cs.as_nanos() as u64,
-                think_ns: args.think.as_nanos() as u64,
-                read_ratio,
-                stripes,
-                key_skew,
-                placement: args.pin,
-            },
+            setting,
             primitive: primitive.about.name.to_string(),
             seed: Point::new("").seed,
             layout: args.layout,
@@ -356,15 +296,70 @@ fn validate(args: &RunArgs) -> Result<(Point, &'static registry::Primitive), Usa
     ))
 }
 
+/// Most threads `run` starts.
+const MAX_THREADS: usize = 4096;
+
+/// The point's setting from `run`'s axis flags: one value each, only on axes the primitive's
+/// kind takes; an axis not given takes the harness's default (`Point::new`), or for the axes
+/// of some kinds that kind's default.
+fn run_setting(
+    args: &RunArgs,
+    primitive: &registry::Primitive,
+) -> Result<crate::record::Setting, UsageError> {
+    use crate::record::Axis;
+    let name = primitive.about.name;
+    let kind = primitive.kind;
+    let cores = crate::harness::host::Host::detect().usable_cpus();
+    let mut setting = Point::new(name).setting;
+    for (axis, text) in &args.axes.given {
+        let def = axis.def();
+        let values = crate::sweep::axes::parse_values(*axis, text, cores)
+            .map_err(|e| UsageError(e.to_string()))?;
+        if !axis.takes(kind) {
+            return Err(UsageError(format!(
+                "{} does not apply to {name}: it is for {}",
+                def.flag, def.takers
+            )));
+        }
+        let [value] = values[..] else {
+            return Err(UsageError(format!(
+                "{}: {text:?}: `run` takes one value (`sweep` takes lists)",
+                def.flag
+            )));
+        };
+        setting.set(*axis, Some(value));
+    }
+    if setting.threads > MAX_THREADS {
+        return Err(UsageError(format!(
+            "--threads: at most {MAX_THREADS} (got {})",
+            setting.threads
+        )));
+    }
+    // Reader-writer primitives default to a read-mostly mix.
+    if Axis::ReadRatio.takes(kind) && setting.read_ratio.is_none() {
+        setting.read_ratio = Some(DEFAULT_READ_RATIO);
+    }
+    if Axis::Stripes.takes(kind) && setting.stripes.is_none() {
+        setting.stripes = match kind {
+            Kind::Semaphore => Some((setting.threads / 2).max(1)),
+            kind => kind.default_stripes(),
+        };
+    }
+    if let Some(n) = setting.stripes {
+        kind.check_stripes(n)
+            .map_err(|m| UsageError(format!("--stripes: {m}")))?;
+    }
+    if Axis::Skew.takes(kind) && setting.key_skew.is_none() {
+        setting.key_skew = Some(0.0);
+    }
+    Ok(setting)
+}
+
 fn run_point(args: RunArgs) -> Result<()> {
     let (point, primitive) = validate(&args)?;
-    let mut env = Env::detect();
+    let env = Env::detect();
     env.check_lengths(&point)
         .map_err(|e| UsageError(e.to_string()))?;
-    if !args.no_sentinel {
-        env.mid_trial_sentinel = Some(crate::harness::sentinel::LEG);
-    }
-    let mut trials: Vec<TrialOutput> = Vec::new();
     eprintln!(
         "lockbench run: {} × {} thread(s), cs {}, think {}, {} trial(s) of {}",
         point.primitive,
@@ -378,74 +373,21 @@ fn run_point(args: RunArgs) -> Result<()> {
         }
     );
     let defaults = crate::harness::sentinel::Policy::default();
-    let policy = crate::harness::sentinel::Policy {
-        threshold: args.sentinel_threshold.unwrap_or(defaults.threshold),
-        retries: args.sentinel_retries.unwrap_or(defaults.retries),
-        ..defaults
+    let mut run = PointRun::new(primitive, point).trials(args.trials).env(env);
+    run = if args.no_sentinel {
+        run.unguarded()
+    } else {
+        run.policy(crate::harness::sentinel::Policy {
+            threshold: args.sentinel_threshold.unwrap_or(defaults.threshold),
+            retries: args.sentinel_retries.unwrap_or(defaults.retries),
+            ..defaults
+        })
     };
-    let mut sentinel = crate::harness::sentinel::Parallelism::new(
-        env.host.allowed_cpus.clone(),
-        crate::harness::sentinel::LEG,
-    )
-    .with_distances(env.clock.clone());
-    let mut facts = Vec::new();
-    for trial in 0..args.trials {
-        let measure = || primitive.run(&env, &point, trial);
-        let mut out = if args.no_sentinel {
-            measure()
-        } else {
-            crate::harness::guarded_trial(
-                &env,
-                &point,
-                primitive.about.waits == crate::registry::Waiting::Spins,
-                &policy,
-                &mut sentinel,
-                measure,
-            )
-        }
+    let point = run.point().clone();
+    let outcome = run
+        .run_with(|trial, out| print_trial(trial, args.trials, &out.record))
         .with_context(|| format!("measuring {}", point.primitive))?;
-        facts.push(crate::analysis::aggregate::TrialFacts::of(&out.record));
-        out.record.set_stability(&crate::analysis::stability(
-            &crate::analysis::aggregate::clean_throughputs(&facts),
-            args.trials,
-        ));
-        let r = &out.record;
-        let flag = if r.degraded {
-            format!(
-                " DEGRADED ({}): sentinel {:.2} / {:.2}, after {} attempt(s)",
-                r.degraded_by,
-                r.sentinel_before.unwrap_or(0.0),
-                r.sentinel_after.unwrap_or(0.0),
-                r.attempts
-            )
-        } else if r.timed_out {
-            " (TIMED OUT)".to_string()
-        } else {
-            String::new()
-        };
-        // The distances; whether a trial was on the point's layout is judged over all of
-        // them, in the report below.
-        let c2c = match (r.core_to_core_before_ns, r.core_to_core_ns) {
-            (Some(b), Some(a)) => format!(", core-to-core {} / {}", fmt_ns(b), fmt_ns(a)),
-            _ => String::new(),
-        };
-        let share = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.2}"));
-        eprintln!(
-            "  trial {}/{}: {}, CPU share {}, run-queue share {}{c2c}{flag}",
-            trial + 1,
-            args.trials,
-            fmt_rate(r.throughput_ops_s),
-            share(r.cpu_share),
-            share(r.runq_share),
-        );
-        trials.push(out);
-    }
-    // One run: an id and row numbers, as a sweep's rows have, so the CSV concatenates.
-    let run_id = crate::rundir::dir::new_run_id(&env.host.info.machine(), SystemTime::now());
-    for (i, t) in trials.iter_mut().enumerate() {
-        t.record.run_id = run_id.clone();
-        t.record.row = Some(i as u64);
-    }
+    let (env, trials) = (outcome.env, outcome.trials);
     let records: Vec<&RunRecord> = trials.iter().map(|t| &t.record).collect();
     let stdout = std::io::stdout();
     match args.format {
@@ -468,6 +410,39 @@ fn run_point(args: RunArgs) -> Result<()> {
         )?,
     }
     Ok(())
+}
+
+/// One trial's line on stderr: throughput, CPU and run-queue shares, the distances, and why
+/// it was degraded or timed out.
+fn print_trial(trial: u32, trials: u32, r: &RunRecord) {
+    let flag = if r.degraded {
+        format!(
+            " DEGRADED ({}): sentinel {:.2} / {:.2}, after {} attempt(s)",
+            r.degraded_by,
+            r.sentinel_before.unwrap_or(0.0),
+            r.sentinel_after.unwrap_or(0.0),
+            r.attempts
+        )
+    } else if r.timed_out {
+        " (TIMED OUT)".to_string()
+    } else {
+        String::new()
+    };
+    // The distances; whether a trial was on the point's layout is judged over all of
+    // them, in the report below.
+    let c2c = match (r.core_to_core_before_ns, r.core_to_core_ns) {
+        (Some(b), Some(a)) => format!(", core-to-core {} / {}", fmt_ns(b), fmt_ns(a)),
+        _ => String::new(),
+    };
+    let share = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.2}"));
+    eprintln!(
+        "  trial {}/{}: {}, CPU share {}, run-queue share {}{c2c}{flag}",
+        trial + 1,
+        trials,
+        fmt_rate(r.throughput_ops_s),
+        share(r.cpu_share),
+        share(r.runq_share),
+    );
 }
 
 /// `lockbench probe`: the parallelism sentinel sampled over `duration` (min / median / max

@@ -2,7 +2,6 @@
 //! The plan and the loop live in [`crate::sweep`]; files in [`crate::report`].
 
 use crate::error::UsageError;
-use crate::record::Placement;
 use crate::record::RunRecord;
 use crate::rundir::csv::{HISTOGRAMS_CSV, RUNS_CSV};
 use crate::rundir::dir::{new_run_dir, resume_state};
@@ -19,17 +18,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// Arguments of `lockbench sweep`.
-/// The options that set an axis: all but the output, resume and dry-run switches.
-const AXES: [&str; 18] = [
+/// The options that set the sweep but are no axis of `record::AXES` (those refuse `--resume`
+/// by themselves): all but the output, resume and dry-run switches.
+const AXES: [&str; 11] = [
     "preset",
     "locks",
-    "threads",
-    "cs",
-    "think",
-    "read_ratio",
-    "stripes",
-    "skew",
-    "pin",
     "layout",
     "duration",
     "warmup",
@@ -51,27 +44,9 @@ pub struct SweepArgs {
     /// Primitives: names and/or families (spin, mutex, atomic, baseline), or `all`.
     #[arg(long)]
     locks: Option<String>,
-    /// Thread counts: `1,2,4`, `1..8`, `cores`, `2xcores`.
-    #[arg(long)]
-    threads: Option<String>,
-    /// Critical-section lengths: `0,100ns,1us` or a log range `20ns..100us:12`.
-    #[arg(long)]
-    cs: Option<String>,
-    /// Think times, same syntax as --cs.
-    #[arg(long)]
-    think: Option<String>,
-    /// Read ratios for reader-writer primitives: `0,0.9,0.99`.
-    #[arg(long)]
-    read_ratio: Option<String>,
-    /// Stripes (striped tables) / accounts (bank transfers): `1,4,64` or `1..8`.
-    #[arg(long)]
-    stripes: Option<String>,
-    /// Key skews for keyed workloads: `0,0.99` (0 uniform, s > 0 Zipf-like).
-    #[arg(long)]
-    skew: Option<String>,
-    /// Placements: `compact,spread,none`.
-    #[arg(long, value_delimiter = ',')]
-    pin: Option<Vec<Placement>>,
+    /// The grid's axes, each a list (`record::AXES`); each refuses `--resume`.
+    #[command(flatten)]
+    axes: crate::cli::args::SweepAxes,
     /// Where the protected data lives: `separate` (own cache line) or `inline` (the lock's).
     #[arg(long, value_enum)]
     layout: Option<crate::record::Layout>,
@@ -130,23 +105,9 @@ impl SweepArgs {
                 .map(String::from)
                 .collect();
         }
-        if let Some(t) = &self.threads {
-            spec.threads = axes::parse_threads(t, cores).map_err(usage)?;
-        }
-        if let Some(t) = &self.cs {
-            spec.cs_ns = axes::parse_durations(t, "--cs").map_err(usage)?;
-        }
-        if let Some(t) = &self.think {
-            spec.think_ns = axes::parse_durations(t, "--think").map_err(usage)?;
-        }
-        if let Some(t) = &self.read_ratio {
-            spec.read_ratios = axes::parse_ratios(t).map_err(usage)?;
-        }
-        if let Some(t) = &self.stripes {
-            spec.stripes = axes::parse_stripes(t).map_err(usage)?;
-        }
-        if let Some(t) = &self.skew {
-            spec.key_skews = axes::parse_skews(t).map_err(usage)?;
+        for (axis, text) in &self.axes.given {
+            let values = axes::parse_values(*axis, text, cores).map_err(usage)?;
+            spec.set_values(*axis, &values);
         }
         // A stripes value that some primitives reject (1 account, 6 stripes) is skipped for
         // them by the plan; one that every primitive taking stripes rejects is an error.
@@ -155,7 +116,7 @@ impl SweepArgs {
             .iter()
             .filter_map(|n| crate::registry::find(n))
             .map(|p| p.kind)
-            .filter(|k| k.axes().stripes)
+            .filter(|&k| crate::record::Axis::Stripes.takes(k))
             .collect();
         for &n in &spec.stripes {
             let errors: Vec<String> = takers
@@ -165,10 +126,6 @@ impl SweepArgs {
             if !takers.is_empty() && errors.len() == takers.len() {
                 return Err(UsageError(format!("--stripes: {}", errors[0])));
             }
-        }
-        if let Some(p) = &self.pin {
-            spec.placements = p.clone();
-            spec.placements.dedup();
         }
         if let Some(layout) = self.layout {
             spec.layout = layout;
@@ -382,16 +339,43 @@ mod tests {
     use super::*;
     use clap::Args;
 
-    /// A new sweep option is either an axis (and then `--resume` refuses it) or one of the
-    /// three that are not.
+    /// `--resume` refuses every option that sets the sweep (an axis of the table or another
+    /// setting): a resumed sweep takes them from its meta.json. Only the output, the resume
+    /// itself and the dry run may come with it.
     #[test]
     fn resume_conflicts_with_every_axis() {
         let cmd = SweepArgs::augment_args(clap::Command::new("sweep"));
         for arg in cmd.get_arguments() {
             let id = arg.get_id().as_str();
-            if !["out", "resume", "dry_run", "help"].contains(&id) {
-                assert!(AXES.contains(&id), "--resume does not refuse {id}");
+            if ["out", "resume", "dry_run", "help"].contains(&id) {
+                continue;
             }
+            let long = format!("--{}", arg.get_long().expect("sweep options are long"));
+            // A value the option accepts: its first named one, else a number or a duration.
+            let named = arg
+                .get_possible_values()
+                .first()
+                .map(|v| v.get_name().to_string());
+            let candidates: Vec<String> = match named {
+                Some(v) => vec![v],
+                None => vec!["1".into(), "1ms".into()],
+            };
+            let err = candidates
+                .iter()
+                .map(|v| {
+                    let mut argv = vec!["sweep", "--resume", "some/dir", long.as_str()];
+                    if arg.get_action().takes_values() {
+                        argv.push(v);
+                    }
+                    cmd.clone().try_get_matches_from(&argv).unwrap_err()
+                })
+                .find(|e| e.kind() != clap::error::ErrorKind::ValueValidation)
+                .expect("some value is valid");
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::ArgumentConflict,
+                "--resume does not refuse {long}: {err}"
+            );
         }
     }
 }

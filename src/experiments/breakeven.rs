@@ -5,6 +5,7 @@
 use crate::analysis::breakeven::analyse;
 use crate::error::UsageError;
 use crate::plot::Format;
+use crate::registry::{Kind, Primitive};
 use crate::rundir::csv::{RUNS_CSV, load_runs};
 use crate::rundir::meta::read_meta;
 use crate::rundir::run::{BREAKEVEN_CSV, BREAKEVEN_POINTS_CSV};
@@ -21,6 +22,40 @@ pub fn default_think(cs_ns: &[u64]) -> Vec<u64> {
     let mut sorted = cs_ns.to_vec();
     sorted.sort_unstable();
     vec![0, sorted[(sorted.len() - 1) / 2]]
+}
+
+/// Whether `cs_ns` can place a crossing: at least 3 lengths, all > 0, spanning a range.
+pub fn check_lengths(cs_ns: &[u64]) -> Result<(), UsageError> {
+    if cs_ns.len() < 3 {
+        return Err(UsageError(format!(
+            "{} critical-section length(s); a break-even needs at least 3",
+            cs_ns.len()
+        )));
+    }
+    let (lo, hi) = (cs_ns.iter().min(), cs_ns.iter().max());
+    if lo == Some(&0) || lo == hi {
+        return Err(UsageError(
+            "critical-section lengths must be > 0 and span a range".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `primitive` (named `name`; `None`: not registered) can be a side of a break-even:
+/// a mutual-exclusion lock the harness checks excludes.
+pub fn check_side(name: &str, primitive: Option<&Primitive>) -> Result<(), UsageError> {
+    match primitive {
+        None => Err(UsageError(format!(
+            "unknown primitive {name:?} (see `lockbench list`)"
+        ))),
+        Some(p) if !p.about.checked => Err(UsageError(format!(
+            "{name} is not checked (it does not exclude, or is declared unchecked): no break-even side"
+        ))),
+        Some(p) if p.kind != Kind::Exclusive => {
+            Err(UsageError(format!("{name} is not a mutual-exclusion lock")))
+        }
+        Some(_) => Ok(()),
+    }
 }
 
 /// The break-even sweep of `locks` (the spinner first, then the sleepers) on a machine with

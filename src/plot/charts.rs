@@ -653,15 +653,11 @@ fn striping(data: &RunData<'_>, pts: &[Trials]) -> Result<Vec<Figure>, String> {
         let xs = slice.xs(Param::Stripes);
         let (x0, x1) = (xs[0], xs[xs.len() - 1]);
         for reference in ["coarse-mutex", "dashmap"] {
-            let same = pts.iter().find(|p| {
-                let r = p.first();
-                let s = &slice.setting;
-                p.primitive() == reference
-                    && r.threads == s.threads
-                    && r.cs_ns == s.cs_ns
-                    && r.think_ns == s.think_ns
-                    && r.key_skew == s.key_skew
-            });
+            // The reference at the slice's setting: it takes no stripes, so every other axis
+            // must match.
+            let same = pts
+                .iter()
+                .find(|p| p.primitive() == reference && p.first().setting() == slice.setting);
             if let Some(v) = same.and_then(|p| p.summary(|r| r.throughput_ops_s)) {
                 let mut line = Series::line(reference, vec![(x0, v.median), (x1, v.median)]);
                 line.style = Style::Dashed;

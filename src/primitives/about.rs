@@ -95,43 +95,7 @@ pub enum Kind {
     Barrier,
 }
 
-/// Which workload-specific axes a kind of primitive takes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Axes {
-    /// `--read-ratio`.
-    pub read_ratio: bool,
-    /// `--stripes` (stripes, accounts or permits).
-    pub stripes: bool,
-    /// `--skew`.
-    pub key_skew: bool,
-}
-
 impl Kind {
-    /// The workload-specific axes this kind takes.
-    pub fn axes(self) -> Axes {
-        match self {
-            Kind::Exclusive | Kind::Counter => Axes::default(),
-            Kind::RwLock => Axes {
-                read_ratio: true,
-                ..Axes::default()
-            },
-            Kind::Striped | Kind::Bank => Axes {
-                stripes: true,
-                key_skew: true,
-                ..Axes::default()
-            },
-            Kind::Keyed => Axes {
-                key_skew: true,
-                ..Axes::default()
-            },
-            Kind::Semaphore => Axes {
-                stripes: true,
-                ..Axes::default()
-            },
-            Kind::Queue | Kind::Barrier => Axes::default(),
-        }
-    }
-
     /// Whether `--layout` (the protected data inline or apart) applies to this kind: the
     /// lock loops do; the other workloads have their own data layout.
     pub fn takes_layout(self) -> bool {

@@ -4,7 +4,7 @@
 //! cost — then every chart, and last the run's metadata, host probes and data quality. Charts
 //! are inlined as SVG: no scripts, no external files, no network.
 
-use crate::analysis::aggregate::{Param, Setting, Trials, points};
+use crate::analysis::aggregate::{Param, Trials, points};
 use crate::record::RunRecord;
 use crate::rundir::meta::Meta;
 use crate::units::fmt_ns;
@@ -334,7 +334,8 @@ fn uncontended_section(o: &mut String, pts: &[Trials]) {
         let r = p.first();
         rows.push(vec![
             p.primitive().to_string(),
-            Setting::of(r).describe(&[Param::Cs, Param::Think, Param::ReadRatio, Param::Stripes]),
+            r.setting()
+                .describe(&[Param::Cs, Param::Think, Param::ReadRatio, Param::Stripes]),
             fmt_ns(1e9 / thr.median),
             fmt_ns(1e9 / thr.max),
             fmt_ns(1e9 / thr.min),

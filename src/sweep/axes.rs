@@ -1,6 +1,7 @@
 //! Parsing of sweep axes: lists (`1,2,4`), integer ranges (`1..8`), log ranges of durations
 //! (`20ns..100us:12`), the words `cores` and `2xcores`, and primitive names or families.
 
+use crate::record::{Axis, Placement, Value, ValueKind};
 use crate::registry::{self, Family, PRIMITIVES};
 use crate::units::parse_duration;
 
@@ -27,23 +28,58 @@ pub fn parse_threads(text: &str, cores: usize) -> Result<Vec<usize>, AxisError> 
     parse_counts(text, cores, "--threads")
 }
 
-/// Parses a stripes axis (`1,4,64` or `1..8`); values are checked per primitive kind later.
-pub fn parse_stripes(text: &str) -> Result<Vec<usize>, AxisError> {
-    parse_counts(text, 1, "--stripes")
+/// Parses the command line's text for `axis` (its flag and value kind in `record::AXES`)
+/// into its values: a list, sorted and deduplicated (placements keep their order). `cores` is
+/// what the word `cores` means in a thread count.
+pub fn parse_values(axis: Axis, text: &str, cores: usize) -> Result<Vec<Value>, AxisError> {
+    let flag = axis.def().flag;
+    let numbers = |parse: fn(&str) -> Result<f64, String>| -> Result<Vec<Value>, AxisError> {
+        let mut out: Vec<f64> = text
+            .split(',')
+            .map(|p| parse(p).map_err(|m| err(flag, m)))
+            .collect::<Result<_, _>>()?;
+        out.sort_by(f64::total_cmp);
+        out.dedup();
+        Ok(out.into_iter().map(Value::Number).collect())
+    };
+    Ok(match axis.def().value {
+        ValueKind::Threads => parse_counts(text, cores, flag)?
+            .into_iter()
+            .map(Value::Count)
+            .collect(),
+        // Stripes, accounts and permits do not scale with the machine: `cores` reads as 1.
+        ValueKind::Count => parse_counts(text, 1, flag)?
+            .into_iter()
+            .map(Value::Count)
+            .collect(),
+        ValueKind::Ns => parse_durations(text, flag)?
+            .into_iter()
+            .map(Value::Ns)
+            .collect(),
+        ValueKind::Ratio => numbers(crate::units::parse_ratio)?,
+        ValueKind::Skew => numbers(crate::units::parse_skew)?,
+        ValueKind::Placement => {
+            let mut out = Vec::new();
+            for part in text.split(',').map(str::trim) {
+                let p = Placement::ALL
+                    .into_iter()
+                    .find(|p| p.as_str() == part)
+                    .ok_or_else(|| {
+                        err(
+                            flag,
+                            format!("{part:?} is not a placement: compact, spread or none"),
+                        )
+                    })?;
+                if !out.contains(&Value::Place(p)) {
+                    out.push(Value::Place(p));
+                }
+            }
+            out
+        }
+    })
 }
 
-/// Parses a key-skew axis: `0,0.99`, each between 0 and 10.
-pub fn parse_skews(text: &str) -> Result<Vec<f64>, AxisError> {
-    let mut out: Vec<f64> = text
-        .split(',')
-        .map(|p| crate::units::parse_skew(p).map_err(|m| err("--skew", m)))
-        .collect::<Result<_, _>>()?;
-    out.sort_by(f64::total_cmp);
-    out.dedup();
-    Ok(out)
-}
-
-/// Whole-number axis shared by `--threads` and `--stripes`.
+/// A whole-number axis (`--threads`, `--stripes`).
 fn parse_counts(text: &str, cores: usize, axis: &'static str) -> Result<Vec<usize>, AxisError> {
     let mut out = Vec::new();
     for part in text.split(',').map(str::trim) {
@@ -143,18 +179,6 @@ pub fn log_range(lo: u64, hi: u64, n: usize) -> Result<Vec<u64>, String> {
         .collect())
 }
 
-/// Parses a read-ratio axis: `0,0.5,0.9,0.99`, each in [0, 1].
-pub fn parse_ratios(text: &str) -> Result<Vec<f64>, AxisError> {
-    const AXIS: &str = "--read-ratio";
-    let mut out: Vec<f64> = text
-        .split(',')
-        .map(|p| crate::units::parse_ratio(p).map_err(|m| err(AXIS, m)))
-        .collect::<Result<_, _>>()?;
-    out.sort_by(f64::total_cmp);
-    out.dedup();
-    Ok(out)
-}
-
 /// Parses a primitive list: names, family names (`spin,mutex`) or `all`; keeps registry
 /// order, no duplicates.
 pub fn parse_locks(text: &str) -> Result<Vec<&'static str>, AxisError> {
@@ -241,8 +265,19 @@ mod tests {
 
     #[test]
     fn ratios() {
-        assert_eq!(parse_ratios("0.9,0,0.5"), Ok(vec![0.0, 0.5, 0.9]));
-        assert!(parse_ratios("0.5,2").is_err());
+        let ratios = |t| parse_values(Axis::ReadRatio, t, 2);
+        let n = Value::Number;
+        assert_eq!(ratios("0.9,0,0.5"), Ok(vec![n(0.0), n(0.5), n(0.9)]));
+        assert!(ratios("0.5,2").is_err());
+        let pins = parse_values(Axis::Placement, "spread,compact,spread", 2);
+        assert_eq!(
+            pins,
+            Ok(vec![
+                Value::Place(Placement::Spread),
+                Value::Place(Placement::Compact)
+            ])
+        );
+        assert!(parse_values(Axis::Placement, "diagonal", 2).is_err_and(|e| e.axis == "--pin"));
     }
 
     #[test]

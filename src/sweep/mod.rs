@@ -6,6 +6,7 @@
 //! back to back (A B C A B C …) and slow drift of the machine hits all of them alike.
 
 pub mod axes;
+pub mod point;
 pub mod session;
 mod upkeep;
 
@@ -14,7 +15,7 @@ use crate::analysis::stability;
 use crate::harness::guarded_trial;
 use crate::harness::sentinel::{LEG, Policy, Sentinel};
 use crate::harness::{Env, HarnessError, Point, TrialOutput};
-use crate::record::Placement;
+use crate::record::{Axis, Placement, Setting, Value};
 use crate::record::{PointKey, RunRecord};
 use crate::registry::{self, Primitive};
 use crate::rundir::meta::TimeUse;
@@ -146,44 +147,42 @@ impl Planned {
     }
 }
 
+/// Whether a primitive of `kind` can run `value` of `axis` (striped tables take a power of two
+/// of stripes, a bank at least 2 accounts).
+fn fits(kind: registry::Kind, axis: Axis, value: Value) -> bool {
+    match (axis, value) {
+        (Axis::Stripes, Value::Count(n)) => kind.check_stripes(n).is_ok(),
+        _ => true,
+    }
+}
+
 impl SweepSpec {
-    /// The workload-specific axes that apply to `name`, as (read ratio, stripes, key skew)
-    /// triples: the read-ratio axis for reader-writer primitives, stripes × skew for striped
-    /// tables and bank transfers, permits for semaphores, and a single all-`None` variant for
-    /// everything else (so those primitives are not repeated along axes they ignore).
-    fn variants_for(
-        &self,
-        kind: Option<registry::Kind>,
-    ) -> Vec<(Option<f64>, Option<usize>, Option<f64>)> {
-        let axes = kind.map(|k| k.axes()).unwrap_or_default();
-        let ratios: Vec<Option<f64>> = if axes.read_ratio {
-            self.read_ratios.iter().copied().map(Some).collect()
-        } else {
-            vec![None]
-        };
-        let stripes: Vec<Option<usize>> = if axes.stripes {
-            // Values this kind rejects (a bank with 1 account) are skipped for it.
-            self.stripes
+    /// The settings of the axes only some kinds take (`record::AXES`) for a primitive of
+    /// `kind`: every combination of the values of the axes it takes, the others left empty,
+    /// so a primitive is not repeated along axes it ignores. Values its kind rejects (a bank
+    /// with 1 account) are skipped for it; an unknown kind takes none.
+    fn variants_for(&self, kind: Option<registry::Kind>) -> Vec<Setting> {
+        let mut out = vec![Setting::default()];
+        let Some(kind) = kind else { return out };
+        for axis in Axis::ALL
+            .into_iter()
+            .filter(|a| a.per_kind() && a.takes(kind))
+        {
+            let values: Vec<Value> = self
+                .values(axis)
+                .into_iter()
+                .filter(|&v| fits(kind, axis, v))
+                .collect();
+            out = out
                 .iter()
-                .copied()
-                .filter(|&n| kind.is_some_and(|k| k.check_stripes(n).is_ok()))
-                .map(Some)
-                .collect()
-        } else {
-            vec![None]
-        };
-        let skews: Vec<Option<f64>> = if axes.key_skew {
-            self.key_skews.iter().copied().map(Some).collect()
-        } else {
-            vec![None]
-        };
-        let mut out = Vec::new();
-        for &r in &ratios {
-            for &s in &stripes {
-                for &k in &skews {
-                    out.push((r, s, k));
-                }
-            }
+                .flat_map(|s| {
+                    values.iter().map(move |&v| {
+                        let mut s = *s;
+                        s.set(axis, Some(v));
+                        s
+                    })
+                })
+                .collect();
         }
         out
     }
@@ -212,17 +211,16 @@ impl SweepSpec {
             (0..self.trials).flat_map(move |trial| {
                 self.locks.iter().flat_map(move |lock| {
                     let kind = lookup(lock).map(|p| p.kind);
-                    self.variants_for(kind).into_iter().map(
-                        move |(read_ratio, stripes, key_skew)| Planned {
+                    self.variants_for(kind)
+                        .into_iter()
+                        .map(move |variant| Planned {
                             point: Point {
-                                setting: crate::record::Setting {
+                                setting: Setting {
                                     threads,
                                     cs_ns,
                                     think_ns,
-                                    read_ratio,
-                                    stripes,
-                                    key_skew,
                                     placement,
+                                    ..variant
                                 },
                                 primitive: lock.clone(),
                                 seed: Point::new("").seed,
@@ -239,8 +237,7 @@ impl SweepSpec {
                                 timeout: Duration::from_nanos(self.timeout_ns),
                             },
                             trial,
-                        },
-                    )
+                        })
                 })
             })
         })

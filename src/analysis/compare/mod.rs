@@ -762,30 +762,10 @@ fn distinct(values: impl Iterator<Item = String>) -> String {
 /// "primitive ×threads cs=…" for a point, its thread count shown as matched.
 pub fn describe(k: &PointKey, threads: Threads) -> String {
     let mut s = format!(
-        "{} ×{threads} cs={}",
+        "{} ×{threads} {}",
         k.primitive,
-        crate::units::fmt_ns(k.setting.cs_ns as f64)
+        k.setting.tags(&[crate::record::Axis::Threads])
     );
-    if k.setting.think_ns > 0 {
-        s.push_str(&format!(
-            " think={}",
-            crate::units::fmt_ns(k.setting.think_ns as f64)
-        ));
-    }
-    if let Some(r) = k.setting.read_ratio {
-        s.push_str(&format!(" reads={r}"));
-    }
-    if let Some(st) = k.setting.stripes {
-        s.push_str(&format!(" stripes={st}"));
-    }
-    if let Some(sk) = k.setting.key_skew {
-        if sk > 0.0 {
-            s.push_str(&format!(" skew={sk}"));
-        }
-    }
-    if k.setting.placement != crate::record::Placement::Compact {
-        s.push_str(&format!(" {}", k.setting.placement.as_str()));
-    }
     if k.layout != crate::record::Layout::Separate.as_str() {
         s.push_str(&format!(" layout={}", k.layout));
     }

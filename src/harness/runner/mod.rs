@@ -235,6 +235,68 @@ where
         barrier: Barrier::new(point.setting.threads + 1),
         parked: CachePadded::new(AtomicUsize::new(0)),
     });
+    let (rx, probe_rx) = spawn_workers(env, point, &ctl, shared, work)?;
+    ctl.barrier.wait();
+    let started = Instant::now();
+    let mut probes: Vec<Option<ThreadProbe>> = (0..point.setting.threads).map(|_| None).collect();
+    for (t, probe) in probe_rx.try_iter() {
+        probes[t] = probe;
+    }
+    let windows = run_windows(env, point, pausable, &ctl, &probes);
+    let Some(mut reports) = collect_reports(point, &ctl, &rx, started)? else {
+        return Ok(Collected {
+            start: windows.start,
+            threads: Vec::new(),
+            all_ops: 0,
+            elapsed_ns: 0,
+            timed_out: true,
+            sentinel_during: None,
+            steal_ms: 0.0,
+            latency_ns: 0,
+        });
+    };
+    attribute_usage(&mut reports, &windows);
+    let end = windows.end.unwrap_or_else(|| {
+        reports
+            .iter()
+            .map(|(s, _)| s.finished_at)
+            .max()
+            .unwrap_or(windows.start)
+    });
+    Ok(Collected {
+        start: windows.start,
+        all_ops: reports.iter().map(|(_, n)| n).sum(),
+        threads: reports.into_iter().map(|(s, _)| s).collect(),
+        elapsed_ns: env
+            .clock
+            .delta_ns(windows.start, end)
+            .saturating_sub(windows.pause.ns),
+        timed_out: false,
+        sentinel_during: windows.pause.reading,
+        steal_ms: windows.steal_ms,
+        latency_ns: windows.latency_ns,
+    })
+}
+
+/// The workers' channels: their reports at the end, and each one's probe before the barrier.
+type WorkerChannels = (
+    mpsc::Receiver<Report>,
+    mpsc::Receiver<(usize, Option<ThreadProbe>)>,
+);
+
+/// Spawns the trial's workers, each pinned by the point's placement, waiting at the start
+/// barrier once it has sent its probe.
+fn spawn_workers<S, W>(
+    env: &Env,
+    point: &Point,
+    ctl: &Arc<Control>,
+    shared: Arc<S>,
+    work: W,
+) -> Result<WorkerChannels, HarnessError>
+where
+    S: Send + Sync + 'static,
+    W: Fn(&S, usize, &ControlView<'_>, &mut ThreadStats, &mut u64) + Send + Sync + 'static,
+{
     let work = Arc::new(work);
     let order = env
         .host
@@ -269,19 +331,40 @@ where
                 let _ = tx.send((t, CachePadded::into_inner(stats), all_ops));
             })?;
     }
-    drop(tx);
-    drop(probe_tx);
-    ctl.barrier.wait();
-    let started = Instant::now();
-    let mut probes: Vec<Option<ThreadProbe>> = (0..point.setting.threads).map(|_| None).collect();
-    for (t, probe) in probe_rx.try_iter() {
-        probes[t] = probe;
-    }
+    Ok((rx, probe_rx))
+}
+
+/// What the controller read around the trial's windows.
+struct Windows {
+    /// Usage at the latency window's start (empty without one).
+    usage_latency: Vec<Option<(ThreadUsage, u64)>>,
+    /// Usage at the measured window's start, each with its clock reading.
+    usage_start: Vec<Option<(ThreadUsage, u64)>>,
+    /// Usage at the measured window's end (empty in fixed-work mode).
+    usage_end: Vec<Option<(ThreadUsage, u64)>>,
+    /// Clock reading at the measured window's start.
+    start: u64,
+    /// And at its end (`None` in fixed-work mode: each thread ends on its own).
+    end: Option<u64>,
+    latency_ns: u64,
+    pause: Pause,
+    steal_ms: f64,
+}
+
+/// The controller's side of the phases: warm-up, the latency window, the measured window
+/// (with a mid-trial sentinel reading when long enough), then STOP.
+fn run_windows(
+    env: &Env,
+    point: &Point,
+    pausable: bool,
+    ctl: &Control,
+    probes: &[Option<ThreadProbe>],
+) -> Windows {
     std::thread::sleep(point.warmup);
     let mut usage_latency = Vec::new();
     let mut latency_from = None;
     if let Some(latency) = point.latency_window() {
-        usage_latency = snapshot(env, &probes);
+        usage_latency = snapshot(env, probes);
         latency_from = Some(env.clock.raw());
         // Relaxed: see `Control::phase`.
         ctl.phase.store(LATENCY, Ordering::Relaxed);
@@ -293,7 +376,7 @@ where
     // reading carries its own timestamp (fixed-work mode uses it as that thread's start).
     let cpus = super::point_cpus(env, point);
     let steal_start = super::sentinel::steal_ms(&cpus);
-    let usage_start = snapshot(env, &probes);
+    let usage_start = snapshot(env, probes);
     let start = env.clock.raw();
     let latency_ns = latency_from.map_or(0, |from| env.clock.delta_ns(from, start));
     // Relaxed: see `Control::phase`.
@@ -301,24 +384,41 @@ where
     let mut end = None;
     let mut usage_end = Vec::new();
     let mut pause = Pause::default();
-    let mut sentinel_during = None;
     if point.fixed_ops.is_none() {
         match env.mid_trial_sentinel {
             Some(leg) if pausable && point.duration >= super::MID_TRIAL_SENTINEL_FROM => {
                 let half = point.duration / 2;
                 std::thread::sleep(half);
-                pause = mid_trial_reading(env, point, &ctl, &probes, leg);
-                sentinel_during = pause.reading;
+                pause = mid_trial_reading(env, point, ctl, probes, leg);
                 std::thread::sleep(point.duration - half);
             }
             _ => std::thread::sleep(point.duration),
         }
         // Before STOP: the workers are all still alive (they loop until they see it).
-        usage_end = snapshot(env, &probes);
+        usage_end = snapshot(env, probes);
         end = Some(env.clock.raw());
         ctl.phase.store(STOP, Ordering::Relaxed);
     }
-    let steal_ms = (super::sentinel::steal_ms(&cpus) - steal_start).max(0.0);
+    Windows {
+        usage_latency,
+        usage_start,
+        usage_end,
+        start,
+        end,
+        latency_ns,
+        pause,
+        steal_ms: (super::sentinel::steal_ms(&cpus) - steal_start).max(0.0),
+    }
+}
+
+/// Every worker's report in thread order, or `None` when the watchdog ran out first (the
+/// trial's planned phases plus its timeout from `started`).
+fn collect_reports(
+    point: &Point,
+    ctl: &Control,
+    rx: &mpsc::Receiver<Report>,
+    started: Instant,
+) -> Result<Option<Vec<(ThreadStats, u64)>>, HarnessError> {
     let planned = point.warmup
         + point.latency_window().unwrap_or_default()
         + if point.fixed_ops.is_none() {
@@ -329,7 +429,6 @@ where
     let deadline = started + planned + point.timeout;
     let mut reports: Vec<Option<(ThreadStats, u64)>> = vec![None; point.setting.threads];
     let mut received = 0;
-    let mut timed_out = false;
     while received < point.setting.threads {
         match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
             Ok((t, stats, all_ops)) => {
@@ -341,40 +440,32 @@ where
                 // an operation finish it on their own; they only hold `Arc`s, so nothing they
                 // touch is freed under them.
                 ctl.phase.store(STOP, Ordering::Relaxed);
-                timed_out = true;
-                break;
+                return Ok(None);
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 return Err(HarnessError::WorkerPanicked(point.primitive.clone()));
             }
         }
     }
-    if timed_out {
-        return Ok(Collected {
-            start,
-            threads: Vec::new(),
-            all_ops: 0,
-            elapsed_ns: 0,
-            timed_out,
-            sentinel_during: None,
-            steal_ms: 0.0,
-            latency_ns: 0,
-        });
-    }
-    let mut reports: Vec<(ThreadStats, u64)> = reports.into_iter().flatten().collect();
+    Ok(Some(reports.into_iter().flatten().collect()))
+}
+
+/// Each worker's CPU time, switches and run-queue delay over the measured window (its own in
+/// fixed-work mode), less a mid-trial pause; and its run-queue delay over the latency window.
+fn attribute_usage(reports: &mut [(ThreadStats, u64)], w: &Windows) {
     for (t, (stats, _)) in reports.iter_mut().enumerate() {
         // Fixed-work mode: each thread's window ends when it finishes its quota.
         let end = stats
             .finish_usage
-            .or_else(|| usage_end.get(t).copied().flatten().map(|(u, _)| u));
-        let begin = usage_start.get(t).copied().flatten();
-        if let (Some(l), Some((b, _))) = (usage_latency.get(t).copied().flatten(), begin) {
+            .or_else(|| w.usage_end.get(t).copied().flatten().map(|(u, _)| u));
+        let begin = w.usage_start.get(t).copied().flatten();
+        if let (Some(l), Some((b, _))) = (w.usage_latency.get(t).copied().flatten(), begin) {
             stats.latency_run_delay = b.since(&l.0).run_delay;
         }
         if let (Some(end), Some((begin, stamped))) = (end, begin) {
             stats.usage = end.since(&begin);
             stats.window_start = stamped;
-            if let Some(paused) = pause.usage.get(t).copied().flatten() {
+            if let Some(paused) = w.pause.usage.get(t).copied().flatten() {
                 stats.usage = stats.usage.since(&paused);
             }
         } else {
@@ -383,23 +474,6 @@ where
             stats.usage_missing = true;
         }
     }
-    let end = end.unwrap_or_else(|| {
-        reports
-            .iter()
-            .map(|(s, _)| s.finished_at)
-            .max()
-            .unwrap_or(start)
-    });
-    Ok(Collected {
-        start,
-        all_ops: reports.iter().map(|(_, n)| n).sum(),
-        threads: reports.into_iter().map(|(s, _)| s).collect(),
-        elapsed_ns: env.clock.delta_ns(start, end).saturating_sub(pause.ns),
-        timed_out,
-        sentinel_during,
-        steal_ms,
-        latency_ns,
-    })
 }
 
 /// Every worker's usage so far, read through its probe, with the clock reading taken right

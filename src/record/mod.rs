@@ -2,6 +2,9 @@
 //! that *is* the `runs.csv` schema (headers come from serde; units are in the field names).
 
 pub use crate::primitives::about::Family;
+pub use axes::{AXES, Axis, AxisDef, Setting, Value, ValueKind};
+
+mod axes;
 use serde::{Deserialize, Serialize};
 
 /// Version of the [`RunRecord`] column set. Bump on any rename, removal or change of meaning.
@@ -567,70 +570,6 @@ impl RunRecord {
             },
             trial: self.trial,
         }
-    }
-}
-
-/// A point's coordinates on the sweep's axes: everything that places it in the grid but the
-/// primitive, its data layout and the trial. The one definition of them that keys, charts,
-/// tables, comparisons and the run's input (`harness::Point::setting`) share. `RunRecord`
-/// repeats them as flat CSV columns, because the csv crate cannot write a nested struct, and
-/// gives them back through [`RunRecord::setting`]. Ratios and skews compare and hash by their
-/// exact bits.
-#[derive(Debug, Clone, Copy)]
-pub struct Setting {
-    /// Threads.
-    pub threads: usize,
-    /// Critical section, ns.
-    pub cs_ns: u64,
-    /// Think time, ns.
-    pub think_ns: u64,
-    /// Read ratio (reader-writer primitives).
-    pub read_ratio: Option<f64>,
-    /// Stripes / accounts / permits.
-    pub stripes: Option<usize>,
-    /// Key skew.
-    pub key_skew: Option<f64>,
-    /// Placement.
-    pub placement: Placement,
-}
-
-impl Setting {
-    /// The fields as an exactly comparable tuple (floats by their bits).
-    #[allow(clippy::type_complexity)]
-    fn bits(
-        &self,
-    ) -> (
-        usize,
-        u64,
-        u64,
-        Option<u64>,
-        Option<usize>,
-        Option<u64>,
-        Placement,
-    ) {
-        (
-            self.threads,
-            self.cs_ns,
-            self.think_ns,
-            self.read_ratio.map(f64::to_bits),
-            self.stripes,
-            self.key_skew.map(f64::to_bits),
-            self.placement,
-        )
-    }
-}
-
-impl PartialEq for Setting {
-    fn eq(&self, other: &Self) -> bool {
-        self.bits() == other.bits()
-    }
-}
-
-impl Eq for Setting {}
-
-impl std::hash::Hash for Setting {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        self.bits().hash(h);
     }
 }
 
