@@ -101,6 +101,33 @@ pub fn run_semaphore<S: Permits>(
     Ok(build_record(env, point, family, trial, &collected, 0))
 }
 
+/// A queue trial's channel ends, each taken once by the thread it belongs to.
+struct Ends<C: Channel> {
+    txs: Mutex<Vec<Option<C::Tx>>>,
+    rxs: Mutex<Vec<Option<C::Rx>>>,
+    producers: usize,
+}
+
+impl<C: Channel> Ends<C> {
+    /// The first half of `threads` (at least one) produce; every thread may receive.
+    fn new(threads: usize) -> Ends<C> {
+        let producers = if threads == 1 {
+            1
+        } else {
+            (threads / 2).max(1)
+        };
+        let (tx, rx) = C::bounded(QUEUE_CAPACITY);
+        let mut txs: Vec<Option<C::Tx>> = (1..producers).map(|_| Some(tx.clone())).collect();
+        txs.insert(0, Some(tx));
+        let rxs: Vec<Option<C::Rx>> = (0..threads).map(|_| Some(rx.clone())).collect();
+        Ends {
+            txs: Mutex::new(txs),
+            rxs: Mutex::new(rxs),
+            producers,
+        }
+    }
+}
+
 /// Producers and consumers on a bounded channel of [`QUEUE_CAPACITY`] items. The first half
 /// of the threads (at least one) produce, the rest consume; a single thread sends and then
 /// receives each item itself. A consumer spends the critical-section time on each item, a
@@ -114,28 +141,7 @@ pub fn run_queue<C: Channel>(
     family: Family,
     trial: u32,
 ) -> Result<TrialOutput, HarnessError> {
-    let producers = if point.setting.threads == 1 {
-        1
-    } else {
-        (point.setting.threads / 2).max(1)
-    };
-    let (tx, rx) = C::bounded(QUEUE_CAPACITY);
-    let mut txs: Vec<Option<C::Tx>> = (1..producers).map(|_| Some(tx.clone())).collect();
-    txs.insert(0, Some(tx));
-    let rxs: Vec<Option<C::Rx>> = (0..point.setting.threads)
-        .map(|_| Some(rx.clone()))
-        .collect();
-    drop(rx);
-    struct Ends<C: Channel> {
-        txs: Mutex<Vec<Option<C::Tx>>>,
-        rxs: Mutex<Vec<Option<C::Rx>>>,
-        producers: usize,
-    }
-    let ends = Arc::new(Ends::<C> {
-        txs: Mutex::new(txs),
-        rxs: Mutex::new(rxs),
-        producers,
-    });
+    let ends = Arc::new(Ends::<C>::new(point.setting.threads));
     let (cs_units, think_units, clock, p) = loop_params(env, point);
     let single = point.setting.threads == 1;
     let collected = run_threads(
@@ -219,20 +225,32 @@ pub fn run_queue<C: Channel>(
             }
         },
     )?;
-    if !collected.timed_out {
-        let sent: u64 = collected.threads.iter().map(|s| s.exclusive_total).sum();
-        let received: u64 = collected.threads.iter().map(|s| s.received_total).sum();
-        let broken = |what: String| HarnessError::invariant(point, trial, what);
-        if collected.threads.iter().any(|s| s.torn_read_seen) {
-            return Err(broken(
-                "an item arrived twice or out of order for its producer".into(),
-            ));
-        }
-        if sent != received {
-            return Err(broken(format!("{sent} items sent, {received} received")));
-        }
-    }
+    check_queue(point, trial, &collected)?;
     Ok(build_record(env, point, family, trial, &collected, 0))
+}
+
+/// A queue's invariant after a trial that ran to its end: every item arrived exactly once, in
+/// order per producer.
+fn check_queue(
+    point: &Point,
+    trial: u32,
+    collected: &super::Collected,
+) -> Result<(), HarnessError> {
+    if collected.timed_out {
+        return Ok(());
+    }
+    let sent: u64 = collected.threads.iter().map(|s| s.exclusive_total).sum();
+    let received: u64 = collected.threads.iter().map(|s| s.received_total).sum();
+    let broken = |what: String| HarnessError::invariant(point, trial, what);
+    if collected.threads.iter().any(|s| s.torn_read_seen) {
+        return Err(broken(
+            "an item arrived twice or out of order for its producer".into(),
+        ));
+    }
+    if sent != received {
+        return Err(broken(format!("{sent} items sent, {received} received")));
+    }
+    Ok(())
 }
 
 /// Threads meet at a barrier phase after phase. Before waiting, each records its arrival

@@ -12,7 +12,7 @@ pub mod charts;
 use crate::error::UsageError;
 use crate::rundir::run::LoadedRun;
 use charts::RunData;
-use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -643,6 +643,44 @@ where
         }
         return Ok(());
     }
+    let bounds = Bounds {
+        x_lo,
+        x_hi,
+        y_lo,
+        y_hi,
+    };
+    draw_markers(&mut cc, chart, &bounds)?;
+    draw_series(&mut cc, chart, &bounds)
+}
+
+/// The plotting area's ends, as the mesh drew them.
+#[derive(Clone, Copy)]
+struct Bounds {
+    x_lo: f64,
+    x_hi: f64,
+    y_lo: f64,
+    y_hi: f64,
+}
+
+/// A chart's markers: a vertical line each (a finding red and solid, a reference grey and
+/// dashed), its band shaded, its label stepped down so neighbours do not overprint.
+fn draw_markers<DB, XC, YC>(
+    cc: &mut ChartContext<'_, DB, Cartesian2d<XC, YC>>,
+    chart: &Chart,
+    b: &Bounds,
+) -> DrawResult
+where
+    DB: DrawingBackend,
+    XC: Ranged<ValueType = f64>,
+    YC: Ranged<ValueType = f64>,
+{
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let Bounds {
+        x_lo,
+        x_hi,
+        y_lo,
+        y_hi,
+    } = *b;
     for (k, m) in chart.markers.iter().enumerate() {
         let red = RGBColor(200, 30, 30);
         // A finding is red, a reference grey; so is its band.
@@ -681,6 +719,22 @@ where
         ))
         .map_err(e)?;
     }
+    Ok(())
+}
+
+/// A chart's series: each line, dashed line or bars with its band, flagged points ringed.
+fn draw_series<DB, XC, YC>(
+    cc: &mut ChartContext<'_, DB, Cartesian2d<XC, YC>>,
+    chart: &Chart,
+    b: &Bounds,
+) -> DrawResult
+where
+    DB: DrawingBackend,
+    XC: Ranged<ValueType = f64>,
+    YC: Ranged<ValueType = f64>,
+{
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let y_lo = b.y_lo;
     for (i, s) in chart.series.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
         if s.band.len() >= 2 {

@@ -91,6 +91,21 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
         .iter()
         .map(|(name, col)| (*name, lean(ctx.order(col, &tas), col.median, tas.median)))
         .collect();
+    let (verdict, reason) = verdict(&unfair, &against, c);
+    let reason = if verdict == Verdict::DoesNotHold {
+        reason
+    } else {
+        format!(
+            "{reason}{}",
+            Transfer::explain(&transfers, 2 * c, ctx.wakeup_p90)
+        )
+    };
+    ctx.noisy_claim(head, shows.join(". ") + ".", verdict, reason)
+}
+
+/// The verdict from the FIFO locks left `unfair` at C threads and each one's collapse
+/// oversubscribed `against` TAS's (Behind = it loses more beyond noise: the cost).
+fn verdict(unfair: &[&str], against: &[(&str, Order)], c: usize) -> (Verdict, String) {
     let names = |o: Order| -> String {
         against
             .iter()
@@ -99,7 +114,7 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
             .collect::<Vec<_>>()
             .join(" and ")
     };
-    let (verdict, reason) = if !unfair.is_empty() {
+    if !unfair.is_empty() {
         (
             Verdict::DoesNotHold,
             format!(
@@ -133,16 +148,7 @@ fn fifo(ctx: Option<Ctx>) -> Claim {
                 names(Order::Tie)
             ),
         )
-    };
-    let reason = if verdict == Verdict::DoesNotHold {
-        reason
-    } else {
-        format!(
-            "{reason}{}",
-            Transfer::explain(&transfers, 2 * c, ctx.wakeup_p90)
-        )
-    };
-    ctx.noisy_claim(head, shows.join(". ") + ".", verdict, reason)
+    }
 }
 
 /// How a lock changed hands at one point, over its clean trials: the range of the trials'

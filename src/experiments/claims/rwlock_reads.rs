@@ -113,7 +113,17 @@ fn rwlock_reads(ctx: Option<Ctx>) -> Claim {
             _ => open.push(rw),
         }
     }
-    let (verdict, reason) = if !open.is_empty() {
+    let (verdict, reason) = verdict(&above, &below, &open, best_name);
+    let reason = format!(
+        "{reason} On {c} CPUs at most {c} readers run in parallel, which caps what shared reading can gain."
+    );
+    ctx.claim(head, shows.join(". ") + ".", verdict, reason)
+}
+
+/// The verdict at 99% reads: the RwLocks whose interval lies wholly `above` ×[`PAYS_OFF`] of
+/// the best exclusive lock, wholly `below` it, or across it (`open`).
+fn verdict(above: &[&str], below: &[&str], open: &[&str], best_name: &str) -> (Verdict, String) {
+    if !open.is_empty() {
         (
             Verdict::Inconclusive,
             format!(
@@ -144,11 +154,7 @@ fn rwlock_reads(ctx: Option<Ctx>) -> Claim {
                 below.join(", ")
             ),
         )
-    };
-    let reason = format!(
-        "{reason} On {c} CPUs at most {c} readers run in parallel, which caps what shared reading can gain."
-    );
-    ctx.claim(head, shows.join(". ") + ".", verdict, reason)
+    }
 }
 
 /// Claim 4.
