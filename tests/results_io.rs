@@ -2,7 +2,6 @@
 
 use lockbench::harness::sentinel::{Parallelism, Reading, Sentinel};
 use lockbench::harness::{Env, TrialOutput};
-use lockbench::record::Placement;
 use lockbench::record::{RunRecord, SCHEMA_VERSION};
 use lockbench::rundir::csv::{HISTOGRAMS_CSV, LoadError, RUNS_CSV, RunSink, load_histograms};
 use lockbench::rundir::{decode_histogram, load_runs};
@@ -44,28 +43,21 @@ impl Sentinel for FixedSentinel {
 
 fn tiny_spec() -> SweepSpec {
     SweepSpec {
-        locks: vec![
-            "spin-ttas".into(),
-            "futex-mutex".into(),
-            "fetch-add-counter".into(),
-        ],
         threads: vec![1, 2],
         cs_ns: vec![50],
-        think_ns: vec![0],
-        read_ratios: vec![0.0],
-        stripes: vec![1],
-        key_skews: vec![0.0],
-        placements: vec![Placement::Compact],
-        layout: lockbench::record::Layout::Separate,
-        duration_ns: 10_000_000,
-        warmup_ns: 2_000_000,
-        trials: 2,
         sample_every: 1,
-        timeout_ns: 10_000_000_000,
-        max_trials: 2,
         sentinel: false,
-        sentinel_threshold: 0.9,
         sentinel_retries: 0,
+        ..SweepSpec::new(
+            vec![
+                "spin-ttas".into(),
+                "futex-mutex".into(),
+                "fetch-add-counter".into(),
+            ],
+            10_000_000,
+            2_000_000,
+            2,
+        )
     }
 }
 

@@ -152,9 +152,6 @@ struct RunArgs {
     sentinel_retries: Option<u32>,
 }
 
-/// Read ratio of `run` for reader-writer primitives when `--read-ratio` is not given.
-pub const DEFAULT_READ_RATIO: f64 = 0.9;
-
 /// Parses `IN/OUT` step counts (`--steps 5/5`).
 pub fn parse_steps(text: &str) -> Result<crate::harness::Steps, String> {
     let (a, b) = text
@@ -335,22 +332,22 @@ fn run_setting(
             setting.threads
         )));
     }
-    // Reader-writer primitives default to a read-mostly mix.
-    if Axis::ReadRatio.takes(kind) && setting.read_ratio.is_none() {
-        setting.read_ratio = Some(DEFAULT_READ_RATIO);
-    }
-    if Axis::Stripes.takes(kind) && setting.stripes.is_none() {
-        setting.stripes = match kind {
-            Kind::Semaphore => Some((setting.threads / 2).max(1)),
-            kind => kind.default_stripes(),
-        };
+    // The axes only some kinds take, not given: their neutral value (a read-mostly mix,
+    // uniform keys), except the resource count, which the kind decides.
+    for def in crate::record::AXES.iter().filter(|d| d.kinds.is_some()) {
+        if def.axis.takes(kind) && setting.get(def.axis).is_none() {
+            setting.set(def.axis, Some(def.neutral));
+            if def.axis == Axis::Stripes {
+                setting.stripes = match kind {
+                    Kind::Semaphore => Some((setting.threads / 2).max(1)),
+                    kind => kind.default_stripes(),
+                };
+            }
+        }
     }
     if let Some(n) = setting.stripes {
         kind.check_stripes(n)
             .map_err(|m| UsageError(format!("--stripes: {m}")))?;
-    }
-    if Axis::Skew.takes(kind) && setting.key_skew.is_none() {
-        setting.key_skew = Some(0.0);
     }
     Ok(setting)
 }

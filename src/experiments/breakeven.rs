@@ -72,25 +72,16 @@ pub fn spec(
     sentinel: bool,
 ) -> crate::sweep::SweepSpec {
     crate::sweep::SweepSpec {
-        locks,
         threads: vec![cores, 2 * cores],
         cs_ns,
         think_ns,
-        read_ratios: vec![0.0],
-        stripes: vec![1],
-        key_skews: vec![0.0],
-        placements: vec![crate::record::Placement::Compact],
-        layout: crate::record::Layout::Separate,
-        duration_ns: duration.as_nanos() as u64,
-        warmup_ns: 30_000_000,
-        trials,
         sample_every: 8,
         timeout_ns: 20_000_000_000,
         // Room to replace trials left out, so that a length does not vanish from the curve.
         max_trials: trials + 3,
         sentinel,
-        sentinel_threshold: crate::harness::sentinel::DEFAULT_THRESHOLD,
         sentinel_retries: 1,
+        ..crate::sweep::SweepSpec::new(locks, duration.as_nanos() as u64, 30_000_000, trials)
     }
 }
 

@@ -74,20 +74,13 @@ impl Point {
         (self.sample_every > 0).then(|| self.duration / 4)
     }
 
-    /// A point with the harness defaults: 2 threads, no cs or think time, compact placement,
-    /// 500 ms window after 100 ms warm-up, every op timed.
+    /// A point with the harness defaults: every axis at its neutral value (`record::AXES`: 2
+    /// threads, no cs or think time, compact placement), 500 ms window after 100 ms warm-up,
+    /// every op timed.
     pub fn new(primitive: &str) -> Point {
         Point {
             primitive: primitive.to_string(),
-            setting: crate::record::Setting {
-                threads: 2,
-                cs_ns: 0,
-                think_ns: 0,
-                read_ratio: None,
-                stripes: None,
-                key_skew: None,
-                placement: Placement::Compact,
-            },
+            setting: crate::record::Setting::neutral(),
             seed: 0x10C_BE4C,
             layout: crate::record::Layout::Separate,
             steps: None,
@@ -111,10 +104,7 @@ pub struct Steps {
     pub outside: u32,
 }
 
-/// Default latency sampling: one op in 16 is timed. Timing an op costs about 50 ns (see
-/// `meta.json`'s `harness_ns_per_op_timed`), so timing every op distorts throughput at short
-/// critical sections; one in 16 still gives tens of thousands of samples per trial.
-pub const DEFAULT_SAMPLE_EVERY: u32 = 16;
+pub use crate::record::DEFAULT_SAMPLE_EVERY;
 
 /// Per-process measurement context: host facts and calibrations, made once.
 #[derive(Debug, Clone)]

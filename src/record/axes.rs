@@ -67,6 +67,10 @@ pub struct AxisDef {
     pub takers: &'static str,
     /// What a value means (the flags' help).
     pub help: &'static str,
+    /// The value a point takes when nothing says otherwise (`run`'s default; a spec's single
+    /// value when it does not vary the axis). Kinds may override it for the axes only they
+    /// take (`run`: a semaphore's permits follow its threads).
+    pub neutral: Value,
 }
 
 /// Every axis, in the order of the CSV columns and the plan's loops.
@@ -79,6 +83,7 @@ pub const AXES: [AxisDef; 7] = [
         kinds: None,
         takers: "every primitive",
         help: "Worker threads; more than the CPU count is allowed (oversubscription)",
+        neutral: Value::Count(2),
     },
     AxisDef {
         axis: Axis::Cs,
@@ -88,6 +93,7 @@ pub const AXES: [AxisDef; 7] = [
         kinds: None,
         takers: "every primitive",
         help: "Critical-section length (calibrated busy work inside the lock), e.g. 200ns, 1.5us",
+        neutral: Value::Ns(0),
     },
     AxisDef {
         axis: Axis::Think,
@@ -97,6 +103,7 @@ pub const AXES: [AxisDef; 7] = [
         kinds: None,
         takers: "every primitive",
         help: "Think time between operations (outside the lock)",
+        neutral: Value::Ns(0),
     },
     AxisDef {
         axis: Axis::ReadRatio,
@@ -106,6 +113,7 @@ pub const AXES: [AxisDef; 7] = [
         kinds: Some(&[Kind::RwLock]),
         takers: "reader-writer primitives",
         help: "Fraction of operations that are reads, 0 to 1 (reader-writer primitives)",
+        neutral: Value::Number(0.9),
     },
     AxisDef {
         axis: Axis::Stripes,
@@ -115,6 +123,7 @@ pub const AXES: [AxisDef; 7] = [
         kinds: Some(&[Kind::Striped, Kind::Bank, Kind::Semaphore]),
         takers: "striped tables, bank transfers (accounts) and semaphores (permits)",
         help: "Stripes (striped tables), accounts (bank transfers) or permits (semaphores)",
+        neutral: Value::Count(16),
     },
     AxisDef {
         axis: Axis::Skew,
@@ -124,6 +133,7 @@ pub const AXES: [AxisDef; 7] = [
         kinds: Some(&[Kind::Striped, Kind::Keyed, Kind::Bank]),
         takers: "keyed workloads (striped tables, coarse lock, dashmap, bank transfers)",
         help: "Key skew of keyed workloads: 0 uniform, s > 0 Zipf-like with exponent s",
+        neutral: Value::Number(0.0),
     },
     AxisDef {
         axis: Axis::Placement,
@@ -133,6 +143,7 @@ pub const AXES: [AxisDef; 7] = [
         kinds: None,
         takers: "every primitive",
         help: "Thread placement: compact, spread or none (unpinned)",
+        neutral: Value::Place(Placement::Compact),
     },
 ];
 
@@ -269,6 +280,16 @@ pub struct Setting {
 }
 
 impl Setting {
+    /// Every axis all points have at its neutral value ([`AxisDef::neutral`]), the axes of
+    /// some kinds empty: the harness's default point (`Point::new`).
+    pub fn neutral() -> Setting {
+        let mut s = Setting::default();
+        for def in AXES.iter().filter(|d| d.kinds.is_none()) {
+            s.set(def.axis, Some(def.neutral));
+        }
+        s
+    }
+
     /// Its value on `axis` (`None` where the axis does not apply).
     pub fn get(&self, axis: Axis) -> Option<Value> {
         match axis {
@@ -374,6 +395,37 @@ impl std::hash::Hash for Setting {
 }
 
 impl SweepSpec {
+    /// One point per primitive of `locks`, every axis at its neutral value
+    /// ([`AxisDef::neutral`]), `trials` trials (no replacements) of `duration_ns` after
+    /// `warmup_ns`, latency sampled one op in [`super::DEFAULT_SAMPLE_EVERY`], a 10 s watchdog,
+    /// the sentinel on with its default threshold and 2 retries: the base a spec overrides.
+    pub fn new(locks: Vec<String>, duration_ns: u64, warmup_ns: u64, trials: u32) -> SweepSpec {
+        let mut spec = SweepSpec {
+            locks,
+            threads: Vec::new(),
+            cs_ns: Vec::new(),
+            think_ns: Vec::new(),
+            read_ratios: Vec::new(),
+            stripes: Vec::new(),
+            key_skews: Vec::new(),
+            placements: Vec::new(),
+            layout: super::Layout::Separate,
+            duration_ns,
+            warmup_ns,
+            trials,
+            sample_every: super::DEFAULT_SAMPLE_EVERY,
+            timeout_ns: 10_000_000_000,
+            max_trials: trials,
+            sentinel: true,
+            sentinel_threshold: super::DEFAULT_SENTINEL_THRESHOLD,
+            sentinel_retries: 2,
+        };
+        for def in &AXES {
+            spec.set_values(def.axis, &[def.neutral]);
+        }
+        spec
+    }
+
     /// The values the sweep runs on `axis`.
     pub fn values(&self, axis: Axis) -> Vec<Value> {
         match axis {
@@ -450,19 +502,14 @@ mod tests {
             s.set(def.axis, Some(v));
             assert_eq!(s.get(def.axis), Some(v), "{:?}", def.axis);
             assert_ne!(s.without(def.axis), s, "{:?}", def.axis);
-            let mut spec: SweepSpec = serde_json::from_str(SPEC).unwrap();
+            let mut spec = SweepSpec::new(vec!["std-mutex".into()], 1_000_000, 0, 1);
+            assert_eq!(spec.values(def.axis), vec![def.neutral], "{:?}", def.axis);
             spec.set_values(def.axis, &[v]);
             assert_eq!(spec.values(def.axis), vec![v], "{:?}", def.axis);
         }
         let flags: std::collections::BTreeSet<_> = AXES.iter().map(|d| d.flag).collect();
         assert_eq!(flags.len(), AXES.len(), "two axes share a flag");
     }
-
-    /// A spec as meta.json holds it.
-    const SPEC: &str = r#"{"locks": ["std-mutex"], "threads": [1], "cs_ns": [0], "think_ns": [0],
-        "read_ratios": [0.9], "stripes": [1], "key_skews": [0.0], "placements": ["compact"],
-        "duration_ns": 1000000, "warmup_ns": 0, "trials": 1, "sample_every": 16,
-        "timeout_ns": 1000000000}"#;
 
     #[test]
     fn a_setting_reads_as_before() {

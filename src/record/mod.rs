@@ -73,6 +73,11 @@ impl Placement {
     }
 }
 
+/// Default latency sampling: one op in 16 is timed. Timing an op costs about 50 ns (see
+/// `meta.json`'s `harness_ns_per_op_timed`), so timing every op distorts throughput at short
+/// critical sections; one in 16 still gives tens of thousands of samples per trial.
+pub const DEFAULT_SAMPLE_EVERY: u32 = 16;
+
 /// Sentinel figure below which a trial is degraded, unless a sweep or run says otherwise.
 pub const DEFAULT_SENTINEL_THRESHOLD: f64 = 0.9;
 

@@ -64,28 +64,16 @@ impl Preset {
             .map(|p| p.about.name.to_string())
             .collect();
         let base = SweepSpec {
-            locks: all,
             threads: vec![1, cores, 2 * cores],
             cs_ns: vec![0, 250],
-            think_ns: vec![0],
-            read_ratios: vec![0.9],
             stripes: vec![1, 16],
-            key_skews: vec![0.0],
-            placements: vec![Placement::Compact],
-            layout: crate::record::Layout::Separate,
-            duration_ns: 80_000_000,
-            // Threads started, caches and lock state warm; the latency window follows, so the
-            // measured window starts 25 ms after the threads.
-            warmup_ns: 5_000_000,
-            trials: 3,
-            sample_every: crate::harness::DEFAULT_SAMPLE_EVERY,
-            timeout_ns: 10_000_000_000,
             // Room to replace up to five trials left out (degraded, timed out, or on another
             // cache layout) before the point is flagged.
             max_trials: 8,
-            sentinel: true,
-            sentinel_threshold: crate::record::DEFAULT_SENTINEL_THRESHOLD,
             sentinel_retries: 1,
+            // Threads started, caches and lock state warm; the latency window follows, so the
+            // measured window starts 25 ms after the threads.
+            ..SweepSpec::new(all, 80_000_000, 5_000_000, 3)
         };
         let mut spec = match self {
             Preset::Quick => base,
@@ -709,28 +697,24 @@ mod tests {
 
     fn small() -> SweepSpec {
         SweepSpec {
-            locks: vec![
-                "spin-tas".into(),
-                "futex-mutex".into(),
-                "cas-counter".into(),
-            ],
             threads: vec![1, 2],
             cs_ns: vec![0, 100],
-            think_ns: vec![0],
             read_ratios: vec![0.0, 0.5],
             stripes: vec![1, 4],
-            key_skews: vec![0.0],
-            placements: vec![Placement::Compact],
-            layout: crate::record::Layout::Separate,
-            duration_ns: 1_000_000,
-            warmup_ns: 1_000_000,
-            trials: 2,
             sample_every: 1,
             timeout_ns: 1_000_000_000,
-            max_trials: 2,
             sentinel: false,
-            sentinel_threshold: 0.9,
             sentinel_retries: 0,
+            ..SweepSpec::new(
+                vec![
+                    "spin-tas".into(),
+                    "futex-mutex".into(),
+                    "cas-counter".into(),
+                ],
+                1_000_000,
+                1_000_000,
+                2,
+            )
         }
     }
 

@@ -36,7 +36,7 @@ use crate::analysis::verdict::Ctx;
 pub use crate::analysis::verdict::{Claim, Verdict};
 use crate::error::UsageError;
 use crate::probes::Probes;
-use crate::record::{Layout, Placement, RunRecord};
+use crate::record::RunRecord;
 use crate::report::claims::{CLAIMS_CSV, CLAIMS_MD, Context, ExperimentLink, REPORT_HTML};
 use crate::rundir::csv::RUNS_CSV;
 use crate::rundir::run::{LoadedRun, load_run};
@@ -193,24 +193,18 @@ pub(crate) fn spec(
         Preset::Standard => (5, 8, 200, 50, 2),
     };
     SweepSpec {
-        locks: locks.iter().map(|s| s.to_string()).collect(),
         threads,
         cs_ns,
-        think_ns: vec![0],
-        read_ratios: vec![0.9],
         stripes: vec![1],
-        key_skews: vec![0.0],
-        placements: vec![Placement::Compact],
-        layout: Layout::Separate,
-        duration_ns: duration_ms * 1_000_000,
-        warmup_ns: warmup_ms * 1_000_000,
-        trials,
         sample_every: 8,
-        timeout_ns: 10_000_000_000,
         max_trials,
-        sentinel: true,
-        sentinel_threshold: crate::harness::sentinel::DEFAULT_THRESHOLD,
         sentinel_retries: retries,
+        ..SweepSpec::new(
+            locks.iter().map(|s| s.to_string()).collect(),
+            duration_ms * 1_000_000,
+            warmup_ms * 1_000_000,
+            trials,
+        )
     }
 }
 
