@@ -107,7 +107,7 @@ PY
     done
   done
 done
-python3 - "$out/rounds.csv" <<'PY' | tee "$out/summary.txt"
+python3 - "$out/rounds.csv" "$lb" <<'PY' | tee "$out/summary.txt"
 import csv, sys, statistics as st
 rows = list(csv.DictReader(open(sys.argv[1])))
 dropped = [r for r in rows if r.get("degraded") == "true"]
@@ -164,13 +164,14 @@ def readings(r):
         if v == v and v > 0:
             out.append(v)
     return out
-sys.path.insert(0, "scripts")
-from lockbench_rows import on_layout  # lockbench's own layout rule, as the other scripts read it
+import subprocess
 def one_layout(*runs):
-    """Whether these runs (each with its readings before and after) saw one cache layout."""
-    trials = [{"core_to_core_before_ns": r.get("c2c_before_ns"), "core_to_core_ns": r.get("c2c_after_ns")}
-              for r in runs]
-    return any(readings(r) for r in runs) and all(on_layout(trials))
+    """Whether these runs (each with its readings before and after) saw one cache layout, by
+    lockbench's own rule (`lockbench layout`)."""
+    trials = [f"{r.get('c2c_before_ns') or 'nan'},{r.get('c2c_after_ns') or 'nan'}" for r in runs]
+    out = subprocess.run([sys.argv[2], "layout", *trials], check=True, capture_output=True,
+                         text=True).stdout.split()
+    return any(readings(r) for r in runs) and all(v == "on" for v in out[1:])
 by_round = {(r["round"], r["threads"], r["inside"], r["outside"], r["lock"], r["tool"]): r for r in rows}
 if not any(readings(r) for r in rows if r["tool"] == "peer"):
     sys.exit(0)

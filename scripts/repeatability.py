@@ -18,11 +18,28 @@ import sys
 from collections import defaultdict
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-# lockbench's `rules::LAYOUT_FACTOR`: two layouts more than this apart are different machines
-# (`compare` marks such a pair `L`).
-LAYOUT_FACTOR = 1.5
 
-KEY = ["primitive", "threads", "cs_ns", "think_ns", "read_ratio", "stripes", "key_skew", "placement", "layout"]
+
+
+subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+
+
+def lockbench(*args):
+    return subprocess.run(
+        [str(ROOT / "target" / "release" / "lockbench"), *args],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+
+
+def one_layout(a_ns, b_ns):
+    """Whether two points' cache layouts are one by lockbench's rule (`lockbench layout`);
+    two more than its factor apart are different machines (`compare` marks the pair `L`)."""
+    return all(v == "on" for v in lockbench("layout", f"{a_ns},{a_ns}", f"{b_ns},{b_ns}").split()[1:])
+
+
+# A point is its primitive, its place on every axis (lockbench's own table) and its layout.
+AXES = [a["column"] for a in csv.DictReader(io.StringIO(lockbench("axes", "--format", "csv")))]
+KEY = ["primitive", *AXES, "layout"]
 
 
 def level(ns):
@@ -32,11 +49,7 @@ def level(ns):
 
 def lockbench_points(run_dir):
     """`lockbench points RUN_DIR`: one row per point, by lockbench's own rules."""
-    out = subprocess.run(
-        ["cargo", "run", "--release", "--quiet", "--", "points", str(run_dir)],
-        cwd=ROOT, check=True, capture_output=True, text=True,
-    ).stdout
-    return list(csv.DictReader(io.StringIO(out)))
+    return list(csv.DictReader(io.StringIO(lockbench("points", str(run_dir)))))
 
 
 def points(run_dir):
@@ -58,8 +71,8 @@ def points(run_dir):
 def describe(key):
     p = dict(zip(KEY, key))
     s = f"{p['primitive']} ×{p['threads']} cs={p['cs_ns']} ns"
-    for k in ("read_ratio", "stripes", "key_skew"):
-        if p[k]:
+    for k in AXES:
+        if k not in ("threads", "cs_ns", "think_ns", "placement") and p[k]:
             s += f" {k}={p[k]}"
     return s
 
@@ -88,14 +101,13 @@ def main():
               f"{100 * dev[int(0.9 * (len(dev) - 1))]:.1f}% / {100 * dev[-1]:.1f}% |")
     # Points whose two runs saw cache layouts more than x1.5 apart compare layouts, not noise
     # (lockbench compare marks them L and never tests them).
-    apart = [k for k in both if a[k][3] and b[k][3]
-             and max(a[k][3], b[k][3]) > min(a[k][3], b[k][3]) * LAYOUT_FACTOR]
+    apart = [k for k in both if a[k][3] and b[k][3] and not one_layout(a[k][3], b[k][3])]
     same = [k for k in both if k not in apart]
     same_within = [k for k in same if abs(ratio[k] - 1) <= tol]
     apart_within = [k for k in apart if abs(ratio[k] - 1) <= tol]
     print(f"| of those, on the same cache layout in both runs: medians within {tol:.0%} | "
           f"{len(same_within)} of {len(same)} ({100 * len(same_within) / max(len(same), 1):.1f}%) |")
-    print(f"| of those, on layouts more than ×{LAYOUT_FACTOR} apart (compare's `L`): within {tol:.0%} | "
+    print(f"| of those, on layouts lockbench calls apart (compare's `L`): within {tol:.0%} | "
           f"{len(apart_within)} of {len(apart)} |")
     if same:
         # The margin a call between two figures of this machine should need (lockbench's

@@ -621,3 +621,22 @@ fn points_exports_every_point_with_its_trials() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&o.stderr).lines().count(), 1);
 }
+
+/// `lockbench layout` gives scripts lockbench's cache-layout rule for rows of other tools:
+/// trials whose readings fit one layout are on it, one across a cache boundary is not, and a
+/// bad reading is a usage error.
+#[test]
+fn layout_judges_other_tools_rows_by_the_rule() {
+    let lines = |args: &[&str]| {
+        let out = lockbench(args);
+        assert!(out.status.success(), "{args:?}");
+        stdout(&out).lines().map(str::to_string).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        lines(&["layout", "40,42", "41,nan", "120,118"]),
+        ["41.0", "on", "on", "off"]
+    );
+    assert_eq!(lines(&["layout", "40,42", "44,45"]), ["42.0", "on", "on"]);
+    assert_eq!(lines(&["layout", "nan,nan"]), ["none", "on"]);
+    assert_usage_errors(&[(&["layout", "40,abc"], "\"abc\"")]);
+}

@@ -38,6 +38,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+    /// List the axes of a point (the table `run`, `sweep`, runs.csv and `compare` share):
+    /// flag, CSV column, value, the primitives that take it.
+    Axes {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// Measure one primitive at one point (threads, critical section, think time …).
     Run(RunArgs),
     /// Measure a grid of points and write runs.csv, histograms.csv and meta.json.
@@ -77,6 +84,15 @@ enum Command {
     /// Print this machine's name, host and CPU (`vm-amd-epyc`): the folder under results/
     /// that sweeps write to by default, for scripts.
     Machine,
+    /// Which trials ran on one cache layout, by lockbench's rule (all readings within ×1.5 of
+    /// the layout's), for scripts that judge rows of other tools: prints the layout (ns, or
+    /// `none`), then `on` or `off` per trial.
+    Layout {
+        /// One trial's core-to-core readings before and after it, ns: `BEFORE,AFTER` (`nan`
+        /// or empty where none was read).
+        #[arg(required = true, value_name = "BEFORE,AFTER")]
+        trials: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -172,10 +188,12 @@ pub fn parse_steps(text: &str) -> Result<crate::harness::Steps, String> {
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::List { format } => list(format),
+        Command::Axes { format } => list_axes(format),
         Command::Machine => {
             println!("{}", crate::harness::host::Host::detect().info.machine());
             Ok(())
         }
+        Command::Layout { trials } => layout(&trials),
         Command::Run(args) => run_point(args),
         Command::Sweep(args) => crate::cli::sweep::sweep(args),
         Command::Breakeven(args) => crate::cli::breakeven::breakeven(args),
@@ -192,6 +210,32 @@ pub fn run(cli: Cli) -> Result<()> {
             format,
         } => probe(duration, sentinel_threshold, rounds as usize, format),
     }
+}
+
+/// `lockbench layout`: `rules::on_layout` over the trials' readings.
+fn layout(trials: &[String]) -> Result<()> {
+    let reading = |text: &str| -> Result<Option<f64>, UsageError> {
+        match text.trim() {
+            "" | "nan" => Ok(None),
+            t => t
+                .parse::<f64>()
+                .map(Some)
+                .map_err(|_| UsageError(format!("layout: {t:?} is not a reading in ns (or nan)"))),
+        }
+    };
+    let readings = trials
+        .iter()
+        .map(|t| {
+            let (before, after) = t.split_once(',').unwrap_or((t, ""));
+            Ok([reading(before)?, reading(after)?])
+        })
+        .collect::<Result<Vec<_>, UsageError>>()?;
+    let (ns, on) = crate::rules::on_layout(&readings);
+    println!("{}", ns.map_or("none".to_string(), |ns| format!("{ns:.1}")));
+    for on in on {
+        println!("{}", if on { "on" } else { "off" });
+    }
+    Ok(())
 }
 
 fn list(format: ListFormat) -> Result<()> {
@@ -229,6 +273,47 @@ fn list(format: ListFormat) -> Result<()> {
                 "\n{} primitives. Measure one with: lockbench run --lock NAME",
                 PRIMITIVES.len()
             )?;
+        }
+    }
+    Ok(())
+}
+
+fn list_axes(format: ListFormat) -> Result<()> {
+    use crate::record::{AXES, ValueKind};
+    let value = |k: ValueKind| match k {
+        ValueKind::Threads => "threads",
+        ValueKind::Count => "count",
+        ValueKind::Ns => "duration",
+        ValueKind::Ratio => "ratio",
+        ValueKind::Skew => "skew",
+        ValueKind::Placement => "placement",
+    };
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(["flag", "column", "value", "taken_by", "help"])?;
+            for d in &AXES {
+                w.write_record([d.flag, d.column, value(d.value), d.takers, d.help])?;
+            }
+            w.flush()?;
+        }
+        ListFormat::Table => {
+            writeln!(
+                out,
+                "{:<13} {:<11} {:<9} taken by",
+                "flag", "column", "value"
+            )?;
+            for d in &AXES {
+                writeln!(
+                    out,
+                    "{:<13} {:<11} {:<9} {}",
+                    d.flag,
+                    d.column,
+                    value(d.value),
+                    d.takers
+                )?;
+            }
         }
     }
     Ok(())
