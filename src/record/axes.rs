@@ -74,7 +74,7 @@ pub struct AxisDef {
 }
 
 /// Every axis, in the order of the CSV columns and the plan's loops.
-pub const AXES: [AxisDef; 7] = [
+pub const AXES: [AxisDef; Axis::ALL.len()] = [
     AxisDef {
         axis: Axis::Threads,
         column: "threads",
@@ -365,7 +365,7 @@ impl Setting {
     }
 
     /// The values as an exactly comparable array (floats by their bits).
-    fn bits(&self) -> [Option<(u8, u64)>; 7] {
+    fn bits(&self) -> [Option<(u8, u64)>; Axis::ALL.len()] {
         Axis::ALL.map(|a| self.get(a).map(Value::bits))
     }
 }
@@ -513,15 +513,12 @@ mod tests {
 
     #[test]
     fn a_setting_reads_as_before() {
-        let s = Setting {
-            threads: 4,
-            cs_ns: 250,
-            think_ns: 0,
-            read_ratio: Some(0.9),
-            stripes: None,
-            key_skew: Some(0.0),
-            placement: Placement::Spread,
-        };
+        let mut s = Setting::neutral();
+        s.threads = 4;
+        s.cs_ns = 250;
+        s.read_ratio = Some(0.9);
+        s.key_skew = Some(0.0);
+        s.placement = Placement::Spread;
         assert_eq!(s.tags(&[]), "×4 cs=250 ns reads=0.9 spread");
         assert_eq!(
             s.describe(&Axis::ALL),
