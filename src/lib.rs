@@ -4,9 +4,24 @@
 //! The crate is a library with the `lockbench` command line on top (the default `cli`
 //! feature; `default-features = false` builds the library alone, without clap, the progress
 //! bar or the Ctrl-C handler). `primitives` are the things under test, `harness` runs one
-//! point and returns a record, `sweep` runs many into a run directory, `report` writes and
-//! reads results, `analysis` turns records into findings, `plot` draws them; DESIGN.md has the
-//! architecture.
+//! trial of a point and returns a record, `sweep` runs many into a run directory, `rundir`
+//! writes and reads run directories, `analysis` turns records into findings, `report` and
+//! `plot` render them; DESIGN.md has the architecture.
+//!
+//! # What to use
+//!
+//! The front door for a program is small:
+//! - [`custom`]: your lock as a measured primitive; one point ([`custom::run_point`], or
+//!   [`sweep::point::PointRun`] with its options: guarded by the sentinel unless you say
+//!   otherwise), a sweep next to the registry's locks ([`custom::sweep_into`]), the
+//!   break-even, and [`custom::Contended`] for criterion;
+//! - [`profile`]: wrappers that profile a real program's locks, for `lockbench advise`;
+//! - [`primitives`]: every lock as a `lock_api` raw lock, usable on its own;
+//! - [`record`]: the row (`RunRecord`, the `runs.csv` schema), the spec and the axes table;
+//!   [`rundir::run::load_run`] reads a run directory back.
+//!
+//! The other modules are public for the command line, the benches, the integration tests and
+//! the scripts; they are documented, but they are the tool's insides, not an API kept stable.
 //!
 //! # The locks in real code
 //!

@@ -1,10 +1,10 @@
 //! Every primitive lockbench can measure. A primitive describes itself (`Describe::ABOUT`:
 //! name, family, description, properties, next to its code); the registry is the list of
-//! types, one line each, in [`for_each_primitive!`], which builds [`PRIMITIVES`] and lets the
+//! types, one line each, in [`for_each_primitive!`](crate::for_each_primitive), which builds [`PRIMITIVES`] and lets the
 //! benches and stress tests iterate the same list with their own generic code.
 //!
 //! Adding a primitive: write it in one file under `src/primitives/` with its `impl Describe`,
-//! then add one line to [`for_each_primitive!`].
+//! then add one line to [`for_each_primitive!`](crate::for_each_primitive).
 
 use crate::harness::workloads::Workload;
 use crate::harness::{

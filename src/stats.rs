@@ -169,7 +169,7 @@ pub struct Stability {
 /// the true median far more often than their level says (a point at 8% CV stopped at the first
 /// half-width ≤ 5% is covered about 70% of the time by a "90%" interval). A fixed number of
 /// values keeps the order-statistic interval's coverage exact whatever the spread; a noisy
-/// point is then reported with a wide interval, and calls between points ([`versus`]) decline
+/// point is then reported with a wide interval, and calls between points ([`crate::rules::versus`]) decline
 /// to order it.
 pub fn stability(clean: &[f64], planned: u32) -> Stability {
     let spread = match summarize(clean) {

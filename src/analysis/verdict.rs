@@ -76,7 +76,7 @@ pub struct Claim {
     pub verdict: Verdict,
     /// Why, and for an inconclusive claim what would settle it.
     pub reason: String,
-    /// The runs the verdict rests on ("<experiment dir> (run <id>)").
+    /// The runs the verdict rests on ("`<experiment dir> (run <id>)`").
     pub runs: Vec<String>,
 }
 

@@ -128,7 +128,7 @@ impl<C: Channel> Ends<C> {
     }
 }
 
-/// Producers and consumers on a bounded channel of [`QUEUE_CAPACITY`] items. The first half
+/// Producers and consumers on a bounded channel of `QUEUE_CAPACITY` items. The first half
 /// of the threads (at least one) produce, the rest consume; a single thread sends and then
 /// receives each item itself. A consumer spends the critical-section time on each item, a
 /// producer the think time between items. When the window ends, producers stop and drop their

@@ -2,7 +2,7 @@
 //! lock and per acquiring call site, how the lock is used — acquisitions, contended ones (the
 //! fast path failed), hand-offs (the next owner is another thread), the wait, hold and think
 //! times (the think time is a thread's time between releasing the lock and its next attempt),
-//! the threads seen, and reads against writes — then [`report`] or [`write`] them
+//! the threads seen, and reads against writes — then [`report`] or [`write()`] them
 //! (`profile.csv`, `profile.json`), sorted by total wait. `lockbench advise profile.csv`
 //! replays each lock's usage on the harness and says which lock to use on this machine.
 //!

@@ -31,7 +31,7 @@ pub struct ExperimentLink {
 /// What the pages say besides the claims.
 #[derive(Debug, Clone)]
 pub struct Context {
-    /// "Textbook claims on <machine>".
+    /// "Textbook claims on `<machine>`".
     pub title: String,
     /// Host line: CPU model, usable CPUs, kernel, lockbench version.
     pub host: String,

@@ -1,6 +1,6 @@
 //! A whole sweep into a run directory, as `lockbench sweep` runs it and as a user's own
 //! program can: calibrate, probe the host and write meta.json, run the plan through
-//! [`run_sweep`](super::run_sweep) with the parallelism sentinel, append every row to
+//! [`super::run_sweep`] with the parallelism sentinel, append every row to
 //! runs.csv and histograms.csv as it completes, and close meta.json with the row count and
 //! whether the sweep finished. Knows no terminal: the caller passes the stop predicate (the
 //! CLI's Ctrl-C flag) and the [`Progress`] sink (the CLI's progress bar, or [`Lines`]).

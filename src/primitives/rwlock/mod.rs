@@ -1,7 +1,7 @@
 //! Reader-writer locks with explicit policies, a seqlock read path, and the harness view.
 //!
 //! All three hand-written locks *spin* while waiting, and they all wait the same way
-//! ([`wait_until`]: poll with plain loads and a spin hint while blocked, [`ExpBackoff`] after
+//! (`wait_until`: poll with plain loads and a spin hint while blocked, [`ExpBackoff`] after
 //! a lost RMW race), so a comparison of the three measures their policies, not their
 //! waiting strategies. The
 //! policies differ only in who may enter while someone waits:

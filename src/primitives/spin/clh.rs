@@ -106,7 +106,7 @@ fn alloc_node() -> NonNull<QNode> {
 /// predecessor's in its handle. The lock owns its tail and frees it when dropped; a handle
 /// frees its node when dropped.
 ///
-/// A free lock is marked by the low bit of `tail` ([`FREE`]) rather than only by the tail
+/// A free lock is marked by the low bit of `tail` (`FREE`) rather than only by the tail
 /// node's flag: a releaser with nobody queued behind it sets the mark with a CAS on `tail`
 /// instead of lowering its flag. That is what makes `try_with` sound. Testing the tail node's
 /// flag would dereference a node that another thread may meanwhile have dequeued, reused or
