@@ -85,10 +85,10 @@ pub fn same_layout(a: Option<f64>, b: Option<f64>) -> bool {
 /// The equivalence margin of every call between two figures, unless a command is told
 /// otherwise (`compare --delta`): a figure is ahead of another only when the interval of
 /// their ratio excludes [1 / (1 + δ), 1 + δ]. It is a difference that matters against how
-/// much one machine moves between two quiet sittings: the points unflagged and on one layout
-/// in back-to-back runs differed by 4.2% (AMD EPYC, two quick claims runs) and 4.9% (Intel
-/// Xeon, three quick sweeps) at the 90th percentile (figures in FINDINGS, "Statistics II";
-/// `scripts/repeatability.py` measures your machine's, and a noisy host needs more).
+/// much one machine moves between two quiet sittings at the 90th percentile, for the points
+/// unflagged and on one layout in back-to-back runs (FINDINGS, "Statistics II", has both
+/// vendors' figures; `scripts/repeatability.py` measures your machine's, and a noisy host needs
+/// more).
 pub const DELTA: f64 = 0.05;
 
 /// One side of a comparison: the median's interval, how many values it rests on, and the

@@ -272,8 +272,8 @@ impl SweepSpec {
             threads.clamp(1, cpus.max(1))
         } as u32;
         // One CPU: its alone leg after a ramp. More: a together leg after a ramp, and their
-        // alone legs again when the kept ones no longer serve (`sentinel::alone_still_serves`):
-        // one reading in two in quick sweeps on a noisy 2-vCPU host.
+        // alone legs again when the kept ones no longer serve (`sentinel::alone_still_serves`),
+        // modelled as one reading in two (FINDINGS, "Time to answer").
         let alone = (LEG / 4 + LEG) * used;
         let reading = if used > 1 {
             LEG / 4 + LEG + alone / 2
@@ -346,12 +346,12 @@ impl SweepSpec {
 
 /// Replacement trials a sweep expects to add, as a share of its planned runs, for its
 /// announced estimate (the progress line's ETA learns the sweep's own share as it goes):
-/// 18% in quick sweeps of a noisy 2-vCPU host, mostly trials on another cache layout after
-/// a vCPU moved (`sweep` prints the count).
+/// mostly trials on another cache layout after the host moved a vCPU (`sweep` prints the
+/// count; FINDINGS, "Time to answer", has the measured shares).
 pub const EXPECTED_EXTRA: f64 = 0.18;
 
-/// Runs a sweep expects to retry after a disturbance, as a share of its runs: 4–5% in the
-/// same sweeps.
+/// Runs a sweep expects to retry after a disturbance, as a share of its runs (FINDINGS,
+/// "Time to answer").
 pub const EXPECTED_RETRIES: f64 = 0.05;
 
 /// What a sweep is about to do, as its progress hears it before the first run.

@@ -138,8 +138,7 @@ impl Calibration {
         if fresh {
             let started = Instant::now();
             // As long as the start-up calibration: its trials all share it, so it must not
-            // catch a slow stretch (FINDINGS, busy work: 0.4% spread over 100 runs, up to
-            // 2.5% over 25).
+            // catch a slow stretch (FINDINGS, "busy work", has the spread by run count).
             let calibrated = env.recalibrated(crate::harness::STARTUP_CALIBRATION_RUNS);
             self.spent += started.elapsed();
             self.made += 1;
