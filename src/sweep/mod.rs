@@ -273,7 +273,8 @@ impl SweepSpec {
         } as u32;
         // One CPU: its alone leg after a ramp. More: a together leg after a ramp, and their
         // alone legs again when the kept ones no longer serve (`sentinel::alone_still_serves`),
-        // modelled as one reading in two (FINDINGS, "Time to answer").
+        // modelled as one reading in two (checked through the estimates in FINDINGS, "Time to
+        // answer").
         let alone = (LEG / 4 + LEG) * used;
         let reading = if used > 1 {
             LEG / 4 + LEG + alone / 2
