@@ -47,6 +47,15 @@ def load(claims_dir: pathlib.Path) -> list:
     return list(csv.DictReader(open(claims_dir / "claims.csv", newline="")))
 
 
+def trials_label(claims_dir: pathlib.Path) -> str:
+    """How much each point of the run measured: its experiments' trials × window, read from
+    their meta.json (the quick preset runs 3 × 100 ms, the standard one 5 × 200 ms)."""
+    import json
+    specs = {(m["spec"]["trials"], m["spec"]["duration_ns"] // 1_000_000)
+             for m in (json.loads(p.read_text()) for p in sorted(claims_dir.glob("*/meta.json")))}
+    return ", ".join(f"{t} × {ms} ms" for t, ms in sorted(specs)) or "?"
+
+
 def block(claims_dir: pathlib.Path, others: list) -> str:
     rows = load(claims_dir)
     rel = claims_dir.relative_to(ROOT)
@@ -63,11 +72,12 @@ def block(claims_dir: pathlib.Path, others: list) -> str:
     if others:
         links = ", ".join(f"[{o.name}]({o.relative_to(ROOT)}/claims.md)" for o in others)
         out.append(
-            f"The next verdict column is another run of the same measurements ({links}); `*` marks a verdict that differs."
+            f"The next verdict columns are other claims runs on this machine ({links}), each headed with "
+            "its trials × window per point; `*` marks a verdict that differs."
         )
     out.append("")
-    extra = "".join(f" verdict, {o.name} |" for o in others)
-    out.append(f"| # | claim | verdict, {claims_dir.name} |{extra} why, on this machine |")
+    extra = "".join(f" verdict, {o.name} ({trials_label(o)}) |" for o in others)
+    out.append(f"| # | claim | verdict, {claims_dir.name} ({trials_label(claims_dir)}) |{extra} why, on this machine |")
     out.append("|---|---|---|" + "---|" * len(others) + "---|")
     for r in rows:
         cols = "".join(
