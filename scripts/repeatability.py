@@ -21,9 +21,6 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 
-subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-
-
 def lockbench(*args):
     return subprocess.run(
         [str(ROOT / "target" / "release" / "lockbench"), *args],
@@ -37,9 +34,7 @@ def one_layout(a_ns, b_ns):
     return all(v == "on" for v in lockbench("layout", f"{a_ns},{a_ns}", f"{b_ns},{b_ns}").split()[1:])
 
 
-# A point is its primitive, its place on every axis (lockbench's own table) and its layout.
-AXES = [a["column"] for a in csv.DictReader(io.StringIO(lockbench("axes", "--format", "csv")))]
-KEY = ["primitive", *AXES, "layout"]
+AXES, KEY = [], []
 
 
 def level(ns):
@@ -80,6 +75,10 @@ def describe(key):
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    # A point is its primitive, its place on every axis (lockbench's own table) and its layout.
+    AXES[:] = [a["column"] for a in csv.DictReader(io.StringIO(lockbench("axes", "--format", "csv")))]
+    KEY[:] = ["primitive", *AXES, "layout"]
     (a, rows_a), (b, rows_b) = points(sys.argv[1]), points(sys.argv[2])
     tol = float(sys.argv[3]) if len(sys.argv) > 3 else 0.10
     common = [k for k in a if k in b]

@@ -11,7 +11,7 @@ neighbours in time share it. Prints, per setting: the deviation's spread, its co
 with the trial run 1, 2, 3, 5, 10, 20 and 40 trials later, the spread left after removing the
 mean of the two neighbours on each side, and the correlation with the sentinel's single-CPU
 speed (the dependent chain, `single_core_units_per_ns`). With OUT_DIR, writes the summary and
-the table it came from (`trials.csv`: row, primitive, cs_ns, throughput, deviation, speed).
+the table it came from (`trial-drift.csv`: row, primitive, cs_ns, throughput, deviation, speed).
 """
 import csv
 import math
@@ -70,7 +70,7 @@ def main():
     if out:
         out.mkdir(parents=True, exist_ok=True)
         (out / "trial-drift.md").write_text(text)
-        with open(out / "trials.csv", "w", newline="") as f:
+        with open(out / "trial-drift.csv", "w", newline="") as f:
             w = csv.writer(f)
             w.writerow(["row", "primitive", "cs_ns", "throughput_ops_s", "deviation", "single_core_units_per_ns"])
             for row, p, cs, t, d, s in table:

@@ -640,3 +640,33 @@ fn layout_judges_other_tools_rows_by_the_rule() {
     assert_eq!(lines(&["layout", "nan,nan"]), ["none", "on"]);
     assert_usage_errors(&[(&["layout", "40,abc"], "\"abc\"")]);
 }
+
+/// A list flag given twice is one list, and a repeated placement is planned once: `--pin
+/// compact --pin spread,compact` plans what `--pin compact,spread` plans. `run` takes one value
+/// per axis.
+#[test]
+fn axis_lists_join_and_run_takes_one_value() {
+    let plan = |args: &[&str]| {
+        let mut argv = vec![
+            "sweep",
+            "--locks",
+            "spin-tas",
+            "--threads",
+            "1",
+            "--cs",
+            "0",
+        ];
+        argv.extend_from_slice(args);
+        argv.push("--dry-run");
+        let out = lockbench(&argv);
+        assert!(out.status.success(), "{argv:?}");
+        stdout(&out).split_whitespace().next().unwrap().to_string()
+    };
+    let both = plan(&["--pin", "compact,spread"]);
+    assert_eq!(plan(&["--pin", "compact", "--pin", "spread,compact"]), both);
+    assert_ne!(plan(&["--pin", "compact"]), both);
+    assert_usage_errors(&[(
+        &["run", "--lock", "spin-tas", "--threads", "1,2"],
+        "takes one value",
+    )]);
+}

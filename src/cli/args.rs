@@ -134,9 +134,11 @@ impl<const LIST: bool> clap::FromArgMatches for AxisFlags<LIST> {
 
     fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
         for def in &AXES {
-            if let Some(text) = m.get_one::<String>(def.column) {
+            // A list flag given more than once (`--pin compact --pin spread`) is one list.
+            if let Some(texts) = m.get_many::<String>(def.column) {
+                let text = texts.map(String::as_str).collect::<Vec<_>>().join(",");
                 self.given.retain(|(a, _)| *a != def.axis);
-                self.given.push((def.axis, text.clone()));
+                self.given.push((def.axis, text));
             }
         }
         Ok(())
@@ -154,17 +156,17 @@ impl<const LIST: bool> clap::Args for AxisFlags<LIST> {
                 (ValueKind::Placement, true) => "`compact,spread,none`",
                 (_, false) => "",
             };
-            // `run`'s default where every point has the axis (the harness's `Point::new`).
-            let default = crate::harness::Point::new("")
-                .setting
-                .get(def.axis)
-                .filter(|_| def.kinds.is_none())
-                .map(|v| match v {
-                    Value::Count(n) => n.to_string(),
-                    Value::Ns(ns) => format!("{ns}ns"),
-                    Value::Number(x) => x.to_string(),
-                    Value::Place(p) => p.as_str().to_string(),
-                });
+            // `run`'s default: the axis's neutral value (the kinds that decide their own
+            // resource count say so in the help).
+            let default =
+                Some(def.neutral)
+                    .filter(|_| def.axis != Axis::Stripes)
+                    .map(|v| match v {
+                        Value::Count(n) => n.to_string(),
+                        Value::Ns(ns) => format!("{ns}ns"),
+                        Value::Number(x) => x.to_string(),
+                        Value::Place(p) => p.as_str().to_string(),
+                    });
             let help = match (LIST, default) {
                 (true, _) => format!("{}: a list, {syntax}", def.help),
                 (false, Some(d)) => format!("{} [default: {d}]", def.help),
@@ -175,7 +177,7 @@ impl<const LIST: bool> clap::Args for AxisFlags<LIST> {
                 .value_name(if LIST { "LIST" } else { "VALUE" })
                 .help(help);
             cmd.arg(if LIST {
-                arg.conflicts_with("resume")
+                arg.action(clap::ArgAction::Append).conflicts_with("resume")
             } else {
                 arg
             })

@@ -391,7 +391,12 @@ fn run_setting(
     use crate::record::Axis;
     let name = primitive.about.name;
     let kind = primitive.kind;
-    let cores = crate::harness::host::Host::detect().usable_cpus();
+    // What the word `cores` means, read only when it is used.
+    let cores = if args.axes.given.iter().any(|(_, t)| t.contains("cores")) {
+        crate::harness::host::Host::detect().usable_cpus()
+    } else {
+        1
+    };
     let mut setting = Point::new(name).setting;
     for (axis, text) in &args.axes.given {
         let def = axis.def();

@@ -122,7 +122,7 @@ pub const AXES: [AxisDef; Axis::ALL.len()] = [
         value: ValueKind::Count,
         kinds: Some(&[Kind::Striped, Kind::Bank, Kind::Semaphore]),
         takers: "striped tables, bank transfers (accounts) and semaphores (permits)",
-        help: "Stripes (striped tables), accounts (bank transfers) or permits (semaphores)",
+        help: "Stripes (striped tables), accounts (bank transfers) or permits (semaphores); `run` defaults to 16 stripes, 64 accounts, permits for half the threads",
         neutral: Value::Count(16),
     },
     AxisDef {

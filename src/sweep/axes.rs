@@ -116,7 +116,7 @@ fn parse_cores_word(part: &str, cores: usize) -> Option<usize> {
     n.parse::<usize>()
         .ok()
         .filter(|&n| n > 0)
-        .map(|n| n * cores)
+        .and_then(|n| n.checked_mul(cores))
 }
 
 fn parse_count(text: &str, axis: &'static str) -> Result<usize, AxisError> {

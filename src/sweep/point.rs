@@ -59,9 +59,9 @@ impl<'a> PointRun<'a> {
         }
     }
 
-    /// Trials to run (at least one).
+    /// Trials to run (0 runs none).
     pub fn trials(mut self, n: u32) -> Self {
-        self.trials = n.max(1);
+        self.trials = n;
         self
     }
 
@@ -109,9 +109,8 @@ impl<'a> PointRun<'a> {
         } = self;
         let mut env = env.unwrap_or_else(Env::detect);
         env.check_lengths(&point)?;
-        if guard.is_some() {
-            env.mid_trial_sentinel = Some(LEG);
-        }
+        // A mid-trial reading only for a guarded run, whatever the env says.
+        env.mid_trial_sentinel = guard.is_some().then_some(LEG);
         let mut sentinel =
             Parallelism::new(env.host.allowed_cpus.clone(), LEG).with_distances(env.clock.clone());
         let spins = primitive.about.waits == Waiting::Spins;
