@@ -670,3 +670,34 @@ fn axis_lists_join_and_run_takes_one_value() {
         "takes one value",
     )]);
 }
+
+/// `breakeven --analyse` compares the locks the run measured (its meta.json), not the
+/// command's default sleepers: a run of the spinner against the futex mutex alone gets no rows
+/// for locks it never ran.
+#[test]
+fn breakeven_analyse_compares_the_runs_own_locks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    std::fs::create_dir(&dir).unwrap();
+    let fixture = std::path::Path::new("tests/fixtures/runs/small-breakeven");
+    for f in ["runs.csv", "meta.json"] {
+        std::fs::copy(fixture.join(f), dir.join(f)).unwrap();
+    }
+    let meta = std::fs::read_to_string(dir.join("meta.json")).unwrap();
+    let mut meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    meta["spec"]["locks"] = serde_json::json!(["spin-ttas-backoff", "futex-mutex"]);
+    std::fs::write(dir.join("meta.json"), meta.to_string()).unwrap();
+    let out = lockbench(&["breakeven", "--analyse", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = std::fs::read_to_string(dir.join("breakeven.csv")).unwrap();
+    let sleepers: std::collections::BTreeSet<&str> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(4).unwrap())
+        .collect();
+    assert_eq!(sleepers.into_iter().collect::<Vec<_>>(), ["futex-mutex"]);
+}

@@ -39,12 +39,13 @@ pub struct BreakevenArgs {
     /// and the middle critical-section length].
     #[arg(long)]
     think: Option<String>,
-    /// The spinning lock.
-    #[arg(long, default_value = "spin-ttas-backoff")]
-    spinner: String,
-    /// Sleeping locks compared with it (the first is the headline).
-    #[arg(long, default_value = "futex-mutex,adaptive-mutex,std-mutex")]
-    sleepers: String,
+    /// The spinning lock [default: spin-ttas-backoff; with --analyse, the run's first lock].
+    #[arg(long)]
+    spinner: Option<String>,
+    /// Sleeping locks compared with it, the first the headline [default:
+    /// futex-mutex,adaptive-mutex,std-mutex; with --analyse, the run's other locks].
+    #[arg(long)]
+    sleepers: Option<String>,
     #[command(flatten)]
     trial: crate::cli::args::TrialArgs,
     /// Output directory (default results/<host>-<cpu>/<timestamp>-breakeven).
@@ -79,8 +80,14 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
         }
         None => crate::experiments::breakeven::default_think(&cs_ns),
     };
-    let mut locks = vec![args.spinner.clone()];
-    locks.extend(args.sleepers.split(',').map(|s| s.trim().to_string()));
+    let mut locks = vec![args.spinner.as_deref().unwrap_or(SPINNER).to_string()];
+    locks.extend(
+        args.sleepers
+            .as_deref()
+            .unwrap_or(SLEEPERS)
+            .split(',')
+            .map(|s| s.trim().to_string()),
+    );
     for l in &locks {
         crate::experiments::breakeven::check_side(l, crate::registry::find(l))?;
     }
@@ -100,6 +107,11 @@ fn spec(args: &BreakevenArgs, cores: usize) -> Result<SweepSpec, UsageError> {
     }
     Ok(spec)
 }
+
+/// The spinner a break-even measures unless told.
+const SPINNER: &str = "spin-ttas-backoff";
+/// The sleepers a break-even measures unless told.
+const SLEEPERS: &str = "futex-mutex,adaptive-mutex,std-mutex";
 
 /// `lockbench breakeven`.
 pub fn breakeven(args: BreakevenArgs) -> Result<()> {
@@ -121,7 +133,26 @@ pub fn breakeven(args: BreakevenArgs) -> Result<()> {
             execute(&spec, dir, None, &[])?
         }
     };
-    analyse(&dir, &args.spinner, &args.sleepers)
+    // An analysed run compares the locks it measured, unless told otherwise.
+    let measured = match &args.analyse {
+        Some(dir) => crate::rundir::meta::read_meta(dir)
+            .ok()
+            .and_then(|m| m.spec)
+            .map(|s| s.locks)
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let spinner = args
+        .spinner
+        .clone()
+        .or_else(|| measured.first().cloned())
+        .unwrap_or_else(|| SPINNER.to_string());
+    let sleepers = args
+        .sleepers
+        .clone()
+        .or_else(|| (measured.len() > 1).then(|| measured[1..].join(",")))
+        .unwrap_or_else(|| SLEEPERS.to_string());
+    analyse(&dir, &spinner, &sleepers)
 }
 
 /// Reads a break-even run directory, finds the crossings, writes breakeven.csv,
