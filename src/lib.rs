@@ -21,7 +21,8 @@
 //!   [`rundir::run::load_run`] reads a run directory back.
 //!
 //! The other modules are public for the command line, the benches, the integration tests and
-//! the scripts; they are documented, but they are the tool's insides, not an API kept stable.
+//! the scripts, and only as far as those use them (the rest is `pub(crate)`); they are
+//! documented, but they are the tool's insides, not an API kept stable.
 //!
 //! # The locks in real code
 //!

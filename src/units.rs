@@ -67,7 +67,7 @@ pub fn parse_ratio(text: &str) -> Result<f64, String> {
 
 /// Formats nanoseconds with the unit that keeps at most 3 significant digits: `12 ns`,
 /// `1.5 µs`, `250 ms`, `2 s`. The one duration formatter of tables, charts and reports.
-pub fn fmt_ns(v: f64) -> String {
+pub(crate) fn fmt_ns(v: f64) -> String {
     let a = v.abs();
     let (div, unit) = if a >= 1e9 {
         (1e9, "s")
@@ -82,7 +82,7 @@ pub fn fmt_ns(v: f64) -> String {
 }
 
 /// Formats a rate in ops/s with an SI prefix.
-pub fn fmt_rate(per_s: f64) -> String {
+pub(crate) fn fmt_rate(per_s: f64) -> String {
     if per_s >= 1e6 {
         format!("{:.2} Mops/s", per_s / 1e6)
     } else if per_s >= 1e3 {
@@ -93,7 +93,7 @@ pub fn fmt_rate(per_s: f64) -> String {
 }
 
 /// A number with an SI suffix and at most 3 significant digits.
-pub fn si(v: f64) -> String {
+pub(crate) fn si(v: f64) -> String {
     let a = v.abs();
     let (div, suffix) = if a >= 1e9 {
         (1e9, "G")

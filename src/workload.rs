@@ -30,7 +30,7 @@ pub struct BusyWork {
 
 impl BusyWork {
     /// Busy work with a known rate and no fence cost (tests, replays).
-    pub fn with_rate(units_per_ns: f64) -> BusyWork {
+    pub(crate) fn with_rate(units_per_ns: f64) -> BusyWork {
         BusyWork {
             units_per_ns,
             fence_ns: 0.0,
@@ -40,7 +40,7 @@ impl BusyWork {
     /// Measures the chain's rate on the calling thread (the fastest of `runs` timed runs of
     /// about `run_time` each, after one discarded warm-up run), then the fixed cost of a
     /// piece of work (the fastest of `runs` batches of short pieces, minus their steps).
-    pub fn calibrate(run_time: Duration, runs: usize) -> BusyWork {
+    pub(crate) fn calibrate(run_time: Duration, runs: usize) -> BusyWork {
         // Size a run from a short probe.
         let mut steps = 1_000u64;
         loop {
@@ -116,7 +116,7 @@ impl BusyWork {
     /// The work argument of [`BusyWork::burn`] that takes `ns` nanoseconds: 0 for 0 (no work,
     /// no fence), else the fence plus as many steps as the rest of `ns` holds. A length
     /// shorter than the fence gets the fence alone, so it lasts [`BusyWork::fence_ns`].
-    pub fn units_for_ns(&self, ns: u64) -> u64 {
+    pub(crate) fn units_for_ns(&self, ns: u64) -> u64 {
         if ns == 0 {
             return 0;
         }
@@ -231,17 +231,17 @@ mod tests {
 /// SplitMix64: a tiny, fast, seedable generator for per-thread operation mixes and keys.
 /// Each thread seeds its own from the run's seed and its index, so runs are reproducible.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
     /// A generator for thread `thread` of a run seeded with `seed`.
-    pub fn for_thread(seed: u64, thread: usize) -> Rng {
+    pub(crate) fn for_thread(seed: u64, thread: usize) -> Rng {
         Rng(seed ^ (thread as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
     }
 
     /// The next 64 random bits.
     #[inline(always)]
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -258,7 +258,7 @@ impl Rng {
 
 /// Decides "is this op a read?" with probability `ratio`, one comparison per op.
 #[derive(Debug, Clone, Copy)]
-pub struct Coin {
+pub(crate) struct Coin {
     threshold: u64,
     always: bool,
 }
@@ -275,7 +275,7 @@ impl Coin {
 
     /// One toss.
     #[inline(always)]
-    pub fn toss(&self, rng: &mut Rng) -> bool {
+    pub(crate) fn toss(&self, rng: &mut Rng) -> bool {
         self.always || rng.next_u64() < self.threshold
     }
 }
@@ -284,7 +284,7 @@ impl Coin {
 /// (key k drawn with probability ∝ 1/(k+1)^skew), by inverse-CDF lookup in a table built
 /// once before the measured loop.
 #[derive(Debug, Clone)]
-pub struct Keys {
+pub(crate) struct Keys {
     n: u64,
     /// Cumulative probabilities scaled to u64, empty for uniform.
     cdf: Vec<u64>,

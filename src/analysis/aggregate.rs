@@ -7,7 +7,7 @@ use crate::stats::{Summary, summarize};
 use std::collections::HashMap;
 
 /// A point's identity: the [`PointKey`] with the trial zeroed.
-pub fn point_of(r: &RunRecord) -> PointKey {
+pub(crate) fn point_of(r: &RunRecord) -> PointKey {
     let mut k = r.key();
     k.trial = 0;
     k
@@ -15,13 +15,13 @@ pub fn point_of(r: &RunRecord) -> PointKey {
 
 /// Whether nothing disturbed a trial: not degraded (a disturbance signal) and not timed out.
 /// A point's clean trials must also be on its cache layout: [`Trials::clean`], [`clean_rows`].
-pub fn undisturbed(r: &RunRecord) -> bool {
+pub(crate) fn undisturbed(r: &RunRecord) -> bool {
     !r.degraded && !r.timed_out
 }
 
 /// The clean trials among `rows` (of any number of points), in file order: what every
 /// summary of a point may use ([`Trials::clean`]).
-pub fn clean_rows(rows: &[RunRecord]) -> Vec<&RunRecord> {
+pub(crate) fn clean_rows(rows: &[RunRecord]) -> Vec<&RunRecord> {
     let mut keep: std::collections::HashSet<*const RunRecord> = std::collections::HashSet::new();
     for p in points(rows) {
         keep.extend(p.clean().map(|r| r as *const RunRecord));
@@ -83,12 +83,12 @@ pub fn layout(trials: &[TrialFacts]) -> (Option<f64>, Vec<bool>) {
 }
 
 /// For each trial, whether it ran on its point's cache layout ([`layout`]).
-pub fn layout_mask(trials: &[TrialFacts]) -> Vec<bool> {
+pub(crate) fn layout_mask(trials: &[TrialFacts]) -> Vec<bool> {
     layout(trials).1
 }
 
 /// The throughputs a point's statistics use: its usable trials on the point's cache layout.
-pub fn clean_throughputs(trials: &[TrialFacts]) -> Vec<f64> {
+pub(crate) fn clean_throughputs(trials: &[TrialFacts]) -> Vec<f64> {
     trials
         .iter()
         .zip(layout_mask(trials))
@@ -131,7 +131,7 @@ impl<'a> Trials<'a> {
 
     /// The point's cache layout: the median distance reading of its trials on it; `None`
     /// where no distance was read (or two layouts tie).
-    pub fn layout_ns(&self) -> Option<f64> {
+    pub(crate) fn layout_ns(&self) -> Option<f64> {
         layout(&self.facts()).0
     }
 
@@ -140,7 +140,7 @@ impl<'a> Trials<'a> {
     }
 
     /// Trials on another cache layout than the point's ([`Trials::on_layout`]).
-    pub fn moved_trials(&self) -> usize {
+    pub(crate) fn moved_trials(&self) -> usize {
         self.on_layout().iter().filter(|on| !**on).count()
     }
 
@@ -193,7 +193,7 @@ impl<'a> Trials<'a> {
     /// none, over the left-out (degraded or off-layout) trials that finished (a timed-out trial has no metrics). NaNs
     /// (a percentile with too few samples) are left out. For showing a flagged point's value
     /// next to its flag, never for a summary that claims to be clean.
-    pub fn measured_values(&self, metric: impl Fn(&RunRecord) -> f64) -> Vec<f64> {
+    pub(crate) fn measured_values(&self, metric: impl Fn(&RunRecord) -> f64) -> Vec<f64> {
         let clean = self.values(&metric);
         let values = if clean.is_empty() {
             self.trials
@@ -253,7 +253,7 @@ pub fn points(rows: &[RunRecord]) -> Vec<Trials<'_>> {
 pub use crate::record::Setting;
 
 /// A point parameter: an axis of the sweep (the table is `record::AXES`).
-pub type Param = crate::record::Axis;
+pub(crate) type Param = crate::record::Axis;
 
 /// Points that differ only in `along` (and the primitive): one slice per setting of the other
 /// parameters, each with at least `min_x` distinct values of `along`, most populated first.

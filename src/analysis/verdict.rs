@@ -185,7 +185,7 @@ impl<'a> Ctx<'a> {
     /// A claim whose verdict rests on beyond-noise calls: with fewer than
     /// [`MIN_STABLE_TRIALS`] trials behind a figure it used, it is inconclusive (the reason
     /// keeps what the figures lean to).
-    pub fn noisy_claim(
+    pub(crate) fn noisy_claim(
         &self,
         head: Head,
         shows: String,
@@ -313,7 +313,7 @@ pub fn missing(head: Head, what: &str, runs: Vec<String>) -> Claim {
 }
 
 /// An inconclusive claim: contention needs two CPUs.
-pub fn one_cpu(head: Head, ctx: &Ctx) -> Claim {
+pub(crate) fn one_cpu(head: Head, ctx: &Ctx) -> Claim {
     ctx.claim(
         head,
         format!("{} usable CPU: no two threads run at once", ctx.cores),
@@ -415,12 +415,12 @@ pub fn show(c: &MedianCi, f: impl Fn(f64) -> String) -> String {
 }
 
 /// A rate with its unit.
-pub fn rate(v: f64) -> String {
+pub(crate) fn rate(v: f64) -> String {
     fmt_rate(v)
 }
 
 /// "×1.42"; small ratios keep two significant digits ("×0.0021", "×2.0e-4").
-pub fn ratio_text(v: f64) -> String {
+pub(crate) fn ratio_text(v: f64) -> String {
     if v >= 0.1 || v == 0.0 || !v.is_finite() {
         format!("×{v:.2}")
     } else if v >= 0.001 {
@@ -500,7 +500,7 @@ pub fn order(a: &Figure, b: &Figure) -> Order {
 }
 
 /// [`order`] in words, with the ratio of the medians.
-pub fn order_text(o: Order, a: &MedianCi, b: &MedianCi) -> String {
+pub(crate) fn order_text(o: Order, a: &MedianCi, b: &MedianCi) -> String {
     let r = a.median / b.median;
     match o {
         Order::Ahead => format!("ahead beyond noise ({})", ratio_text(r)),
@@ -514,7 +514,7 @@ pub fn order_text(o: Order, a: &MedianCi, b: &MedianCi) -> String {
 /// The order a verdict's rule reads: `o`, or, when the trials are too few to call it, the
 /// side the medians lean to (such a verdict is made inconclusive by `Ctx::noisy_claim`,
 /// which keeps the lean in its reason).
-pub fn lean(o: Order, a: f64, b: f64) -> Order {
+pub(crate) fn lean(o: Order, a: f64, b: f64) -> Order {
     match o {
         Order::Unknown if a > b => Order::Ahead,
         Order::Unknown if a < b => Order::Behind,
@@ -546,7 +546,7 @@ pub fn ratio(a: &Figure, b: &Figure) -> (Figure, Order) {
 }
 
 /// A ratio's order against 1 as a [`Side`] (with the margin [`crate::rules::DELTA`]).
-pub fn beyond_one(o: Order) -> Side {
+pub(crate) fn beyond_one(o: Order) -> Side {
     match o {
         Order::Ahead => Side::Above,
         Order::Behind => Side::Below,
@@ -557,7 +557,7 @@ pub fn beyond_one(o: Order) -> Side {
 }
 
 /// "×1.20 (×1.10–×1.30)".
-pub fn show_ratio(r: &MedianCi) -> String {
+pub(crate) fn show_ratio(r: &MedianCi) -> String {
     format!(
         "{} ({}–{})",
         ratio_text(r.median),
@@ -567,6 +567,6 @@ pub fn show_ratio(r: &MedianCi) -> String {
 }
 
 /// A row's throughput.
-pub fn thr(r: &RunRecord) -> f64 {
+pub(crate) fn thr(r: &RunRecord) -> f64 {
     r.throughput_ops_s
 }

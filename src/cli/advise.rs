@@ -16,7 +16,7 @@ use std::time::Duration;
 
 /// Arguments of `lockbench advise`.
 #[derive(Debug, clap::Args)]
-pub struct AdviseArgs {
+pub(crate) struct AdviseArgs {
     /// The program's profile: profile.csv, profile.json, or a directory holding one
     /// (written by `lockbench::profile::write`).
     #[arg(required_unless_present = "analyse")]

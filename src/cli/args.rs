@@ -14,7 +14,7 @@ use std::time::Duration;
 /// How many trials and how long, overriding a preset: the options every command that runs a
 /// preset of experiments shares (`breakeven`, `claims`).
 #[derive(Debug, clap::Args)]
-pub struct TrialArgs {
+pub(crate) struct TrialArgs {
     /// Trials per point, overriding the preset: exactly that many, no replacements (a call
     /// beyond noise needs ≥ 3 clean trials a side; calls corrected across many lengths, 5).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
@@ -115,15 +115,15 @@ mod tests {
 /// and each refuses `--resume`): one flag per row of [`crate::record::AXES`], named and
 /// described there. The text is kept as given; `sweep::axes::parse_values` reads it.
 #[derive(Debug, Clone, Default)]
-pub struct AxisFlags<const LIST: bool> {
+pub(crate) struct AxisFlags<const LIST: bool> {
     /// The axes given, with their text, in table order.
     pub given: Vec<(Axis, String)>,
 }
 
 /// `run`'s axis flags.
-pub type RunAxes = AxisFlags<false>;
+pub(crate) type RunAxes = AxisFlags<false>;
 /// `sweep`'s axis flags.
-pub type SweepAxes = AxisFlags<true>;
+pub(crate) type SweepAxes = AxisFlags<true>;
 
 impl<const LIST: bool> clap::FromArgMatches for AxisFlags<LIST> {
     fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {

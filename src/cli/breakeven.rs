@@ -17,7 +17,7 @@ use std::time::Duration;
 
 /// Presets of the break-even sweep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum BreakevenPreset {
+pub(crate) enum BreakevenPreset {
     /// 12 lengths from 20 ns to 500 µs, think 0 and the middle length (~2 µs), 5 trials of
     /// 100 ms: 960 runs, ~5 minutes estimated on 2 cores (`--dry-run`).
     Quick,
@@ -28,7 +28,7 @@ pub enum BreakevenPreset {
 
 /// Arguments of `lockbench breakeven`.
 #[derive(Debug, clap::Args)]
-pub struct BreakevenArgs {
+pub(crate) struct BreakevenArgs {
     /// Starting settings; explicit options override them.
     #[arg(long, value_enum, default_value_t = BreakevenPreset::Quick)]
     preset: BreakevenPreset,

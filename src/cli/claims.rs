@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 /// Arguments of `lockbench claims`.
 #[derive(Debug, clap::Args)]
-pub struct ClaimsArgs {
+pub(crate) struct ClaimsArgs {
     /// How thoroughly to measure.
     #[arg(long, value_enum, default_value_t = Preset::Quick)]
     preset: Preset,

@@ -169,7 +169,7 @@ struct RunArgs {
 }
 
 /// Parses `IN/OUT` step counts (`--steps 5/5`).
-pub fn parse_steps(text: &str) -> Result<crate::harness::Steps, String> {
+pub(crate) fn parse_steps(text: &str) -> Result<crate::harness::Steps, String> {
     let (a, b) = text
         .split_once('/')
         .ok_or_else(|| format!("'{text}': expected IN/OUT step counts, e.g. 1/0 or 5/5"))?;

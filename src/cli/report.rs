@@ -24,7 +24,7 @@ fn render_all(figs: &[Figure], out: &Path, format: Format) -> Result<Vec<PathBuf
 
 /// Arguments of `lockbench plot`.
 #[derive(Debug, clap::Args)]
-pub struct PlotArgs {
+pub(crate) struct PlotArgs {
     /// A run directory (runs.csv, histograms.csv, meta.json) or a runs.csv file.
     #[arg(value_name = "RUN_DIR_OR_CSV")]
     input: PathBuf,
@@ -57,7 +57,7 @@ pub fn plot(args: PlotArgs) -> Result<()> {
 
 /// Output format of `compare`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CompareFormat {
+pub(crate) enum CompareFormat {
     /// Aligned text.
     Table,
     /// GitHub-flavoured Markdown tables.
@@ -68,7 +68,7 @@ pub enum CompareFormat {
 
 /// Arguments of `lockbench compare`.
 #[derive(Debug, clap::Args)]
-pub struct CompareArgs {
+pub(crate) struct CompareArgs {
     /// Run directories or runs.csv files; the first is the reference.
     #[arg(value_name = "RUN_DIR_OR_CSV", required = true, num_args = 2..)]
     inputs: Vec<PathBuf>,
@@ -120,7 +120,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
 
 /// Arguments of `lockbench report`.
 #[derive(Debug, clap::Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// A run directory (or its runs.csv).
     #[arg(value_name = "RUN_DIR")]
     input: PathBuf,
@@ -320,7 +320,7 @@ pub fn report(args: ReportArgs) -> Result<()> {
 
 /// Output format of `points`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum PointsFormat {
+pub(crate) enum PointsFormat {
     /// CSV with a header row.
     Csv,
     /// A JSON array of objects.
@@ -329,7 +329,7 @@ pub enum PointsFormat {
 
 /// Arguments of `lockbench points`.
 #[derive(Debug, clap::Args)]
-pub struct PointsArgs {
+pub(crate) struct PointsArgs {
     /// A run directory or a runs.csv file.
     #[arg(value_name = "RUN_DIR_OR_CSV")]
     input: PathBuf,

@@ -37,7 +37,7 @@ const AXES: [&str; 11] = [
 /// Every option that sets an axis conflicts with `--resume` (a resumed sweep takes its axes
 /// from its meta.json); [`AXES`] lists them and a test checks it lists every one.
 #[derive(Debug, clap::Args)]
-pub struct SweepArgs {
+pub(crate) struct SweepArgs {
     /// Starting grid; explicit axes below override its values.
     #[arg(long, value_enum, default_value_t = Preset::Quick)]
     preset: Preset,
@@ -296,7 +296,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
 /// Measures `spec` into run directory `dir` (fresh, or an interrupted one being resumed with
 /// its `meta` and `prior` rows) with the registry's primitives, a progress bar and Ctrl-C
 /// handling ([`crate::sweep::session::measure`] does the work). Returns the directory.
-pub fn execute(
+pub(crate) fn execute(
     spec: &SweepSpec,
     dir: PathBuf,
     meta: Option<Meta>,

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Items a queue holds.
-pub const QUEUE_CAPACITY: usize = 64;
+pub(crate) const QUEUE_CAPACITY: usize = 64;
 
 /// Tracks the measured window inside a custom loop: notices the switch to the measured
 /// phase and resets the per-window counters then. (CPU time and context switches are read

@@ -107,7 +107,7 @@ impl Clock {
 
     /// Raw counter ticks per nanosecond (the TSC's frequency in GHz), measured over `span`
     /// against the OS monotonic clock.
-    pub fn ticks_per_ns(&self, span: Duration) -> f64 {
+    pub(crate) fn ticks_per_ns(&self, span: Duration) -> f64 {
         let (t0, r0) = (std::time::Instant::now(), self.raw());
         std::thread::sleep(span);
         let (r1, ns) = (self.raw(), t0.elapsed().as_nanos().max(1) as f64);
@@ -127,13 +127,13 @@ impl Clock {
 
     /// Nanoseconds between two raw timestamps (0 if `end` precedes `start`).
     #[inline(always)]
-    pub fn delta_ns(&self, start: u64, end: u64) -> u64 {
+    pub(crate) fn delta_ns(&self, start: u64, end: u64) -> u64 {
         self.inner.delta_as_nanos(start, end)
     }
 
     /// Median cost of one timestamp read, in nanoseconds, measured over `samples` pairs of
     /// back-to-back reads (batched, so the figure is not below the clock's resolution).
-    pub fn read_overhead_ns(&self, samples: usize) -> f64 {
+    pub(crate) fn read_overhead_ns(&self, samples: usize) -> f64 {
         const BATCH: u32 = 64;
         let mut per_read: Vec<f64> = (0..samples.max(1))
             .map(|_| {
@@ -151,7 +151,7 @@ impl Clock {
 
 /// CPU time and context switches of the calling thread.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct ThreadUsage {
+pub(crate) struct ThreadUsage {
     /// User + system CPU time.
     pub cpu: Duration,
     /// Voluntary context switches (the thread blocked).
@@ -215,7 +215,7 @@ impl ThreadUsage {
 /// figures cover the same window as the operation count. A worker that is starved across the
 /// window's start (or stuck past its end) would otherwise start (or stop) its own clock late.
 #[derive(Debug)]
-pub struct ThreadProbe {
+pub(crate) struct ThreadProbe {
     /// The worker's CPU-time clock (`pthread_getcpuclockid`).
     cpu_clock: libc::clockid_t,
     /// The worker's `/proc/thread-self/status`, opened by the worker (switch counts).
@@ -226,7 +226,7 @@ pub struct ThreadProbe {
 
 impl ThreadProbe {
     /// A probe of the calling thread, to be read by other threads while this one lives.
-    pub fn of_current() -> Option<ThreadProbe> {
+    pub(crate) fn of_current() -> Option<ThreadProbe> {
         let mut cpu_clock: libc::clockid_t = 0;
         // SAFETY: `pthread_self()` is the calling, live thread; `cpu_clock` is writable.
         let rc = unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut cpu_clock) };
@@ -270,7 +270,7 @@ impl ThreadProbe {
 }
 
 /// The run-queue delay (second field, ns) of a `schedstat` text.
-pub fn parse_run_delay(schedstat: &str) -> Option<Duration> {
+pub(crate) fn parse_run_delay(schedstat: &str) -> Option<Duration> {
     schedstat
         .split_whitespace()
         .nth(1)
@@ -294,7 +294,7 @@ fn read_proc(file: &std::fs::File) -> String {
 
 /// The `voluntary_ctxt_switches` and `nonvoluntary_ctxt_switches` of a status text (0 when
 /// absent).
-pub fn parse_switches(status: &str) -> (u64, u64) {
+pub(crate) fn parse_switches(status: &str) -> (u64, u64) {
     let field = |name: &str| {
         status
             .lines()

@@ -146,7 +146,7 @@ impl Env {
     /// Whether the busy work can make `point`'s critical section and think time here: 0, or
     /// at least its floor ([`crate::workload::BusyWork::floor_ns`]). `--steps` work is
     /// counted in steps, with no floor.
-    pub fn check_lengths(&self, point: &Point) -> Result<(), HarnessError> {
+    pub(crate) fn check_lengths(&self, point: &Point) -> Result<(), HarnessError> {
         if point.steps.is_some() {
             return Ok(());
         }
@@ -207,7 +207,7 @@ impl Env {
     /// This environment with the busy work calibrated afresh (fastest of `runs` runs of 2 ms),
     /// or with the start-up calibration when the fresh one is more than
     /// [`CALIBRATION_TOLERANCE`] away from it (see [`Env::for_trial`]).
-    pub fn recalibrated(&self, runs: usize) -> Env {
+    pub(crate) fn recalibrated(&self, runs: usize) -> Env {
         let mut env = self.clone();
         let fresh = calibrate_busy(&self.host, runs);
         let ratio = fresh.units_per_ns() / self.startup_busy.units_per_ns();
@@ -224,11 +224,11 @@ impl Env {
 /// first tens of milliseconds after an idle moment can all run a few percent slow, and
 /// `run`'s lengths and the sentinel's reference speed rest on this one calibration, so it
 /// spans longer than such a stretch (the measurements are in FINDINGS, "busy work").
-pub const STARTUP_CALIBRATION_RUNS: usize = 100;
+pub(crate) const STARTUP_CALIBRATION_RUNS: usize = 100;
 
 /// Runs of 2 ms in a trial's own calibration ([`Env::for_trial`]): about 50 ms. A sweep
 /// calibrates once per configuration instead, with [`STARTUP_CALIBRATION_RUNS`].
-pub const TRIAL_CALIBRATION_RUNS: usize = 25;
+pub(crate) const TRIAL_CALIBRATION_RUNS: usize = 25;
 
 /// Busy-work calibration pinned on the first CPU points use, fastest of `runs` runs of 2 ms
 /// (see `BusyWork`).
@@ -310,7 +310,7 @@ impl HarnessError {
 
 /// What one worker thread measured; merged into a [`RunRecord`] after join.
 #[derive(Debug, Clone)]
-pub struct ThreadStats {
+pub(crate) struct ThreadStats {
     /// Operations completed in the window.
     pub ops: u64,
     /// Of which reads (shared acquisitions).

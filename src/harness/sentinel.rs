@@ -87,7 +87,7 @@ pub fn core_to_core_ns(clock: &Clock, a: usize, b: usize, samples: u64) -> f64 {
 /// away (another CCX, another socket) or onto an SMT sibling; a contended point's throughput
 /// then changes while every CPU still runs at full speed, and these readings show it
 /// ([`on_layout`]).
-pub const CORE_TO_CORE_TRIAL_BATCHES: u64 = 5;
+pub(crate) const CORE_TO_CORE_TRIAL_BATCHES: u64 = 5;
 
 /// How long each leg of the sentinel runs.
 pub const LEG: Duration = Duration::from_millis(8);
@@ -149,7 +149,12 @@ struct Alone {
 /// Whether alone `rates` read `age` ago, with together ÷ alone `ratios` then, still serve a
 /// together leg that read `together` now: younger than [`ALONE_FRESH`], and no CPU's ratio
 /// moved by more than [`ALONE_DRIFT`].
-pub fn alone_still_serves(rates: &[f64], ratios: &[f64], together: &[f64], age: Duration) -> bool {
+pub(crate) fn alone_still_serves(
+    rates: &[f64],
+    ratios: &[f64],
+    together: &[f64],
+    age: Duration,
+) -> bool {
     age <= ALONE_FRESH
         && rates.len() == together.len()
         && ratios.len() == together.len()
@@ -371,7 +376,7 @@ pub fn steal_ms(cpus: &[usize]) -> f64 {
 }
 
 /// One scheduler tick of /proc/stat, in milliseconds.
-pub fn tick_ms() -> f64 {
+pub(crate) fn tick_ms() -> f64 {
     1000.0 / clock_ticks_per_s()
 }
 
@@ -383,7 +388,7 @@ fn clock_ticks_per_s() -> f64 {
 
 /// Steal milliseconds of the CPUs in `cpus` (8th value of each `cpuN` line, in ticks), or of
 /// the aggregate `cpu` line when `cpus` is empty.
-pub fn parse_steal_ms(stat: &str, cpus: &[usize], ticks_per_s: f64) -> f64 {
+pub(crate) fn parse_steal_ms(stat: &str, cpus: &[usize], ticks_per_s: f64) -> f64 {
     let steal = |l: &str| {
         l.split_whitespace()
             .nth(8)

@@ -107,7 +107,7 @@ impl Topology {
     }
 
     /// A flat topology for when sysfs is unavailable: every CPU its own core, one package.
-    pub fn flat(ids: &[usize]) -> Topology {
+    pub(crate) fn flat(ids: &[usize]) -> Topology {
         Topology {
             cpus: ids
                 .iter()
@@ -281,7 +281,7 @@ fn read_number(path: &Path) -> Result<usize, TopologyError> {
 }
 
 /// Parses the kernel's CPU list format: `0-3,8,10-11`.
-pub fn parse_cpu_list(text: &str) -> Option<Vec<usize>> {
+pub(crate) fn parse_cpu_list(text: &str) -> Option<Vec<usize>> {
     let mut ids = Vec::new();
     for part in text.trim().split(',').filter(|p| !p.is_empty()) {
         match part.split_once('-') {

@@ -17,10 +17,10 @@ use crate::primitives::futex::FutexMutex;
 use crate::primitives::spin::TtasBackoff;
 
 /// Distinct keys in striped and map workloads.
-pub const KEYS: u64 = 1024;
+pub(crate) const KEYS: u64 = 1024;
 pub use crate::primitives::about::{DEFAULT_ACCOUNTS, DEFAULT_STRIPES};
 /// Opening balance of every account.
-pub const OPENING_BALANCE: u64 = 1_000_000;
+pub(crate) const OPENING_BALANCE: u64 = 1_000_000;
 /// How long the try-lock transfer spins on its second lock before backing out and retrying.
 pub const TRY_LOCK_TIMEOUT_NS: u64 = 2_000;
 
@@ -37,7 +37,7 @@ pub(crate) struct Stamp<'a> {
 impl Stamp<'_> {
     /// Call right after acquiring.
     #[inline(always)]
-    pub(crate) fn mark(&mut self) {
+    pub fn mark(&mut self) {
         if self.sample {
             self.acquired = self.clock.raw();
         }
@@ -88,7 +88,7 @@ pub(crate) fn timed<T>(
 /// A striped table of `L` locks, each guarding one shard (a [`ProtectedData`] counter); keys
 /// drawn from the point's distribution pick the stripe. `coarse` forces a single stripe: the
 /// one-lock-over-everything reference.
-pub fn run_striped<L: Exclusive>(
+pub(crate) fn run_striped<L: Exclusive>(
     env: &Env,
     point: &Point,
     family: Family,
@@ -139,7 +139,7 @@ pub fn run_striped<L: Exclusive>(
 /// `dashmap::DashMap<u64, u64>` (the ecosystem's sharded map, default shard count) with every
 /// key present before the run: each op increments one key's value under its shard's write
 /// lock, with the critical-section work inside. The sum of all values must equal the ops.
-pub fn run_dashmap(
+pub(crate) fn run_dashmap(
     env: &Env,
     point: &Point,
     family: Family,

@@ -14,10 +14,10 @@ use crate::probes::Percentiles;
 use crate::units::fmt_ns;
 
 /// Panels per row: curves, then ratio.
-pub const COLS: usize = 2;
+pub(crate) const COLS: usize = 2;
 
 /// The chart's name (its file stem).
-pub const NAME: &str = "breakeven";
+pub(crate) const NAME: &str = "breakeven";
 
 /// The chart of a break-even analysis measured on `cores` CPUs of `cpu_model`; `wakeup` is
 /// the cross-core futex wake-up latency probe, when probed.

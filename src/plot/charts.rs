@@ -534,7 +534,7 @@ fn latency_distribution(data: &RunData<'_>, pts: &[Trials]) -> Result<Vec<Figure
 }
 
 /// Percentiles drawn in a distribution plot.
-pub const PERCENTILES: [f64; 12] = [
+pub(crate) const PERCENTILES: [f64; 12] = [
     0.0, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999, 0.999999,
 ];
 
@@ -685,7 +685,7 @@ fn striping(data: &RunData<'_>, pts: &[Trials]) -> Result<Vec<Figure>, String> {
 }
 
 /// The name of the threads × critical-section map of the winning lock.
-pub const WINNER_HEATMAP: &str = "winner-heatmap";
+pub(crate) const WINNER_HEATMAP: &str = "winner-heatmap";
 
 /// Families whose primitives compete for the heatmap: mutual-exclusion locks.
 const HEAT_FAMILIES: [Family; 2] = [Family::Spin, Family::Mutex];

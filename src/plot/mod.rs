@@ -53,7 +53,7 @@ impl Format {
     }
 
     /// File extension.
-    pub fn ext(self) -> &'static str {
+    pub(crate) fn ext(self) -> &'static str {
         match self {
             Format::Png => "png",
             Format::Svg => "svg",
@@ -235,7 +235,7 @@ const HEADER_H: u32 = 80;
 const FONT: &str = "sans-serif";
 
 /// The categorical palette (Tableau 10).
-pub const PALETTE: [RGBColor; 10] = [
+pub(crate) const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -505,7 +505,7 @@ fn fraction(scale: Scale, lo: f64, hi: f64, x: f64) -> f64 {
 }
 
 /// Formats `v` for a tick of kind `ticks`.
-pub fn tick_label(ticks: &Ticks, v: f64) -> String {
+pub(crate) fn tick_label(ticks: &Ticks, v: f64) -> String {
     match ticks {
         Ticks::Number => crate::units::si(v),
         Ticks::Integer => {
@@ -559,7 +559,7 @@ pub fn figures_of_run(run: &LoadedRun) -> Result<charts::Plan, UsageError> {
 }
 
 /// The break-even chart of a run made by `lockbench breakeven`, or `None` for any other run.
-pub fn breakeven_figure(run: &LoadedRun) -> Result<Option<Figure>, UsageError> {
+pub(crate) fn breakeven_figure(run: &LoadedRun) -> Result<Option<Figure>, UsageError> {
     let (Some(meta), Some((spinner, sleepers))) = (&run.meta, run.breakeven_locks()?) else {
         return Ok(None);
     };
@@ -787,7 +787,7 @@ where
 /// The achieved critical sections as a subtitle line (at most `MAX` lengths, spread evenly):
 /// "achieved cs (median hold − one clock read): 20 ns → 24 ns · 100 ns → 104 ns · …"; empty
 /// when nothing was timed.
-pub fn achieved_line(pairs: &[(u64, f64)]) -> String {
+pub(crate) fn achieved_line(pairs: &[(u64, f64)]) -> String {
     const MAX: usize = 7;
     if pairs.is_empty() {
         return String::new();

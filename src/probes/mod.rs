@@ -61,7 +61,7 @@ fn nan_matrix<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D
 impl Probes {
     /// Every distribution with its label, in display order, the busy-work checks (with their
     /// median error) last; `None` for a probe that needs two CPUs on a one-CPU host.
-    pub fn labelled(&self) -> Vec<(String, Option<Percentiles>)> {
+    pub(crate) fn labelled(&self) -> Vec<(String, Option<Percentiles>)> {
         let mut rows: Vec<(String, Option<Percentiles>)> = [
             (
                 "futex round trip, same core (2 ctx switches)",
@@ -102,7 +102,7 @@ impl Probes {
 
 impl BusyWorkCheck {
     /// Median error relative to the request: +0.05 means 5% too long.
-    pub fn median_error(&self) -> f64 {
+    pub(crate) fn median_error(&self) -> f64 {
         self.took.p50_ns / self.requested_ns as f64 - 1.0
     }
 }
@@ -110,7 +110,7 @@ impl BusyWorkCheck {
 /// The busy-work lengths the calibration probe checks (from the 20 ns critical sections the
 /// break-even turns on up to 2 ms), with the samples taken of each and how many pieces each
 /// sample times back to back (short pieces are batched so one clock read is amortised).
-pub const BUSY_WORK_CHECKS: [(u64, usize, u32); 8] = [
+pub(crate) const BUSY_WORK_CHECKS: [(u64, usize, u32); 8] = [
     (20, 201, 256),
     (50, 201, 128),
     (100, 201, 64),
@@ -123,7 +123,7 @@ pub const BUSY_WORK_CHECKS: [(u64, usize, u32); 8] = [
 
 /// Times calibrated busy work of each length in [`BUSY_WORK_CHECKS`] on the calling thread:
 /// per piece, as the harness runs it (fence included).
-pub fn busy_work_accuracy(clock: &Clock, busy: &BusyWork) -> Vec<BusyWorkCheck> {
+pub(crate) fn busy_work_accuracy(clock: &Clock, busy: &BusyWork) -> Vec<BusyWorkCheck> {
     BUSY_WORK_CHECKS
         .iter()
         .map(|&(requested_ns, n, batch)| {
@@ -221,7 +221,7 @@ pub use crate::harness::sentinel::CORE_TO_CORE_BATCH;
 /// Runs every probe on `cpus` (the first two are used for the pair probes). `rounds` scales
 /// the sample counts (1000 is a good default). Runs on a helper thread, so the caller's CPU
 /// affinity is never changed (threads spawned later inherit it).
-pub fn run_all(clock: &Clock, busy: &BusyWork, cpus: &[usize], rounds: usize) -> Probes {
+pub(crate) fn run_all(clock: &Clock, busy: &BusyWork, cpus: &[usize], rounds: usize) -> Probes {
     let (clock, busy, cpus) = (clock.clone(), *busy, cpus.to_vec());
     std::thread::spawn(move || run_all_here(&clock, &busy, &cpus, rounds))
         .join()

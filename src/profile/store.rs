@@ -325,7 +325,7 @@ pub(crate) const HANDOFF: u32 = 8;
 /// records, and whether it is [`SAMPLED`] and [`THINK_START`]. `None` when the thread's
 /// profile state is gone (a lock taken in a thread-local destructor): not recorded.
 #[inline]
-pub(crate) fn plan(
+pub fn plan(
     lock: u64,
     site: &'static Location<'static>,
     mode: Mode,

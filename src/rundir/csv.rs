@@ -296,7 +296,7 @@ pub enum LoadError {
 
 /// Columns added after schema version 1 was published: files without them still load (the
 /// value is empty), but a sweep cannot be resumed into such a file.
-pub const OPTIONAL_COLUMNS: [&str; 31] = [
+pub(crate) const OPTIONAL_COLUMNS: [&str; 31] = [
     "checked",
     "latency_ms",
     "latency_ops",
@@ -332,7 +332,7 @@ pub const OPTIONAL_COLUMNS: [&str; 31] = [
 
 /// Whether the header line of the runs.csv at `path` is exactly this version's column set
 /// (so rows can be appended to it).
-pub fn header_is_current(path: &Path) -> Result<bool, LoadError> {
+pub(crate) fn header_is_current(path: &Path) -> Result<bool, LoadError> {
     let mut reader = ::csv::Reader::from_path(path).map_err(|e| LoadError::Io {
         file: path.to_path_buf(),
         source: Box::new(e),

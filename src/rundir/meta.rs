@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// File name of the run metadata.
-pub const META_JSON: &str = "meta.json";
+pub(crate) const META_JSON: &str = "meta.json";
 
 /// Everything about a run that is not per row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,7 +132,7 @@ impl TimeUse {
 
     /// Measured windows (throughput and latency) ÷ wall: the share of the wall clock spent
     /// measuring what the rows report.
-    pub fn duty(&self) -> f64 {
+    pub(crate) fn duty(&self) -> f64 {
         if self.wall_s > 0.0 {
             (self.measured_s + self.latency_s) / self.wall_s
         } else {
@@ -230,7 +230,7 @@ pub fn read_meta(dir: &Path) -> Result<Meta, MetaError> {
 
 /// A UTC timestamp, `2026-11-27T20:07:17Z` (`compact` drops the separators for paths:
 /// `20261127T200717Z`).
-pub fn utc_timestamp(time: std::time::SystemTime, compact: bool) -> String {
+pub(crate) fn utc_timestamp(time: std::time::SystemTime, compact: bool) -> String {
     // Times before 1970 (a clock set wrong) read as the epoch.
     let time = time.max(std::time::UNIX_EPOCH);
     let text = humantime::format_rfc3339_seconds(time).to_string();

@@ -8,10 +8,10 @@ use crate::record::RunRecord;
 use std::path::{Path, PathBuf};
 
 /// The file `lockbench breakeven` writes next to a run's CSV: one row per verdict.
-pub const BREAKEVEN_CSV: &str = "breakeven.csv";
+pub(crate) const BREAKEVEN_CSV: &str = "breakeven.csv";
 /// Its per-length sidecar: each compared length's call (spin better, sleep better,
 /// indistinguishable) and the spin ÷ sleep ratio.
-pub const BREAKEVEN_POINTS_CSV: &str = "breakeven-points.csv";
+pub(crate) const BREAKEVEN_POINTS_CSV: &str = "breakeven-points.csv";
 
 /// A run read from disk: a run directory or a bare runs.csv.
 #[derive(Debug, Clone)]
@@ -112,7 +112,7 @@ pub fn ensure_dir(dir: &Path) -> Result<(), UsageError> {
 impl LoadedRun {
     /// The spinner and sleepers of a break-even run (from its breakeven.csv), or `None` for
     /// any other run.
-    pub fn breakeven_locks(&self) -> Result<Option<(String, Vec<String>)>, UsageError> {
+    pub(crate) fn breakeven_locks(&self) -> Result<Option<(String, Vec<String>)>, UsageError> {
         let path = self.dir.join(BREAKEVEN_CSV);
         if self.meta.is_none() || !path.exists() {
             return Ok(None);

@@ -200,7 +200,7 @@ pub fn describe(p: &Planned) -> String {
 
 /// A run's result in a few words: its throughput, and whether it timed out, stayed
 /// degraded or was oversubscribed.
-pub fn summarise(out: &TrialOutput) -> String {
+pub(crate) fn summarise(out: &TrialOutput) -> String {
     let r = &out.record;
     let flag = if r.timed_out {
         " TIMED OUT".to_string()
@@ -222,7 +222,7 @@ pub fn summarise(out: &TrialOutput) -> String {
 /// and the dear runs of a plan are not alike (1-thread trials read one CPU's sentinel, 2-CPU
 /// trials three legs), so a count of runs alone would misjudge it.
 #[derive(Debug, Clone)]
-pub struct Eta {
+pub(crate) struct Eta {
     outlook: Outlook,
     extra: usize,
     count: usize,
@@ -344,7 +344,7 @@ impl Progress for Lines {
 }
 
 /// The line a sweep starts with: how many runs, how many skipped, how long.
-pub fn plan_line(o: &Outlook) -> String {
+pub(crate) fn plan_line(o: &Outlook) -> String {
     format!(
         "lockbench sweep: {} run(s){}, estimated {}{}",
         o.runs,
@@ -370,7 +370,7 @@ pub fn plan_line(o: &Outlook) -> String {
 }
 
 /// A duration for people: "45 s", "3.2 min", "1.5 h".
-pub fn fmt_secs(d: Duration) -> String {
+pub(crate) fn fmt_secs(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s < 90.0 {
         format!("{s:.0} s")

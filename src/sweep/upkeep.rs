@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 /// How old the reading after one trial may be to serve as the reading before the next: the
 /// gap between them holds the row's writing (a few ms); after a calibration (about 200 ms), a
 /// retry's pause or anything longer the next trial reads afresh.
-pub const REUSE_WITHIN: Duration = Duration::from_millis(100);
+pub(crate) const REUSE_WITHIN: Duration = Duration::from_millis(100);
 
 /// How far the trial CPUs' single-CPU speed (the sentinel's alone legs) may move from its
 /// value at the configuration's calibration before the busy work is calibrated again: 5%,
 /// half the 10% at which a slow CPU flags a trial.
-pub const CALIBRATION_DRIFT: f64 = 0.05;
+pub(crate) const CALIBRATION_DRIFT: f64 = 0.05;
 
 /// The sentinel as a sweep reads it: timed, and sharing one clean reading between two trials.
 pub(crate) struct Shared<'a> {

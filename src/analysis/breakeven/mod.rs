@@ -213,7 +213,7 @@ impl Outcome {
 /// them the medians must change sign at least once, and their interpolated crossing is the
 /// point estimate (a length where the medians are exactly equal is skipped: touching is not
 /// crossing).
-pub fn crossings(xs: &[f64], spin: &[Band], sleep: &[Band]) -> Outcome {
+pub(crate) fn crossings(xs: &[f64], spin: &[Band], sleep: &[Band]) -> Outcome {
     struct Pt {
         lx: f64,
         d: f64,
@@ -435,7 +435,7 @@ pub struct BreakevenPoint {
 pub type Metric = (&'static str, &'static str, fn(&RunRecord) -> f64);
 
 /// Throughput and CPU efficiency.
-pub const METRICS: [Metric; 2] = [
+pub(crate) const METRICS: [Metric; 2] = [
     ("throughput", "throughput (ops/s)", |r| r.throughput_ops_s),
     ("efficiency", "ops per CPU-second", |r| r.ops_per_cpu_s),
 ];
@@ -587,7 +587,7 @@ fn handoff_line(rows: &[RunRecord], threads: usize, locks: &[&str]) -> Option<St
 }
 
 /// "think 0" or "think 2 µs".
-pub fn think_label(think_ns: u64) -> String {
+pub(crate) fn think_label(think_ns: u64) -> String {
     if think_ns == 0 {
         "think 0".into()
     } else {
@@ -811,7 +811,7 @@ impl Curve {
 /// Builds the curve of `metric` for `primitive` at `threads` and `think_ns` from rows, using
 /// clean trials only (not degraded, not timed out, on the point's cache layout:
 /// [`super::aggregate::clean_rows`]); lengths with no clean trial are left out.
-pub fn curve(
+pub(crate) fn curve(
     rows: &[RunRecord],
     primitive: &str,
     threads: usize,

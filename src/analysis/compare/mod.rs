@@ -536,7 +536,7 @@ fn cell_of(
 /// Benjamini–Hochberg adjusted p-values ("q-values"), in the order of `p`: for the i-th
 /// smallest of m, min over j ≥ i of p₍ⱼ₎ × m / j, capped at 1. Calling every q ≤ α is the
 /// BH step-up procedure at false-discovery rate α.
-pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+pub(crate) fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     let m = p.len();
     let mut order: Vec<usize> = (0..m).collect();
     order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
@@ -776,7 +776,7 @@ pub fn describe(k: &PointKey, threads: Threads) -> String {
 /// share of all ways to split the pooled ranks into groups of |a| and |b| whose rank-sum
 /// statistic is at least as far from its mean as the observed one. Falls back to the normal
 /// approximation beyond 20 000 splits. 1 for an empty side.
-pub fn mann_whitney_p(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn mann_whitney_p(a: &[f64], b: &[f64]) -> f64 {
     let (n, m) = (a.len(), b.len());
     if n == 0 || m == 0 {
         return 1.0;

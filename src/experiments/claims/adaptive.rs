@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "adaptive-mutex (spins up to 1 µs, then sleeps) vs spin-ttas-backoff and \
+pub(crate) const RULE: &str = "adaptive-mutex (spins up to 1 µs, then sleeps) vs spin-ttas-backoff and \
     futex-mutex, think 0, C and 2C threads, 100 ns, 1 µs and 10 µs (the standard preset: the \
     spin/sleep claim's ×2 grid, 62.5 ns–16 µs). At each setting the figure is adaptive ÷ the better of the two (by \
     median throughput), with the interval the two intervals allow. \"Far behind\" means below \
@@ -12,7 +12,7 @@ pub const RULE: &str = "adaptive-mutex (spins up to 1 µs, then sleeps) vs spin-
     below it; otherwise inconclusive (an interval straddles ×0.8, or too few trials).";
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "15-adaptive";
+pub(crate) const ID: &str = "15-adaptive";
 
 /// The adaptive mutex judged.
 const ADAPTIVE: &str = "adaptive-mutex";
@@ -21,7 +21,7 @@ const SPINNER: &str = "spin-ttas-backoff";
 const SLEEPER: &str = "futex-mutex";
 
 /// How far behind the better strategy the adaptive mutex may be: adaptive ÷ best ≥ this.
-pub const WITHIN: f64 = 0.8;
+pub(crate) const WITHIN: f64 = 0.8;
 
 fn adaptive(ctx: Option<Ctx>) -> Claim {
     let head = Head {
@@ -114,7 +114,7 @@ fn adaptive(ctx: Option<Ctx>) -> Claim {
 }
 
 /// Claim 15.
-pub struct Adaptive;
+pub(crate) struct Adaptive;
 
 impl TextbookClaim for Adaptive {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {

@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "sense-barrier (spins) vs std-barrier (sleeps), C and 2C threads; time per \
+pub(crate) const RULE: &str = "sense-barrier (spins) vs std-barrier (sleeps), C and 2C threads; time per \
     phase = threads ÷ throughput. Cheap: the faster barrier's phase at C lies under 10 µs \
     (CHEAP_NS, a context switch's cost) on its whole interval. Spinning cheaper while every \
     thread has a CPU: at C the spinning barrier's phase is shorter beyond noise (intervals \
@@ -12,10 +12,10 @@ pub const RULE: &str = "sense-barrier (spins) vs std-barrier (sleeps), C and 2C 
     at C the spinning barrier's phase is longer beyond noise; otherwise inconclusive.";
 
 /// The longest phase that counts as cheap, ns.
-pub const CHEAP_NS: f64 = 10_000.0;
+pub(crate) const CHEAP_NS: f64 = 10_000.0;
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "12-barrier";
+pub(crate) const ID: &str = "12-barrier";
 
 fn barrier(ctx: Option<Ctx>) -> Claim {
     let head = Head {

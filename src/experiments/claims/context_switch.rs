@@ -4,7 +4,7 @@ use super::prelude::*;
 use crate::probes::{Percentiles, Probes};
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "The quantity is the switch: the same-core futex round trip of the \
+pub(crate) const RULE: &str = "The quantity is the switch: the same-core futex round trip of the \
     host probes ÷ 2 (a round trip is two switches: one thread hands the CPU to the other and \
     back), its p50 the median over the probe readings of every experiment's meta.json (one \
     each). \"~1–10 µs\" is read with a tolerance of ×1.25 at both ends (TOLERANCE): 0.8–12.5 \
@@ -14,10 +14,10 @@ pub const RULE: &str = "The quantity is the switch: the same-core futex round tr
     beside it and not judged: it is a wake-up latency, not a switch.";
 
 /// The chapter's context-switch range, ns.
-pub const SWITCH_RANGE_NS: (f64, f64) = (1_000.0, 10_000.0);
+pub(crate) const SWITCH_RANGE_NS: (f64, f64) = (1_000.0, 10_000.0);
 
 /// How far outside the chapter's range a \"~\" figure may lie: ×1.25 at either end.
-pub const TOLERANCE: f64 = 1.25;
+pub(crate) const TOLERANCE: f64 = 1.25;
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -121,7 +121,7 @@ fn context_switch(inputs: &[Measured]) -> Claim {
 }
 
 /// Claim 2.
-pub struct ContextSwitch;
+pub(crate) struct ContextSwitch;
 
 impl TextbookClaim for ContextSwitch {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {

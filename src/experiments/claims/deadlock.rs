@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "bank-ordered vs bank-trylock, 8 accounts (BANK_ACCOUNTS), cs 250 ns, C \
+pub(crate) const RULE: &str = "bank-ordered vs bank-trylock, 8 accounts (BANK_ACCOUNTS), cs 250 ns, C \
     and 2C threads. Prevention: every trial of both finishes (a deadlock or stall is a timed-out \
     trial; a broken transfer is an error with no row). Recovery at a cost: every try-lock trial \
     completes transfers, and try-lock ÷ ordered throughput (the interval the two intervals \
@@ -13,10 +13,10 @@ pub const RULE: &str = "bank-ordered vs bank-trylock, 8 accounts (BANK_ACCOUNTS)
     a point missing, too few trials).";
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "09-deadlock";
+pub(crate) const ID: &str = "09-deadlock";
 
 /// Accounts of the bank experiment.
-pub const BANK_ACCOUNTS: usize = 8;
+pub(crate) const BANK_ACCOUNTS: usize = 8;
 
 fn deadlock(ctx: Option<Ctx>) -> Claim {
     let head = Head {
@@ -128,7 +128,7 @@ fn deadlock(ctx: Option<Ctx>) -> Claim {
 }
 
 /// Claim 9.
-pub struct Deadlock;
+pub(crate) struct Deadlock;
 
 impl TextbookClaim for Deadlock {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {

@@ -4,7 +4,7 @@ use super::prelude::*;
 use crate::analysis::breakeven;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "spin-ticket and spin-mcs vs spin-tas, cs 250 ns, C and 2C threads. Fair: \
+pub(crate) const RULE: &str = "spin-ticket and spin-mcs vs spin-tas, cs 250 ns, C and 2C threads. Fair: \
     at C every thread got at least 80% of an even share (FAIR_SHARE; min_share × threads, \
     median over trials). At a cost oversubscribed: the collapse, throughput at 2C ÷ at C \
     (the interval the two intervals allow), is worse than TAS's beyond noise (the FIFO lock's \
@@ -13,13 +13,13 @@ pub const RULE: &str = "spin-ticket and spin-mcs vs spin-tas, cs 250 ns, C and 2
     noise (its interval wholly above TAS's); otherwise inconclusive.";
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "06-fifo-fairness";
+pub(crate) const ID: &str = "06-fifo-fairness";
 
 /// The fraction of an even share every thread must get for a lock to count as fair (claim
 /// 6): `min_share × threads ≥ FAIR_SHARE`.
-pub const FAIR_SHARE: f64 = 0.8;
+pub(crate) const FAIR_SHARE: f64 = 0.8;
 /// The FIFO locks of claim 6, and the unfair reference.
-pub const FIFO_LOCKS: [&str; 2] = ["spin-ticket", "spin-mcs"];
+pub(crate) const FIFO_LOCKS: [&str; 2] = ["spin-ticket", "spin-mcs"];
 /// The unfair spinlock claim 6 compares with.
 pub const TAS: &str = "spin-tas";
 
@@ -258,7 +258,7 @@ impl Transfer {
 }
 
 /// Claim 6.
-pub struct Fifo;
+pub(crate) struct Fifo;
 
 impl TextbookClaim for Fifo {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {

@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "coarse-mutex (one global lock), striped-mutex (16 stripes) and \
+pub(crate) const RULE: &str = "coarse-mutex (one global lock), striped-mutex (16 stripes) and \
     sharded-counter (per-thread shards), cs 0, 1, C and 2C threads. Scaling = throughput at C \
     ÷ at 1, with the interval the two intervals allow. Serializes: the global lock's scaling \
     lies wholly below ×1.2 (SERIAL). Scales: at least half the ideal gain per added thread, \
@@ -15,15 +15,15 @@ pub const RULE: &str = "coarse-mutex (one global lock), striped-mutex (16 stripe
 pub const SERIAL: f64 = 1.2;
 
 /// Scaling at which a structure scales on `c` CPUs: half the ideal gain per added thread.
-pub fn scales_at(c: usize) -> f64 {
+pub(crate) fn scales_at(c: usize) -> f64 {
     1.0 + 0.5 * (c.max(1) - 1) as f64
 }
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "13-global-lock";
+pub(crate) const ID: &str = "13-global-lock";
 
 /// The primitives of claim 13: one global lock, striped locks, per-thread shards.
-pub const GRANULARITY: [&str; 3] = ["coarse-mutex", "striped-mutex", "sharded-counter"];
+pub(crate) const GRANULARITY: [&str; 3] = ["coarse-mutex", "striped-mutex", "sharded-counter"];
 
 fn global_lock(ctx: Option<Ctx>) -> Claim {
     let head = Head {
@@ -112,7 +112,7 @@ fn global_lock(ctx: Option<Ctx>) -> Claim {
 }
 
 /// Claim 13.
-pub struct GlobalLock;
+pub(crate) struct GlobalLock;
 
 impl TextbookClaim for GlobalLock {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {

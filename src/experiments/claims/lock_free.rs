@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "cas-counter and fetch-add-counter vs futex-mutex and spin-ttas, cs 0, \
+pub(crate) const RULE: &str = "cas-counter and fetch-add-counter vs futex-mutex and spin-ttas, cs 0, \
     1, C and 2C threads. CAS beats a lock: at C its throughput is ahead of both locks' beyond \
     noise (intervals apart by more than the 5% margin, ≥ 3 trials a side, one cache layout). fetch_add always progresses: in every \
     trial every thread completed operations (min_share > 0) with no retries. Holds when both \
@@ -11,10 +11,10 @@ pub const RULE: &str = "cas-counter and fetch-add-counter vs futex-mutex and spi
     made no progress; otherwise inconclusive (CAS within noise of a lock).";
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "08-lock-free";
+pub(crate) const ID: &str = "08-lock-free";
 
 /// The locks claim 8 compares the counters with.
-pub const COUNTER_LOCKS: [&str; 2] = ["futex-mutex", "spin-ttas"];
+pub(crate) const COUNTER_LOCKS: [&str; 2] = ["futex-mutex", "spin-ttas"];
 
 fn lock_free(ctx: Option<Ctx>) -> Claim {
     let head = Head {
@@ -121,7 +121,7 @@ fn lock_free(ctx: Option<Ctx>) -> Claim {
 }
 
 /// Claim 8.
-pub struct LockFree;
+pub(crate) struct LockFree;
 
 impl TextbookClaim for LockFree {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {

@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "racy-counter vs fetch-add-counter, C threads, cs 0. The quantity is \
+pub(crate) const RULE: &str = "racy-counter vs fetch-add-counter, C threads, cs 0. The quantity is \
     the share of increments lost: lost updates per second ÷ increments per second, both over \
     the whole trial (the harness counts losses over warm-up, latency and measured windows). The chapter's \
     \"hundreds per second at 10,000 RPS\" is a share of about 1% or more (LOSS). Holds when \
@@ -12,10 +12,10 @@ pub const RULE: &str = "racy-counter vs fetch-add-counter, C threads, cs 0. The 
     otherwise inconclusive.";
 
 /// The share of increments lost that counts as \"losing updates\" in the chapter's sense.
-pub const LOSS: f64 = 0.01;
+pub(crate) const LOSS: f64 = 0.01;
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "01-lost-updates";
+pub(crate) const ID: &str = "01-lost-updates";
 
 fn lost_updates(ctx: Option<Ctx>) -> Claim {
     let head = Head {
@@ -114,7 +114,7 @@ fn lost_updates(ctx: Option<Ctx>) -> Claim {
 }
 
 /// Claim 1.
-pub struct LostUpdates;
+pub(crate) struct LostUpdates;
 
 impl TextbookClaim for LostUpdates {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {

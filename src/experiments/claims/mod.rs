@@ -119,11 +119,6 @@ pub fn titles() -> impl Iterator<Item = (&'static str, &'static str)> {
     CLAIMS.iter().filter_map(|c| c.experiment())
 }
 
-/// What an experiment measures, by id.
-pub fn title_of(id: &str) -> &'static str {
-    titles().find(|(i, _)| *i == id).map_or("", |(_, t)| t)
-}
-
 /// One experiment's data, as read back from its run directory.
 #[derive(Debug, Clone, Copy)]
 pub struct Measured<'a> {
@@ -154,7 +149,7 @@ impl<'a> Measured<'a> {
 
 /// Judges every claim from `inputs` (any order; missing experiments make their claims
 /// inconclusive).
-pub fn judge_all(inputs: &[Measured]) -> Vec<Claim> {
+pub(crate) fn judge_all(inputs: &[Measured]) -> Vec<Claim> {
     CLAIMS
         .iter()
         .map(|c| {
@@ -180,12 +175,7 @@ mod prelude {
 /// A sweep of `locks` at `threads` (sorted, deduplicated) and `cs_ns`, think 0, compact
 /// placement, with the preset's trials and window; workload axes at neutral values for the
 /// caller to replace.
-pub(crate) fn spec(
-    preset: Preset,
-    locks: &[&str],
-    mut threads: Vec<usize>,
-    cs_ns: Vec<u64>,
-) -> SweepSpec {
+pub fn spec(preset: Preset, locks: &[&str], mut threads: Vec<usize>, cs_ns: Vec<u64>) -> SweepSpec {
     threads.sort_unstable();
     threads.dedup();
     let (trials, max_trials, duration_ms, warmup_ms, retries) = match preset {

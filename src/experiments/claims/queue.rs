@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "condvar-queue vs std-sync-channel and crossbeam-channel, 2 and 2C \
+pub(crate) const RULE: &str = "condvar-queue vs std-sync-channel and crossbeam-channel, 2 and 2C \
     threads, items received per second. Sound: the harness checks that every item arrives \
     exactly once and in order per producer, and fails the run otherwise, so a row means a \
     sound run. Low overhead: condvar queue ÷ the faster channel (the interval the two \
@@ -12,13 +12,13 @@ pub const RULE: &str = "condvar-queue vs std-sync-channel and crossbeam-channel,
     below ×0.5 at one; otherwise inconclusive.";
 
 /// Condvar queue ÷ the faster channel at which its overhead still counts as low.
-pub const LOW: f64 = 0.5;
+pub(crate) const LOW: f64 = 0.5;
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "11-queue";
+pub(crate) const ID: &str = "11-queue";
 
 /// The channels claim 11 compares the condvar queue with.
-pub const CHANNELS: [&str; 2] = ["std-sync-channel", "crossbeam-channel"];
+pub(crate) const CHANNELS: [&str; 2] = ["std-sync-channel", "crossbeam-channel"];
 
 fn queue(ctx: Option<Ctx>) -> Claim {
     let head = Head {

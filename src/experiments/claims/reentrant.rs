@@ -4,7 +4,7 @@ use super::prelude::*;
 use crate::stats::MIN_STABLE_TRIALS;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "reentrant-mutex vs futex-mutex, 1 thread, cs 0 (each reentrant op \
+pub(crate) const RULE: &str = "reentrant-mutex vs futex-mutex, 1 thread, cs 0 (each reentrant op \
     locks, re-enters once and unlocks twice): the time per op of the reentrant lock ÷ the plain \
     one's, with its interval. \"Slightly more\" means more than noise and at most ×1.5 \
     (SLIGHTLY). Holds when the interval lies in (×1.05, ×1.5) (above ×1 by more than the 5% margin); \
@@ -12,10 +12,10 @@ pub const RULE: &str = "reentrant-mutex vs futex-mutex, 1 thread, cs 0 (each ree
     otherwise inconclusive.";
 
 /// The most a \"slight\" overhead may be: reentrant ÷ plain time per op.
-pub const SLIGHTLY: f64 = 1.5;
+pub(crate) const SLIGHTLY: f64 = 1.5;
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "14-reentrant";
+pub(crate) const ID: &str = "14-reentrant";
 
 fn reentrant(ctx: Option<Ctx>) -> Claim {
     let head = Head {

@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "rw-reader-pref, rw-writer-pref and rw-phase-fair, C threads, 90% reads, \
+pub(crate) const RULE: &str = "rw-reader-pref, rw-writer-pref and rw-phase-fair, C threads, 90% reads, \
     cs 1 µs (C rather than 2C: all three spin, and oversubscribed a preempted holder makes \
     every policy's worst wait a scheduler time slice, hiding the policy). The quantity is the \
     worst wait of the side a policy disfavours against phase-fair's (the interval the two \
@@ -14,13 +14,13 @@ pub const RULE: &str = "rw-reader-pref, rw-writer-pref and rw-phase-fair, C thre
     otherwise inconclusive.";
 
 /// Worst wait of the disfavoured side ÷ phase-fair's at which a policy starves that side.
-pub const STARVES: f64 = 2.0;
+pub(crate) const STARVES: f64 = 2.0;
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "05-rwlock-policies";
+pub(crate) const ID: &str = "05-rwlock-policies";
 
 /// The RwLock policies of claim 5: reader-preferring, writer-preferring, phase-fair.
-pub const RW_POLICIES: [&str; 3] = ["rw-reader-pref", "rw-writer-pref", "rw-phase-fair"];
+pub(crate) const RW_POLICIES: [&str; 3] = ["rw-reader-pref", "rw-writer-pref", "rw-phase-fair"];
 
 fn rw_policy(ctx: Option<Ctx>) -> Claim {
     let head = Head {
@@ -106,7 +106,7 @@ fn rw_policy(ctx: Option<Ctx>) -> Claim {
 }
 
 /// Claim 5.
-pub struct RwPolicy;
+pub(crate) struct RwPolicy;
 
 impl TextbookClaim for RwPolicy {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {

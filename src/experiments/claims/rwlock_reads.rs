@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "rw-phase-fair and std-rwlock at 0%, 50%, 90% and 99% reads against \
+pub(crate) const RULE: &str = "rw-phase-fair and std-rwlock at 0%, 50%, 90% and 99% reads against \
     the best exclusive lock of the run (futex-mutex, parking-lot-mutex, spin-ttas-backoff: the \
     one with the highest median), C threads, cs 1 µs. The figure is RwLock ÷ best exclusive \
     throughput with the interval the two intervals allow; paying off means ×1.2 or more \
@@ -14,16 +14,16 @@ pub const RULE: &str = "rw-phase-fair and std-rwlock at 0%, 50%, 90% and 99% rea
     reported.";
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "04-rwlock-read-ratio";
+pub(crate) const ID: &str = "04-rwlock-read-ratio";
 
 /// The RwLocks of claim 4.
-pub const RWLOCKS: [&str; 2] = ["rw-phase-fair", "std-rwlock"];
+pub(crate) const RWLOCKS: [&str; 2] = ["rw-phase-fair", "std-rwlock"];
 
 /// The exclusive locks the RwLocks are held against (the best of them).
 pub const EXCLUSIVE: [&str; 3] = ["futex-mutex", "parking-lot-mutex", "spin-ttas-backoff"];
 
 /// RwLock ÷ best exclusive lock at which a RwLock pays off.
-pub const PAYS_OFF: f64 = 1.2;
+pub(crate) const PAYS_OFF: f64 = 1.2;
 
 fn rwlock_reads(ctx: Option<Ctx>) -> Claim {
     let head = Head {
@@ -158,7 +158,7 @@ fn verdict(above: &[&str], below: &[&str], open: &[&str], best_name: &str) -> (V
 }
 
 /// Claim 4.
-pub struct RwlockReads;
+pub(crate) struct RwlockReads;
 
 impl TextbookClaim for RwlockReads {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {

@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "futex-semaphore and condvar-semaphore with 1, 2 and 4 permits, 2C threads, \
+pub(crate) const RULE: &str = "futex-semaphore and condvar-semaphore with 1, 2 and 4 permits, 2C threads, \
     cs 1 µs. Bounds: the harness counts holders in every operation, and a count above the \
     permits (or a permit missing at the end) fails the run with an error, so a row exists only \
     if the bound held. Allows N: with 2 permits the semaphore must let two holders work at \
@@ -14,15 +14,15 @@ pub const RULE: &str = "futex-semaphore and condvar-semaphore with 1, 2 and 4 pe
     missing or timed out, a ratio across ×1.2, one CPU).";
 
 /// 2 permits ÷ 1 permit throughput at which a semaphore lets two holders work at once.
-pub const ALLOWS: f64 = 1.2;
+pub(crate) const ALLOWS: f64 = 1.2;
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "10-semaphore";
+pub(crate) const ID: &str = "10-semaphore";
 
 /// The semaphores of claim 10.
-pub const SEMAPHORES: [&str; 2] = ["futex-semaphore", "condvar-semaphore"];
+pub(crate) const SEMAPHORES: [&str; 2] = ["futex-semaphore", "condvar-semaphore"];
 /// The permit counts of claim 10.
-pub const PERMITS: [usize; 3] = [1, 2, 4];
+pub(crate) const PERMITS: [usize; 3] = [1, 2, 4];
 
 fn semaphore(ctx: Option<Ctx>) -> Claim {
     let head = Head {
@@ -111,7 +111,7 @@ fn semaphore(ctx: Option<Ctx>) -> Claim {
 }
 
 /// Claim 10.
-pub struct Semaphore;
+pub(crate) struct Semaphore;
 
 impl TextbookClaim for Semaphore {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {

@@ -4,7 +4,7 @@ use super::prelude::*;
 use crate::analysis::breakeven::{self, Call};
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "spin-ttas-backoff vs futex-mutex, think 0, through the break-even \
+pub(crate) const RULE: &str = "spin-ttas-backoff vs futex-mutex, think 0, through the break-even \
     analysis (a length counts for one side when the trials' ranges are apart by more than 5%, \
     ≥ 3 trials a side on one cache layout, corrected across lengths by \
     Benjamini–Hochberg; the experiment plans 5 a side, as 3 survive that only when every \
@@ -21,13 +21,13 @@ pub const RULE: &str = "spin-ttas-backoff vs futex-mutex, think 0, through the b
     band). Ops per CPU-second at C and throughput at 2C are reported beside it.";
 
 /// The chapter's break-even (~1 µs) as a band of lengths, ns.
-pub const BAND_NS: (f64, f64) = (500.0, 2_000.0);
+pub(crate) const BAND_NS: (f64, f64) = (500.0, 2_000.0);
 
 /// The widest step between neighbouring lengths that still places a crossing within ×2.
-pub const MAX_STEP: f64 = 2.15;
+pub(crate) const MAX_STEP: f64 = 2.15;
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "03-spin-vs-sleep";
+pub(crate) const ID: &str = "03-spin-vs-sleep";
 
 const SPINNER: &str = "spin-ttas-backoff";
 const SLEEPER: &str = "futex-mutex";
@@ -256,7 +256,7 @@ pub(super) fn lengths(preset: Preset) -> Vec<u64> {
 }
 
 /// Claim 3.
-pub struct SpinSleep;
+pub(crate) struct SpinSleep;
 
 impl TextbookClaim for SpinSleep {
     fn experiment(&self) -> Option<(&'static str, &'static str)> {

@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The verdict's rule, written before the data.
-pub const RULE: &str = "striped-mutex with 16 stripes ÷ with 1 stripe (throughput, the interval \
+pub(crate) const RULE: &str = "striped-mutex with 16 stripes ÷ with 1 stripe (throughput, the interval \
     the two intervals allow), cs 250 ns, at C threads and oversubscribed (2C), with uniform \
     and with skewed keys; coarse-mutex shown as a reference. Reducing contention means ×1.2 or \
     more (GAIN). Holds when the uniform-key ratio lies at or above ×1.2 at C and at 2C and so \
@@ -12,13 +12,13 @@ pub const RULE: &str = "striped-mutex with 16 stripes ÷ with 1 stripe (throughp
     uniform-key ratio lies wholly below ×1.2; otherwise inconclusive.";
 
 /// 16 stripes ÷ 1 stripe at which striping reduces contention.
-pub const GAIN: f64 = 1.2;
+pub(crate) const GAIN: f64 = 1.2;
 
 /// The experiment's directory under a claims run.
-pub const ID: &str = "07-striping";
+pub(crate) const ID: &str = "07-striping";
 
 /// The skewed key distribution of claim 7 (a Zipf-like exponent, as `--skew` takes).
-pub const SKEW: f64 = 0.99;
+pub(crate) const SKEW: f64 = 0.99;
 
 fn striping(ctx: Option<Ctx>) -> Claim {
     let head = Head {

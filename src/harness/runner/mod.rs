@@ -539,7 +539,7 @@ fn mid_trial_reading(
 }
 
 /// What a worker sees of the run control.
-pub struct ControlView<'a>(pub(crate) &'a Control);
+pub(crate) struct ControlView<'a>(pub(crate) &'a Control);
 
 /// Operations thread `t` must do in fixed-work mode (the remainder goes to the first threads).
 pub(crate) fn quota(point: &Point, t: usize) -> Option<u64> {
