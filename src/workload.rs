@@ -116,7 +116,7 @@ impl BusyWork {
     /// The work argument of [`BusyWork::burn`] that takes `ns` nanoseconds: 0 for 0 (no work,
     /// no fence), else the fence plus as many steps as the rest of `ns` holds. A length
     /// shorter than the fence gets the fence alone, so it lasts [`BusyWork::fence_ns`].
-    pub(crate) fn units_for_ns(&self, ns: u64) -> u64 {
+    pub fn units_for_ns(&self, ns: u64) -> u64 {
         if ns == 0 {
             return 0;
         }

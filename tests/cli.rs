@@ -701,3 +701,13 @@ fn breakeven_analyse_compares_the_runs_own_locks() {
         .collect();
     assert_eq!(sleepers.into_iter().collect::<Vec<_>>(), ["futex-mutex"]);
 }
+
+/// A run that is no break-even run does not say which lock spins: analysing it needs both
+/// sides given.
+#[test]
+fn breakeven_analyse_of_another_run_needs_both_sides() {
+    assert_usage_errors(&[(
+        &["breakeven", "--analyse", "tests/fixtures/runs/small"],
+        "not a break-even run",
+    )]);
+}

@@ -21,7 +21,7 @@ pub(crate) fn undisturbed(r: &RunRecord) -> bool {
 
 /// The clean trials among `rows` (of any number of points), in file order: what every
 /// summary of a point may use ([`Trials::clean`]).
-pub(crate) fn clean_rows(rows: &[RunRecord]) -> Vec<&RunRecord> {
+pub fn clean_rows(rows: &[RunRecord]) -> Vec<&RunRecord> {
     let mut keep: std::collections::HashSet<*const RunRecord> = std::collections::HashSet::new();
     for p in points(rows) {
         keep.extend(p.clean().map(|r| r as *const RunRecord));
@@ -131,7 +131,7 @@ impl<'a> Trials<'a> {
 
     /// The point's cache layout: the median distance reading of its trials on it; `None`
     /// where no distance was read (or two layouts tie).
-    pub(crate) fn layout_ns(&self) -> Option<f64> {
+    pub fn layout_ns(&self) -> Option<f64> {
         layout(&self.facts()).0
     }
 
@@ -140,7 +140,7 @@ impl<'a> Trials<'a> {
     }
 
     /// Trials on another cache layout than the point's ([`Trials::on_layout`]).
-    pub(crate) fn moved_trials(&self) -> usize {
+    pub fn moved_trials(&self) -> usize {
         self.on_layout().iter().filter(|on| !**on).count()
     }
 
@@ -253,7 +253,7 @@ pub fn points(rows: &[RunRecord]) -> Vec<Trials<'_>> {
 pub use crate::record::Setting;
 
 /// A point parameter: an axis of the sweep (the table is `record::AXES`).
-pub(crate) type Param = crate::record::Axis;
+pub type Param = crate::record::Axis;
 
 /// Points that differ only in `along` (and the primitive): one slice per setting of the other
 /// parameters, each with at least `min_x` distinct values of `along`, most populated first.

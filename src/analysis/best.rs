@@ -60,7 +60,7 @@ pub struct Leader<'p, 'a> {
 }
 
 /// A contender: a point and its throughput interval.
-pub(crate) type Entry<'p, 'a> = (&'p Trials<'a>, MedianCi);
+pub type Entry<'p, 'a> = (&'p Trials<'a>, MedianCi);
 
 impl Leader<'_, '_> {
     /// The leader's median throughput with its interval and the interval's level:

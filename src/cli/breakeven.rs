@@ -133,26 +133,62 @@ pub fn breakeven(args: BreakevenArgs) -> Result<()> {
             execute(&spec, dir, None, &[])?
         }
     };
-    // An analysed run compares the locks it measured, unless told otherwise.
-    let measured = match &args.analyse {
-        Some(dir) => crate::rundir::meta::read_meta(dir)
-            .ok()
-            .and_then(|m| m.spec)
-            .map(|s| s.locks)
-            .unwrap_or_default(),
-        None => Vec::new(),
+    let (spinner, sleepers) = match &args.analyse {
+        Some(dir) => analysed_locks(dir, args.spinner.as_deref(), args.sleepers.as_deref())?,
+        None => (
+            args.spinner.as_deref().unwrap_or(SPINNER).to_string(),
+            args.sleepers.as_deref().unwrap_or(SLEEPERS).to_string(),
+        ),
     };
-    let spinner = args
-        .spinner
-        .clone()
-        .or_else(|| measured.first().cloned())
-        .unwrap_or_else(|| SPINNER.to_string());
-    let sleepers = args
-        .sleepers
-        .clone()
-        .or_else(|| (measured.len() > 1).then(|| measured[1..].join(",")))
-        .unwrap_or_else(|| SLEEPERS.to_string());
     analyse(&dir, &spinner, &sleepers)
+}
+
+/// The spinner and sleepers of an analysed run: the ones given, and for a side not given the
+/// locks the run measured (its meta.json) other than the given side. Only a break-even run
+/// (a breakeven.csv, or `breakeven` on its command line) says which lock spins: for another
+/// run both sides must be given.
+fn analysed_locks(
+    dir: &Path,
+    spinner: Option<&str>,
+    sleepers: Option<&str>,
+) -> Result<(String, String), UsageError> {
+    if let (Some(s), Some(l)) = (spinner, sleepers) {
+        return Ok((s.to_string(), l.to_string()));
+    }
+    let meta = crate::rundir::meta::read_meta(dir).map_err(|e| UsageError::from_chain(&e))?;
+    let is_breakeven = dir.join(crate::rundir::run::BREAKEVEN_CSV).exists()
+        || meta.command_line.iter().any(|a| a == "breakeven");
+    let measured = meta.spec.map(|s| s.locks).unwrap_or_default();
+    if !is_breakeven || measured.len() < 2 {
+        return Err(UsageError(format!(
+            "{}: not a break-even run with its locks in meta.json; give --spinner and --sleepers",
+            dir.display()
+        )));
+    }
+    let spinner = spinner.map_or_else(
+        || {
+            let given: Vec<&str> =
+                sleepers.map_or(Vec::new(), |l| l.split(',').map(str::trim).collect());
+            measured
+                .iter()
+                .find(|l| !given.contains(&l.as_str()))
+                .cloned()
+                .unwrap_or_default()
+        },
+        str::to_string,
+    );
+    let sleepers = sleepers.map_or_else(
+        || {
+            measured
+                .iter()
+                .filter(|l| **l != spinner)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(",")
+        },
+        str::to_string,
+    );
+    Ok((spinner, sleepers))
 }
 
 /// Reads a break-even run directory, finds the crossings, writes breakeven.csv,

@@ -25,7 +25,7 @@ pub fn default_think(cs_ns: &[u64]) -> Vec<u64> {
 }
 
 /// Whether `cs_ns` can place a crossing: at least 3 lengths, all > 0, spanning a range.
-pub(crate) fn check_lengths(cs_ns: &[u64]) -> Result<(), UsageError> {
+pub fn check_lengths(cs_ns: &[u64]) -> Result<(), UsageError> {
     if cs_ns.len() < 3 {
         return Err(UsageError(format!(
             "{} critical-section length(s); a break-even needs at least 3",
@@ -43,7 +43,7 @@ pub(crate) fn check_lengths(cs_ns: &[u64]) -> Result<(), UsageError> {
 
 /// Whether `primitive` (named `name`; `None`: not registered) can be a side of a break-even:
 /// a mutual-exclusion lock the harness checks excludes.
-pub(crate) fn check_side(name: &str, primitive: Option<&Primitive>) -> Result<(), UsageError> {
+pub fn check_side(name: &str, primitive: Option<&Primitive>) -> Result<(), UsageError> {
     match primitive {
         None => Err(UsageError(format!(
             "unknown primitive {name:?} (see `lockbench list`)"
@@ -87,7 +87,7 @@ pub fn spec(
 
 /// Analyses the break-even run in `dir` (`spinner` against `sleepers`, the first the
 /// headline), writes its files and returns the verdict text.
-pub(crate) fn write_analysis(dir: &Path, spinner: &str, sleepers: &[&str]) -> Result<String> {
+pub fn write_analysis(dir: &Path, spinner: &str, sleepers: &[&str]) -> Result<String> {
     let rows = load_runs(&dir.join(RUNS_CSV)).map_err(|e| UsageError::from_chain(&e))?;
     let meta = read_meta(dir).map_err(|e| UsageError::from_chain(&e))?;
     let cores = meta.allowed_cpus.len().max(1);

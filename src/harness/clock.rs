@@ -107,7 +107,7 @@ impl Clock {
 
     /// Raw counter ticks per nanosecond (the TSC's frequency in GHz), measured over `span`
     /// against the OS monotonic clock.
-    pub(crate) fn ticks_per_ns(&self, span: Duration) -> f64 {
+    pub fn ticks_per_ns(&self, span: Duration) -> f64 {
         let (t0, r0) = (std::time::Instant::now(), self.raw());
         std::thread::sleep(span);
         let (r1, ns) = (self.raw(), t0.elapsed().as_nanos().max(1) as f64);
@@ -127,7 +127,7 @@ impl Clock {
 
     /// Nanoseconds between two raw timestamps (0 if `end` precedes `start`).
     #[inline(always)]
-    pub(crate) fn delta_ns(&self, start: u64, end: u64) -> u64 {
+    pub fn delta_ns(&self, start: u64, end: u64) -> u64 {
         self.inner.delta_as_nanos(start, end)
     }
 

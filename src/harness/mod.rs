@@ -146,7 +146,7 @@ impl Env {
     /// Whether the busy work can make `point`'s critical section and think time here: 0, or
     /// at least its floor ([`crate::workload::BusyWork::floor_ns`]). `--steps` work is
     /// counted in steps, with no floor.
-    pub(crate) fn check_lengths(&self, point: &Point) -> Result<(), HarnessError> {
+    pub fn check_lengths(&self, point: &Point) -> Result<(), HarnessError> {
         if point.steps.is_some() {
             return Ok(());
         }

@@ -221,7 +221,7 @@ pub use crate::harness::sentinel::CORE_TO_CORE_BATCH;
 /// Runs every probe on `cpus` (the first two are used for the pair probes). `rounds` scales
 /// the sample counts (1000 is a good default). Runs on a helper thread, so the caller's CPU
 /// affinity is never changed (threads spawned later inherit it).
-pub(crate) fn run_all(clock: &Clock, busy: &BusyWork, cpus: &[usize], rounds: usize) -> Probes {
+pub fn run_all(clock: &Clock, busy: &BusyWork, cpus: &[usize], rounds: usize) -> Probes {
     let (clock, busy, cpus) = (clock.clone(), *busy, cpus.to_vec());
     std::thread::spawn(move || run_all_here(&clock, &busy, &cpus, rounds))
         .join()

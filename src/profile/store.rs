@@ -57,7 +57,7 @@ impl Timed {
 }
 
 /// One thread's acquisitions of one lock instance at one call site in one mode.
-pub(crate) struct Entry {
+pub struct Entry {
     /// The acquiring thread's state for this lock instance: only that thread may use it
     /// (see `times` and `done`).
     instance: &'static Instance,

@@ -95,7 +95,7 @@ fn harness_overhead(env: &Env) -> (f64, f64) {
 
 /// The meta.json of a new run of `spec` on `env`'s machine: calibrations, the harness's own
 /// per-op cost, pin orders, the spec and the host probes (which take a few seconds).
-pub(crate) fn new_meta(env: &Env, spec: &SweepSpec) -> Result<Meta> {
+pub fn new_meta(env: &Env, spec: &SweepSpec) -> Result<Meta> {
     let (untimed, timed) = harness_overhead(env);
     let pin_orders: BTreeMap<String, Vec<usize>> = [Placement::Compact, Placement::Spread]
         .iter()
@@ -139,7 +139,7 @@ pub(crate) fn new_meta(env: &Env, spec: &SweepSpec) -> Result<Meta> {
 /// A run id unique across machines and time: `<machine>-<UTC time>-<8 hex digits>` (the
 /// digits hash the process id and the clock's nanoseconds, so two runs started in the same
 /// second on one machine still differ).
-pub(crate) fn new_run_id(machine: &str, now: SystemTime) -> String {
+pub fn new_run_id(machine: &str, now: SystemTime) -> String {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u32(std::process::id());
@@ -156,7 +156,7 @@ pub(crate) fn new_run_id(machine: &str, now: SystemTime) -> String {
 }
 
 /// An interrupted sweep: its spec, directory, meta and rows so far.
-pub(crate) type ResumeState = (SweepSpec, PathBuf, Option<Meta>, Vec<RunRecord>);
+pub type ResumeState = (SweepSpec, PathBuf, Option<Meta>, Vec<RunRecord>);
 
 /// Reads what an interrupted sweep of the registry's primitives left in `dir`.
 pub fn resume_state(dir: &Path) -> Result<ResumeState> {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// File name of the run metadata.
-pub(crate) const META_JSON: &str = "meta.json";
+pub const META_JSON: &str = "meta.json";
 
 /// Everything about a run that is not per row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,7 +132,7 @@ impl TimeUse {
 
     /// Measured windows (throughput and latency) ÷ wall: the share of the wall clock spent
     /// measuring what the rows report.
-    pub(crate) fn duty(&self) -> f64 {
+    pub fn duty(&self) -> f64 {
         if self.wall_s > 0.0 {
             (self.measured_s + self.latency_s) / self.wall_s
         } else {

@@ -8,10 +8,10 @@ use crate::record::RunRecord;
 use std::path::{Path, PathBuf};
 
 /// The file `lockbench breakeven` writes next to a run's CSV: one row per verdict.
-pub(crate) const BREAKEVEN_CSV: &str = "breakeven.csv";
+pub const BREAKEVEN_CSV: &str = "breakeven.csv";
 /// Its per-length sidecar: each compared length's call (spin better, sleep better,
 /// indistinguishable) and the spin ÷ sleep ratio.
-pub(crate) const BREAKEVEN_POINTS_CSV: &str = "breakeven-points.csv";
+pub const BREAKEVEN_POINTS_CSV: &str = "breakeven-points.csv";
 
 /// A run read from disk: a run directory or a bare runs.csv.
 #[derive(Debug, Clone)]

@@ -182,7 +182,7 @@ impl SweepSpec {
 
     /// The plan with `lookup` naming the primitives (the registry's and your own, as
     /// [`session::lookup_with`] does): each name gets the axes of its kind.
-    pub(crate) fn plan_with<'a>(
+    pub fn plan_with<'a>(
         &'a self,
         lookup: &'a dyn Fn(&str) -> Option<Primitive>,
     ) -> impl Iterator<Item = Planned> + 'a {

@@ -200,7 +200,7 @@ pub fn describe(p: &Planned) -> String {
 
 /// A run's result in a few words: its throughput, and whether it timed out, stayed
 /// degraded or was oversubscribed.
-pub(crate) fn summarise(out: &TrialOutput) -> String {
+pub fn summarise(out: &TrialOutput) -> String {
     let r = &out.record;
     let flag = if r.timed_out {
         " TIMED OUT".to_string()
@@ -222,7 +222,7 @@ pub(crate) fn summarise(out: &TrialOutput) -> String {
 /// and the dear runs of a plan are not alike (1-thread trials read one CPU's sentinel, 2-CPU
 /// trials three legs), so a count of runs alone would misjudge it.
 #[derive(Debug, Clone)]
-pub(crate) struct Eta {
+pub struct Eta {
     outlook: Outlook,
     extra: usize,
     count: usize,
@@ -344,7 +344,7 @@ impl Progress for Lines {
 }
 
 /// The line a sweep starts with: how many runs, how many skipped, how long.
-pub(crate) fn plan_line(o: &Outlook) -> String {
+pub fn plan_line(o: &Outlook) -> String {
     format!(
         "lockbench sweep: {} run(s){}, estimated {}{}",
         o.runs,

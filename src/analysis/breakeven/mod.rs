@@ -62,9 +62,10 @@ pub enum Call {
     SpinBetter,
     /// The sleeping lock's lowest trial beats the spinning lock's highest.
     SleepBetter,
-    /// The trial ranges overlap or are apart by less than the margin, or a side has fewer than
-    /// [`MIN_TRIALS`] clean trials.
+    /// The trial ranges overlap or are apart by less than the margin.
     Indistinguishable,
+    /// A side has fewer than [`MIN_TRIALS`] clean trials: nothing can be said of the length.
+    TooFew,
     /// The two points ran on cache layouts more than ×1.5 apart: two machines, not called.
     NotComparable,
     /// Apart by more than the margin at this length, but not significant once corrected
@@ -81,7 +82,8 @@ impl Call {
             Versus::Above => Call::SpinBetter,
             Versus::Below => Call::SleepBetter,
             Versus::NotComparable => Call::NotComparable,
-            Versus::Overlap | Versus::TooFew => Call::Indistinguishable,
+            Versus::Overlap => Call::Indistinguishable,
+            Versus::TooFew => Call::TooFew,
         }
     }
 
@@ -96,6 +98,7 @@ impl Call {
             Call::SpinBetter => "spin_better",
             Call::SleepBetter => "sleep_better",
             Call::Indistinguishable => "indistinguishable",
+            Call::TooFew => "too_few",
             Call::NotComparable => "not_comparable",
             Call::NotSignificant => "not_significant",
         }

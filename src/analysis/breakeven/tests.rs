@@ -143,7 +143,29 @@ fn all_indistinguishable_is_undetermined() {
     };
     assert_eq!(
         describe(&o, "spin", "sleep", &curve),
-        "undetermined: indistinguishable at 6 of 6 lengths"
+        "undetermined: no length called beyond noise: indistinguishable throughout (6 of 6 lengths)"
+    );
+}
+
+/// A length with fewer than 3 clean trials a side says so: it is no tie.
+#[test]
+fn too_few_trials_are_not_a_tie() {
+    let mut spin: Vec<Band> = XS.iter().map(|_| noisy(100.0, 0.2)).collect();
+    let sleep: Vec<Band> = XS.iter().map(|_| noisy(100.0, 0.2)).collect();
+    spin[2].n = 2;
+    let o = crossings(&XS, &spin, &sleep);
+    assert_eq!(o.calls[2].call, Call::TooFew);
+    assert_eq!(o.count(Call::Indistinguishable), 5);
+    let curve = Curve {
+        primitive: "spin".into(),
+        cs_ns: XS.to_vec(),
+        bands: spin,
+        jain: vec![1.0; 6],
+    };
+    assert!(
+        describe(&o, "spin", "sleep", &curve).contains("too few clean trials (< 3 a side) at"),
+        "{}",
+        describe(&o, "spin", "sleep", &curve)
     );
 }
 

@@ -49,8 +49,11 @@ pub fn verdict_text(
     }
     verdict.push_str(&format!(
         "A length counts for one side only when the clean trials' ranges (min–max, ≥ {MIN_TRIALS} \
-         trials a side) do not overlap.\nJain: fairness index (1 even, 1/threads: one thread \
-         served) of spin and sleep at the lengths the medians cross between.\n"
+         trials a side, one cache layout) are apart by more than the {:.0}% margin and the call \
+         stays significant corrected across the lengths compared (Benjamini–Hochberg, q = 0.1: \
+         with 3 trials a side only when every length is called).\nJain: fairness index (1 even, 1/threads: one thread \
+         served) of spin and sleep at the lengths the medians cross between.\n",
+        crate::rules::DELTA * 100.0
     ));
     if let Some(w) = wakeup {
         verdict.push_str(&format!(
@@ -125,10 +128,8 @@ pub fn describe(o: &Outcome, spinner: &str, sleeper: &str, spin: &Curve) -> Stri
                 .collect::<Vec<_>>()
                 .join("; ");
             if ties > 0 {
-                text.push_str(&format!(
-                    "; indistinguishable {} ({ties} of {m} lengths not called)",
-                    spans(&o.calls, Call::Indistinguishable)
-                ));
+                let parts = every_call(&o.calls, spinner, sleeper, |c| !c.called());
+                text.push_str(&format!("; {parts} ({ties} of {m} lengths not called)"));
             }
             text
         }
@@ -142,34 +143,47 @@ pub fn describe(o: &Outcome, spinner: &str, sleeper: &str, spin: &Curve) -> Stri
                 "no crossing in {range}: {sleeper} wins throughout (all {m} lengths beyond noise)"
             )
         }
-        Verdict::NoCrossing => {
-            let mut parts = Vec::new();
-            for p in &o.calls {
-                let part = match p.call {
-                    Call::SpinBetter => format!("{spinner} ahead"),
-                    Call::SleepBetter => format!("{sleeper} ahead"),
-                    Call::Indistinguishable => "indistinguishable".into(),
-                    Call::NotComparable => "not comparable (other cache layouts)".into(),
-                    Call::NotSignificant => "apart, not significant across the lengths".into(),
-                };
-                let part = format!("{part} {}", spans(&o.calls, p.call));
-                if !parts.contains(&part) {
-                    parts.push(part);
-                }
-            }
-            format!(
-                "no crossing beyond noise: {} ({ties} of {m} lengths not called)",
-                parts.join("; ")
-            )
-        }
-        Verdict::Indistinguishable => {
-            format!("undetermined: indistinguishable at {ties} of {m} lengths")
-        }
+        Verdict::NoCrossing => format!(
+            "no crossing beyond noise: {} ({ties} of {m} lengths not called)",
+            every_call(&o.calls, spinner, sleeper, |_| true)
+        ),
+        // No length called: say what kept each from a call (ranges overlapping, or apart but
+        // not significant once corrected across the lengths: too few trials).
+        Verdict::Indistinguishable => format!(
+            "undetermined: no length called beyond noise: {} ({ties} of {m} lengths)",
+            every_call(&o.calls, spinner, sleeper, |_| true)
+        ),
         Verdict::NotComparable => format!(
             "not comparable: at all {m} lengths the two locks ran on cache layouts more than ×1.5 apart"
         ),
         Verdict::Undetermined => "undetermined (too few clean points)".into(),
     }
+}
+
+/// Every kind of call the lengths got, each with where: "spin ahead up to 316 ns;
+/// indistinguishable 794 ns–1.26 µs; apart, not significant across the lengths from 2 µs on".
+fn every_call(
+    calls: &[PointCall],
+    spinner: &str,
+    sleeper: &str,
+    keep: impl Fn(Call) -> bool,
+) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for p in calls.iter().filter(|p| keep(p.call)) {
+        let part = match p.call {
+            Call::SpinBetter => format!("{spinner} ahead"),
+            Call::SleepBetter => format!("{sleeper} ahead"),
+            Call::Indistinguishable => "indistinguishable".into(),
+            Call::TooFew => format!("too few clean trials (< {MIN_TRIALS} a side)"),
+            Call::NotComparable => "not comparable (other cache layouts)".into(),
+            Call::NotSignificant => "apart, not significant across the lengths".into(),
+        };
+        let part = format!("{part} {}", spans(calls, p.call));
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join("; ")
 }
 
 fn fmt_jain(j: f64) -> String {

@@ -68,6 +68,7 @@ fn spin_sleep(ctx: Option<Ctx>) -> Claim {
                     Call::SpinBetter => "spin ahead",
                     Call::SleepBetter => "sleep ahead",
                     Call::Indistinguishable => "tie",
+                    Call::TooFew => "too few trials",
                     Call::NotComparable => "not comparable (other cache layouts)",
                     Call::NotSignificant => "apart, but not significant across the lengths",
                 };
