@@ -244,6 +244,38 @@ impl Value {
         }
     }
 
+    /// A count, if it is one.
+    pub fn count(self) -> Option<usize> {
+        match self {
+            Value::Count(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// A length in ns, if it is one.
+    pub fn ns(self) -> Option<u64> {
+        match self {
+            Value::Ns(ns) => Some(ns),
+            _ => None,
+        }
+    }
+
+    /// A ratio or skew, if it is one.
+    pub fn float(self) -> Option<f64> {
+        match self {
+            Value::Number(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    /// A placement, if it is one.
+    pub fn place(self) -> Option<Placement> {
+        match self {
+            Value::Place(p) => Some(p),
+            _ => None,
+        }
+    }
+
     /// Exactly comparable: a tag and the bits (floats by their bits).
     fn bits(self) -> (u8, u64) {
         match self {
@@ -306,34 +338,19 @@ impl Setting {
     /// Sets `axis` to `v`; `None` blanks it (0 or compact for an axis every point has).
     /// A value of another axis's kind is a caller's bug.
     pub fn set(&mut self, axis: Axis, v: Option<Value>) {
-        let count = |v: Option<Value>| match v {
-            Some(Value::Count(n)) => Some(n),
-            _ => None,
-        };
-        let ns = |v: Option<Value>| match v {
-            Some(Value::Ns(n)) => n,
-            _ => 0,
-        };
-        let number = |v: Option<Value>| match v {
-            Some(Value::Number(x)) => Some(x),
-            _ => None,
-        };
         debug_assert!(
             v.is_none_or(|v| std::mem::discriminant(&v) == std::mem::discriminant(&blank(axis))),
             "{v:?} is no value of {axis:?}"
         );
         match axis {
-            Axis::Threads => self.threads = count(v).unwrap_or(0),
-            Axis::Cs => self.cs_ns = ns(v),
-            Axis::Think => self.think_ns = ns(v),
-            Axis::ReadRatio => self.read_ratio = number(v),
-            Axis::Stripes => self.stripes = count(v),
-            Axis::Skew => self.key_skew = number(v),
+            Axis::Threads => self.threads = v.and_then(Value::count).unwrap_or(0),
+            Axis::Cs => self.cs_ns = v.and_then(Value::ns).unwrap_or(0),
+            Axis::Think => self.think_ns = v.and_then(Value::ns).unwrap_or(0),
+            Axis::ReadRatio => self.read_ratio = v.and_then(Value::float),
+            Axis::Stripes => self.stripes = v.and_then(Value::count),
+            Axis::Skew => self.key_skew = v.and_then(Value::float),
             Axis::Placement => {
-                self.placement = match v {
-                    Some(Value::Place(p)) => p,
-                    _ => Placement::Compact,
-                }
+                self.placement = v.and_then(Value::place).unwrap_or(Placement::Compact)
             }
         }
     }
@@ -441,40 +458,17 @@ impl SweepSpec {
 
     /// Sets the values the sweep runs on `axis` (values of another axis's kind are dropped).
     pub fn set_values(&mut self, axis: Axis, values: &[Value]) {
-        let counts = || {
-            values.iter().filter_map(|v| match v {
-                Value::Count(n) => Some(*n),
-                _ => None,
-            })
-        };
-        let ns = || {
-            values.iter().filter_map(|v| match v {
-                Value::Ns(n) => Some(*n),
-                _ => None,
-            })
-        };
-        let numbers = || {
-            values.iter().filter_map(|v| match v {
-                Value::Number(x) => Some(*x),
-                _ => None,
-            })
-        };
+        fn all<T>(values: &[Value], of: fn(Value) -> Option<T>) -> Vec<T> {
+            values.iter().filter_map(|&v| of(v)).collect()
+        }
         match axis {
-            Axis::Threads => self.threads = counts().collect(),
-            Axis::Cs => self.cs_ns = ns().collect(),
-            Axis::Think => self.think_ns = ns().collect(),
-            Axis::ReadRatio => self.read_ratios = numbers().collect(),
-            Axis::Stripes => self.stripes = counts().collect(),
-            Axis::Skew => self.key_skews = numbers().collect(),
-            Axis::Placement => {
-                self.placements = values
-                    .iter()
-                    .filter_map(|v| match v {
-                        Value::Place(p) => Some(*p),
-                        _ => None,
-                    })
-                    .collect()
-            }
+            Axis::Threads => self.threads = all(values, Value::count),
+            Axis::Cs => self.cs_ns = all(values, Value::ns),
+            Axis::Think => self.think_ns = all(values, Value::ns),
+            Axis::ReadRatio => self.read_ratios = all(values, Value::float),
+            Axis::Stripes => self.stripes = all(values, Value::count),
+            Axis::Skew => self.key_skews = all(values, Value::float),
+            Axis::Placement => self.placements = all(values, Value::place),
         }
     }
 }
